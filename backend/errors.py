@@ -1,0 +1,66 @@
+"""One error contract: every user-caused failure is a 4xx JSON body naming the field.
+
+Services raise ``ApplicationError`` (or Django's ``ValidationError``); the DRF
+exception handler below and the JSON ``handler400/404/500`` views render them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, JsonResponse
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ApplicationError(Exception):
+    """A refusal the user can act on: rendered as ``{field: [message]}`` or ``{"detail"}``."""
+
+    def __init__(self, message: str, *, field: str | None = None, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.status = status
+
+    def as_body(self) -> dict[str, Any]:
+        if self.field:
+            return {self.field: [self.message]}
+        return {"detail": self.message}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ApplicationError):
+        return Response(exc.as_body(), status=exc.status)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    return drf_exception_handler(exc, context)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith(("/api/", "/_allauth/", "/healthz"))
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return JsonResponse({"detail": "Bad request."}, status=400)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None):
+    if _wants_json(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"detail": "Something went wrong on our side. Please try again."}, status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> JsonResponse:
+    return JsonResponse(
+        {"detail": "CSRF check failed: reload the page and try again.", "reason": reason},
+        status=403,
+    )

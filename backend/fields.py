@@ -1,0 +1,40 @@
+"""Serializer fields shared by the apps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from rest_framework import serializers
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# Calendar dates outside this range are refused: nobody logs back pain in year 1 or
+# 9999, and date arithmetic near the edges would overflow.
+MIN_YEAR = 2000
+MAX_YEAR = 2100
+
+
+class CalendarDateField(serializers.DateField):
+    """A ``YYYY-MM-DD`` local date with messages that say what is wrong with it."""
+
+    default_error_messages = {
+        "invalid": "Use a date in the form YYYY-MM-DD.",
+        "impossible": "{value} is not a date on the calendar.",
+        "out_of_range": f"Use a date between {MIN_YEAR} and {MAX_YEAR}.",
+    }
+
+    def to_internal_value(self, value: object) -> dt.date:
+        if isinstance(value, dt.datetime) or not isinstance(value, str | dt.date):
+            self.fail("invalid")
+        if isinstance(value, str):
+            value = value.strip()
+            if not _ISO_DATE.match(value):
+                self.fail("invalid")
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                self.fail("impossible", value=value)
+        if not MIN_YEAR <= value.year <= MAX_YEAR:
+            self.fail("out_of_range")
+        return value

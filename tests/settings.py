@@ -1,0 +1,24 @@
+"""Settings for the test suite: the real settings, with test-only defaults.
+
+The environment still decides the database and broker (CI points DATABASE_URL and
+REDIS_URL at the machine's PostgreSQL and Redis).
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-used-anywhere-else-0123456789")
+os.environ.setdefault("DEBUG", "0")
+# Tests speak plain HTTP to the test client.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+
+from backend.settings import *  # noqa: F403
+
+# Hashing passwords properly is slow by design; tests need speed, not strength.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+# Serve static files straight from the apps (no collectstatic before tests).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
