@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from backend.programs.catalog import read_catalog
+from backend.programs.services import catalog_load
+from tests.factories import ClinicianFactory, UserFactory
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=1
+        ):
+            return True
+    except OSError:
+        return False
+
+
+def _service_missing(marker: str) -> str | None:
+    """Why a service a marked test needs is missing, or None when it is there."""
+    if marker == "postgres":
+        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+            return "needs PostgreSQL: set DATABASE_URL=postgres://..."
+    elif marker == "redis":
+        if not settings.REDIS_URL:
+            return "needs Redis: set REDIS_URL=redis://..."
+        if not _reachable(settings.REDIS_URL, 6379):
+            return f"Redis at {settings.REDIS_URL} is not reachable"
+    return None
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for marker in ("postgres", "redis"):
+        if item.get_closest_marker(marker):
+            reason = _service_missing(marker)
+            if reason:
+                if REQUIRE_SERVICES:
+                    pytest.fail(f"REQUIRE_SERVICES=1 but this test {reason}", pytrace=False)
+                pytest.skip(reason)
+
+
+@pytest.fixture
+def catalog(db):
+    """The real program catalog from backend/programs/content."""
+    catalog_load(catalog=read_catalog())
+
+
+@pytest.fixture
+def patient(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def other_patient(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def clinician(db):
+    return ClinicianFactory()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def patient_client(patient) -> APIClient:
+    """A client signed in as ``patient`` through a real session cookie."""
+    client = APIClient()
+    client.force_login(patient)
+    return client
+
+
+@pytest.fixture
+def login():
+    def _login(user) -> APIClient:
+        client = APIClient()
+        client.force_login(user)
+        return client
+
+    return _login
