@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.accounts.timezones import local_today
+from backend.programs import selectors, services
+from backend.programs.models import Enrollment
+from backend.programs.schedule import PlannedDay
+from backend.programs.serializers import (
+    DaySerializer,
+    EnrollmentSerializer,
+    EnrollmentStatusSerializer,
+    PlanQuerySerializer,
+    PlanSerializer,
+    ProgramDetailSerializer,
+    ProgramSerializer,
+)
+
+
+class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
+    """The program catalog. Public, so the PWA can show it before signup."""
+
+    permission_classes = [AllowAny]
+    lookup_field = "slug"
+    lookup_value_regex = "[a-z0-9-]+"
+    pagination_class = None
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return selectors.program_detail_queryset()
+        return selectors.program_list()
+
+    def get_serializer_class(self):
+        return ProgramDetailSerializer if self.action == "retrieve" else ProgramSerializer
+
+
+class EnrollmentViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The caller's enrollments: enroll, pause and resume (PATCH status), leave (DELETE)."""
+
+    serializer_class = EnrollmentSerializer
+    pagination_class = None
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return Enrollment.objects.none()
+        return selectors.enrollment_list(user=self.request.user)
+
+    def get_serializer_context(self) -> dict:
+        context = super().get_serializer_context()
+        context["today"] = local_today(self.request.user.timezone)
+        return context
+
+    def perform_create(self, serializer: EnrollmentSerializer) -> None:
+        serializer.instance = services.enrollment_create(
+            user=self.request.user,
+            program=serializer.validated_data["program"],
+            start_date=serializer.validated_data.get("start_date"),
+        )
+
+    @extend_schema(request=EnrollmentStatusSerializer, responses=EnrollmentSerializer)
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        enrollment = self.get_object()
+        payload = EnrollmentStatusSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        enrollment = services.enrollment_set_status(
+            enrollment=enrollment, status=payload.validated_data["status"]
+        )
+        return Response(self.get_serializer(enrollment).data)
+
+    def destroy(self, request: Request, *args, **kwargs) -> Response:
+        services.enrollment_leave(enrollment=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def render_day(day: PlannedDay, statuses: dict[str, str]) -> dict:
+    return {
+        "date": day.date,
+        "items": [
+            {
+                "id": item.id,
+                "program": item.program,
+                "week": item.week,
+                "time_of_day": item.time_of_day,
+                "exercise": item.exercise,
+                "prescription": item.prescription,
+                "status": statuses.get(item.id, "pending"),
+            }
+            for item in day.items
+        ],
+    }
+
+
+class TodayView(APIView):
+    """Today's plan, for the user's local date."""
+
+    @extend_schema(responses=DaySerializer)
+    def get(self, request: Request) -> Response:
+        today = local_today(request.user.timezone)
+        (day,) = selectors.plan_for_user(user=request.user, start=today, days=1)
+        return Response(DaySerializer(render_day(day, {})).data)
+
+
+class PlanView(APIView):
+    """The plan for a run of local dates (1 to 28)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", str, description="YYYY-MM-DD; defaults to today (local)."),
+            OpenApiParameter("days", int, description="1 to 28; defaults to 7."),
+        ],
+        responses=PlanSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        query = PlanQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        start = query.validated_data.get("start") or local_today(request.user.timezone)
+        days = selectors.plan_for_user(user=request.user, start=start, days=query.validated_data["days"])
+        return Response(PlanSerializer({"days": [render_day(day, {}) for day in days]}).data)

@@ -1,0 +1,174 @@
+"""The program catalog (loaded from content/*.yaml) and enrollments.
+
+Daily plans are never stored: they are computed from enrollments and the per-week
+prescriptions held on each program item (see ``schedule.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class TimeOfDay(models.TextChoices):
+    MORNING = "morning", "Morning"
+    MIDDAY = "midday", "Midday"
+    AFTERNOON = "afternoon", "Afternoon"
+    EVENING = "evening", "Evening"
+    BEDTIME = "bedtime", "Bedtime"
+
+
+# The order items are shown in within a day.
+TIME_OF_DAY_ORDER = {value: index for index, value in enumerate(TimeOfDay.values)}
+
+PRESCRIPTION_FIELDS = ("sets", "reps", "hold_seconds", "duration_seconds", "breaths", "per_side")
+
+
+class Exercise(models.Model):
+    """How to do one thing: steps in plain words, cautions, and where it comes from."""
+
+    class Kind(models.TextChoices):
+        HOLD = "hold", "Held position"
+        REPS = "reps", "Repetitions"
+        BREATHING = "breathing", "Breathing"
+        TIMED = "timed", "Timed activity"
+        HABIT = "habit", "Daily habit"
+
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    summary = models.TextField(blank=True)
+    steps = models.JSONField(default=list)
+    cautions = models.JSONField(default=list)
+    # Breathing pattern for the pacer, e.g. {"inhale": 4, "hold": 7, "exhale": 8}.
+    pattern = models.JSONField(null=True, blank=True)
+    sources = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Program(models.Model):
+    slug = models.SlugField(max_length=64, unique=True)
+    title = models.CharField(max_length=120)
+    category = models.CharField(max_length=32)
+    weeks = models.PositiveSmallIntegerField()
+    summary = models.TextField()
+    description = models.TextField(blank=True)
+    sources = models.JSONField(default=list)
+    # Hidden from the catalog when its file is removed; enrollments keep working.
+    is_active = models.BooleanField(default=True)
+    # Hash of the source file's content: lets the loader skip unchanged programs.
+    content_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weeks__gte=1) & Q(weeks__lte=52), name="program_weeks_range")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProgramItem(models.Model):
+    """One exercise at one time of day, with a prescription for every week.
+
+    ``weeks`` holds one entry per program week: a dict of prescription fields, or
+    ``None`` for a week the item is not practised (e.g. introduced in week 3).
+    ``weekdays`` limits it to some days of the week (Monday=0); empty means daily.
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="items")
+    key = models.SlugField(max_length=64)
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="items")
+    time_of_day = models.CharField(max_length=16, choices=TimeOfDay.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+    weekdays = models.JSONField(default=list, blank=True)
+    weeks = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["program_id", "position"]
+        constraints = [models.UniqueConstraint(fields=["program", "key"], name="program_item_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.program.slug}:{self.key}"
+
+    def prescription_for_week(self, week: int) -> dict | None:
+        if 1 <= week <= len(self.weeks):
+            return self.weeks[week - 1]
+        return None
+
+
+class Enrollment(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        COMPLETED = "completed", "Completed"
+        LEFT = "left", "Left"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="enrollments")
+    start_date = models.DateField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    # Local dates the enrollment was paused: [[first_paused_day, resumed_day or null], ...].
+    # Kept so past plans (and adherence) stay true after a resume.
+    pauses = models.JSONField(default=list, blank=True)
+    # The first local date with no items after leaving.
+    ended_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["start_date", "id"]
+        indexes = [models.Index(fields=["user", "status"], name="enrollment_user_status")]
+        constraints = [
+            # One running enrollment per program: re-enrolling needs leaving first.
+            models.UniqueConstraint(
+                fields=["user", "program"],
+                condition=Q(status__in=["active", "paused"]),
+                name="enrollment_one_running_per_program",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "paused", "completed", "left"]),
+                name="enrollment_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.program_id} from {self.start_date}"
+
+    @property
+    def end_date(self) -> dt.date:
+        """The first date after the program's last week."""
+        return self.start_date + dt.timedelta(weeks=self.program.weeks)
+
+    def week_on(self, day: dt.date) -> int:
+        return (day - self.start_date).days // 7 + 1
+
+    def is_paused_on(self, day: dt.date) -> bool:
+        for first, resumed in self.pauses:
+            if dt.date.fromisoformat(first) <= day and (
+                resumed is None or day < dt.date.fromisoformat(resumed)
+            ):
+                return True
+        return False
+
+    def runs_on(self, day: dt.date) -> bool:
+        """Whether the program has items for the user on this local date."""
+        if day < self.start_date or day >= self.end_date:
+            return False
+        if self.ended_on is not None and day >= self.ended_on:
+            return False
+        return not self.is_paused_on(day)
+
+    def effective_status(self, today: dt.date) -> str:
+        if self.status == self.Status.ACTIVE and today >= self.end_date:
+            return self.Status.COMPLETED
+        return self.status

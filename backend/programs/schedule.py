@@ -1,0 +1,109 @@
+"""The daily plan, computed (never stored) from enrollments and per-week prescriptions.
+
+Pure functions over already-fetched rows: callers fetch enrollments with their
+program items and exercises in a constant number of queries (``selectors.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from backend.programs.models import TIME_OF_DAY_ORDER, Enrollment, Exercise, ProgramItem
+
+# "<program slug>:<item key>:<YYYY-MM-DD>": stable for one program item on one date,
+# readable in exports, and what session logs refer to.
+ITEM_ID_RE = re.compile(
+    r"^(?P<program>[a-z0-9-]{1,64}):(?P<key>[a-z0-9-]{1,64}):(?P<date>\d{4}-\d{2}-\d{2})$"
+)
+
+
+def item_id(program_slug: str, key: str, day: dt.date) -> str:
+    return f"{program_slug}:{key}:{day.isoformat()}"
+
+
+def parse_item_id(value: str) -> tuple[str, str, dt.date] | None:
+    match = ITEM_ID_RE.match(value)
+    if not match:
+        return None
+    try:
+        day = dt.date.fromisoformat(match["date"])
+    except ValueError:
+        return None
+    return match["program"], match["key"], day
+
+
+@dataclass(frozen=True)
+class PlannedItem:
+    id: str
+    date: dt.date
+    program: str
+    program_title: str
+    enrollment_id: int
+    week: int
+    time_of_day: str
+    exercise: Exercise
+    prescription: dict
+    position: int
+
+    @property
+    def sort_key(self) -> tuple:
+        return (TIME_OF_DAY_ORDER.get(self.time_of_day, 99), self.program_title, self.position)
+
+
+@dataclass
+class PlannedDay:
+    date: dt.date
+    items: list[PlannedItem] = field(default_factory=list)
+
+
+def _items_on(enrollment: Enrollment, items: Iterable[ProgramItem], day: dt.date) -> list[PlannedItem]:
+    if not enrollment.runs_on(day):
+        return []
+    week = enrollment.week_on(day)
+    program = enrollment.program
+    planned = []
+    for item in items:
+        prescription = item.prescription_for_week(week)
+        if prescription is None:
+            continue
+        if item.weekdays and day.weekday() not in item.weekdays:
+            continue
+        planned.append(
+            PlannedItem(
+                id=item_id(program.slug, item.key, day),
+                date=day,
+                program=program.slug,
+                program_title=program.title,
+                enrollment_id=enrollment.id,
+                week=week,
+                time_of_day=item.time_of_day,
+                exercise=item.exercise,
+                prescription=prescription,
+                position=item.position,
+            )
+        )
+    return planned
+
+
+def plan_days(enrollments: Iterable[Enrollment], start: dt.date, days: int) -> list[PlannedDay]:
+    """The plan for ``days`` consecutive local dates from ``start``.
+
+    Each enrollment must come with ``program`` and ``program.items`` (with their
+    exercises) already loaded.
+    """
+    # Newest first: if a left enrollment and a new one of the same program overlap,
+    # the newer one's week and prescription win.
+    enrollments = sorted(enrollments, key=lambda e: (e.start_date, e.id), reverse=True)
+    result = []
+    for offset in range(days):
+        day = start + dt.timedelta(days=offset)
+        planned: dict[str, PlannedItem] = {}
+        for enrollment in enrollments:
+            for item in _items_on(enrollment, enrollment.program.items.all(), day):
+                planned.setdefault(item.id, item)
+        ordered = sorted(planned.values(), key=lambda p: p.sort_key)
+        result.append(PlannedDay(date=day, items=ordered))
+    return result

@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from backend.fields import CalendarDateField
+from backend.programs.models import Enrollment, Exercise, Program, ProgramItem
+
+
+class ExerciseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Exercise
+        fields = ["slug", "name", "kind", "summary", "steps", "cautions", "pattern", "sources"]
+
+
+class PrescriptionSerializer(serializers.Serializer):
+    sets = serializers.IntegerField(required=False)
+    reps = serializers.IntegerField(required=False)
+    hold_seconds = serializers.IntegerField(required=False)
+    duration_seconds = serializers.IntegerField(required=False)
+    breaths = serializers.IntegerField(required=False)
+    per_side = serializers.BooleanField(required=False)
+    note = serializers.CharField(required=False)
+
+    def to_representation(self, instance: dict) -> dict:
+        # Only the fields that apply this week, as the content file states them.
+        return dict(instance)
+
+
+class ProgramSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Program
+        fields = ["slug", "title", "category", "weeks", "summary"]
+
+
+class ScheduleItemSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    time_of_day = serializers.CharField()
+    weekdays = serializers.ListField(child=serializers.IntegerField(), help_text="Empty means every day.")
+    exercise = ExerciseSerializer()
+    prescription = PrescriptionSerializer()
+
+
+class ScheduleWeekSerializer(serializers.Serializer):
+    week = serializers.IntegerField()
+    items = ScheduleItemSerializer(many=True)
+
+
+class ProgramDetailSerializer(ProgramSerializer):
+    description = serializers.CharField()
+    sources = serializers.ListField(child=serializers.CharField())
+    schedule = serializers.SerializerMethodField()
+
+    class Meta(ProgramSerializer.Meta):
+        fields = [*ProgramSerializer.Meta.fields, "description", "sources", "schedule"]
+
+    @staticmethod
+    def _week(items: list[ProgramItem], week: int) -> dict:
+        return {
+            "week": week,
+            "items": [
+                {
+                    "key": item.key,
+                    "time_of_day": item.time_of_day,
+                    "weekdays": item.weekdays,
+                    "exercise": item.exercise,
+                    "prescription": item.prescription_for_week(week),
+                }
+                for item in items
+                if item.prescription_for_week(week) is not None
+            ],
+        }
+
+    @extend_schema_field(ScheduleWeekSerializer(many=True))
+    def get_schedule(self, program: Program) -> list[dict]:
+        items = list(program.items.all())
+        return ScheduleWeekSerializer(
+            [self._week(items, week) for week in range(1, program.weeks + 1)], many=True
+        ).data
+
+
+class EnrollmentSerializer(serializers.ModelSerializer):
+    program = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Program.objects.all(),
+        error_messages={
+            "does_not_exist": "There is no program called '{value}'.",
+            "invalid": "Give the program's slug, for example 'core-strength'.",
+        },
+    )
+    start_date = CalendarDateField(required=False, help_text="Defaults to today in your time zone.")
+    status = serializers.SerializerMethodField()
+    end_date = serializers.DateField(read_only=True, help_text="The first day after the last week.")
+    week = serializers.SerializerMethodField(help_text="The current week, or null outside the program.")
+
+    class Meta:
+        model = Enrollment
+        fields = ["id", "program", "start_date", "end_date", "status", "week", "created_at"]
+        read_only_fields = ["id", "end_date", "created_at"]
+
+    def get_status(self, enrollment: Enrollment) -> str:
+        return enrollment.effective_status(self.context["today"])
+
+    def get_week(self, enrollment: Enrollment) -> int | None:
+        today = self.context["today"]
+        if enrollment.start_date <= today < enrollment.end_date:
+            return enrollment.week_on(today)
+        return None
+
+
+class EnrollmentStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[Enrollment.Status.ACTIVE, Enrollment.Status.PAUSED],
+        error_messages={"invalid_choice": "Use 'active' to resume or 'paused' to pause; to leave, DELETE."},
+    )
+
+
+class PlanQuerySerializer(serializers.Serializer):
+    start = CalendarDateField(required=False, help_text="First local date; defaults to today.")
+    days = serializers.IntegerField(
+        required=False,
+        default=7,
+        min_value=1,
+        max_value=28,
+        error_messages={
+            "min_value": "days must be between 1 and 28.",
+            "max_value": "days must be between 1 and 28.",
+            "invalid": "days must be a whole number between 1 and 28.",
+        },
+    )
+
+
+class PlanItemSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="Stable for this program item on this date; logs refer to it.")
+    program = serializers.CharField()
+    week = serializers.IntegerField()
+    time_of_day = serializers.CharField()
+    exercise = ExerciseSerializer()
+    prescription = PrescriptionSerializer()
+    status = serializers.ChoiceField(choices=["pending", "done", "skipped"])
+
+
+class DaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    items = PlanItemSerializer(many=True)
+
+
+class PlanSerializer(serializers.Serializer):
+    days = DaySerializer(many=True)
