@@ -1,0 +1,21 @@
+# Production image: gunicorn serving the API and the built PWA (whitenoise).
+# The same image runs the Celery worker and beat (see docker-compose.yml).
+
+FROM node:20-bookworm-slim AS frontend
+WORKDIR /app/frontend
+COPY frontend/ ./
+RUN ./build.sh
+
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+COPY requirements.txt ./
+RUN pip install -r requirements.txt
+COPY . .
+COPY --from=frontend /app/frontend/dist ./frontend/dist
+# collectstatic needs settings, not secrets: a throwaway key for this step only.
+RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
+RUN useradd --create-home --uid 10001 backtrack && mkdir -p var && chown -R backtrack var
+USER backtrack
+EXPOSE 8000
+CMD ["gunicorn", "backend.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -1,0 +1,60 @@
+# Backtrack: `make run` serves the app, `make test` runs the whole suite.
+# Nothing else is needed on a fresh Debian machine with Python 3.11+ and Node 20.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PORT
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format frontend migrate programs clean services-up
+
+help:
+	@echo "make run    install, migrate, load programs, serve http://127.0.0.1:$(PORT) (web, worker, beat)"
+	@echo "make test   install test tools and run the whole suite"
+	@echo "make lint   ruff check and format check"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-test: requirements.txt requirements-test.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-test.txt
+	@touch $@ $(VENV)/.installed-runtime
+
+# A local .env for development: DEBUG on, SQLite, the embedded broker.
+.env:
+	cp .env.example .env
+
+frontend:
+	@./frontend/build.sh
+
+migrate: $(VENV)/.installed-runtime .env
+	$(BIN)/python manage.py migrate --noinput
+
+programs: migrate
+	$(BIN)/python manage.py load_programs
+
+run: programs frontend
+	@echo "Backtrack at http://127.0.0.1:$(PORT)  (Ctrl-C stops web, worker and beat together)"
+	$(BIN)/honcho start -f Procfile.dev -p $(PORT)
+
+test: $(VENV)/.installed-test frontend
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) frontend/dist frontend/node_modules var staticfiles db.sqlite3
