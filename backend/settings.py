@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "backend.accounts",
     "backend.programs",
     "backend.tracker",
+    "backend.reminders",
 ]
 
 MIDDLEWARE = [

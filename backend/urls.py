@@ -1,22 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.routers import SimpleRouter
 
-from backend.accounts.api import MeView
 from backend.health import HealthView
-from backend.programs.api import EnrollmentViewSet, PlanView, ProgramViewSet, TodayView
 from backend.views import app_shell
 
-router = SimpleRouter(trailing_slash=True)
-router.register("programs", ProgramViewSet, basename="program")
-router.register("enrollments", EnrollmentViewSet, basename="enrollment")
-
+# Each app owns its routes under /api/v1/ (paths and names in ../shared/API.md).
 api_v1 = [
-    path("me/", MeView.as_view(), name="me"),
-    path("today/", TodayView.as_view(), name="today"),
-    path("plan/", PlanView.as_view(), name="plan"),
-    *router.urls,
+    path("", include("backend.accounts.urls")),
+    path("", include("backend.programs.urls")),
+    path("", include("backend.tracker.urls")),
+    path("", include("backend.reminders.urls")),
 ]
 
 urlpatterns = [
