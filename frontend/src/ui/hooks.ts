@@ -1,0 +1,55 @@
+import { useEffect, useState } from 'preact/hooks'
+import { subscribe } from '../outbox'
+
+/** A value read from IndexedDB, read again whenever the outbox changes. */
+export function useLive<T>(load: () => Promise<T>, deps: unknown[] = []): T | undefined {
+  const [value, setValue] = useState<T>()
+  useEffect(() => {
+    let alive = true
+    const run = () =>
+      load().then(
+        (v) => alive && setValue(() => v),
+        () => undefined,
+      )
+    void run()
+    const stop = subscribe(run)
+    return () => {
+      alive = false
+      stop()
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, deps)
+  return value
+}
+
+/** Whether the browser believes it has a connection. */
+export function useOnline(): boolean {
+  const [online, setOnline] = useState(navigator.onLine)
+  useEffect(() => {
+    const up = () => setOnline(true)
+    const down = () => setOnline(false)
+    window.addEventListener('online', up)
+    window.addEventListener('offline', down)
+    return () => {
+      window.removeEventListener('online', up)
+      window.removeEventListener('offline', down)
+    }
+  }, [])
+  return online
+}
+
+/** The current hash route, e.g. "/today" or "/reset-password/KEY". */
+export function useRoute(): string {
+  const read = () => location.hash.replace(/^#/, '') || '/'
+  const [route, setRoute] = useState(read)
+  useEffect(() => {
+    const onChange = () => setRoute(read())
+    window.addEventListener('hashchange', onChange)
+    return () => window.removeEventListener('hashchange', onChange)
+  }, [])
+  return route
+}
+
+export function go(route: string): void {
+  location.hash = route
+}

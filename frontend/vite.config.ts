@@ -1,0 +1,53 @@
+import { defineConfig } from 'vite'
+import { VitePWA } from 'vite-plugin-pwa'
+
+// The PWA is served by Django (whitenoise) at "/" on the API's origin; `npm run dev`
+// proxies the API to a local `make run` so cookies and CSRF behave the same.
+const api = 'http://127.0.0.1:8000'
+
+export default defineConfig({
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  build: {
+    outDir: 'dist',
+    target: 'es2022',
+    // One small stylesheet: keep it in a file the service worker precaches.
+    cssCodeSplit: false,
+  },
+  server: {
+    proxy: { '/api': api, '/_allauth': api },
+  },
+  plugins: [
+    VitePWA({
+      strategies: 'injectManifest',
+      srcDir: 'src',
+      filename: 'sw.ts',
+      // src/main.tsx registers the worker itself (after the first paint).
+      injectRegister: false,
+      manifestFilename: 'manifest.webmanifest',
+      includeAssets: ['favicon.svg', 'icons/apple-touch-icon.png'],
+      manifest: {
+        id: '/',
+        name: 'Backtrack: calm back, steady practice',
+        short_name: 'Backtrack',
+        description:
+          'Daily core strength, stretches, breathing and sleep habits for back pain that stress makes worse. Works offline.',
+        lang: 'en',
+        start_url: '/#/today',
+        scope: '/',
+        display: 'standalone',
+        orientation: 'portrait',
+        theme_color: '#2f6b5f',
+        background_color: '#f7f5f0',
+        categories: ['health', 'medical', 'lifestyle'],
+        icons: [
+          { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+          { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+          { src: '/icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
+      injectManifest: {
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+      },
+    }),
+  ],
+})
