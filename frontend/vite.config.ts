@@ -24,7 +24,8 @@ export default defineConfig({
       // src/main.tsx registers the worker itself (after the first paint).
       injectRegister: false,
       manifestFilename: 'manifest.webmanifest',
-      includeAssets: ['favicon.svg', 'icons/apple-touch-icon.png'],
+      // globPatterns below already precaches every icon once.
+      includeManifestIcons: false,
       manifest: {
         id: '/',
         name: 'Backtrack: calm back, steady practice',
@@ -47,6 +48,14 @@ export default defineConfig({
       },
       injectManifest: {
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        // whitenoise serves the shell at "/" and redirects "/index.html" there; a
+        // redirect must not be what the worker stores, so precache "/" itself.
+        manifestTransforms: [
+          async (entries) => ({
+            manifest: entries.map((entry) => (entry.url === 'index.html' ? { ...entry, url: '/' } : entry)),
+            warnings: [],
+          }),
+        ],
       },
     }),
   ],

@@ -14,7 +14,7 @@ cleanupOutdatedCaches()
 // Every navigation gets the app shell (hash routing): the app opens with no signal.
 // The API, allauth and the admin are never answered from the cache.
 registerRoute(
-  new NavigationRoute(createHandlerBoundToURL('/index.html'), {
+  new NavigationRoute(createHandlerBoundToURL('/'), {
     denylist: [/^\/api\//, /^\/_allauth\//, /^\/admin/, /^\/healthz/, /^\/static\//],
   }),
 )
