@@ -11,6 +11,7 @@ export const DB_NAME = 'backtrack'
 export const SYNC_TAG = 'backtrack-outbox'
 /** The server takes at most 500 entries a batch (API.md). */
 export const BATCH_SIZE = 500
+const MAX_ROUNDS = 50
 
 interface Schema extends DBSchema {
   entries: { key: string; value: LocalEntry; indexes: { state: string } }
@@ -161,6 +162,7 @@ export function flush(): Promise<SyncReport> {
   return withLock(async () => {
     const report: SyncReport = { sent: 0, results: [], offline: false }
     const database = await db()
+    let rounds = 0
     for (;;) {
       const pending = (await database.getAllFromIndex('entries', 'state', 'pending')).slice(0, BATCH_SIZE)
       if (pending.length === 0) break
@@ -187,8 +189,14 @@ export function flush(): Promise<SyncReport> {
       await tx.done
       report.sent += batch.length
       report.results.push(...(answer.results ?? []))
-      // Nothing accepted or refused (an odd answer): stop rather than loop forever.
-      if (updates.length === 0) break
+      if (updates.length === 0) {
+        // Nothing settled: go on only if entries were edited meanwhile (send the edits);
+        // an answer that settles nothing at all must not make us loop.
+        const sentAt = new Map(batch.map((e) => [e.client_id, e.updated_at]))
+        const still = await database.getAllFromIndex('entries', 'state', 'pending')
+        if (still.every((e) => sentAt.get(e.client_id) === e.updated_at)) break
+      }
+      if (++rounds >= MAX_ROUNDS) break
     }
     await pull().catch(() => undefined)
     changed()

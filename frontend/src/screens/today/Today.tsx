@@ -116,7 +116,8 @@ function Item({ item, date, pending }: ItemProps) {
 export function Today({ focus }: { focus?: 'checkin' }) {
   const me = useLive<Me | undefined>(cachedMe)
   const plan = useLive<Day[]>(cachedPlan)
-  const entries = useLive(listEntries) ?? []
+  const loadedEntries = useLive(listEntries)
+  const entries = loadedEntries ?? []
   const [refreshError, setRefreshError] = useState<string>()
   const today = localDate(me?.timezone)
 
@@ -130,7 +131,7 @@ export function Today({ focus }: { focus?: 'checkin' }) {
     if (focus === 'checkin') document.getElementById('checkin')?.scrollIntoView()
   }, [focus, plan === undefined])
 
-  if (plan === undefined) return <main id="main" aria-busy="true" />
+  if (plan === undefined || loadedEntries === undefined) return <main id="main" aria-busy="true" />
   const day = plan.find((d) => d.date === today)
   const shown = day ? overlayDay(day, entries) : undefined
   const statuses = sessionStatuses(entries)
