@@ -1,5 +1,30 @@
-import { defineConfig } from 'vite'
+import { defineConfig, type Plugin } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
+
+/**
+ * Inlines the one small stylesheet into index.html: the first paint then needs a
+ * single round trip, which matters on a weak phone signal. Runs before
+ * vite-plugin-pwa reads the output, so the precached shell is the inlined one.
+ */
+function inlineStylesheet(): Plugin {
+  return {
+    name: 'backtrack-inline-stylesheet',
+    apply: 'build',
+    enforce: 'post',
+    generateBundle(_options, bundle) {
+      const html = bundle['index.html']
+      if (!html || html.type !== 'asset') return
+      for (const [name, asset] of Object.entries(bundle)) {
+        if (asset.type !== 'asset' || !name.endsWith('.css')) continue
+        const source = String(html.source)
+        const tag = new RegExp(`<link rel="stylesheet"[^>]*href="/${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"[^>]*>`)
+        if (!tag.test(source)) continue
+        html.source = source.replace(tag, () => `<style>${String(asset.source).trim()}</style>`)
+        delete bundle[name]
+      }
+    },
+  }
+}
 
 // The PWA is served by Django (whitenoise) at "/" on the API's origin; `npm run dev`
 // proxies the API to a local `make run` so cookies and CSRF behave the same.
@@ -17,6 +42,7 @@ export default defineConfig({
     proxy: { '/api': api, '/_allauth': api },
   },
   plugins: [
+    inlineStylesheet(),
     VitePWA({
       strategies: 'injectManifest',
       srcDir: 'src',

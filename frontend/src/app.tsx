@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import * as api from './api'
-import { cachedMe, refreshAll } from './data'
-import { clearAll, pendingCount, syncNow } from './outbox'
+import { PLAN_DAYS, cachedMe, refreshAll, refreshRest, saveMe } from './data'
+import { cacheSet, clearAll, pendingCount, syncNow } from './outbox'
 import { Login, ResetConfirm, ResetRequest, Signup, VerifyEmail } from './screens/auth/Auth'
 import { Onboarding } from './screens/onboarding/Onboarding'
 import { Programs } from './screens/programs/Programs'
@@ -75,8 +75,14 @@ export function App() {
         return
       }
       try {
-        await refreshAll()
+        // First visit on this phone: one round trip decides; the rest loads behind.
+        const plan = api.getPlan(PLAN_DAYS).then((p) => cacheSet('plan', p.days))
+        await saveMe(await api.getMe())
         setAuth('in')
+        void plan.then(
+          () => refreshRest({ plan: false }),
+          () => refreshRest({ plan: true }),
+        ).catch(() => undefined)
       } catch (error) {
         setAuth('out')
         if (error instanceof api.OfflineError) setNotice('You are offline. Connect once to log in; after that Backtrack works with no signal.')
@@ -125,7 +131,14 @@ export function App() {
 
   if (path === 'reset-password') return key ? <ResetConfirm resetKey={key} /> : <ResetRequest />
   if (path === 'verify-email' && key) return <VerifyEmail verifyKey={key} onSignedIn={signedIn} />
-  if (auth === 'unknown') return <p class="boot">Backtrack is opening…</p>
+  if (auth === 'unknown') {
+    return (
+      <div class="splash">
+        <p class="splash-name">Backtrack</p>
+        <p class="splash-line">A calmer back, a few minutes a day. Opening…</p>
+      </div>
+    )
+  }
   if (auth === 'out') {
     return (
       <div class="app">

@@ -2,17 +2,29 @@
 // src/outbox.ts so every screen also opens with no signal.
 import * as api from './api'
 import { cacheGet, cacheSet } from './outbox'
+import { deviceDate } from './merge'
 import { parseRules } from './safety'
 import type { Day, Enrollment, Me, Program, SafetyRule } from './types'
 
 export const PLAN_DAYS = 7
 
 /** Refreshes the profile, the next 7 days of plan, the safety rules and enrollments. */
+/** Caches the profile with the device's date at that moment (see merge.userToday). */
+export async function saveMe(me: Me): Promise<Me> {
+  const stored = { ...me, device_date: deviceDate() }
+  await cacheSet('me', stored)
+  return stored
+}
+
 export async function refreshAll(): Promise<void> {
-  const me = await api.getMe()
-  await cacheSet('me', me)
+  await saveMe(await api.getMe())
+  await refreshRest({ plan: true })
+}
+
+/** Everything but the profile; the plan too unless it was just fetched. */
+export async function refreshRest(options: { plan: boolean }): Promise<void> {
   const results = await Promise.allSettled([
-    api.getPlan(PLAN_DAYS).then((plan) => cacheSet('plan', plan.days)),
+    options.plan ? api.getPlan(PLAN_DAYS).then((plan) => cacheSet('plan', plan.days)) : Promise.resolve(),
     api.getSafetyRules().then((rules) => cacheSet('rules', parseRules(rules))),
     api.getEnrollments().then((list) => cacheSet('enrollments', list)),
     api.getPrograms().then((list) => cacheSet('programs', list)),

@@ -114,18 +114,57 @@ export function nextUpdatedAt(previous?: string, now: Date = new Date()): string
   return new Date(t).toISOString()
 }
 
+// Building a formatter with a time zone is slow (ICU loads zone data): one per zone.
+const formatters = new Map<string, Intl.DateTimeFormat>()
+
 /** The calendar date it is now in an IANA time zone, as YYYY-MM-DD. */
 export function localDate(timezone: string | undefined, now: Date = new Date()): string {
   try {
-    const parts = new Intl.DateTimeFormat('en-CA', {
-      timeZone: timezone || undefined,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-    }).formatToParts(now)
+    const zone = timezone || ''
+    let format = formatters.get(zone)
+    if (!format) {
+      format = new Intl.DateTimeFormat('en-CA', {
+        timeZone: zone || undefined,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+      })
+      formatters.set(zone, format)
+    }
+    const parts = format.formatToParts(now)
     const get = (type: string) => parts.find((p) => p.type === type)?.value ?? ''
     return `${get('year')}-${get('month')}-${get('day')}`
   } catch {
     return now.toISOString().slice(0, 10)
   }
+}
+
+/** The device's own calendar date (no Intl: cheap enough for the first paint). */
+export function deviceDate(now: Date = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, '0')
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`
+}
+
+/**
+ * The person's "today". The server tells it with the profile (`today`, in their zone);
+ * while the device's own date has not changed since then, that answer still holds for
+ * the usual case of a phone in the person's own zone, and it costs no Intl time-zone
+ * lookup (slow on a phone's first paint). Otherwise it is computed from the zone.
+ */
+export function userToday(
+  me: { timezone?: string; today?: string; device_date?: string } | undefined,
+  now: Date = new Date(),
+): string {
+  if (me?.today && me.device_date === deviceDate(now)) return me.today
+  return localDate(me?.timezone, now)
+}
+
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday']
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
+
+/** "Saturday 21 November" for a YYYY-MM-DD date (the app speaks English). */
+export function longDate(iso: string): string {
+  const [y, m, d] = iso.split('-').map(Number)
+  const date = new Date(Date.UTC(y, m - 1, d))
+  return `${WEEKDAYS[date.getUTCDay()]} ${d} ${MONTHS[m - 1]}`
 }

@@ -38,20 +38,25 @@ export async function closeDb(): Promise<void> {
 }
 
 // --- Change notification: this tab, other tabs and the service worker ------------
-type Listener = () => void
+// Topics: "entries" when the outbox changes, "cache:<key>" when a cached value does,
+// so a screen re-reads only what it shows.
+type Listener = (topic: string) => void
 const listeners = new Set<Listener>()
 const channel: BroadcastChannel | undefined =
   typeof BroadcastChannel !== 'undefined' ? new BroadcastChannel('backtrack-outbox') : undefined
-channel?.addEventListener('message', () => listeners.forEach((l) => l()))
+channel?.addEventListener('message', (event: MessageEvent) => listeners.forEach((l) => l(String(event.data))))
 
-export function subscribe(listener: Listener): () => void {
-  listeners.add(listener)
-  return () => listeners.delete(listener)
+export function subscribe(listener: () => void, topics?: string[]): () => void {
+  const filtered: Listener = (topic) => {
+    if (!topics || topic === '*' || topics.includes(topic)) listener()
+  }
+  listeners.add(filtered)
+  return () => listeners.delete(filtered)
 }
 
-function changed(): void {
-  listeners.forEach((l) => l())
-  channel?.postMessage('changed')
+function changed(topic = 'entries'): void {
+  listeners.forEach((l) => l(topic))
+  channel?.postMessage(topic)
 }
 
 // --- Cache (plan, profile, rules...) ----------------------------------------------
@@ -59,8 +64,10 @@ export async function cacheGet<T>(key: string): Promise<T | undefined> {
   return (await (await db()).get('cache', key)) as T | undefined
 }
 
-export async function cacheSet(key: string, value: unknown): Promise<void> {
+/** Stores a value; screens reading the cache are told unless `silent` (drafts, per keystroke). */
+export async function cacheSet(key: string, value: unknown, options: { silent?: boolean } = {}): Promise<void> {
   await (await db()).put('cache', value, key)
+  if (!options.silent) changed(`cache:${key}`)
 }
 
 // --- Entries ------------------------------------------------------------------------
@@ -286,5 +293,5 @@ export async function clearAll(options: { force?: boolean } = {}): Promise<void>
   await tx.objectStore('entries').clear()
   await tx.objectStore('cache').clear()
   await tx.done
-  changed()
+  changed('*')
 }

@@ -6,6 +6,8 @@ export interface Me {
   role: 'patient' | 'clinician'
   timezone: string
   today?: string
+  /** The device's date when `today` was read from the server (see merge.userToday). */
+  device_date?: string
 }
 
 export interface Program {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { applyResults, localDate, mergeRemote, nextUpdatedAt, overlayDay } from '../src/merge'
+import { applyResults, deviceDate, localDate, longDate, mergeRemote, nextUpdatedAt, overlayDay, userToday } from '../src/merge'
 import type { Day, LocalEntry, SyncEntry } from '../src/types'
 
 const entry = (overrides: Partial<LocalEntry> = {}): LocalEntry => ({
@@ -108,5 +108,23 @@ describe('time', () => {
     const now = new Date('2026-11-20T23:30:00Z')
     expect(localDate('Pacific/Auckland', now)).toBe('2026-11-21')
     expect(localDate('America/Los_Angeles', now)).toBe('2026-11-20')
+  })
+})
+
+describe('the person\u2019s today', () => {
+  const now = new Date(2026, 10, 20, 23, 30) // device-local 20 November, 23:30
+
+  it('trusts the server\u2019s date while the device\u2019s date has not changed since', () => {
+    const me = { timezone: 'Pacific/Auckland', today: '2026-11-21', device_date: deviceDate(now) }
+    expect(userToday(me, now)).toBe('2026-11-21')
+  })
+
+  it('works it out from the time zone once the device\u2019s date has moved on', () => {
+    const me = { timezone: 'UTC', today: '2026-11-19', device_date: '2026-11-19' }
+    expect(userToday(me, new Date('2026-11-20T12:00:00Z'))).toBe('2026-11-20')
+  })
+
+  it('names the day in plain words', () => {
+    expect(longDate('2026-11-21')).toBe('Saturday 21 November')
   })
 })

@@ -22,7 +22,7 @@ function describe(errors: unknown): string {
 
 /** Entries the server refused: shown, never dropped silently; the person decides. */
 export function Rejected() {
-  const rejected = useLive(rejectedEntries) ?? []
+  const rejected = useLive(rejectedEntries, ['entries']) ?? []
   if (rejected.length === 0) return null
   const retry = (entry: LocalEntry) =>
     record(entry.type, entry.data, (d) => JSON.stringify(d) === JSON.stringify(entry.data))

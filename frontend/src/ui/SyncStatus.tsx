@@ -4,7 +4,7 @@ import { useLive, useOnline } from './hooks'
 
 /** Always visible: how many entries wait to be sent, and whether we are online. */
 export function SyncStatus() {
-  const pending = useLive(pendingCount) ?? 0
+  const pending = useLive(pendingCount, ['entries']) ?? 0
   const online = useOnline()
   const [last, setLast] = useState<SyncReport>()
   useEffect(() => onSyncReport(setLast), [])

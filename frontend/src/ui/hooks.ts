@@ -1,8 +1,11 @@
 import { useEffect, useState } from 'preact/hooks'
 import { subscribe } from '../outbox'
 
-/** A value read from IndexedDB, read again whenever the outbox changes. */
-export function useLive<T>(load: () => Promise<T>, deps: unknown[] = []): T | undefined {
+/**
+ * A value read from IndexedDB, read again when one of `topics` changes ("entries" for
+ * the outbox, "cache:<key>" for a cached value).
+ */
+export function useLive<T>(load: () => Promise<T>, topics: string[], deps: unknown[] = []): T | undefined {
   const [value, setValue] = useState<T>()
   useEffect(() => {
     let alive = true
@@ -12,7 +15,7 @@ export function useLive<T>(load: () => Promise<T>, deps: unknown[] = []): T | un
         () => undefined,
       )
     void run()
-    const stop = subscribe(run)
+    const stop = subscribe(run, topics)
     return () => {
       alive = false
       stop()

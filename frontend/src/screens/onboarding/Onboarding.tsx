@@ -36,8 +36,8 @@ export function TimezoneSelect({ value, onChange }: { value: string; onChange: (
 const DAILY = [0, 1, 2, 3, 4, 5, 6]
 
 export function Onboarding() {
-  const programs = useLive<Program[]>(cachedPrograms) ?? []
-  const me = useLive(cachedMe)
+  const programs = useLive<Program[]>(cachedPrograms, ['cache:programs']) ?? []
+  const me = useLive(cachedMe, ['cache:me'])
   const [chosen, setChosen] = useState<string[]>([])
   const [zone, setZone] = useState(detectedTimezone())
   const [remind, setRemind] = useState(true)

@@ -13,8 +13,8 @@ const CATEGORY: Record<string, string> = {
 }
 
 export function Programs() {
-  const programs = useLive<Program[]>(cachedPrograms) ?? []
-  const enrollments = useLive<Enrollment[]>(cachedEnrollments) ?? []
+  const programs = useLive<Program[]>(cachedPrograms, ['cache:programs']) ?? []
+  const enrollments = useLive<Enrollment[]>(cachedEnrollments, ['cache:enrollments']) ?? []
   const online = useOnline()
   const [busy, setBusy] = useState<string>()
   const [message, setMessage] = useState('')

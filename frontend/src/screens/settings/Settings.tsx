@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks'
 import * as api from '../../api'
-import { cachedMe } from '../../data'
+import { cachedMe, saveMe } from '../../data'
 import { cacheSet } from '../../outbox'
 import { currentSubscription, disablePush, enablePush, pushSupported } from '../../push'
 import type { Reminder } from '../../types'
@@ -212,14 +212,14 @@ function DeleteAccount({ onDeleted }: { onDeleted: () => Promise<void> }) {
 }
 
 export function Settings({ onSignOut, onDeleted }: { onSignOut: () => Promise<void>; onDeleted: () => Promise<void> }) {
-  const me = useLive(cachedMe)
+  const me = useLive(cachedMe, ['cache:me'])
   const online = useOnline()
   const [zone, setZone] = useState<string>()
   const [zoneMessage, setZoneMessage] = useState('')
   const saveZone = async () => {
     if (!zone) return
     try {
-      await cacheSet('me', await api.updateMe({ timezone: zone }))
+      await saveMe(await api.updateMe({ timezone: zone }))
       setZoneMessage('Time zone saved.')
     } catch (e) {
       setZoneMessage((e as Error).message)

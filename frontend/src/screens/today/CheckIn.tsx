@@ -69,7 +69,7 @@ export function SafetyMessage({ rules, flags }: { rules: SafetyRule[]; flags: st
 
 /** The quick daily check-in: two sliders, a few taps, saved on the device first. */
 export function CheckIn({ date, entries }: { date: string; entries: LocalEntry[] }) {
-  const rules = useLive(cachedRules) ?? []
+  const rules = useLive(cachedRules, ['cache:rules']) ?? []
   const saved = useMemo(() => findEntry(entries, 'checkin', (d) => d.date === date), [entries, date])
   const [draft, setDraft] = useState<Draft>()
   const [message, setMessage] = useState('')
@@ -85,7 +85,7 @@ export function CheckIn({ date, entries }: { date: string; entries: LocalEntry[]
     const next = { ...draft, ...changes }
     setDraft(next)
     setMessage('')
-    void cacheSet(draftKey, next) // closing the app keeps what was typed
+    void cacheSet(draftKey, next, { silent: true }) // closing the app keeps what was typed
   }
   const toggle = <T,>(list: T[], value: T) => (list.includes(value) ? list.filter((v) => v !== value) : [...list, value])
 
@@ -97,7 +97,7 @@ export function CheckIn({ date, entries }: { date: string; entries: LocalEntry[]
     if (draft.sleepQuality) data.sleep_quality = draft.sleepQuality
     if (draft.note.trim()) data.note = draft.note.trim()
     await recordCheckin(data)
-    await cacheSet(draftKey, undefined)
+    await cacheSet(draftKey, undefined, { silent: true })
     setMessage(navigator.onLine ? 'Check-in saved.' : 'Check-in saved on this phone. It will be sent when you are back online.')
   }
 

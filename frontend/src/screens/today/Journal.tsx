@@ -34,7 +34,7 @@ export function Journal({ date, entries }: { date: string; entries: LocalEntry[]
     const next = { ...draft, ...changes }
     setDraft(next)
     setMessage('')
-    void cacheSet(draftKey, next)
+    void cacheSet(draftKey, next, { silent: true })
   }
   const save = async (event: Event) => {
     event.preventDefault()
@@ -44,7 +44,7 @@ export function Journal({ date, entries }: { date: string; entries: LocalEntry[]
     const gratitude = draft.gratitude.map((g) => g.trim()).filter(Boolean)
     if (gratitude.length) data.gratitude = gratitude
     await recordJournal(data)
-    await cacheSet(draftKey, undefined)
+    await cacheSet(draftKey, undefined, { silent: true })
     setMessage('Journal saved.')
   }
   return (

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks'
 import { cachedMe, cachedPlan, refreshToday } from '../../data'
-import { localDate, overlayDay, sessionStatuses } from '../../merge'
+import { longDate, overlayDay, sessionStatuses, userToday } from '../../merge'
 import { clearSession, listEntries, recordSession } from '../../outbox'
 import type { Day, Me, PlanItem, Prescription } from '../../types'
 import { useLive } from '../../ui/hooks'
@@ -42,6 +42,8 @@ function Item({ item, date, pending }: ItemProps) {
   const nameId = `item-${item.id.replace(/[^a-zA-Z0-9-]/g, '-')}`
   const mark = (status: 'done' | 'skipped') => void recordSession({ date, item_id: item.id, status })
   const undo = () => void clearSession(item.id, date)
+  // Steps and tools are drawn only once opened: a long day stays quick to show.
+  const [open, setOpen] = useState(false)
   return (
     <li class={`card item${item.status === 'done' ? ' is-done' : ''}`} aria-labelledby={nameId} data-item-id={item.id}>
       <div class="item-head">
@@ -59,8 +61,10 @@ function Item({ item, date, pending }: ItemProps) {
         )}
       </div>
       {p.note && <p class="small">{p.note}</p>}
-      <details>
+      <details onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
         <summary>How to do it</summary>
+        {open && (
+          <>
         {exercise.summary && <p>{exercise.summary}</p>}
         <ol class="steps">
           {exercise.steps.map((step) => (
@@ -89,6 +93,8 @@ function Item({ item, date, pending }: ItemProps) {
             <Countdown seconds={p.duration_seconds} label="Timer" doneText="Time is up. Well done." />
           )}
         </div>
+          </>
+        )}
       </details>
       {item.status === 'pending' ? (
         <div class="actions">
@@ -114,33 +120,30 @@ function Item({ item, date, pending }: ItemProps) {
 }
 
 export function Today({ focus }: { focus?: 'checkin' }) {
-  const me = useLive<Me | undefined>(cachedMe)
-  const plan = useLive<Day[]>(cachedPlan)
-  const loadedEntries = useLive(listEntries)
+  const me = useLive<Me | undefined>(cachedMe, ['cache:me'])
+  const plan = useLive<Day[]>(cachedPlan, ['cache:plan'])
+  const loadedEntries = useLive(listEntries, ['entries'])
   const entries = loadedEntries ?? []
   const [refreshError, setRefreshError] = useState<string>()
-  const today = localDate(me?.timezone)
+  const [refreshed, setRefreshed] = useState(false)
 
   useEffect(() => {
     refreshToday().then(
       () => setRefreshError(undefined),
       (e: Error) => setRefreshError(e.message),
-    )
+    ).finally(() => setRefreshed(true))
   }, [])
   useEffect(() => {
     if (focus === 'checkin') document.getElementById('checkin')?.scrollIntoView()
   }, [focus, plan === undefined])
 
-  if (plan === undefined || loadedEntries === undefined) return <main id="main" aria-busy="true" />
+  if (me === undefined || plan === undefined || loadedEntries === undefined) return <main id="main" aria-busy="true" />
+  const today = userToday(me)
   const day = plan.find((d) => d.date === today)
   const shown = day ? overlayDay(day, entries) : undefined
   const statuses = sessionStatuses(entries)
   const doneCount = shown?.items.filter((i) => i.status === 'done').length ?? 0
-  const heading = new Date(`${today}T12:00:00`).toLocaleDateString(undefined, {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-  })
+  const heading = longDate(today)
 
   return (
     <main id="main">
@@ -155,7 +158,7 @@ export function Today({ focus }: { focus?: 'checkin' }) {
           {refreshError}
         </p>
       )}
-      {!day && !refreshError && <p>Loading today's plan…</p>}
+      {!day && !refreshed && <p>Loading today's plan…</p>}
       {shown && shown.items.length === 0 && (
         <div class="card">
           <p>Nothing planned for today.</p>
@@ -179,8 +182,13 @@ export function Today({ focus }: { focus?: 'checkin' }) {
             </section>
           )
         })}
-      <CheckIn date={today} entries={entries} />
-      <Journal date={today} entries={entries} />
+      {/* Drawn once the plan is known, so nothing jumps down under a finger. */}
+      {(day || refreshed) && (
+        <>
+          <CheckIn date={today} entries={entries} />
+          <Journal date={today} entries={entries} />
+        </>
+      )}
     </main>
   )
 }
