@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "backend.programs",
     "backend.tracker",
     "backend.reminders",
+    "backend.care",
 ]
 
 MIDDLEWARE = [
@@ -159,6 +160,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "backend.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # ?format= is ours (the export's json|csv|fhir), not DRF's renderer switch.
+    "URL_FORMAT_OVERRIDE": None,
+    "DEFAULT_THROTTLE_RATES": {
+        "care_redeem": env.str("THROTTLE_CARE_REDEEM", default="20/hour"),
+    },
 }
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
@@ -181,13 +187,21 @@ SPECTACULAR_SETTINGS = {
         "HealthStateEnum": ["ok", "down"],
         "EnrollmentStatusChangeEnum": ["active", "paused"],
         "ItemStatusEnum": ["pending", "done", "skipped"],
+        "TrendEnum": ["up", "down", "flat"],
     },
 }
+
+# --- Cache (throttle counters) -----------------------------------------------
+# Shared through Redis when there is one, so every web process counts together.
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Celery -------------------------------------------------------------------
 # Without REDIS_URL the broker is kombu's filesystem transport, so `make run`
 # needs no Redis; with it, Redis is the broker.
-REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_FILESYSTEM_BROKER_DIR = BASE_DIR / "var" / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL

@@ -91,3 +91,10 @@ def login():
         return client
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    from django.core.cache import cache
+
+    cache.clear()
