@@ -207,10 +207,14 @@ export const getToday = () => request<Day>('GET', '/api/v1/today/')
 export const getPlan = (days: number) => request<{ days: Day[] }>('GET', `/api/v1/plan/?days=${days}`)
 
 // --- Tracker ---------------------------------------------------------------------
-export const postSync = (entries: SyncEntry[]) =>
-  request<{ results: SyncResult[]; cursor?: string }>('POST', '/api/v1/sync/', { entries })
+/** `cursor` is this device's pull position; the answer's cursor moves past our own batch. */
+export const postSync = (entries: SyncEntry[], cursor?: string) =>
+  request<{ results: SyncResult[]; cursor?: string }>('POST', '/api/v1/sync/', cursor === undefined ? { entries } : { entries, cursor })
 export const getSync = (cursor: string) =>
-  request<{ entries: SyncEntry[]; cursor: string }>('GET', `/api/v1/sync/?cursor=${encodeURIComponent(cursor)}`)
+  request<{ entries: SyncEntry[]; cursor: string; has_more?: boolean }>(
+    'GET',
+    `/api/v1/sync/?cursor=${encodeURIComponent(cursor)}`,
+  )
 export const getSafetyRules = () => request<unknown>('GET', '/api/v1/safety-rules/')
 export const getSummary = (days: number) => request<Summary>('GET', `/api/v1/summary/?days=${days}`)
 

@@ -12,6 +12,7 @@ export const SYNC_TAG = 'backtrack-outbox'
 /** The server takes at most 500 entries a batch (API.md). */
 export const BATCH_SIZE = 500
 const MAX_ROUNDS = 50
+const CURSOR = 'sync-cursor'
 
 interface Schema extends DBSchema {
   entries: { key: string; value: LocalEntry; indexes: { state: string } }
@@ -180,19 +181,25 @@ export function flush(): Promise<SyncReport> {
         deleted,
         data,
       }))
-      let answer: { results: SyncResult[] }
+      const cursor = (await database.get('cache', CURSOR)) as string | undefined
+      let answer: { results: SyncResult[]; cursor?: string }
       try {
-        answer = await postSync(batch)
+        answer = await postSync(batch, cursor)
       } catch (error) {
         report.offline = error instanceof OfflineError
         if (!report.offline) report.error = (error as Error).message
         changed()
         return report
       }
-      const tx = database.transaction('entries', 'readwrite')
-      const current = new Map((await tx.store.getAll()).map((e) => [e.client_id, e]))
+      const tx = database.transaction(['entries', 'cache'], 'readwrite')
+      const store = tx.objectStore('entries')
+      const current = new Map((await store.getAll()).map((e) => [e.client_id, e]))
       const updates = applyResults(batch, answer.results ?? [], current)
-      for (const update of updates) await tx.store.put(update)
+      for (const update of updates) await store.put(update)
+      // The server moves the cursor past our own batch only when ours was current.
+      if (typeof answer.cursor === 'string' && answer.cursor !== cursor) {
+        await tx.objectStore('cache').put(answer.cursor, CURSOR)
+      }
       await tx.done
       report.sent += batch.length
       report.results.push(...(answer.results ?? []))
@@ -214,26 +221,29 @@ export function flush(): Promise<SyncReport> {
 /** Brings in entries changed on the server (other devices) since the last pull. */
 export async function pull(): Promise<number> {
   const database = await db()
-  const cursor = ((await database.get('cache', 'sync-cursor')) as string | undefined) ?? ''
-  let answer: { entries: SyncEntry[]; cursor: string }
-  try {
-    answer = await getSync(cursor)
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return 0
-    throw error
-  }
-  const tx = database.transaction(['entries', 'cache'], 'readwrite')
-  const store = tx.objectStore('entries')
   let merged = 0
-  for (const remote of answer.entries ?? []) {
-    const next = mergeRemote(await store.get(remote.client_id), remote)
-    if (next) {
-      await store.put(next)
-      merged++
+  for (let page = 0; page < MAX_ROUNDS; page++) {
+    const cursor = ((await database.get('cache', CURSOR)) as string | undefined) ?? ''
+    let answer: { entries: SyncEntry[]; cursor: string; has_more?: boolean }
+    try {
+      answer = await getSync(cursor)
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return merged
+      throw error
     }
+    const tx = database.transaction(['entries', 'cache'], 'readwrite')
+    const store = tx.objectStore('entries')
+    for (const remote of answer.entries ?? []) {
+      const next = mergeRemote(await store.get(remote.client_id), remote)
+      if (next) {
+        await store.put(next)
+        merged++
+      }
+    }
+    if (typeof answer.cursor === 'string') await tx.objectStore('cache').put(answer.cursor, CURSOR)
+    await tx.done
+    if (!answer.has_more || answer.cursor === cursor) break
   }
-  if (answer.cursor !== undefined) await tx.objectStore('cache').put(answer.cursor, 'sync-cursor')
-  await tx.done
   return merged
 }
 

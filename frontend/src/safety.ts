@@ -14,6 +14,13 @@ export const DEFAULT_MESSAGES: Record<SafetyLevel, string> = {
     'Call emergency services now. This can be a sign of something serious that needs help straight away. Do not drive yourself.',
 }
 
+export const DEFAULT_TITLES: Record<SafetyLevel, string> = {
+  none: '',
+  see_doctor: 'Please see a doctor or physiotherapist',
+  urgent: 'Get medical help today',
+  emergency: 'Call emergency services now',
+}
+
 function isLevel(value: unknown): value is SafetyLevel {
   return typeof value === 'string' && (ORDER as string[]).includes(value)
 }
@@ -26,19 +33,19 @@ function text(raw: Record<string, unknown>, ...keys: string[]): string | undefin
 }
 
 /**
- * The rules from the server's answer. Accepts a list or `{"rules": [...]}`; a rule
- * without an id, a question or a known level is left out rather than guessed at.
+ * The rules from the server's answer (`{"levels": [{level, title, message}], "rules":
+ * [{id, level, question}]}`; a bare list of rules is accepted too). A rule without an
+ * id, a question or a known level is left out rather than guessed at.
  */
 export function parseRules(payload: unknown): SafetyRule[] {
-  const list = Array.isArray(payload)
-    ? payload
-    : payload && typeof payload === 'object' && Array.isArray((payload as { rules?: unknown }).rules)
-      ? (payload as { rules: unknown[] }).rules
-      : []
-  const messages =
-    payload && typeof payload === 'object' && !Array.isArray(payload)
-      ? ((payload as { messages?: Record<string, string> }).messages ?? {})
-      : {}
+  const body = payload && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : {}
+  const list = Array.isArray(payload) ? payload : Array.isArray(body.rules) ? body.rules : []
+  const levels = new Map<string, { title?: string; message?: string }>()
+  if (Array.isArray(body.levels)) {
+    for (const item of body.levels as Record<string, unknown>[]) {
+      if (item && isLevel(item.level)) levels.set(item.level, { title: text(item, 'title'), message: text(item, 'message') })
+    }
+  }
   const rules: SafetyRule[] = []
   for (const item of list) {
     if (!item || typeof item !== 'object') continue
@@ -51,7 +58,8 @@ export function parseRules(payload: unknown): SafetyRule[] {
       id: String(id),
       question,
       level,
-      message: text(raw, 'message', 'advice') ?? messages[level] ?? DEFAULT_MESSAGES[level],
+      title: levels.get(level)?.title ?? DEFAULT_TITLES[level],
+      message: text(raw, 'message', 'advice') ?? levels.get(level)?.message ?? DEFAULT_MESSAGES[level],
     })
   }
   return rules
@@ -59,6 +67,8 @@ export function parseRules(payload: unknown): SafetyRule[] {
 
 export interface SafetyOutcome {
   level: SafetyLevel
+  /** The headline for the most serious level, e.g. "Call emergency services now". */
+  title: string
   /** The messages to show, most serious first, without repeats. */
   messages: string[]
 }
@@ -69,12 +79,12 @@ export function evaluate(rules: SafetyRule[], answeredYes: Iterable<string>): Sa
   const hits = rules
     .filter((rule) => yes.has(rule.id))
     .sort((a, b) => ORDER.indexOf(b.level) - ORDER.indexOf(a.level))
-  if (hits.length === 0) return { level: 'none', messages: [] }
+  if (hits.length === 0) return { level: 'none', title: '', messages: [] }
   const messages: string[] = []
   for (const hit of hits) {
     if (hit.level !== 'none' && !messages.includes(hit.message)) messages.push(hit.message)
   }
-  return { level: hits[0].level, messages }
+  return { level: hits[0].level, title: hits[0].title ?? DEFAULT_TITLES[hits[0].level], messages }
 }
 
 export function levelAtLeast(level: SafetyLevel, floor: SafetyLevel): boolean {

@@ -138,6 +138,7 @@ export interface SafetyRule {
   id: string
   question: string
   level: SafetyLevel
+  title?: string
   message: string
 }
 
@@ -151,7 +152,8 @@ export interface SeriesPoint {
 }
 
 export interface Summary {
-  adherence: number
+  /** null when nothing was planned in the window. */
+  adherence: number | null
   streak: { current: number; best: number }
   series: SeriesPoint[]
   insights: (string | { text?: string; message?: string })[]

@@ -179,4 +179,25 @@ describe('syncing', () => {
     expect(entries).toHaveLength(1)
     expect(entries[0]).toMatchObject({ state: 'synced', data: { item_id: 'from-the-laptop' } })
   })
+
+  it('does not skip another device\u2019s entry that arrived just before our batch', async () => {
+    await flush() // the cursor is current
+    server.apply({ client_id: 'laptop-1', type: 'checkin', updated_at: '2026-11-20T07:00:00Z', deleted: false, data: { date: '2026-11-20', pain: 2, stress: 3 } })
+    await recordSession(session('phone-1'))
+
+    await flush()
+
+    expect((await listEntries()).map((e) => e.client_id).sort()).toContain('laptop-1')
+  })
+
+  it('pulls changes page by page', async () => {
+    server.pageSize = 2
+    for (let i = 0; i < 5; i++) {
+      server.apply({ client_id: `laptop-${i}`, type: 'session', updated_at: '2026-11-20T07:00:00Z', deleted: false, data: session(`l-${i}`) })
+    }
+
+    await flush()
+
+    expect(await listEntries()).toHaveLength(5)
+  })
 })

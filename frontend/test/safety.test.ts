@@ -7,7 +7,34 @@ const RULES = [
   { id: 'night_pain', question: 'Pain that wakes you at night?', level: 'see_doctor' },
 ]
 
+// The shape GET /api/v1/safety-rules/ answers with (backend/tracker/api.py).
+const SERVED = {
+  levels: [
+    { level: 'emergency', title: 'Call emergency services now', message: 'Chest, left-arm or jaw pain with sweating can be a heart attack. Call your local emergency number now.' },
+    { level: 'urgent', title: 'Get medical help today', message: 'These signs need to be checked by a doctor today.' },
+    { level: 'see_doctor', title: 'Book a visit', message: 'This is worth having checked.' },
+    { level: 'none', title: 'No warning signs today', message: 'Thank you for checking in.' },
+  ],
+  rules: [
+    { id: 'chest_arm_jaw_pain', level: 'emergency', question: 'Do you have pain in your chest, left arm or jaw?' },
+    { id: 'leg_weakness', level: 'urgent', question: 'Do you have new weakness in one or both legs?' },
+  ],
+}
+
 describe('reading the rules', () => {
+  it('takes each level\u2019s title and message from the server', () => {
+    const [chest, legs] = parseRules(SERVED)
+    expect(chest).toMatchObject({ id: 'chest_arm_jaw_pain', level: 'emergency', title: 'Call emergency services now' })
+    expect(chest.message).toMatch(/call your local emergency number now/i)
+    expect(legs.message).toBe('These signs need to be checked by a doctor today.')
+  })
+
+  it('shows the emergency headline for the served rules, with no server needed', () => {
+    const outcome = evaluate(parseRules(SERVED), ['leg_weakness', 'chest_arm_jaw_pain'])
+    expect(outcome.level).toBe('emergency')
+    expect(outcome.title).toBe('Call emergency services now')
+  })
+
   it('accepts a list or {"rules": [...]}', () => {
     expect(parseRules(RULES).map((r) => r.id)).toEqual(['chest_arm_jaw', 'bladder_bowel', 'night_pain'])
     expect(parseRules({ rules: RULES })).toHaveLength(3)
@@ -27,7 +54,7 @@ describe('evaluating the answers on the device', () => {
   const rules = parseRules(RULES)
 
   it('says nothing when no red flag is ticked', () => {
-    expect(evaluate(rules, [])).toEqual({ level: 'none', messages: [] })
+    expect(evaluate(rules, [])).toEqual({ level: 'none', title: '', messages: [] })
   })
 
   it('tells the person to call emergency services for chest, arm or jaw pain', () => {

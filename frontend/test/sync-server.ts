@@ -7,6 +7,7 @@ export class SyncServer {
   posts: SyncEntry[][] = []
   offline = false
   seq = 0
+  pageSize = 500
   /** Called with each batch before it is answered (to simulate edits in flight). */
   beforeAnswer?: () => Promise<void>
   reject?: (entry: SyncEntry) => unknown
@@ -17,15 +18,23 @@ export class SyncServer {
     if (url.pathname === '/_allauth/browser/v1/config') return json({ status: 200, data: {} })
     if (url.pathname !== '/api/v1/sync/') return json({ detail: 'Not found.' }, 404)
     if (init?.method === 'POST') {
-      const { entries } = JSON.parse(String(init.body)) as { entries: SyncEntry[] }
+      const { entries, cursor } = JSON.parse(String(init.body)) as { entries: SyncEntry[]; cursor?: string }
       this.posts.push(entries)
+      const before = this.seq
       const results = entries.map((entry) => this.apply(entry))
       await this.beforeAnswer?.()
-      return json({ results, cursor: String(this.seq) })
+      // As the real server: the cursor moves past this batch only if it was current.
+      return json({ results, cursor: Number(cursor || 0) === before ? String(this.seq) : (cursor ?? '') })
     }
     const cursor = Number(url.searchParams.get('cursor') || 0)
-    const entries = [...this.stored.values()].filter((e) => e.seq > cursor).map(({ seq: _seq, ...e }) => e)
-    return json({ entries, cursor: String(this.seq) })
+    const newer = [...this.stored.values()].filter((e) => e.seq > cursor).sort((a, b) => a.seq - b.seq)
+    const page = newer.slice(0, this.pageSize)
+    const next = page.length ? page[page.length - 1].seq : cursor
+    return json({
+      entries: page.map(({ seq: _seq, ...e }) => e),
+      cursor: String(next),
+      has_more: newer.length > page.length,
+    })
   }
 
   apply(entry: SyncEntry): SyncResult {

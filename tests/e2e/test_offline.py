@@ -53,9 +53,15 @@ def test_entries_made_offline_survive_a_reload_and_reach_the_server_once(
     cards.nth(0).get_by_role("button", name="Done").click()
     cards.nth(0).get_by_role("button", name="Done").click()  # the list moved up: the next item
     checkin = page.get_by_role("region", name="How are you today?")
-    checkin.get_by_label("Pain").fill("4")
-    checkin.get_by_label("Stress").fill("6")
+    checkin.get_by_role("slider", name="Pain").fill("4")
+    checkin.get_by_role("slider", name="Stress").fill("6")
     checkin.get_by_role("checkbox", name="Lower back").check()
+    # The red-flag rules are evaluated on the phone: the emergency advice needs no signal.
+    chest = checkin.get_by_role("checkbox", name=re.compile("pain in your chest, left arm or jaw"))
+    chest.check()
+    expect(page.get_by_role("alert")).to_contain_text("Call emergency services now")
+    chest.uncheck()
+    expect(page.get_by_role("alert")).to_have_count(0)
     checkin.get_by_role("button", name="Save check-in").click()
 
     expect(checkin.get_by_role("status")).to_contain_text("saved on this phone")
@@ -71,7 +77,7 @@ def test_entries_made_offline_survive_a_reload_and_reach_the_server_once(
         expect(item.locator(".chip")).to_have_text("Done (waiting to send)")
         expect(item.get_by_role("button", name="Done")).to_have_count(0)
     checkin = page.get_by_role("region", name="How are you today?")
-    expect(checkin.get_by_label("Pain")).to_have_value("4")
+    expect(checkin.get_by_role("slider", name="Pain")).to_have_value("4")
     page.screenshot(path=str(artifacts / "today-offline.png"), full_page=False)
 
     context.set_offline(False)

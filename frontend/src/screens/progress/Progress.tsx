@@ -88,7 +88,7 @@ export function Progress() {
         <>
           <div class="stats">
             <div class="stat">
-              <b>{Math.round(summary.adherence * 100)}%</b>
+              <b>{summary.adherence === null ? '–' : `${Math.round(summary.adherence * 100)}%`}</b>
               <span class="small">of the plan done</span>
             </div>
             <div class="stat">

@@ -48,7 +48,7 @@ export function SafetyMessage({ rules, flags }: { rules: SafetyRule[]; flags: st
   if (outcome.level === 'emergency') {
     return (
       <div class="emergency" role="alert" data-testid="safety-emergency">
-        <strong>Call emergency services now.</strong>
+        <strong>{outcome.title || 'Call emergency services now'}</strong>
         {outcome.messages.map((m) => (
           <p key={m}>{m}</p>
         ))}
@@ -60,6 +60,9 @@ export function SafetyMessage({ rules, flags }: { rules: SafetyRule[]; flags: st
   }
   return (
     <div class={`notice ${levelAtLeast(outcome.level, 'urgent') ? 'danger' : 'warn'}`} role="alert" data-testid="safety-advice">
+      <p>
+        <b>{outcome.title}</b>
+      </p>
       {outcome.messages.map((m) => (
         <p key={m}>{m}</p>
       ))}
