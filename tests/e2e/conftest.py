@@ -28,10 +28,6 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 390, "height": 844}
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
-# Playwright's sync API runs an event loop in the test thread; the ORM calls the
-# tests make around it are still plain synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 def _missing() -> str | None:
     if not Path(CHROMIUM).is_file():
@@ -61,15 +57,66 @@ def _e2e_requirements() -> None:
         pytest.skip(reason)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _database_before_browser(django_db_setup) -> None:
+    """The test database is made before Playwright starts its event loop in this thread."""
+
+
+@pytest.fixture(scope="package", autouse=True)
+def _sync_orm_beside_playwright():
+    """Playwright's sync API keeps an event loop in the test thread, which Django's
+    async-safety check mistakes for async code; the ORM calls these tests make (and
+    their database teardown) are plain synchronous calls. Only while the e2e package
+    runs: `check --deploy`, run by another test, refuses the variable."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+# pytest-playwright starts Playwright for the whole session; here it lives only while
+# this package runs, so its event loop is gone before the rest of the suite touches
+# the database from this thread.
+@pytest.fixture(scope="package")
+def playwright(_pw_api_request_contexts):
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    if _pw_api_request_contexts:
+        _pw_api_request_contexts.instrument(pw)
+    yield pw
+    pw.stop()
+
+
+@pytest.fixture(scope="package")
+def browser_type(playwright, browser_name: str):
+    return getattr(playwright, browser_name)
+
+
+@pytest.fixture(scope="package")
+def launch_browser(browser_type_launch_args: dict, browser_type):
+    return lambda **kwargs: browser_type.launch(**{**browser_type_launch_args, **kwargs})
+
+
+@pytest.fixture(scope="package")
+def browser(launch_browser):
+    browser = launch_browser()
+    yield browser
+    browser.close()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args: dict) -> dict:
+@pytest.fixture(scope="package")
+def browser_context_args() -> dict:
+    """A phone: 390x844 (the screenshots' size), touch, in the patient's time zone."""
     return {
-        **browser_context_args,
         "viewport": PHONE,
         "device_scale_factor": 2,
         "is_mobile": True,
