@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import * as api from './api'
 import { PLAN_DAYS, cachedMe, refreshAll, refreshRest, saveMe } from './data'
 import { cacheSet, clearAll, pendingCount, syncNow } from './outbox'
@@ -21,13 +21,26 @@ const TABS: [string, string][] = [
   ['/settings', 'Settings'],
 ]
 
+/** Moves keyboard and screen-reader focus to the screen's main content. */
+function focusMain(): void {
+  const main = document.querySelector('main')
+  if (!main) return
+  main.setAttribute('tabindex', '-1')
+  main.focus()
+}
+
 function Shell({ route, children }: { route: string; children: preact.ComponentChildren }) {
   return (
     <>
-      <a class="skip-link" href="#main" onClick={(e) => {
-        e.preventDefault()
-        document.getElementById('main')?.focus()
-      }}>
+      <a
+        class="skip-link"
+        href="#main"
+        onClick={(e) => {
+          // Hash routing: a plain #main link would change the screen.
+          e.preventDefault()
+          focusMain()
+        }}
+      >
         Skip to content
       </a>
       <div class="app">
@@ -55,6 +68,16 @@ export function App() {
   const route = useRoute()
   const [auth, setAuth] = useState<Auth>('unknown')
   const [notice, setNotice] = useState('')
+  const firstRoute = useRef(true)
+
+  // A new screen: tell screen readers where they are (not on the first load).
+  useEffect(() => {
+    if (firstRoute.current) {
+      firstRoute.current = false
+      return
+    }
+    requestAnimationFrame(focusMain)
+  }, [route])
 
   useEffect(() => {
     void (async () => {
