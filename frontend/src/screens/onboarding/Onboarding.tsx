@@ -88,7 +88,7 @@ export function Onboarding() {
         <fieldset>
           <legend>1. Choose one or more programs</legend>
           {programs.map((p) => (
-            <label class="choice" key={p.slug}>
+            <label class="choice program-choice" key={p.slug}>
               <input type="checkbox" checked={chosen.includes(p.slug)} onChange={() => toggle(p.slug)} />
               <span>
                 {p.title} <span class="small muted">({p.weeks} weeks)</span>

@@ -15,9 +15,10 @@ const KIND_NAMES: Record<Reminder['kind'], string> = {
   desk_break: 'Desk break',
 }
 
-function friendly(error: unknown, what: string): string {
+/** A missing endpoint (not deployed yet) is said kindly; `unavailable` is the sentence. */
+function friendly(error: unknown, unavailable: string): string {
   if (error instanceof api.ApiError && (error.status === 404 || error.status === 405)) {
-    return `${what} is not available yet. Please try again after the next update.`
+    return `${unavailable} Please try again after the next update.`
   }
   return (error as Error).message
 }
@@ -27,7 +28,7 @@ function Reminders() {
   const [error, setError] = useState('')
   const [saved, setSaved] = useState('')
   useEffect(() => {
-    api.getReminders().then(setReminders, (e) => setError(friendly(e, 'Reminders')))
+    api.getReminders().then(setReminders, (e) => setError(friendly(e, 'Reminders are not available yet.')))
   }, [])
   const save = async (reminder: Reminder, changes: Partial<Reminder>) => {
     setSaved('')
@@ -36,7 +37,7 @@ function Reminders() {
       setReminders((list) => list?.map((r) => (r.id === next.id ? next : r)))
       setSaved(`${KIND_NAMES[reminder.kind] ?? reminder.kind} reminder saved.`)
     } catch (e) {
-      setError(friendly(e, 'Reminders'))
+      setError(friendly(e, 'Reminders are not available yet.'))
     }
   }
   return (
@@ -104,7 +105,7 @@ function Notifications() {
         setMessage('Notifications are on. You can turn them off here at any time.')
       }
     } catch (e) {
-      setMessage(friendly(e, 'Notifications'))
+      setMessage(friendly(e, 'Notifications are not available yet.'))
     } finally {
       setBusy(false)
     }
@@ -118,7 +119,7 @@ function Notifications() {
           {on ? 'Turn notifications off' : 'Turn notifications on'}
         </button>
         {on && (
-          <button type="button" class="quiet" onClick={() => api.sendTestPush().then(() => setMessage('A test is on its way.'), (e) => setMessage(friendly(e, 'Test notifications')))}>
+          <button type="button" class="quiet" onClick={() => api.sendTestPush().then(() => setMessage('A test is on its way.'), (e) => setMessage(friendly(e, 'Test notifications are not available yet.')))}>
             Send a test
           </button>
         )}
@@ -182,7 +183,7 @@ function DeleteAccount({ onDeleted }: { onDeleted: () => Promise<void> }) {
       await api.deleteAccount(password)
       await onDeleted()
     } catch (e) {
-      setError(api.fieldError(e, 'password') ?? friendly(e, 'Deleting an account'))
+      setError(api.fieldError(e, 'password') ?? friendly(e, 'Deleting an account is not available yet.'))
     }
   }
   return (

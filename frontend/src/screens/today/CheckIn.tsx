@@ -1,3 +1,4 @@
+import { Fragment } from 'preact'
 import { useEffect, useMemo, useState } from 'preact/hooks'
 import { cachedRules } from '../../data'
 import { findEntry } from '../../merge'
@@ -84,6 +85,9 @@ export function CheckIn({ date, entries }: { date: string; entries: LocalEntry[]
   }, [draftKey, saved?.client_id])
 
   if (!draft) return null
+  // The most serious ticked rule, under which the advice is shown.
+  const outcome = evaluate(rules, draft.flags)
+  const adviceAfter = rules.find((r) => draft.flags.includes(r.id) && r.level === outcome.level)?.id
   const update = (changes: Partial<Draft>) => {
     const next = { ...draft, ...changes }
     setDraft(next)
@@ -165,14 +169,18 @@ export function CheckIn({ date, entries }: { date: string; entries: LocalEntry[]
           <fieldset>
             <legend>Since yesterday, have you had any of these?</legend>
             {rules.map((rule) => (
-              <label class="choice" key={rule.id}>
-                <input
-                  type="checkbox"
-                  checked={draft.flags.includes(rule.id)}
-                  onChange={() => update({ flags: toggle(draft.flags, rule.id) })}
-                />
-                {rule.question}
-              </label>
+              <Fragment key={rule.id}>
+                <label class="choice">
+                  <input
+                    type="checkbox"
+                    checked={draft.flags.includes(rule.id)}
+                    onChange={() => update({ flags: toggle(draft.flags, rule.id) })}
+                  />
+                  {rule.question}
+                </label>
+                {/* The advice appears right under the answer that calls for it, where the eyes are. */}
+                {rule.id === adviceAfter && <SafetyMessage rules={rules} flags={draft.flags} />}
+              </Fragment>
             ))}
           </fieldset>
         ) : (
@@ -180,7 +188,6 @@ export function CheckIn({ date, entries }: { date: string; entries: LocalEntry[]
             If you have chest, left-arm or jaw pain with sweating or nausea, call emergency services now.
           </p>
         )}
-        <SafetyMessage rules={rules} flags={draft.flags} />
         <div class="field">
           <label for="checkin-note">Anything else? (optional)</label>
           <textarea id="checkin-note" value={draft.note} onInput={(e) => update({ note: (e.currentTarget as HTMLTextAreaElement).value })} />
