@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import * as api from './api'
-import { PLAN_DAYS, cachedMe, refreshAll, refreshRest, saveMe } from './data'
-import { cacheSet, clearAll, pendingCount, syncNow } from './outbox'
+import { cachedMe, fetchPlan, refreshAll, refreshRest, saveMe } from './data'
+import { clearAll, pendingCount, syncNow } from './outbox'
 import { Login, ResetConfirm, ResetRequest, Signup, VerifyEmail } from './screens/auth/Auth'
 import { Onboarding } from './screens/onboarding/Onboarding'
 import { Programs } from './screens/programs/Programs'
@@ -99,7 +99,7 @@ export function App() {
       }
       try {
         // First visit on this phone: one round trip decides; the rest loads behind.
-        const plan = api.getPlan(PLAN_DAYS).then((p) => cacheSet('plan', p.days))
+        const plan = fetchPlan()
         await saveMe(await api.getMe())
         setAuth('in')
         void plan.then(

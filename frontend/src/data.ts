@@ -1,14 +1,13 @@
 // What the screens read: fetched through src/api.ts when online, kept in IndexedDB by
 // src/outbox.ts so every screen also opens with no signal.
 import * as api from './api'
-import { cacheGet, cacheSet } from './outbox'
+import { cacheGet, cacheSet, cacheSetMany } from './outbox'
 import { deviceDate } from './merge'
 import { parseRules } from './safety'
 import type { Day, Enrollment, Me, Program, SafetyRule } from './types'
 
 export const PLAN_DAYS = 7
 
-/** Refreshes the profile, the next 7 days of plan, the safety rules and enrollments. */
 /** Caches the profile with the device's date at that moment (see merge.userToday). */
 export async function saveMe(me: Me): Promise<Me> {
   const stored = { ...me, device_date: deviceDate() }
@@ -16,6 +15,7 @@ export async function saveMe(me: Me): Promise<Me> {
   return stored
 }
 
+/** Refreshes the profile, the next 7 days of plan, the safety rules and enrollments. */
 export async function refreshAll(): Promise<void> {
   await saveMe(await api.getMe())
   await refreshRest({ plan: true })
@@ -24,7 +24,7 @@ export async function refreshAll(): Promise<void> {
 /** Everything but the profile; the plan too unless it was just fetched. */
 export async function refreshRest(options: { plan: boolean }): Promise<void> {
   const results = await Promise.allSettled([
-    options.plan ? api.getPlan(PLAN_DAYS).then((plan) => cacheSet('plan', plan.days)) : Promise.resolve(),
+    options.plan ? fetchPlan() : Promise.resolve(),
     api.getSafetyRules().then((rules) => cacheSet('rules', parseRules(rules))),
     api.getEnrollments().then((list) => cacheSet('enrollments', list)),
     api.getPrograms().then((list) => cacheSet('programs', list)),
@@ -33,16 +33,30 @@ export async function refreshRest(options: { plan: boolean }): Promise<void> {
   if (offline) throw (offline as PromiseRejectedResult).reason
 }
 
-/** Today's plan from the server, folded into the cached week. */
-export async function refreshToday(): Promise<Day> {
-  const day = await api.getToday()
-  const plan = ((await cacheGet<Day[]>('plan')) ?? []).filter((d) => d.date !== day.date)
-  await cacheSet('plan', [day, ...plan].sort((a, b) => a.date.localeCompare(b.date)))
-  return day
+// Each day is cached under its own key, so the Today screen reads (and is told
+// about) one day, not the whole week.
+const dayKey = (date: string) => `day:${date}`
+let planSavedAt = 0
+
+export async function savePlan(days: Day[]): Promise<void> {
+  await cacheSetMany(days.map((day) => [dayKey(day.date), day]))
+  planSavedAt = Date.now()
 }
 
+export async function fetchPlan(): Promise<void> {
+  await savePlan((await api.getPlan(PLAN_DAYS)).days)
+}
+
+/** Today's plan from the server (skipped when the week was fetched a moment ago). */
+export async function refreshToday(): Promise<void> {
+  if (Date.now() - planSavedAt < 60_000) return
+  await savePlan([await api.getToday()])
+}
+
+/** The cached plan for one date, or null when this phone has none. */
+export const cachedDay = async (date: string) => (await cacheGet<Day>(dayKey(date))) ?? null
+
 export const cachedMe = () => cacheGet<Me>('me')
-export const cachedPlan = async () => (await cacheGet<Day[]>('plan')) ?? []
 export const cachedRules = async () => (await cacheGet<SafetyRule[]>('rules')) ?? []
 export const cachedEnrollments = async () => (await cacheGet<Enrollment[]>('enrollments')) ?? []
 export const cachedPrograms = async () => (await cacheGet<Program[]>('programs')) ?? []
@@ -50,7 +64,6 @@ export const cachedPrograms = async () => (await cacheGet<Program[]>('programs')
 export async function refreshEnrollments(): Promise<Enrollment[]> {
   const list = await api.getEnrollments()
   await cacheSet('enrollments', list)
-  const plan = await api.getPlan(PLAN_DAYS)
-  await cacheSet('plan', plan.days)
+  await fetchPlan()
   return list
 }

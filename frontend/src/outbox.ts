@@ -71,6 +71,14 @@ export async function cacheSet(key: string, value: unknown, options: { silent?: 
   if (!options.silent) changed(`cache:${key}`)
 }
 
+/** Several values in one transaction (the week's plan). */
+export async function cacheSetMany(pairs: [string, unknown][]): Promise<void> {
+  const tx = (await db()).transaction('cache', 'readwrite')
+  for (const [key, value] of pairs) await tx.store.put(value, key)
+  await tx.done
+  for (const [key] of pairs) changed(`cache:${key}`)
+}
+
 // --- Entries ------------------------------------------------------------------------
 export async function listEntries(): Promise<LocalEntry[]> {
   return (await db()).getAll('entries')

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks'
-import { cachedMe, cachedPlan, refreshToday } from '../../data'
+import { cachedDay, cachedMe, refreshToday } from '../../data'
 import { longDate, overlayDay, sessionStatuses, userToday } from '../../merge'
 import { clearSession, listEntries, recordSession } from '../../outbox'
 import type { Day, Me, PlanItem, Prescription } from '../../types'
@@ -121,7 +121,8 @@ function Item({ item, date, pending }: ItemProps) {
 
 export function Today({ focus }: { focus?: 'checkin' }) {
   const me = useLive<Me | undefined>(cachedMe, ['cache:me'])
-  const plan = useLive<Day[]>(cachedPlan, ['cache:plan'])
+  const today = me ? userToday(me) : undefined
+  const day = useLive<Day | null>(() => (today ? cachedDay(today) : Promise.resolve(null)), [`cache:day:${today}`], [today])
   const loadedEntries = useLive(listEntries, ['entries'])
   const entries = loadedEntries ?? []
   const [refreshError, setRefreshError] = useState<string>()
@@ -135,11 +136,9 @@ export function Today({ focus }: { focus?: 'checkin' }) {
   }, [])
   useEffect(() => {
     if (focus === 'checkin') document.getElementById('checkin')?.scrollIntoView()
-  }, [focus, plan === undefined])
+  }, [focus, day === undefined])
 
-  if (me === undefined || plan === undefined || loadedEntries === undefined) return <main id="main" aria-busy="true" />
-  const today = userToday(me)
-  const day = plan.find((d) => d.date === today)
+  if (!today || day === undefined || loadedEntries === undefined) return <main id="main" aria-busy="true" />
   const shown = day ? overlayDay(day, entries) : undefined
   const statuses = sessionStatuses(entries)
   const doneCount = shown?.items.filter((i) => i.status === 'done').length ?? 0
