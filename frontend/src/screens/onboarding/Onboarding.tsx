@@ -64,8 +64,17 @@ export function Onboarding() {
       for (const slug of chosen) await api.enroll(slug)
       if (remind) {
         try {
-          await api.createReminder({ kind: 'session', times: [practiceTime], weekdays: DAILY, enabled: true })
-          await api.createReminder({ kind: 'checkin', times: [checkinTime], weekdays: DAILY, enabled: true })
+          // Enrolling may already have made default reminders: set their times rather
+          // than adding a second reminder of the same kind.
+          const existing = await api.getReminders()
+          for (const [kind, time] of [
+            ['session', practiceTime],
+            ['checkin', checkinTime],
+          ] as const) {
+            const rule = existing.find((r) => r.kind === kind)
+            if (rule) await api.updateReminder(rule.id, { times: [time], enabled: true })
+            else await api.createReminder({ kind, times: [time], weekdays: DAILY, enabled: true })
+          }
         } catch (e) {
           if (!(e instanceof api.ApiError)) throw e
           // Reminders may not be available on this server yet: not a reason to stop.
