@@ -114,7 +114,13 @@ export function App() {
   }, [])
 
   const signedIn = async () => {
-    await refreshAll()
+    // Someone else on this phone (the last session had expired): what is stored here
+    // is not theirs to see or to send under their name.
+    const previous = await cachedMe().catch(() => undefined)
+    const me = await api.getMe()
+    if (previous && previous.id !== me.id) await clearAll({ force: true })
+    await saveMe(me)
+    await refreshRest({ plan: true })
     setNotice('')
     setAuth('in')
     void syncNow()
