@@ -268,6 +268,9 @@ SESSION_MAX_AGE_PATIENT = env.int("SESSION_MAX_AGE_PATIENT", default=90 * 24 * 3
 SESSION_IDLE_TIMEOUT_CLINICIAN = env.int("SESSION_IDLE_TIMEOUT_CLINICIAN", default=30 * 60)
 SESSION_MAX_AGE_CLINICIAN = env.int("SESSION_MAX_AGE_CLINICIAN", default=12 * 3600)
 SESSION_COOKIE_AGE = max(SESSION_MAX_AGE_PATIENT, SESSION_MAX_AGE_CLINICIAN)
+# Sessions (and allauth's app tokens, which are session keys) are read from the cache
+# (Redis in production) on every request, and written through to the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Security -----------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -98,7 +98,12 @@ def login():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttles():
+def _fresh_caches():
+    """Throttle counters and the catalog cache start empty in every test (rolled-back
+    rows may reuse ids on SQLite)."""
     from django.core.cache import cache
 
+    from backend.programs import selectors
+
     cache.clear()
+    selectors._ITEMS.clear()
