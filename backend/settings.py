@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "backend.accounts.sessions.SessionTimeoutMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -164,6 +165,8 @@ REST_FRAMEWORK = {
     "URL_FORMAT_OVERRIDE": None,
     "DEFAULT_THROTTLE_RATES": {
         "care_redeem": env.str("THROTTLE_CARE_REDEEM", default="20/hour"),
+        # The PWA syncs on start, on focus and when back online: far below this.
+        "sync": env.str("THROTTLE_SYNC", default="60/minute"),
     },
 }
 if DEBUG:
@@ -263,6 +266,17 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Backtrack <noreply@l
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 
+# --- Sessions -----------------------------------------------------------------
+# Idle and absolute limits by role (backend/accounts/sessions.py), in seconds.
+SESSION_IDLE_TIMEOUT_PATIENT = env.int("SESSION_IDLE_TIMEOUT_PATIENT", default=30 * 24 * 3600)
+SESSION_MAX_AGE_PATIENT = env.int("SESSION_MAX_AGE_PATIENT", default=90 * 24 * 3600)
+SESSION_IDLE_TIMEOUT_CLINICIAN = env.int("SESSION_IDLE_TIMEOUT_CLINICIAN", default=30 * 60)
+SESSION_MAX_AGE_CLINICIAN = env.int("SESSION_MAX_AGE_CLINICIAN", default=12 * 3600)
+SESSION_COOKIE_AGE = max(SESSION_MAX_AGE_PATIENT, SESSION_MAX_AGE_CLINICIAN)
+# Sessions (and allauth's app tokens, which are session keys) are read from the cache
+# (Redis in production) on every request, and written through to the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # --- Security -----------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -290,7 +304,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "backend.logfilters.RedactSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # SQL logs would carry health values as query parameters: never below WARNING.
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

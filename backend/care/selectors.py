@@ -6,14 +6,15 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from backend.accounts.models import User
 from backend.accounts.timezones import local_today
 from backend.care.models import AccessLogEntry, CareLink, ClinicianNote
-from backend.programs.models import Enrollment, ProgramItem
+from backend.programs.models import Enrollment
 from backend.programs.schedule import due_counts
+from backend.programs.selectors import attach_items
 from backend.tracker.models import CheckIn, SafetyAlert, SessionLog
 from backend.tracker.selectors import checkins, session_logs
 
@@ -128,10 +129,8 @@ def patient_overview(*, clinician: User) -> list[dict[str, Any]]:
         done[user_id][day] = count
 
     enrollments = defaultdict(list)
-    for enrollment in (
-        Enrollment.objects.filter(user_id__in=ids, start_date__lte=last_day)
-        .select_related("program")
-        .prefetch_related(Prefetch("program__items", queryset=ProgramItem.objects.all()))
+    for enrollment in attach_items(
+        Enrollment.objects.filter(user_id__in=ids, start_date__lte=last_day).select_related("program")
     ):
         enrollments[enrollment.user_id].append(enrollment)
 

@@ -29,6 +29,7 @@ def sign_in_with_totp(user, secret: str) -> APIClient:
     )
     assert second.status_code == 200, second.content
     client.credentials(HTTP_X_SESSION_TOKEN=second.json()["meta"]["session_token"])
+    assert client.get("/api/v1/me/").status_code == 200  # the session's first request
     return client
 
 

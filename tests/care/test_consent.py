@@ -44,11 +44,12 @@ def test_a_code_works_once(catalog, patient_client, make_clinician):
     assert CareLink.objects.count() == 1
 
 
-def test_a_code_expires_after_24_hours(catalog, patient_client, doctor):
+def test_a_code_expires_after_24_hours(catalog, patient_client, make_clinician):
     code = patient_client.post("/api/v1/care/share-codes/").json()["code"]
 
     with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(hours=24, seconds=1)):
-        response = doctor[1].post("/api/v1/care/links/", {"code": code}, format="json")
+        _, clinician = make_clinician()
+        response = clinician.post("/api/v1/care/links/", {"code": code}, format="json")
 
     assert response.status_code == 400
     assert "code" in response.json()
