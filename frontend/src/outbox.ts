@@ -13,6 +13,7 @@ export const SYNC_TAG = 'backtrack-outbox'
 export const BATCH_SIZE = 500
 const MAX_ROUNDS = 50
 const CURSOR = 'sync-cursor'
+const RETRY_LATER_MS = 30_000
 
 interface Schema extends DBSchema {
   entries: { key: string; value: LocalEntry; indexes: { state: string } }
@@ -163,6 +164,8 @@ export interface SyncReport {
   offline: boolean
   /** Set when the server refused the whole batch (signed out, too large...). */
   error?: string
+  /** The HTTP status of that refusal. */
+  status?: number
 }
 
 async function withLock<T>(work: () => Promise<T>): Promise<T> {
@@ -196,6 +199,7 @@ export function flush(): Promise<SyncReport> {
       } catch (error) {
         report.offline = error instanceof OfflineError
         if (!report.offline) report.error = (error as Error).message
+        if (error instanceof ApiError) report.status = error.status
         changed()
         return report
       }
@@ -286,6 +290,14 @@ export async function syncNow(): Promise<SyncReport> {
   try {
     const report = await inFlight
     reportListeners.forEach((l) => l(report))
+    // Too many syncs in a minute (the server throttles): try again a little later.
+    if (report.status === 429 || (report.status ?? 0) >= 500) {
+      if (scheduled) clearTimeout(scheduled)
+      scheduled = setTimeout(() => {
+        scheduled = undefined
+        void syncNow()
+      }, RETRY_LATER_MS)
+    }
     return report
   } finally {
     inFlight = undefined

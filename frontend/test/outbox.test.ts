@@ -200,4 +200,14 @@ describe('syncing', () => {
 
     expect(await listEntries()).toHaveLength(5)
   })
+
+  it('keeps everything pending when the server is busy, and says so', async () => {
+    await recordSession(session('a'))
+    vi.stubGlobal('fetch', async () => new Response(JSON.stringify({ detail: 'Request was throttled.' }), { status: 429 }))
+
+    const report = await flush()
+
+    expect(report).toMatchObject({ offline: false, status: 429, error: 'Request was throttled.' })
+    expect(await pendingCount()).toBe(1)
+  })
 })

@@ -29,7 +29,13 @@ export function SyncStatus() {
           Send now
         </button>
       )}
-      {last?.error && pending > 0 && <span class="visually-hidden">{last.error}</span>}
+      {last?.error && pending > 0 && (
+        <span class="small muted" title={last.error}>
+          {last.status === 401 || last.status === 403
+            ? 'Log in again to send them.'
+            : 'Could not send yet: trying again shortly.'}
+        </span>
+      )}
     </div>
   )
 }
