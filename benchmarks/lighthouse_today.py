@@ -158,7 +158,12 @@ def main() -> int:
             runs: list[dict[str, float]] = []
             for i in range(args.runs):
                 out = Path(tmp) / f"run-{i}.json"
-                scores = lighthouse(f"{base}/#/today", session_key, out)
+                try:
+                    scores = lighthouse(f"{base}/#/today", session_key, out)
+                except subprocess.CalledProcessError:
+                    # Lighthouse sometimes loses the trace on a busy machine (NO_NAVSTART).
+                    print(f"run {i + 1}: Lighthouse failed; trying once more")
+                    scores = lighthouse(f"{base}/#/today", session_key, out)
                 print(f"run {i + 1}: " + ", ".join(f"{k} {v:.0f}" for k, v in scores.items()))
                 runs.append(scores)
                 if args.keep:
