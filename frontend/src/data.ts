@@ -43,12 +43,21 @@ export async function savePlan(days: Day[]): Promise<void> {
   planSavedAt = Date.now()
 }
 
-export async function fetchPlan(): Promise<void> {
-  await savePlan((await api.getPlan(PLAN_DAYS)).days)
+let planInFlight: Promise<void> | undefined
+
+export function fetchPlan(): Promise<void> {
+  planInFlight ??= api
+    .getPlan(PLAN_DAYS)
+    .then((plan) => savePlan(plan.days))
+    .finally(() => {
+      planInFlight = undefined
+    })
+  return planInFlight
 }
 
-/** Today's plan from the server (skipped when the week was fetched a moment ago). */
+/** Today's plan from the server (skipped when the week is being or was just fetched). */
 export async function refreshToday(): Promise<void> {
+  if (planInFlight) return planInFlight
   if (Date.now() - planSavedAt < 60_000) return
   await savePlan([await api.getToday()])
 }

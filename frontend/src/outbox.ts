@@ -224,8 +224,9 @@ export function flush(): Promise<SyncReport> {
       }
       if (++rounds >= MAX_ROUNDS) break
     }
-    await pull().catch(() => undefined)
-    changed()
+    const merged = await pull().catch(() => 0)
+    // Screens re-read the outbox only when something in it changed.
+    if (report.sent > 0 || merged > 0) changed()
     return report
   })
 }

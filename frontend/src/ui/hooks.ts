@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import { subscribe } from '../outbox'
 
 /**
@@ -7,11 +7,19 @@ import { subscribe } from '../outbox'
  */
 export function useLive<T>(load: () => Promise<T>, topics: string[], deps: unknown[] = []): T | undefined {
   const [value, setValue] = useState<T>()
+  const last = useRef<string | undefined>(undefined)
   useEffect(() => {
     let alive = true
+    last.current = undefined
     const run = () =>
       load().then(
-        (v) => alive && setValue(() => v),
+        (v) => {
+          // Re-fetched but unchanged (the usual case after a refresh): no re-render.
+          const json = JSON.stringify(v) ?? 'undefined'
+          if (!alive || json === last.current) return
+          last.current = json
+          setValue(() => v)
+        },
         () => undefined,
       )
     void run()
