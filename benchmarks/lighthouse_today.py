@@ -32,6 +32,10 @@ LIGHTHOUSE_DIR = ROOT / "benchmarks" / "lighthouse"
 CATEGORIES = ["performance", "accessibility", "best-practices"]
 BUDGET = 95
 CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-background-networking"
+# Lighthouse's simulated throttling multiplies the CPU time it observes, so other
+# processes on a shared machine inflate its numbers; where allowed (root), Chromium and
+# the server run at a higher scheduling priority to measure the app, not the neighbours.
+PRIORITY = ["nice", "-n", "-10"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
 
 
 def free_port() -> int:
@@ -99,6 +103,7 @@ def lighthouse(url: str, session_key: str, out: Path) -> dict[str, float]:
     env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
     subprocess.run(
         [
+            *PRIORITY,
             str(binary),
             url,
             f"--only-categories={','.join(CATEGORIES)}",
@@ -148,7 +153,17 @@ def main() -> int:
         }
         session_key = setup_database(env)
         server = subprocess.Popen(
-            [str(gunicorn), "backend.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--log-level", "warning"],
+            [
+                *PRIORITY,
+                str(gunicorn),
+                "backend.wsgi",
+                "-b",
+                f"127.0.0.1:{port}",
+                "-w",
+                "2",
+                "--log-level",
+                "warning",
+            ],
             cwd=ROOT,
             env=env,
         )
