@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "backend.accounts.sessions.SessionTimeoutMiddleware",
+    "backend.errors.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
