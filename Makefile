@@ -8,7 +8,7 @@ PORT ?= 8000
 export PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format frontend migrate programs clean services-up
+.PHONY: help run test lint format frontend frontend-test migrate programs clean services-up
 
 help:
 	@echo "make run    install, migrate, load programs, serve http://127.0.0.1:$(PORT) (web, worker, beat)"
@@ -35,6 +35,10 @@ $(VENV)/.installed-test: requirements.txt requirements-test.txt | $(BIN)/python
 frontend:
 	@./frontend/build.sh
 
+# The PWA's type check and unit tests (outbox, sync merging, safety rules).
+frontend-test: frontend
+	cd frontend && npm run --silent typecheck && npm test --silent
+
 migrate: $(VENV)/.installed-runtime .env
 	$(BIN)/python manage.py migrate --noinput
 
@@ -45,7 +49,7 @@ run: programs frontend
 	@echo "Backtrack at http://127.0.0.1:$(PORT)  (Ctrl-C stops web, worker and beat together)"
 	$(BIN)/honcho start -f Procfile.dev -p $(PORT)
 
-test: $(VENV)/.installed-test frontend
+test: $(VENV)/.installed-test frontend frontend-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test

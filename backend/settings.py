@@ -11,6 +11,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from backend.pwa import add_headers as add_pwa_headers
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -245,6 +247,9 @@ FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
 # whitenoise serves the built PWA at the site root (index.html at "/").
 WHITENOISE_ROOT = FRONTEND_DIST if FRONTEND_DIST.is_dir() else None
 WHITENOISE_INDEX_FILE = True
+# No-cache for the shell, the service worker and the manifest; immutable hashed assets.
+WHITENOISE_ADD_HEADERS_FUNCTION = add_pwa_headers
+WHITENOISE_MIMETYPES = {".webmanifest": "application/manifest+json"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
