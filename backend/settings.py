@@ -149,6 +149,9 @@ HEADLESS_FRONTEND_URLS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Backtrack"
+# One 30-second step either side: phone clocks drift, and a code typed as the step
+# turns over should still work.
+MFA_TOTP_TOLERANCE = 1
 
 # --- API ----------------------------------------------------------------------
 REST_FRAMEWORK = {
