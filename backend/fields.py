@@ -38,3 +38,41 @@ class CalendarDateField(serializers.DateField):
         if not MIN_YEAR <= value.year <= MAX_YEAR:
             self.fail("out_of_range")
         return value
+
+
+class StrictCharField(serializers.CharField):
+    """Text that must arrive as a JSON string: DRF's CharField would turn 5 or 2.5 into
+    "5", hiding a client's mistake (and accepting data the schema says is wrong)."""
+
+    def to_internal_value(self, data: object) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class QuerySerializer(serializers.Serializer):
+    """Validates query parameters; a parameter given empty (``?days=``) is an error,
+    not a silent default: the client meant something and should hear it was wrong."""
+
+    def to_internal_value(self, data):
+        blank = {
+            name: ["This parameter is empty: give a value or leave it out."]
+            for name, field in self.fields.items()
+            if hasattr(data, "get") and data.get(name) == "" and not getattr(field, "allow_blank", False)
+        }
+        if blank:
+            raise serializers.ValidationError(blank)
+        return super().to_internal_value(data)
+
+
+class IdConverter:
+    """Path ids: 1 to 18 digits, so every id fits a 64-bit database column (a longer
+    one is a plain 404, not an overflow in the database)."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)

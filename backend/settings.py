@@ -195,11 +195,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "backend.schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "HealthStateEnum": ["ok", "down"],
         "EnrollmentStatusChangeEnum": ["active", "paused"],
         "ItemStatusEnum": ["pending", "done", "skipped"],
         "TrendEnum": ["up", "down", "flat"],
+        "SafetyLevelEnum": "backend.tracker.models.CheckIn.Safety",
     },
 }
 

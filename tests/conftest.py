@@ -2,15 +2,17 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 from urllib.parse import urlparse
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.conf import settings
 from rest_framework.test import APIClient
 
 from backend.programs.catalog import read_catalog
 from backend.programs.services import catalog_load
-from tests.factories import ClinicianFactory, UserFactory
+from tests.factories import PASSWORD, ClinicianFactory, UserFactory
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -107,3 +109,42 @@ def _fresh_caches():
 
     cache.clear()
     selectors._ITEMS.clear()
+
+
+def totp_code(secret: str) -> str:
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def sign_in_with_totp(user, secret: str) -> APIClient:
+    """Sign in through allauth's app client: password, then the authenticator code."""
+    client = APIClient()
+    first = client.post(
+        "/_allauth/app/v1/auth/login", {"email": user.email, "password": PASSWORD}, format="json"
+    )
+    assert first.status_code == 401, first.content
+    body = first.json()
+    assert any(flow["id"] == "mfa_authenticate" and flow.get("is_pending") for flow in body["data"]["flows"])
+    token = body["meta"]["session_token"]
+    second = client.post(
+        "/_allauth/app/v1/auth/2fa/authenticate",
+        {"code": totp_code(secret)},
+        format="json",
+        HTTP_X_SESSION_TOKEN=token,
+    )
+    assert second.status_code == 200, second.content
+    client.credentials(HTTP_X_SESSION_TOKEN=second.json()["meta"]["session_token"])
+    assert client.get("/api/v1/me/").status_code == 200  # the session's first request
+    return client
+
+
+@pytest.fixture
+def make_clinician(db):
+    def make(mfa: bool = True):
+        user = ClinicianFactory()
+        if not mfa:
+            return user, None
+        secret = generate_totp_secret()
+        TOTP.activate(user, secret)
+        return user, sign_in_with_totp(user, secret)
+
+    return make

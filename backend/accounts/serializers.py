@@ -2,10 +2,11 @@ from rest_framework import serializers
 
 from backend.accounts.models import User
 from backend.accounts.timezones import local_today, validate_timezone
+from backend.fields import StrictCharField
 
 
 class MeSerializer(serializers.ModelSerializer):
-    timezone = serializers.CharField(max_length=64, validators=[validate_timezone])
+    timezone = StrictCharField(max_length=64, validators=[validate_timezone])
     today = serializers.SerializerMethodField(help_text="The user's current local date, in their time zone.")
 
     class Meta:
@@ -18,4 +19,4 @@ class MeSerializer(serializers.ModelSerializer):
 
 
 class EraseSerializer(serializers.Serializer):
-    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+    password = StrictCharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})

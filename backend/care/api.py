@@ -26,6 +26,7 @@ from backend.care.serializers import (
     ScopesSerializer,
     ShareCodeSerializer,
 )
+from backend.fields import QuerySerializer
 from backend.programs.selectors import enrollment_list
 from backend.tracker import export
 from backend.tracker import selectors as tracker_selectors
@@ -35,7 +36,7 @@ from backend.tracker.api import (
     RangeQuerySerializer,
     SummaryQuerySerializer,
 )
-from backend.tracker.serializers import render_record
+from backend.tracker.serializers import ClinicianLogsSerializer, JournalRecordSerializer, render_record
 
 
 def _ip(request: Request) -> str | None:
@@ -186,7 +187,7 @@ class PatientSummaryView(ClinicianView):
 class PatientLogsView(ClinicianView):
     """The patient's session logs and check-ins by date range."""
 
-    @extend_schema(parameters=RANGE_PARAMETERS, responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=RANGE_PARAMETERS, responses=ClinicianLogsSerializer)
     def get(self, request: Request, patient_id: int) -> Response:
         link = self.link(request, patient_id)
         query = RangeQuerySerializer(
@@ -201,7 +202,7 @@ class PatientLogsView(ClinicianView):
 class PatientJournalView(ClinicianView):
     """The patient's journal, only when they chose to share it."""
 
-    @extend_schema(parameters=RANGE_PARAMETERS, responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=RANGE_PARAMETERS, responses=JournalRecordSerializer(many=True))
     def get(self, request: Request, patient_id: int) -> Response:
         link = self.link(request, patient_id)
         if "journal" not in link.scopes:
@@ -257,7 +258,7 @@ class PatientExportView(ClinicianView):
         return response
 
 
-class AlertQuerySerializer(serializers.Serializer):
+class AlertQuerySerializer(QuerySerializer):
     state = serializers.ChoiceField(choices=["open", "all"], required=False, default="open")
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from backend.care.models import SCOPES, AccessLogEntry, CareLink, ClinicianNote
+from backend.fields import StrictCharField
 from backend.tracker.models import SafetyAlert
 
 
@@ -12,7 +13,7 @@ class ShareCodeSerializer(serializers.Serializer):
 
 
 class RedeemSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=64, help_text="The code the patient gave you.")
+    code = StrictCharField(max_length=64, help_text="The code the patient gave you.")
 
 
 class PartySerializer(serializers.Serializer):
@@ -81,7 +82,7 @@ class PatientRowSerializer(serializers.Serializer):
 
 
 class NoteSerializer(serializers.ModelSerializer):
-    text = serializers.CharField(max_length=10000, trim_whitespace=True)
+    text = StrictCharField(max_length=10000, trim_whitespace=True)
 
     class Meta:
         model = ClinicianNote

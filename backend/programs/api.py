@@ -54,7 +54,7 @@ class EnrollmentViewSet(
     pagination_class = None
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = "[0-9]{1,18}"  # fits a 64-bit id: longer is a 404, not an overflow
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user

@@ -3,7 +3,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from backend.fields import CalendarDateField
+from backend.fields import CalendarDateField, QuerySerializer
 from backend.programs.models import Enrollment, Exercise, Program, ProgramItem
 
 
@@ -115,7 +115,7 @@ class EnrollmentStatusSerializer(serializers.Serializer):
     )
 
 
-class PlanQuerySerializer(serializers.Serializer):
+class PlanQuerySerializer(QuerySerializer):
     start = CalendarDateField(required=False, help_text="First local date; defaults to today.")
     days = serializers.IntegerField(
         required=False,

@@ -7,7 +7,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
 from django.http.request import RawPostDataException
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -16,11 +16,14 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.accounts.timezones import local_today
-from backend.fields import CalendarDateField
+from backend.fields import CalendarDateField, QuerySerializer
 from backend.programs.selectors import enrollment_list
 from backend.tracker import export, selectors, services
 from backend.tracker.safety import safety_rules
 from backend.tracker.serializers import (
+    CheckInRecordSerializer,
+    JournalRecordSerializer,
+    SessionLogRecordSerializer,
     SyncChangesSerializer,
     SyncQuerySerializer,
     SyncRequestSerializer,
@@ -111,7 +114,7 @@ class SafetyRulesView(APIView):
         )
 
 
-class RangeQuerySerializer(serializers.Serializer):
+class RangeQuerySerializer(QuerySerializer):
     to = CalendarDateField(required=False, help_text="Last local date (default: today).")
 
     def get_fields(self) -> dict:
@@ -151,25 +154,34 @@ class HistoryView(APIView):
         return Response([render_record(row) for row in rows])
 
 
+@extend_schema_view(
+    get=extend_schema(parameters=RANGE_PARAMETERS, responses=SessionLogRecordSerializer(many=True))
+)
 class SessionLogsView(HistoryView):
     """Session logs (done or skipped plan items) by local date range."""
 
     selector = staticmethod(selectors.session_logs)
 
 
+@extend_schema_view(
+    get=extend_schema(parameters=RANGE_PARAMETERS, responses=CheckInRecordSerializer(many=True))
+)
 class CheckInsView(HistoryView):
     """Check-ins (pain, stress, sleep, red flags) by local date range."""
 
     selector = staticmethod(selectors.checkins)
 
 
+@extend_schema_view(
+    get=extend_schema(parameters=RANGE_PARAMETERS, responses=JournalRecordSerializer(many=True))
+)
 class JournalView(HistoryView):
     """Journal entries by local date range."""
 
     selector = staticmethod(selectors.journal_entries)
 
 
-class SummaryQuerySerializer(serializers.Serializer):
+class SummaryQuerySerializer(QuerySerializer):
     days = serializers.ChoiceField(
         choices=[7, 28, 90],
         required=False,
@@ -198,7 +210,7 @@ class SummaryView(APIView):
         return Response(selectors.summary(user=request.user, days=query.validated_data["days"]))
 
 
-class ExportQuerySerializer(serializers.Serializer):
+class ExportQuerySerializer(QuerySerializer):
     format = serializers.ChoiceField(
         choices=["json", "csv", "fhir"],
         required=False,

@@ -8,7 +8,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from backend.fields import CalendarDateField
+from backend.fields import CalendarDateField, QuerySerializer, StrictCharField
 from backend.programs.schedule import parse_item_id
 from backend.tracker.models import CheckIn, JournalEntry, SessionLog
 from backend.tracker.safety import safety_rules
@@ -45,14 +45,12 @@ class NullableInt(serializers.IntegerField):
 
 
 def _text(max_length: int) -> serializers.CharField:
-    return serializers.CharField(
-        required=False, allow_blank=True, max_length=max_length, trim_whitespace=True
-    )
+    return StrictCharField(required=False, allow_blank=True, max_length=max_length, trim_whitespace=True)
 
 
 class SessionDataSerializer(serializers.Serializer):
     date = EntryDateField()
-    item_id = serializers.CharField(max_length=160)
+    item_id = StrictCharField(max_length=160)
     status = serializers.ChoiceField(choices=SessionLog.Status.choices)
     sets = NullableInt(min_value=0, max_value=100)
     reps = NullableInt(min_value=0, max_value=1000)
@@ -87,9 +85,7 @@ class CheckInDataSerializer(serializers.Serializer):
     sleep_hours = serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=24)
     sleep_quality = NullableInt(min_value=1, max_value=5)
     mood = NullableInt(min_value=1, max_value=5)
-    red_flags = serializers.ListField(
-        child=serializers.CharField(max_length=64), required=False, max_length=50
-    )
+    red_flags = serializers.ListField(child=StrictCharField(max_length=64), required=False, max_length=50)
     note = _text(NOTE_MAX)
 
     def validate_pain_areas(self, value: list[str]) -> list[str]:
@@ -112,9 +108,7 @@ class JournalDataSerializer(serializers.Serializer):
     date = EntryDateField()
     feeling = _text(500)
     want_to_feel = _text(500)
-    gratitude = serializers.ListField(
-        child=serializers.CharField(max_length=200), required=False, max_length=3
-    )
+    gratitude = serializers.ListField(child=StrictCharField(max_length=200), required=False, max_length=3)
     text = _text(10000)
 
     def validate(self, attrs: dict) -> dict:
@@ -193,14 +187,14 @@ class SyncRequestSerializer(serializers.Serializer):
     entries = serializers.ListField(
         child=serializers.JSONField(allow_null=True), allow_empty=True, max_length=500
     )
-    cursor = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    cursor = StrictCharField(required=False, allow_blank=True, max_length=32)
 
     default_error_messages = {
         "max_length": "A sync batch can hold at most 500 entries; send the rest next time."
     }
 
 
-class SyncQuerySerializer(serializers.Serializer):
+class SyncQuerySerializer(QuerySerializer):
     cursor = serializers.CharField(required=False, allow_blank=True, max_length=32)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=1000, default=500)
 
@@ -300,3 +294,46 @@ class SyncChangesSerializer(serializers.Serializer):
     entries = SyncEntryOutSerializer(many=True)
     cursor = serializers.CharField()
     has_more = serializers.BooleanField()
+
+
+class _RecordSerializer(serializers.Serializer):
+    client_id = serializers.UUIDField()
+    updated_at = serializers.DateTimeField()
+    date = serializers.DateField()
+
+
+class SessionLogRecordSerializer(_RecordSerializer):
+    item_id = serializers.CharField()
+    status = serializers.ChoiceField(choices=SessionLog.Status.choices)
+    sets = serializers.IntegerField(required=False)
+    reps = serializers.IntegerField(required=False)
+    hold_seconds = serializers.IntegerField(required=False)
+    duration_seconds = serializers.IntegerField(required=False)
+    effort = serializers.IntegerField(required=False)
+    note = serializers.CharField(required=False)
+
+
+class CheckInRecordSerializer(_RecordSerializer):
+    pain = serializers.IntegerField()
+    stress = serializers.IntegerField()
+    pain_areas = serializers.ListField(child=serializers.ChoiceField(choices=PAIN_AREAS))
+    red_flags = serializers.ListField(child=serializers.CharField())
+    sleep_hours = serializers.FloatField(required=False)
+    sleep_quality = serializers.IntegerField(required=False)
+    mood = serializers.IntegerField(required=False)
+    note = serializers.CharField(required=False)
+    safety_level = serializers.ChoiceField(choices=CheckIn.Safety.choices)
+
+
+class JournalRecordSerializer(_RecordSerializer):
+    feeling = serializers.CharField(required=False)
+    want_to_feel = serializers.CharField(required=False)
+    gratitude = serializers.ListField(child=serializers.CharField(), required=False)
+    text = serializers.CharField(required=False)
+
+
+class ClinicianLogsSerializer(serializers.Serializer):
+    session_logs = SessionLogRecordSerializer(
+        many=True, required=False, help_text="When the link shares logs."
+    )
+    checkins = CheckInRecordSerializer(many=True, required=False, help_text="When the link shares check-ins.")
