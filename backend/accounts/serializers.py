@@ -15,3 +15,7 @@ class MeSerializer(serializers.ModelSerializer):
 
     def get_today(self, user: User) -> str:
         return local_today(user.timezone).isoformat()
+
+
+class EraseSerializer(serializers.Serializer):
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})

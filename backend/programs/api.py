@@ -20,6 +20,7 @@ from backend.programs.serializers import (
     ProgramDetailSerializer,
     ProgramSerializer,
 )
+from backend.tracker.selectors import item_statuses
 
 
 class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
@@ -111,7 +112,8 @@ class TodayView(APIView):
     def get(self, request: Request) -> Response:
         today = local_today(request.user.timezone)
         (day,) = selectors.plan_for_user(user=request.user, start=today, days=1)
-        return Response(DaySerializer(render_day(day, {})).data)
+        statuses = item_statuses(user=request.user, start=today, end=today)
+        return Response(DaySerializer(render_day(day, statuses)).data)
 
 
 class PlanView(APIView):
@@ -129,4 +131,5 @@ class PlanView(APIView):
         query.is_valid(raise_exception=True)
         start = query.validated_data.get("start") or local_today(request.user.timezone)
         days = selectors.plan_for_user(user=request.user, start=start, days=query.validated_data["days"])
-        return Response(PlanSerializer({"days": [render_day(day, {}) for day in days]}).data)
+        statuses = item_statuses(user=request.user, start=days[0].date, end=days[-1].date)
+        return Response(PlanSerializer({"days": [render_day(day, statuses) for day in days]}).data)

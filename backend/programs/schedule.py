@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from backend.programs.models import TIME_OF_DAY_ORDER, Enrollment, Exercise, ProgramItem
@@ -59,33 +59,56 @@ class PlannedDay:
     items: list[PlannedItem] = field(default_factory=list)
 
 
-def _items_on(enrollment: Enrollment, items: Iterable[ProgramItem], day: dt.date) -> list[PlannedItem]:
+def _due_items(
+    enrollment: Enrollment, items: Iterable[ProgramItem], day: dt.date
+) -> Iterator[tuple[ProgramItem, int, dict]]:
+    """The program items due on a local date, with the week and its prescription."""
     if not enrollment.runs_on(day):
-        return []
+        return
     week = enrollment.week_on(day)
-    program = enrollment.program
-    planned = []
     for item in items:
         prescription = item.prescription_for_week(week)
         if prescription is None:
             continue
         if item.weekdays and day.weekday() not in item.weekdays:
             continue
-        planned.append(
-            PlannedItem(
-                id=item_id(program.slug, item.key, day),
-                date=day,
-                program=program.slug,
-                program_title=program.title,
-                enrollment_id=enrollment.id,
-                week=week,
-                time_of_day=item.time_of_day,
-                exercise=item.exercise,
-                prescription=prescription,
-                position=item.position,
-            )
+        yield item, week, prescription
+
+
+def _items_on(enrollment: Enrollment, items: Iterable[ProgramItem], day: dt.date) -> list[PlannedItem]:
+    program = enrollment.program
+    return [
+        PlannedItem(
+            id=item_id(program.slug, item.key, day),
+            date=day,
+            program=program.slug,
+            program_title=program.title,
+            enrollment_id=enrollment.id,
+            week=week,
+            time_of_day=item.time_of_day,
+            exercise=item.exercise,
+            prescription=prescription,
+            position=item.position,
         )
-    return planned
+        for item, week, prescription in _due_items(enrollment, items, day)
+    ]
+
+
+def due_item_ids(enrollments: Iterable[Enrollment], start: dt.date, days: int) -> dict[dt.date, set[str]]:
+    """The ids of the items due each day: the plan without its rendering, for counting."""
+    enrollments = list(enrollments)
+    result: dict[dt.date, set[str]] = {}
+    for offset in range(days):
+        day = start + dt.timedelta(days=offset)
+        ids: set[str] = set()
+        for enrollment in enrollments:
+            slug = enrollment.program.slug
+            ids.update(
+                item_id(slug, item.key, day)
+                for item, _, _ in _due_items(enrollment, enrollment.program.items.all(), day)
+            )
+        result[day] = ids
+    return result
 
 
 def plan_days(enrollments: Iterable[Enrollment], start: dt.date, days: int) -> list[PlannedDay]:

@@ -25,8 +25,8 @@ def enrollment_list(*, user: User) -> QuerySet[Enrollment]:
     return Enrollment.objects.filter(user=user).select_related("program").order_by("-created_at", "-id")
 
 
-def plan_for_user(*, user: User, start: dt.date, days: int) -> list[PlannedDay]:
-    """The user's plan for ``days`` local dates from ``start``, in two queries."""
+def enrollments_for_window(*, user: User, start: dt.date, days: int) -> list[Enrollment]:
+    """The enrollments that may have items between ``start`` and ``days`` later (two queries)."""
     last = start + dt.timedelta(days=days - 1)
     enrollments = (
         Enrollment.objects.filter(user=user, start_date__lte=last)
@@ -34,6 +34,10 @@ def plan_for_user(*, user: User, start: dt.date, days: int) -> list[PlannedDay]:
         .select_related("program")
         .prefetch_related(Prefetch("program__items", queryset=ProgramItem.objects.select_related("exercise")))
     )
-    # Enrollments that ended before the window have no items in it; the
-    # remaining date filtering is in Enrollment.runs_on.
-    return plan_days([e for e in enrollments if e.end_date > start], start, days)
+    # The remaining date filtering is in Enrollment.runs_on.
+    return [e for e in enrollments if e.end_date > start]
+
+
+def plan_for_user(*, user: User, start: dt.date, days: int) -> list[PlannedDay]:
+    """The user's plan for ``days`` local dates from ``start``, in two queries."""
+    return plan_days(enrollments_for_window(user=user, start=start, days=days), start, days)

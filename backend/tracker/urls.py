@@ -1,1 +1,21 @@
-urlpatterns: list = []
+from django.urls import path
+
+from backend.tracker.api import (
+    CheckInsView,
+    ExportView,
+    JournalView,
+    SafetyRulesView,
+    SessionLogsView,
+    SummaryView,
+    SyncView,
+)
+
+urlpatterns = [
+    path("sync/", SyncView.as_view(), name="sync"),
+    path("safety-rules/", SafetyRulesView.as_view(), name="safety-rules"),
+    path("logs/", SessionLogsView.as_view(), name="logs"),
+    path("checkins/", CheckInsView.as_view(), name="checkins"),
+    path("journal/", JournalView.as_view(), name="journal"),
+    path("summary/", SummaryView.as_view(), name="summary"),
+    path("me/export/", ExportView.as_view(), name="export"),
+]

@@ -18,6 +18,9 @@ class Command(BaseCommand):
         except ContentError as exc:
             raise CommandError(f"Program content is invalid: {exc}") from exc
         report = catalog_load(catalog=catalog)
+        verbosity = options.get("verbosity", 1)
+        if verbosity == 0:
+            return
         for label, names in (
             ("created", report.created),
             ("updated", report.updated),

@@ -1,0 +1,124 @@
+"""What a person logs: session logs, daily check-ins and journal entries.
+
+Every row is created by a client (often offline) under its own UUID ``client_id``,
+unique per user, and carries the client's ``updated_at`` for last-writer-wins merging.
+Deletions are tombstones (``deleted``) so they reach the user's other devices; a
+tombstone keeps only the date. ``seq`` orders every change of one user for the sync
+cursor (see ``SyncState``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class SyncState(models.Model):
+    """Per-user change counter: the sync cursor, and the lock that orders a user's syncs."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True)
+    counter = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"sync state of {self.user_id}: {self.counter}"
+
+
+class Entry(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    client_id = models.UUIDField()
+    updated_at = models.DateTimeField(help_text="The client's last edit time.")
+    deleted = models.BooleanField(default=False)
+    seq = models.BigIntegerField(help_text="Position in the user's change stream (sync cursor).")
+    date = models.DateField(help_text="The user's local date the entry is about.")
+    created_on_server = models.DateTimeField(auto_now_add=True)
+    updated_on_server = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.client_id} on {self.date}"
+
+
+class SessionLog(Entry):
+    class Status(models.TextChoices):
+        DONE = "done", "Done"
+        SKIPPED = "skipped", "Skipped"
+
+    item_id = models.CharField(max_length=160, blank=True)
+    program = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, blank=True)
+    sets = models.PositiveSmallIntegerField(null=True, blank=True)
+    reps = models.PositiveSmallIntegerField(null=True, blank=True)
+    hold_seconds = models.PositiveIntegerField(null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    effort = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "client_id"], name="sessionlog_client_id_unique"),
+            models.UniqueConstraint(fields=["user", "seq"], name="sessionlog_seq_unique"),
+            models.CheckConstraint(condition=Q(effort__lte=10), name="sessionlog_effort_range"),
+            models.CheckConstraint(
+                condition=Q(deleted=True) | (Q(status__in=["done", "skipped"]) & ~Q(item_id="")),
+                name="sessionlog_live_has_item_and_status",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "date"], name="sessionlog_user_date")]
+
+
+class CheckIn(Entry):
+    class Safety(models.TextChoices):
+        NONE = "none", "None"
+        SEE_DOCTOR = "see_doctor", "See a doctor"
+        URGENT = "urgent", "Urgent"
+        EMERGENCY = "emergency", "Emergency"
+
+    pain = models.PositiveSmallIntegerField(null=True, blank=True)
+    pain_areas = models.JSONField(default=list, blank=True)
+    stress = models.PositiveSmallIntegerField(null=True, blank=True)
+    sleep_hours = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    sleep_quality = models.PositiveSmallIntegerField(null=True, blank=True)
+    mood = models.PositiveSmallIntegerField(null=True, blank=True)
+    red_flags = models.JSONField(default=list, blank=True)
+    note = models.TextField(blank=True)
+    # Evaluated from red_flags when the check-in is stored; kept for clinicians.
+    safety_level = models.CharField(max_length=16, choices=Safety.choices, default=Safety.NONE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "client_id"], name="checkin_client_id_unique"),
+            models.UniqueConstraint(fields=["user", "seq"], name="checkin_seq_unique"),
+            models.CheckConstraint(condition=Q(pain__lte=10), name="checkin_pain_range"),
+            models.CheckConstraint(condition=Q(stress__lte=10), name="checkin_stress_range"),
+            models.CheckConstraint(
+                condition=Q(sleep_hours__gte=0) & Q(sleep_hours__lte=24), name="checkin_sleep_hours_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(sleep_quality__gte=1) & Q(sleep_quality__lte=5),
+                name="checkin_sleep_quality_range",
+            ),
+            models.CheckConstraint(condition=Q(mood__gte=1) & Q(mood__lte=5), name="checkin_mood_range"),
+            models.CheckConstraint(
+                condition=Q(deleted=True) | (Q(pain__isnull=False) & Q(stress__isnull=False)),
+                name="checkin_live_has_pain_and_stress",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "date"], name="checkin_user_date")]
+
+
+class JournalEntry(Entry):
+    feeling = models.TextField(blank=True)
+    want_to_feel = models.TextField(blank=True)
+    gratitude = models.JSONField(default=list, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "journal entries"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "client_id"], name="journal_client_id_unique"),
+            models.UniqueConstraint(fields=["user", "seq"], name="journal_seq_unique"),
+        ]
+        indexes = [models.Index(fields=["user", "date"], name="journal_user_date")]

@@ -1,0 +1,132 @@
+"""Every read of the tracker, scoped to one user, in a constant number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from heapq import merge
+from typing import Any
+
+from django.db.models import QuerySet
+
+from backend.accounts.models import User
+from backend.accounts.timezones import local_today
+from backend.programs.schedule import due_item_ids
+from backend.programs.selectors import enrollments_for_window
+from backend.tracker.insights import DayCheckIn, DayLog, summarise
+from backend.tracker.models import CheckIn, JournalEntry, SessionLog
+
+STREAK_DAYS = 365
+MAX_HISTORY_DAYS = 366
+
+
+def item_statuses(*, user: User, start: dt.date, end: dt.date) -> dict[str, str]:
+    """Plan item id -> 'done' or 'skipped', from the latest live log of each item (one query)."""
+    rows = (
+        SessionLog.objects.filter(user=user, date__gte=start, date__lte=end, deleted=False)
+        .order_by("updated_at", "seq")
+        .values_list("item_id", "status")
+    )
+    return dict(rows)
+
+
+def users_with_sessions_logged(*, user_ids: Iterable[int], dates: dict[int, dt.date]) -> set[int]:
+    """Which of these users have logged (done or skipped) anything on their local date.
+
+    ``dates`` maps user id to that user's local date. One query, for the reminder
+    dispatcher's skip-if-done rule.
+    """
+    ids = list(user_ids)
+    if not ids:
+        return set()
+    rows = (
+        SessionLog.objects.filter(user_id__in=ids, deleted=False, date__in=set(dates.values()))
+        .values_list("user_id", "date")
+        .distinct()
+    )
+    return {user_id for user_id, day in rows if dates.get(user_id) == day}
+
+
+def _history(model: type, user: User, start: dt.date | None, end: dt.date | None) -> QuerySet:
+    qs = model.objects.filter(user=user, deleted=False)
+    if start:
+        qs = qs.filter(date__gte=start)
+    if end:
+        qs = qs.filter(date__lte=end)
+    return qs.order_by("date", "updated_at", "seq")
+
+
+def session_logs(
+    *, user: User, start: dt.date | None = None, end: dt.date | None = None
+) -> QuerySet[SessionLog]:
+    return _history(SessionLog, user, start, end)
+
+
+def checkins(*, user: User, start: dt.date | None = None, end: dt.date | None = None) -> QuerySet[CheckIn]:
+    return _history(CheckIn, user, start, end)
+
+
+def journal_entries(
+    *, user: User, start: dt.date | None = None, end: dt.date | None = None
+) -> QuerySet[JournalEntry]:
+    return _history(JournalEntry, user, start, end)
+
+
+def sync_changes(*, user: User, after: int, limit: int) -> tuple[list[Any], int, bool]:
+    """The user's entries changed after cursor ``after``, oldest change first (three queries).
+
+    Returns the rows, the cursor to continue from, and whether more remain.
+    """
+    streams = [
+        model.objects.filter(user=user, seq__gt=after).order_by("seq")[: limit + 1]
+        for model in (SessionLog, CheckIn, JournalEntry)
+    ]
+    rows = list(merge(*(list(s) for s in streams), key=lambda row: row.seq))
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    cursor = rows[-1].seq if rows else after
+    return rows, cursor, has_more
+
+
+def summary(*, user: User, days: int, today: dt.date | None = None) -> dict[str, Any]:
+    """The progress summary over the ``days`` local dates ending today (six queries)."""
+    today = today or local_today(user.timezone)
+    start = today - dt.timedelta(days=days - 1)
+    streak_first = today - dt.timedelta(days=STREAK_DAYS - 1)
+    insight_start = today - dt.timedelta(days=max(days, 90) - 1)
+
+    enrollments = enrollments_for_window(user=user, start=streak_first, days=STREAK_DAYS)
+    due_by_day = due_item_ids(enrollments, streak_first, STREAK_DAYS)
+    logs = [
+        DayLog(day, item, status)
+        for day, item, status in SessionLog.objects.filter(
+            user=user, deleted=False, date__gte=start, date__lte=today
+        )
+        .order_by("updated_at", "seq")
+        .values_list("date", "item_id", "status")
+    ]
+    practised = set(
+        SessionLog.objects.filter(
+            user=user, deleted=False, status="done", date__gte=streak_first, date__lte=today
+        )
+        .values_list("date", flat=True)
+        .distinct()
+    )
+    day_checkins = [
+        DayCheckIn(day, pain, stress, float(sleep) if sleep is not None else None)
+        for day, pain, stress, sleep in CheckIn.objects.filter(
+            user=user, deleted=False, date__gte=insight_start, date__lte=today
+        )
+        .order_by("updated_at", "seq")
+        .values_list("date", "pain", "stress", "sleep_hours")
+    ]
+    return summarise(
+        today=today,
+        days=days,
+        due={day: ids for day, ids in due_by_day.items() if day >= start},
+        logs=logs,
+        checkins=day_checkins,
+        practised=practised,
+        streak_due_days={day for day, ids in due_by_day.items() if ids},
+        streak_first=streak_first,
+    )

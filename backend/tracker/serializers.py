@@ -1,0 +1,302 @@
+"""Validation of synced entries and rendering of stored ones. No writes here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from rest_framework import serializers
+
+from backend.fields import CalendarDateField
+from backend.programs.schedule import parse_item_id
+from backend.tracker.models import CheckIn, JournalEntry, SessionLog
+from backend.tracker.safety import safety_rules
+
+ENTRY_TYPES = ("session", "checkin", "journal")
+PAIN_AREAS = ("neck_shoulders", "upper_back", "lower_back", "legs")
+# A client's clock may run ahead a little; a whole day ahead is a broken clock, and
+# would let that device's edits win every future merge.
+MAX_CLOCK_AHEAD = dt.timedelta(hours=24)
+_OFFSET = re.compile(r"(?:[zZ]|[+-]\d{2}:?\d{2})$")
+NOTE_MAX = 2000
+
+
+class EntryDateField(CalendarDateField):
+    """A local date that is not in the future in the user's time zone.
+
+    One day of slack allows for a phone whose zone runs ahead of the profile's
+    (travel); two days ahead is refused.
+    """
+
+    def to_internal_value(self, value: object) -> dt.date:
+        day = super().to_internal_value(value)
+        today = self.context.get("today")
+        if today is not None and day > today + dt.timedelta(days=1):
+            raise serializers.ValidationError(
+                f"{day.isoformat()} is in the future (today is {today.isoformat()})."
+            )
+        return day
+
+
+class NullableInt(serializers.IntegerField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, allow_null=True, **kwargs)
+
+
+def _text(max_length: int) -> serializers.CharField:
+    return serializers.CharField(
+        required=False, allow_blank=True, max_length=max_length, trim_whitespace=True
+    )
+
+
+class SessionDataSerializer(serializers.Serializer):
+    date = EntryDateField()
+    item_id = serializers.CharField(max_length=160)
+    status = serializers.ChoiceField(choices=SessionLog.Status.choices)
+    sets = NullableInt(min_value=0, max_value=100)
+    reps = NullableInt(min_value=0, max_value=1000)
+    hold_seconds = NullableInt(min_value=0, max_value=7200)
+    duration_seconds = NullableInt(min_value=0, max_value=86400)
+    effort = NullableInt(min_value=0, max_value=10)
+    note = _text(NOTE_MAX)
+
+    def validate(self, attrs: dict) -> dict:
+        parsed = parse_item_id(attrs["item_id"])
+        if parsed is None:
+            raise serializers.ValidationError(
+                {"item_id": ["Use the item's id from the plan (program:item:date)."]}
+            )
+        program, _key, day = parsed
+        if day != attrs["date"]:
+            raise serializers.ValidationError({"item_id": ["This item belongs to another date than 'date'."]})
+        known = self.context.get("program_slugs")
+        if known is not None and program not in known:
+            raise serializers.ValidationError({"item_id": [f"There is no program called '{program}'."]})
+        attrs["program"] = program
+        return attrs
+
+
+class CheckInDataSerializer(serializers.Serializer):
+    date = EntryDateField()
+    pain = serializers.IntegerField(min_value=0, max_value=10)
+    pain_areas = serializers.ListField(
+        child=serializers.ChoiceField(choices=PAIN_AREAS), required=False, max_length=len(PAIN_AREAS)
+    )
+    stress = serializers.IntegerField(min_value=0, max_value=10)
+    sleep_hours = serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=24)
+    sleep_quality = NullableInt(min_value=1, max_value=5)
+    mood = NullableInt(min_value=1, max_value=5)
+    red_flags = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, max_length=50
+    )
+    note = _text(NOTE_MAX)
+
+    def validate_pain_areas(self, value: list[str]) -> list[str]:
+        return sorted(set(value), key=PAIN_AREAS.index)
+
+    def validate_red_flags(self, value: list[str]) -> list[str]:
+        rules = safety_rules().rules
+        unknown = [flag for flag in value if flag not in rules]
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown red-flag ids: {', '.join(sorted(set(unknown)))[:200]}."
+            )
+        return sorted(set(value))
+
+    def validate_sleep_hours(self, value: float | None) -> float | None:
+        return None if value is None else round(value, 1)
+
+
+class JournalDataSerializer(serializers.Serializer):
+    date = EntryDateField()
+    feeling = _text(500)
+    want_to_feel = _text(500)
+    gratitude = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=3
+    )
+    text = _text(10000)
+
+    def validate(self, attrs: dict) -> dict:
+        if not any(attrs.get(name) for name in ("feeling", "want_to_feel", "gratitude", "text")):
+            raise serializers.ValidationError({"text": ["Write at least one thing before saving."]})
+        return attrs
+
+
+DATA_SERIALIZERS: dict[str, type[serializers.Serializer]] = {
+    "session": SessionDataSerializer,
+    "checkin": CheckInDataSerializer,
+    "journal": JournalDataSerializer,
+}
+
+
+class TombstoneDataSerializer(serializers.Serializer):
+    date = CalendarDateField(required=False)
+
+
+class OffsetDateTimeField(serializers.DateTimeField):
+    """An instant that states its UTC offset: a bare local time is ambiguous."""
+
+    def to_internal_value(self, value: object) -> dt.datetime:
+        if isinstance(value, str) and not _has_offset(value):
+            raise serializers.ValidationError("Include a UTC offset, e.g. 2026-11-20T08:15:00+01:00.")
+        return super().to_internal_value(value)
+
+
+class EntrySerializer(serializers.Serializer):
+    """One synced entry. Built once per batch and reused with ``run_validation``:
+    building DRF serializers per entry (deep-copying their fields) cost more than
+    everything else in a 500-entry sync."""
+
+    client_id = serializers.UUIDField()
+    type = serializers.ChoiceField(choices=ENTRY_TYPES)
+    updated_at = OffsetDateTimeField()
+    deleted = serializers.BooleanField(required=False, default=False)
+    data = serializers.DictField(required=False, default=dict)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._data_validators = {
+            kind: serializer_class(context=self.context)
+            for kind, serializer_class in DATA_SERIALIZERS.items()
+        }
+        self._tombstone_validator = TombstoneDataSerializer(context=self.context)
+
+    def validate_updated_at(self, value: dt.datetime) -> dt.datetime:
+        now = self.context["now"]
+        if value > now + MAX_CLOCK_AHEAD:
+            raise serializers.ValidationError("This time is more than a day ahead: check the device's clock.")
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        validator = self._tombstone_validator if attrs["deleted"] else self._data_validators[attrs["type"]]
+        # Field errors of the entry's data are named as in the contract ("pain").
+        attrs["data"] = validator.run_validation(attrs["data"])
+        return attrs
+
+    def check(self, raw: Any) -> tuple[dict | None, dict | None]:
+        """(validated entry, None) or (None, field errors) for one raw entry."""
+        try:
+            return self.run_validation(raw), None
+        except serializers.ValidationError as exc:
+            detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+            return None, serializers.as_serializer_error(serializers.ValidationError(detail))
+
+
+def _has_offset(value: str) -> bool:
+    return _OFFSET.search(value.strip()) is not None
+
+
+class SyncRequestSerializer(serializers.Serializer):
+    """The envelope; entries are validated one by one so a bad one sinks only itself."""
+
+    entries = serializers.ListField(
+        child=serializers.JSONField(allow_null=True), allow_empty=True, max_length=500
+    )
+    cursor = serializers.CharField(required=False, allow_blank=True, max_length=32)
+
+    default_error_messages = {
+        "max_length": "A sync batch can hold at most 500 entries; send the rest next time."
+    }
+
+
+class SyncQuerySerializer(serializers.Serializer):
+    cursor = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=1000, default=500)
+
+
+def parse_cursor(value: str | None) -> int | None:
+    """A cursor is the opaque decimal string the server gave; '' or None means the beginning."""
+    if not value:
+        return 0
+    if not value.isascii() or not value.isdigit() or len(value) > 18:
+        return None
+    return int(value)
+
+
+# --- Rendering ---------------------------------------------------------------
+
+
+def entry_data(row: SessionLog | CheckIn | JournalEntry) -> dict[str, Any]:
+    """A stored entry's ``data``, in the shape clients post (tombstones keep the date)."""
+    data: dict[str, Any] = {"date": row.date.isoformat()}
+    if row.deleted:
+        return data
+    if isinstance(row, SessionLog):
+        data.update(item_id=row.item_id, status=row.status)
+        for name in ("sets", "reps", "hold_seconds", "duration_seconds", "effort"):
+            if getattr(row, name) is not None:
+                data[name] = getattr(row, name)
+        if row.note:
+            data["note"] = row.note
+    elif isinstance(row, CheckIn):
+        data.update(
+            pain=row.pain, stress=row.stress, pain_areas=list(row.pain_areas), red_flags=list(row.red_flags)
+        )
+        if row.sleep_hours is not None:
+            data["sleep_hours"] = float(row.sleep_hours)
+        for name in ("sleep_quality", "mood"):
+            if getattr(row, name) is not None:
+                data[name] = getattr(row, name)
+        if row.note:
+            data["note"] = row.note
+    else:
+        for name in ("feeling", "want_to_feel", "text"):
+            if getattr(row, name):
+                data[name] = getattr(row, name)
+        if row.gratitude:
+            data["gratitude"] = list(row.gratitude)
+    return data
+
+
+ENTRY_TYPE_OF = {SessionLog: "session", CheckIn: "checkin", JournalEntry: "journal"}
+
+
+def render_entry(row: SessionLog | CheckIn | JournalEntry) -> dict[str, Any]:
+    return {
+        "client_id": str(row.client_id),
+        "type": ENTRY_TYPE_OF[type(row)],
+        "updated_at": row.updated_at.isoformat(),
+        "deleted": row.deleted,
+        "data": entry_data(row),
+    }
+
+
+def render_record(row: SessionLog | CheckIn | JournalEntry) -> dict[str, Any]:
+    """A history record: the data fields at top level, plus client_id and updated_at."""
+    record = {"client_id": str(row.client_id), "updated_at": row.updated_at.isoformat(), **entry_data(row)}
+    if isinstance(row, CheckIn):
+        record["safety_level"] = row.safety_level
+    return record
+
+
+# --- Schema-only serializers (documentation of the JSON shapes) ---------------
+
+
+class EntryResultSerializer(serializers.Serializer):
+    client_id = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=["created", "updated", "unchanged", "stale", "rejected"])
+    errors = serializers.DictField(required=False)
+    safety = serializers.DictField(required=False, help_text="Check-ins only: {level, message}.")
+
+
+class SyncResponseSerializer(serializers.Serializer):
+    results = EntryResultSerializer(many=True)
+    cursor = serializers.CharField(
+        help_text="Where this device can continue pulling from: advanced past its own entries only "
+        "when the request's cursor was current; otherwise the request's cursor, so nothing is skipped."
+    )
+
+
+class SyncEntryOutSerializer(serializers.Serializer):
+    client_id = serializers.UUIDField()
+    type = serializers.ChoiceField(choices=ENTRY_TYPES)
+    updated_at = serializers.DateTimeField()
+    deleted = serializers.BooleanField()
+    data = serializers.DictField()
+
+
+class SyncChangesSerializer(serializers.Serializer):
+    entries = SyncEntryOutSerializer(many=True)
+    cursor = serializers.CharField()
+    has_more = serializers.BooleanField()

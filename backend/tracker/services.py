@@ -1,0 +1,255 @@
+"""Every write of the tracker: applying sync batches, and erasing an account."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import logout
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from backend.accounts.models import User
+from backend.accounts.timezones import local_today
+from backend.errors import ApplicationError
+from backend.programs.models import Program
+from backend.tracker.models import CheckIn, JournalEntry, SessionLog, SyncState
+from backend.tracker.safety import safety_rules
+from backend.tracker.serializers import EntrySerializer, entry_data, parse_cursor
+
+Row = SessionLog | CheckIn | JournalEntry
+MODELS: dict[str, type[Row]] = {"session": SessionLog, "checkin": CheckIn, "journal": JournalEntry}
+CONTENT_FIELDS: dict[str, list[str]] = {
+    "session": [
+        "item_id",
+        "program",
+        "status",
+        "sets",
+        "reps",
+        "hold_seconds",
+        "duration_seconds",
+        "effort",
+        "note",
+    ],
+    "checkin": [
+        "pain",
+        "pain_areas",
+        "stress",
+        "sleep_hours",
+        "sleep_quality",
+        "mood",
+        "red_flags",
+        "note",
+        "safety_level",
+    ],
+    "journal": ["feeling", "want_to_feel", "gratitude", "text"],
+}
+EMPTY: dict[str, Any] = {
+    "item_id": "",
+    "program": "",
+    "status": "",
+    "note": "",
+    "pain_areas": [],
+    "red_flags": [],
+    "gratitude": [],
+    "feeling": "",
+    "want_to_feel": "",
+    "text": "",
+    "safety_level": CheckIn.Safety.NONE,
+}
+
+
+@dataclass
+class SyncOutcome:
+    results: list[dict[str, Any]] = field(default_factory=list)
+    cursor: str = ""
+
+
+def _build_row(user: User, entry: dict[str, Any], seq: int) -> Row:
+    """An unsaved row holding exactly what the entry says (a tombstone keeps only its date)."""
+    kind = entry["type"]
+    data = entry["data"]
+    values: dict[str, Any] = {name: EMPTY.get(name) for name in CONTENT_FIELDS[kind]}
+    if not entry["deleted"]:
+        for name in CONTENT_FIELDS[kind]:
+            if name in data:
+                values[name] = data[name]
+        if kind == "checkin":
+            if values["sleep_hours"] is not None:
+                values["sleep_hours"] = Decimal(str(values["sleep_hours"]))
+            values["safety_level"] = safety_rules().evaluate(values["red_flags"]).level
+    return MODELS[kind](
+        user=user,
+        client_id=entry["client_id"],
+        updated_at=entry["updated_at"],
+        deleted=entry["deleted"],
+        seq=seq,
+        date=data.get("date") or entry["updated_at"].date(),
+        **values,
+    )
+
+
+def _same(row: Row, incoming: Row) -> bool:
+    return row.deleted == incoming.deleted and entry_data(row) == entry_data(incoming)
+
+
+def _safety(level: str) -> dict[str, str]:
+    found = safety_rules().levels[level]
+    return {"level": found.level, "title": found.title, "message": found.message}
+
+
+def _result(client_id: Any, status: str, row: Row | None = None, **extra: Any) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "client_id": None if client_id is None else str(client_id),
+        "status": status,
+        **extra,
+    }
+    if isinstance(row, CheckIn) and not row.deleted:
+        result["safety"] = _safety(row.safety_level)
+    return result
+
+
+def _rejection(raw: Any, errors: dict) -> dict[str, Any]:
+    client_id = raw.get("client_id") if isinstance(raw, dict) else None
+    if not isinstance(client_id, str) or len(client_id) > 64:
+        client_id = None
+    result = _result(client_id, "rejected", errors=errors)
+    # Even a refused check-in must not hide an emergency from the person.
+    if isinstance(raw, dict) and raw.get("type") == "checkin" and isinstance(raw.get("data"), dict):
+        flags = raw["data"].get("red_flags")
+        rules = safety_rules()
+        if isinstance(flags, list) and flags and all(isinstance(f, str) and f in rules.rules for f in flags):
+            result["safety"] = _safety(rules.evaluate(flags).level)
+    return result
+
+
+def _lock_sync_state(user: User) -> SyncState:
+    SyncState.objects.bulk_create([SyncState(user=user)], ignore_conflicts=True)
+    return SyncState.objects.select_for_update().get(user=user)
+
+
+def sync_apply(*, user: User, entries: list[Any], cursor: str | None = None) -> SyncOutcome:
+    """Apply a batch from one device: each entry is created, updated, unchanged, stale or rejected.
+
+    A user's batches are serialised on their SyncState row, so two devices syncing at
+    once end with one row per client_id and a gap-free change sequence. A bad entry
+    is rejected with its field errors; the rest are still applied.
+    """
+    now = timezone.now()
+    context: dict[str, Any] = {"today": local_today(user.timezone), "now": now}
+    if any(isinstance(raw, dict) and raw.get("type") == "session" for raw in entries):
+        context["program_slugs"] = set(Program.objects.values_list("slug", flat=True))
+    validated: list[dict[str, Any] | None] = []
+    rejections: dict[int, dict[str, Any]] = {}
+    validator = EntrySerializer(context=context)
+    for index, raw in enumerate(entries):
+        if not isinstance(raw, dict):
+            rejections[index] = _rejection(raw, {"non_field_errors": ["Each entry must be a JSON object."]})
+            validated.append(None)
+            continue
+        entry, errors = validator.check(raw)
+        if errors is not None:
+            rejections[index] = _rejection(raw, errors)
+        validated.append(entry)
+
+    for attempt in range(3):
+        try:
+            return _apply(user, validated, rejections, cursor)
+        except IntegrityError:
+            # Only reachable where row locks do not exist (SQLite): another batch of
+            # this user won a race; re-reading makes this one see its rows.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def _apply(
+    user: User,
+    validated: list[dict[str, Any] | None],
+    rejections: dict[int, dict[str, Any]],
+    cursor: str | None,
+) -> SyncOutcome:
+    state = _lock_sync_state(user)
+    before = state.counter
+    seq = before
+    ids = [entry["client_id"] for entry in validated if entry is not None]
+    existing: dict[uuid.UUID, tuple[str, Row]] = {}
+    if ids:
+        for kind, model in MODELS.items():
+            for row in model.objects.filter(user=user, client_id__in=ids):
+                existing[row.client_id] = (kind, row)
+
+    to_create: dict[str, dict[uuid.UUID, Row]] = {kind: {} for kind in MODELS}
+    to_update: dict[str, dict[uuid.UUID, Row]] = {kind: {} for kind in MODELS}
+    outcome = SyncOutcome()
+    for index, entry in enumerate(validated):
+        if entry is None:
+            outcome.results.append(rejections[index])
+            continue
+        kind, client_id = entry["type"], entry["client_id"]
+        incoming = _build_row(user, entry, seq + 1)
+        found = existing.get(client_id)
+        if found is None:
+            seq += 1
+            existing[client_id] = (kind, incoming)
+            to_create[kind][client_id] = incoming
+            outcome.results.append(_result(client_id, "created", incoming))
+            continue
+        found_kind, row = found
+        if found_kind != kind:
+            outcome.results.append(
+                _result(
+                    client_id,
+                    "rejected",
+                    errors={"type": [f"This client_id is already a {found_kind} entry."]},
+                )
+            )
+        elif _same(row, incoming):
+            outcome.results.append(_result(client_id, "unchanged", row))
+        elif incoming.updated_at > row.updated_at:
+            seq += 1
+            row.updated_at = incoming.updated_at
+            row.deleted = incoming.deleted
+            row.date = incoming.date
+            row.seq = seq
+            row.updated_on_server = timezone.now()
+            for name in CONTENT_FIELDS[kind]:
+                setattr(row, name, getattr(incoming, name))
+            if client_id not in to_create[kind]:
+                to_update[kind][client_id] = row
+            outcome.results.append(_result(client_id, "updated", row))
+        else:
+            outcome.results.append(_result(client_id, "stale", row))
+
+    for kind, model in MODELS.items():
+        if to_create[kind]:
+            model.objects.bulk_create(to_create[kind].values(), batch_size=500)
+        if to_update[kind]:
+            fields = ["updated_at", "deleted", "date", "seq", "updated_on_server", *CONTENT_FIELDS[kind]]
+            model.objects.bulk_update(to_update[kind].values(), fields, batch_size=250)
+    if seq != before:
+        state.counter = seq
+        state.save(update_fields=["counter"])
+
+    # The device may move its cursor past this batch only if it had already seen
+    # everything before it; otherwise it must pull from where it was.
+    if parse_cursor(cursor) == before:
+        outcome.cursor = str(seq)
+    else:
+        outcome.cursor = cursor or ""
+    return outcome
+
+
+@transaction.atomic
+def account_erase(*, user: User, password: str, request: HttpRequest | None = None) -> None:
+    """Delete the account and everything of it, after the password is confirmed."""
+    if not password or not user.check_password(password):
+        raise ApplicationError("That password is not right.", field="password")
+    if request is not None and getattr(request, "session", None) is not None:
+        logout(request)
+    # Every table holding the user's data cascades from the user row.
+    User.objects.filter(pk=user.pk).delete()

@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Tracker speed on PostgreSQL: a 500-entry sync batch and the 90-day summary.
+
+    .venv/bin/python benchmarks/tracker.py [--runs 15]
+
+Seeds one patient with 365 days of check-ins, session logs and journal entries, then
+times, through the whole Django stack (middleware, auth, validation, JSON):
+- POST /api/v1/sync/ with 500 new mixed entries (and the same batch replayed);
+- GET /api/v1/summary/?days=90.
+Prints the median and the spread. Targets on the 2-core machine: sync of 500 under
+300 ms, summary under 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import statistics
+import time
+import uuid
+
+from _setup import setup_django
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    setup_django()
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from backend.accounts.models import User
+    from backend.accounts.timezones import local_today
+    from backend.programs.models import Program
+    from backend.programs.services import enrollment_create
+    from backend.tracker.services import sync_apply
+
+    email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
+    user = User.objects.create_user(email, "bench-password-1", timezone="Europe/Paris")
+    today = local_today(user.timezone)
+    for slug in ("core-strength", "back-stretches", "breathing-relaxation"):
+        enrollment_create(
+            user=user, program=Program.objects.get(slug=slug), start_date=today - dt.timedelta(days=40)
+        )
+
+    def stamp(minutes: int) -> str:
+        return (timezone.now() - dt.timedelta(minutes=minutes)).isoformat()
+
+    def mixed(day: dt.date, n: int) -> list[dict]:
+        kinds = [
+            (
+                "checkin",
+                {"date": day.isoformat(), "pain": n % 11, "stress": (n * 3) % 11, "sleep_hours": 7.0},
+            ),
+            (
+                "session",
+                {
+                    "date": day.isoformat(),
+                    "item_id": f"back-stretches:cat-cow:{day.isoformat()}",
+                    "status": "done",
+                },
+            ),
+            ("journal", {"date": day.isoformat(), "feeling": "calm", "gratitude": ["tea"]}),
+        ]
+        return [
+            {
+                "client_id": str(uuid.uuid4()),
+                "type": kind,
+                "updated_at": stamp(n),
+                "deleted": False,
+                "data": data,
+            }
+            for kind, data in kinds
+        ]
+
+    seed = [e for n in range(365) for e in mixed(today - dt.timedelta(days=n), n)]
+    for start in range(0, len(seed), 500):
+        sync_apply(user=user, entries=seed[start : start + 500])
+
+    client = Client()
+    client.force_login(user)
+
+    def timed(call) -> float:
+        started = time.perf_counter()
+        response = call()
+        elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, response.content[:300]
+        return elapsed
+
+    sync_times, replay_times, summary_times = [], [], []
+    for run in range(args.runs):
+        batch = [e for n in range(167) for e in mixed(today - dt.timedelta(days=(n + run) % 300), n)][:500]
+        body = json.dumps({"entries": batch})
+        post = lambda body=body: client.post("/api/v1/sync/", body, content_type="application/json")  # noqa: E731
+        sync_times.append(timed(post))
+        replay_times.append(timed(post))
+        summary_times.append(timed(lambda: client.get("/api/v1/summary/?days=90")))
+
+    def line(name: str, values: list[float], target: float) -> str:
+        median = statistics.median(values)
+        verdict = "meets" if median < target else "MISSES"
+        return (
+            f"{name:<34} median {median:7.1f} ms   min {min(values):7.1f}   max {max(values):7.1f}   "
+            f"({verdict} the {target:.0f} ms target)"
+        )
+
+    print(f"PostgreSQL, {args.runs} runs, a patient with 365 days of data ({len(seed)} entries)")
+    print(line("POST /sync/ 500 new entries", sync_times, 300))
+    print(line("POST /sync/ same 500 replayed", replay_times, 300))
+    print(line("GET /summary/?days=90", summary_times, 50))
+
+
+if __name__ == "__main__":
+    main()
