@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from cryptography.hazmat.primitives.asymmetric import ec
 from rest_framework import serializers
 
 from backend.reminders.endpoints import MAX_ENDPOINT_LENGTH
@@ -81,8 +82,12 @@ class PushKeysSerializer(serializers.Serializer):
             raw = b64url_decode(value)
         except ValueError:
             raw = b""
-        if len(raw) != 65 or raw[0] != 4:
-            raise serializers.ValidationError("Not a P-256 public key (65 bytes, base64url).")
+        try:
+            if len(raw) != 65:
+                raise ValueError
+            ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
+        except ValueError:
+            raise serializers.ValidationError("Not a P-256 public key (65 bytes, base64url).") from None
         return value
 
     def validate_auth(self, value: str) -> str:

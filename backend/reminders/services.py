@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -345,21 +346,22 @@ def reminder_rules_create_defaults(*, user: User, program: Program) -> list[Remi
 
 
 def _check_keys(p256dh: str, auth: str) -> None:
-    from cryptography.hazmat.primitives.asymmetric import ec
-
+    """The serializer checks these too; this guards callers that are not the API."""
     try:
         point = b64url_decode(p256dh)
-        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
         if len(point) != 65:
             raise ValueError
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
     except ValueError:
-        raise ApplicationError("Not a P-256 public key (65 bytes, base64url).", field="keys.p256dh") from None
+        raise ApplicationError(
+            "p256dh is not a P-256 public key (65 bytes, base64url).", field="keys"
+        ) from None
     try:
         secret = b64url_decode(auth)
     except ValueError:
         secret = b""
     if len(secret) != 16:
-        raise ApplicationError("The auth secret is 16 bytes, base64url.", field="keys.auth")
+        raise ApplicationError("The auth secret is 16 bytes, base64url.", field="keys")
 
 
 @transaction.atomic
