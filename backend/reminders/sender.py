@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,6 +32,9 @@ from backend.reminders.webpush import Outcome, PushMessage, PushResult, PushSend
 
 logger = logging.getLogger(__name__)
 
+# Push results are written in groups: at least this many, or this often.
+RECORD_EVERY_RESULTS = 50
+RECORD_EVERY_SECONDS = 0.1
 EMAIL_FOOTER = "You can change these reminders, or turn them off, in Backtrack's settings."
 
 
@@ -76,7 +80,8 @@ def deliveries_send(
     if sender is None:
         logger.error("VAPID_PRIVATE_KEY is not set: reminders go out by email only")
     push = [d for d in live if sender is not None and batch.subscriptions.get(d.user_id)]
-    _email([d for d in live if d not in push], report=report, now=now)
+    by_push = {d.pk for d in push}
+    _email([d for d in live if d.pk not in by_push], report=report, now=now)
 
     messages = []
     for delivery in push:
@@ -90,10 +95,20 @@ def deliveries_send(
     results: dict[int, list[PushResult]] = defaultdict(list)
     if messages:
         assert sender is not None
-        for group in sender.send(messages):
-            _record(group, now=now)
+        unwritten: list[PushResult] = []
+        written_at = time.monotonic()
+        for group in sender.send(messages, idle=RECORD_EVERY_SECONDS):
+            unwritten.extend(group)
             for result in group:
                 results[result.message.delivery_id].append(result)
+            # Few writes for many results, yet little left unwritten if the worker dies.
+            if (
+                len(unwritten) >= RECORD_EVERY_RESULTS
+                or time.monotonic() - written_at >= RECORD_EVERY_SECONDS
+            ):
+                _record(unwritten, now=now)
+                unwritten, written_at = [], time.monotonic()
+        _record(unwritten, now=now)
 
     sent, failed, all_gone = [], [], []
     retry_after = []
@@ -139,6 +154,8 @@ def _message(delivery: Delivery, subscription: PushSubscription, payload: bytes)
 
 
 def _record(group: list[PushResult], *, now: dt.datetime) -> None:
+    if not group:
+        return
     accepted = [
         (r.message.delivery_id, r.message.subscription_id) for r in group if r.outcome == Outcome.ACCEPTED
     ]

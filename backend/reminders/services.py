@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -486,7 +486,7 @@ def _dispatch_batch(*, now: dt.datetime, batch_size: int, report: DispatchReport
                     now,
                 )
     Delivery.objects.bulk_create(deliveries)
-    ReminderRule.objects.bulk_update(rules, ["next_fire_at"])
+    _set_next_fire_at([(rule.pk, rule.next_fire_at) for rule in rules])
 
     pending = [d.pk for d in deliveries if d.status == Delivery.Status.PENDING]
     for start in range(0, len(pending), SEND_CHUNK):
@@ -497,6 +497,30 @@ def _dispatch_batch(*, now: dt.datetime, batch_size: int, report: DispatchReport
     report.skipped_done += sum(d.reason == Delivery.Reason.DONE for d in deliveries)
     report.delivery_ids.extend(pending)
     return len(rules)
+
+
+def _set_next_fire_at(pairs: list[tuple[int, dt.datetime | None]]) -> None:
+    """One UPDATE ... FROM (VALUES ...) for the whole batch.
+
+    Django's bulk_update builds a CASE WHEN per row in Python: 1 ms a row, most of
+    a 500-rule batch's time. Both PostgreSQL and SQLite (3.33+) run this form.
+    """
+    if not pairs:
+        return
+    table = connection.ops.quote_name(ReminderRule._meta.db_table)
+    postgres = connection.vendor == "postgresql"
+    row = "(%s::bigint, %s::timestamptz)" if postgres else "(%s, %s)"
+    params: list[Any] = []
+    for pk, when in pairs:
+        params += [pk, when if postgres else connection.ops.adapt_datetimefield_value(when)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # VALUES columns are named column1, column2 on both databases.
+            f"UPDATE {table} SET next_fire_at = v.column2 "  # noqa: S608 - no user input in the SQL
+            f"FROM (VALUES {', '.join([row] * len(pairs))}) AS v "
+            f"WHERE {table}.id = v.column1",
+            params,
+        )
 
 
 def _delivery(

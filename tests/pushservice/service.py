@@ -104,6 +104,7 @@ class PushService:
 
     def __post_init__(self) -> None:
         self._plans: dict[str | None, deque[_Planned]] = {}
+        self._verified: dict[tuple[str, str], dict[str, Any]] = {}
         self._cond = threading.Condition()
         self._hold_after: int | None = None
         self._held = 0
@@ -292,6 +293,25 @@ class PushService:
             raise ValueError("t= and k= are required")
         if self.vapid_public_key and key.rstrip("=") != self.vapid_public_key.rstrip("="):
             raise ValueError("k is not the application server key the subscription was made with")
+        claims = self._verified.get((token, key))
+        if claims is None:
+            claims = self._verify_signature(token, key)
+            # Senders reuse a token for hours; its bytes cannot change, so neither does
+            # the signature check. The claims are still checked on every request.
+            self._verified[(token, key)] = claims
+        if claims.get("aud") != self.origin:
+            raise ValueError(f"aud {claims.get('aud')!r} is not {self.origin!r}")
+        now = time.time()
+        if not isinstance(claims.get("exp"), int) or not now < claims["exp"] <= now + 24 * 3600:
+            raise ValueError("exp must be within the next 24 hours")
+        sub = claims.get("sub", "")
+        if not (sub.startswith("mailto:") or sub.startswith("https://")):
+            raise ValueError("sub must be a mailto: or https: contact")
+        return claims
+
+    @staticmethod
+    def _verify_signature(token: str, key: str) -> dict[str, Any]:
+        """The JWT's ES256 signature by ``k``; returns its claims."""
         public_key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), unb64url(key))
         try:
             header_b64, claims_b64, signature_b64 = token.split(".")
@@ -310,16 +330,7 @@ class PushService:
             public_key.verify(der, f"{header_b64}.{claims_b64}".encode(), ec.ECDSA(hashes.SHA256()))
         except InvalidSignature:
             raise ValueError("bad signature") from None
-        claims = json.loads(unb64url(claims_b64))
-        if claims.get("aud") != self.origin:
-            raise ValueError(f"aud {claims.get('aud')!r} is not {self.origin!r}")
-        now = time.time()
-        if not isinstance(claims.get("exp"), int) or not now < claims["exp"] <= now + 24 * 3600:
-            raise ValueError("exp must be within the next 24 hours")
-        sub = claims.get("sub", "")
-        if not (sub.startswith("mailto:") or sub.startswith("https://")):
-            raise ValueError("sub must be a mailto: or https: contact")
-        return claims
+        return json.loads(unb64url(claims_b64))
 
     @staticmethod
     def _check_headers(headers: Any) -> tuple[int, str | None, str | None]:
