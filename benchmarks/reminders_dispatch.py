@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import resource
 import secrets
 import statistics
 import subprocess
@@ -155,6 +156,7 @@ def run(args: argparse.Namespace, env: dict[str, str], public_key: str) -> None:
                 queries["seconds"] += time.perf_counter() - start
                 queries["count"] += 1
 
+        cpu_before = resource.getrusage(resource.RUSAGE_SELF)
         t0 = time.monotonic()
         with connection.execute_wrapper(timed):
             report = reminders_dispatch()
@@ -166,10 +168,12 @@ def run(args: argparse.Namespace, env: dict[str, str], public_key: str) -> None:
             time.sleep(0.2)
         all_recorded = time.monotonic() - t0
         sent = Delivery.objects.filter(status="sent").count()
+        cpu_after = resource.getrusage(resource.RUSAGE_SELF)
     finally:
         worker.terminate()
         worker.wait(timeout=30)
         service.stop()
+    worker_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)  # the worker and its pool, once waited
 
     latencies = sorted(r.at - t0 for r in received)
     print(
@@ -186,6 +190,11 @@ def run(args: argparse.Namespace, env: dict[str, str], public_key: str) -> None:
             f"median {statistics.median(latencies):.1f} s, p95 {latencies[int(0.95 * (len(latencies) - 1))]:.1f} s)"
         )
     print(f"recorded as sent: {sent} of {count}, {all_recorded:.1f} s after the start")
+    here = cpu_after.ru_utime + cpu_after.ru_stime - cpu_before.ru_utime - cpu_before.ru_stime
+    print(
+        f"CPU: worker {worker_cpu.ru_utime + worker_cpu.ru_stime:.1f} s (start-up included), "
+        f"dispatcher and push service {here:.1f} s; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
     if len(received) != count or sent != count or service.rejections:
         sys.exit(f"FAILED; worker log: {log}")
 

@@ -30,17 +30,21 @@ class SendBatch:
 def deliveries_for_sending(*, delivery_ids: Iterable[int]) -> SendBatch:
     """The still-pending deliveries among ``delivery_ids``, their users' subscriptions
     and the receipts of earlier attempts: three queries, whatever the count."""
+    # Only the columns sending reads: loading whole rows was a tenth of a worker's time.
     deliveries = list(
         Delivery.objects.filter(pk__in=list(delivery_ids), status=Delivery.Status.PENDING)
         .select_related("user")
+        .only("pk", "user_id", "kind", "fire_at", "user__email")
         .order_by("pk")
     )
     subscriptions: dict[int, list[PushSubscription]] = defaultdict(list)
     receipts: set[tuple[int, int]] = set()
     if deliveries:
-        for subscription in PushSubscription.objects.filter(
-            user_id__in={d.user_id for d in deliveries}
-        ).order_by("pk"):
+        for subscription in (
+            PushSubscription.objects.filter(user_id__in={d.user_id for d in deliveries})
+            .only("pk", "user_id", "endpoint", "p256dh", "auth")
+            .order_by("pk")
+        ):
             subscriptions[subscription.user_id].append(subscription)
         receipts = set(
             PushReceipt.objects.filter(delivery_id__in=[d.pk for d in deliveries]).values_list(

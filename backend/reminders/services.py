@@ -459,19 +459,28 @@ def _dispatch_batch(*, now: dt.datetime, batch_size: int, report: DispatchReport
     if not rules:
         return 0
     deliveries: list[Delivery] = []
+    # Rules with the same fields in the same zone share their arithmetic: with the
+    # defaults most of a batch does, so it is done once per distinct schedule.
+    memo: dict[tuple, Any] = {}
+
+    def remember(key: tuple, compute: Any) -> Any:
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key]
+
     for rule in rules:
-        schedule = schedule_of(rule, zone=rule.user.timezone)
+        key = _schedule_key(rule)
+        schedule = remember(key, lambda rule=rule: schedule_of(rule, zone=rule.user.timezone))
         due: dt.datetime | None = rule.next_fire_at
         assert due is not None
         if now - due > LATE_LIMIT:
             deliveries.append(_delivery(rule, due, Delivery.Status.SKIPPED, Delivery.Reason.LATE, now))
-            recent = next_fire_after(schedule, now - LATE_LIMIT)
+            recent = remember((key, "recent"), lambda s=schedule: next_fire_after(s, now - LATE_LIMIT))
             due = recent if recent is not None and recent <= now else None
         if due is not None:
-            deliveries.append(
-                _delivery(rule, latest_due(schedule, due, now), Delivery.Status.PENDING, "", now)
-            )
-        rule.next_fire_at = next_fire_after(schedule, now)
+            fire_at = remember((key, "latest", due), lambda s=schedule, d=due: latest_due(s, d, now))
+            deliveries.append(_delivery(rule, fire_at, Delivery.Status.PENDING, "", now))
+        rule.next_fire_at = remember((key, "next"), lambda s=schedule: next_fire_after(s, now))
 
     sessions = [d for d in deliveries if d.kind == Kind.SESSION and d.status == Delivery.Status.PENDING]
     if sessions:
@@ -497,6 +506,20 @@ def _dispatch_batch(*, now: dt.datetime, batch_size: int, report: DispatchReport
     report.skipped_done += sum(d.reason == Delivery.Reason.DONE for d in deliveries)
     report.delivery_ids.extend(pending)
     return len(rules)
+
+
+def _schedule_key(rule: ReminderRule) -> tuple:
+    def frozen(value: list | None) -> tuple | None:
+        return None if value is None else tuple(value)
+
+    return (
+        rule.user.timezone,
+        frozen(rule.times),
+        rule.every_minutes,
+        frozen(rule.window),
+        frozen(rule.weekdays),
+        frozen(rule.quiet_hours),
+    )
 
 
 def _set_next_fire_at(pairs: list[tuple[int, dt.datetime | None]]) -> None:

@@ -245,3 +245,19 @@ def test_concurrent_dispatchers_never_record_a_reminder_twice(transactional_db):
     assert sum(1 for report in reports if report.claimed) >= 2, "the dispatchers did not overlap"
     assert Delivery.objects.count() == 600
     assert not ReminderRule.objects.filter(next_fire_at__lte=utc("2026-11-21T06:30")).exists()
+
+
+def test_one_batch_moves_each_rule_by_its_own_zone_and_times():
+    paris, tokyo = UserFactory(timezone="Europe/Paris"), UserFactory(timezone="Asia/Tokyo")
+    with at("2026-11-20T12:00:00Z"):
+        rules = [
+            reminder_rule_create(user=paris, kind="checkin", times=["07:30"]),
+            reminder_rule_create(user=tokyo, kind="checkin", times=["07:30"]),
+            reminder_rule_create(user=paris, kind="bedtime", times=["07:30", "21:30"]),
+        ]
+    ReminderRule.objects.update(next_fire_at=utc("2026-11-21T06:00"))
+
+    dispatch("2026-11-21T06:30:00Z")
+
+    moved = [ReminderRule.objects.get(pk=rule.pk).next_fire_at for rule in rules]
+    assert moved == [utc("2026-11-22T06:30"), utc("2026-11-21T22:30"), utc("2026-11-21T20:30")]
