@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "backend.programs",
     "backend.tracker",
     "backend.reminders",
+    "backend.care",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +94,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "backend.accounts.sessions.SessionTimeoutMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -177,6 +179,11 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # ?format= is ours (the export's json|csv|fhir), not DRF's renderer switch.
     "URL_FORMAT_OVERRIDE": None,
+    "DEFAULT_THROTTLE_RATES": {
+        "care_redeem": env.str("THROTTLE_CARE_REDEEM", default="20/hour"),
+        # The PWA syncs on start, on focus and when back online: far below this.
+        "sync": env.str("THROTTLE_SYNC", default="60/minute"),
+    },
 }
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
@@ -199,13 +206,21 @@ SPECTACULAR_SETTINGS = {
         "HealthStateEnum": ["ok", "down"],
         "EnrollmentStatusChangeEnum": ["active", "paused"],
         "ItemStatusEnum": ["pending", "done", "skipped"],
+        "TrendEnum": ["up", "down", "flat"],
     },
 }
+
+# --- Cache (throttle counters) -----------------------------------------------
+# Shared through Redis when there is one, so every web process counts together.
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Celery -------------------------------------------------------------------
 # Without REDIS_URL the broker is kombu's filesystem transport, so `make run`
 # needs no Redis; with it, Redis is the broker.
-REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_FILESYSTEM_BROKER_DIR = BASE_DIR / "var" / "broker"
 # How long a task taken by a worker that then died waits before Redis hands it to
 # another worker. Must exceed the longest task plus retry countdown (10 minutes).
@@ -313,6 +328,17 @@ except ValueError as exc:
 WEBPUSH_CONCURRENCY = env_number("WEBPUSH_CONCURRENCY", default=100, low=1, high=1000)
 WEBPUSH_TIMEOUT = env_number("WEBPUSH_TIMEOUT", default=10.0, low=0.1, high=120, kind=float)
 
+# --- Sessions -----------------------------------------------------------------
+# Idle and absolute limits by role (backend/accounts/sessions.py), in seconds.
+SESSION_IDLE_TIMEOUT_PATIENT = env.int("SESSION_IDLE_TIMEOUT_PATIENT", default=30 * 24 * 3600)
+SESSION_MAX_AGE_PATIENT = env.int("SESSION_MAX_AGE_PATIENT", default=90 * 24 * 3600)
+SESSION_IDLE_TIMEOUT_CLINICIAN = env.int("SESSION_IDLE_TIMEOUT_CLINICIAN", default=30 * 60)
+SESSION_MAX_AGE_CLINICIAN = env.int("SESSION_MAX_AGE_CLINICIAN", default=12 * 3600)
+SESSION_COOKIE_AGE = max(SESSION_MAX_AGE_PATIENT, SESSION_MAX_AGE_CLINICIAN)
+# Sessions (and allauth's app tokens, which are session keys) are read from the cache
+# (Redis in production) on every request, and written through to the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # --- Security -----------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -340,7 +366,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "backend.logfilters.RedactSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # SQL logs would carry health values as query parameters: never below WARNING.
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("backend.programs.urls")),
     path("", include("backend.tracker.urls")),
     path("", include("backend.reminders.urls")),
+    path("", include("backend.care.urls")),
 ]
 
 urlpatterns = [

@@ -75,19 +75,35 @@ def api_client() -> APIClient:
     return APIClient()
 
 
-@pytest.fixture
-def patient_client(patient) -> APIClient:
-    """A client signed in as ``patient`` through a real session cookie."""
+def signed_in(user) -> APIClient:
+    """A client with a real session cookie for ``user``, past its first request.
+
+    A session's first request records when it started (backend/accounts/sessions.py);
+    making it here keeps query counts in tests those of a running app.
+    """
     client = APIClient()
-    client.force_login(patient)
+    client.force_login(user)
+    assert client.get("/api/v1/me/").status_code == 200
     return client
 
 
 @pytest.fixture
-def login():
-    def _login(user) -> APIClient:
-        client = APIClient()
-        client.force_login(user)
-        return client
+def patient_client(patient) -> APIClient:
+    return signed_in(patient)
 
-    return _login
+
+@pytest.fixture
+def login():
+    return signed_in
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Throttle counters and the catalog cache start empty in every test (rolled-back
+    rows may reuse ids on SQLite)."""
+    from django.core.cache import cache
+
+    from backend.programs import selectors
+
+    cache.clear()
+    selectors._ITEMS.clear()

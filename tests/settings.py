@@ -22,3 +22,6 @@ CSRF_COOKIE_SECURE = False
 # Serve static files straight from the apps (no collectstatic before tests).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Throttle counters per test process, cleared between tests (conftest): never the
+# Redis the broker uses.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

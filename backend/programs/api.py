@@ -9,12 +9,13 @@ from rest_framework.views import APIView
 
 from backend.accounts.timezones import local_today
 from backend.programs import selectors, services
-from backend.programs.models import Enrollment
+from backend.programs.models import Enrollment, Exercise
 from backend.programs.schedule import PlannedDay
 from backend.programs.serializers import (
     DaySerializer,
     EnrollmentSerializer,
     EnrollmentStatusSerializer,
+    ExerciseSerializer,
     PlanQuerySerializer,
     PlanSerializer,
     ProgramDetailSerializer,
@@ -87,16 +88,29 @@ class EnrollmentViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def _exercise_json(exercise: Exercise) -> dict:
+    """The exercise as the API shows it, rendered once per cached catalog object.
+
+    Plan items share the exercise instances cached by ``selectors.attach_items``, which
+    are replaced when the content changes, so the rendering goes with them.
+    """
+    rendered = getattr(exercise, "_api_json", None)
+    if rendered is None:
+        rendered = exercise._api_json = dict(ExerciseSerializer(exercise).data)
+    return rendered
+
+
 def render_day(day: PlannedDay, statuses: dict[str, str]) -> dict:
+    """A day of the plan, JSON-ready (``DaySerializer`` documents the shape)."""
     return {
-        "date": day.date,
+        "date": day.date.isoformat(),
         "items": [
             {
                 "id": item.id,
                 "program": item.program,
                 "week": item.week,
                 "time_of_day": item.time_of_day,
-                "exercise": item.exercise,
+                "exercise": _exercise_json(item.exercise),
                 "prescription": item.prescription,
                 "status": statuses.get(item.id, "pending"),
             }
@@ -113,7 +127,7 @@ class TodayView(APIView):
         today = local_today(request.user.timezone)
         (day,) = selectors.plan_for_user(user=request.user, start=today, days=1)
         statuses = item_statuses(user=request.user, start=today, end=today)
-        return Response(DaySerializer(render_day(day, statuses)).data)
+        return Response(render_day(day, statuses))
 
 
 class PlanView(APIView):
@@ -132,4 +146,4 @@ class PlanView(APIView):
         start = query.validated_data.get("start") or local_today(request.user.timezone)
         days = selectors.plan_for_user(user=request.user, start=start, days=query.validated_data["days"])
         statuses = item_statuses(user=request.user, start=days[0].date, end=days[-1].date)
-        return Response(PlanSerializer({"days": [render_day(day, statuses) for day in days]}).data)
+        return Response({"days": [render_day(day, statuses) for day in days]})

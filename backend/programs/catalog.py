@@ -176,7 +176,9 @@ def _parse_exercises(data: Any, known_sources: dict[str, str]) -> list[ExerciseS
     return specs
 
 
-def _parse_program(path: Path, exercises: set[str], known_sources: dict[str, str]) -> ProgramSpec:
+def _parse_program(
+    path: Path, exercises: set[str], known_sources: dict[str, str], shared_hash: str
+) -> ProgramSpec:
     data, text = _load_yaml(path)
     where = path.name
     if not isinstance(data, dict):
@@ -237,21 +239,24 @@ def _parse_program(path: Path, exercises: set[str], known_sources: dict[str, str
         description=_str(data, "description", where, required=False),
         sources=_sources(data, where, known_sources),
         items=items,
-        content_hash=hashlib.sha256(text.encode()).hexdigest(),
+        # Covers the shared files too: an edited exercise changes every program's
+        # hash, which is what readers cache the catalog by.
+        content_hash=hashlib.sha256((shared_hash + text).encode()).hexdigest(),
     )
 
 
 def read_catalog(directory: Path = CONTENT_DIR) -> Catalog:
     """Parse and check every content file; raise ContentError on the first mistake."""
-    sources_data, _ = _load_yaml(directory / "sources.yaml")
+    sources_data, sources_text = _load_yaml(directory / "sources.yaml")
     if not isinstance(sources_data, dict) or not isinstance(sources_data.get("sources"), dict):
         raise ContentError("sources.yaml: expected a mapping with a 'sources' mapping")
     sources = {str(k): str(v) for k, v in sources_data["sources"].items()}
-    exercises_data, _ = _load_yaml(directory / "exercises.yaml")
+    exercises_data, exercises_text = _load_yaml(directory / "exercises.yaml")
     exercises = _parse_exercises(exercises_data, sources)
     exercise_slugs = {e.slug for e in exercises}
+    shared_hash = hashlib.sha256((sources_text + exercises_text).encode()).hexdigest()
     programs = [
-        _parse_program(path, exercise_slugs, sources)
+        _parse_program(path, exercise_slugs, sources, shared_hash)
         for path in sorted((directory / "programs").glob("*.yaml"))
     ]
     slugs = [p.slug for p in programs]

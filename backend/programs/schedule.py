@@ -104,8 +104,7 @@ def due_item_ids(enrollments: Iterable[Enrollment], start: dt.date, days: int) -
         for enrollment in enrollments:
             slug = enrollment.program.slug
             ids.update(
-                item_id(slug, item.key, day)
-                for item, _, _ in _due_items(enrollment, enrollment.program.items.all(), day)
+                item_id(slug, item.key, day) for item, _, _ in _due_items(enrollment, enrollment.items, day)
             )
         result[day] = ids
     return result
@@ -114,8 +113,8 @@ def due_item_ids(enrollments: Iterable[Enrollment], start: dt.date, days: int) -
 def plan_days(enrollments: Iterable[Enrollment], start: dt.date, days: int) -> list[PlannedDay]:
     """The plan for ``days`` consecutive local dates from ``start``.
 
-    Each enrollment must come with ``program`` and ``program.items`` (with their
-    exercises) already loaded.
+    Each enrollment must come with ``program`` loaded and ``items`` attached
+    (``selectors.attach_items``).
     """
     # Newest first: if a left enrollment and a new one of the same program overlap,
     # the newer one's week and prescription win.
@@ -125,8 +124,50 @@ def plan_days(enrollments: Iterable[Enrollment], start: dt.date, days: int) -> l
         day = start + dt.timedelta(days=offset)
         planned: dict[str, PlannedItem] = {}
         for enrollment in enrollments:
-            for item in _items_on(enrollment, enrollment.program.items.all(), day):
+            for item in _items_on(enrollment, enrollment.items, day):
                 planned.setdefault(item.id, item)
         ordered = sorted(planned.values(), key=lambda p: p.sort_key)
         result.append(PlannedDay(date=day, items=ordered))
     return result
+
+
+def due_counts(
+    enrollments: Iterable[Enrollment],
+    start: dt.date,
+    days: int,
+    table: dict[tuple[int, int, int], int] | None = None,
+) -> dict[dt.date, int]:
+    """How many items are due each day: the counting-only path for many patients.
+
+    Items due depend only on (program, week, weekday), so they are counted once per
+    combination; pass the same ``table`` for many patients to share that work.
+    """
+    table = {} if table is None else table
+    counts = {start + dt.timedelta(days=offset): 0 for offset in range(days)}
+    last = start + dt.timedelta(days=days - 1)
+    for enrollment in enrollments:
+        first_day = max(start, enrollment.start_date)
+        stop = min(last + dt.timedelta(days=1), enrollment.end_date, enrollment.ended_on or dt.date.max)
+        if first_day >= stop:
+            continue
+        pauses = [
+            (dt.date.fromisoformat(a), dt.date.fromisoformat(b) if b else dt.date.max)
+            for a, b in enrollment.pauses
+        ]
+        items = None
+        day = first_day
+        while day < stop:
+            if not any(a <= day < b for a, b in pauses):
+                key = (enrollment.program_id, (day - enrollment.start_date).days // 7 + 1, day.weekday())
+                if key not in table:
+                    items = items if items is not None else list(enrollment.items)
+                    week, weekday = key[1], key[2]
+                    table[key] = sum(
+                        1
+                        for item in items
+                        if item.prescription_for_week(week) is not None
+                        and (not item.weekdays or weekday in item.weekdays)
+                    )
+                counts[day] += table[key]
+            day += dt.timedelta(days=1)
+    return counts

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db.models import Prefetch, QuerySet
 
@@ -9,35 +10,60 @@ from backend.programs.models import Enrollment, Program, ProgramItem
 from backend.programs.schedule import PlannedDay, plan_days
 
 
-def _items_with_exercises() -> Prefetch:
-    return Prefetch("items", queryset=ProgramItem.objects.select_related("exercise").order_by("position"))
-
-
 def program_list() -> QuerySet[Program]:
     return Program.objects.filter(is_active=True)
 
 
 def program_detail_queryset() -> QuerySet[Program]:
-    return Program.objects.filter(is_active=True).prefetch_related(_items_with_exercises())
+    items = Prefetch("items", queryset=ProgramItem.objects.select_related("exercise").order_by("position"))
+    return Program.objects.filter(is_active=True).prefetch_related(items)
 
 
 def enrollment_list(*, user: User) -> QuerySet[Enrollment]:
     return Enrollment.objects.filter(user=user).select_related("program").order_by("-created_at", "-id")
 
 
+# (program id, content hash) -> its items with their exercises. The catalog changes
+# only when `load_programs` writes a new content hash, which is part of the key, so
+# every process sees an edit on its next read; until then no request queries items.
+_ITEMS: dict[tuple[int, str], list[ProgramItem]] = {}
+
+
+def attach_items(enrollments: Iterable[Enrollment]) -> list[Enrollment]:
+    """Give each enrollment its program's items (``enrollment.items``), from the cache.
+
+    At most one query, and only for programs not cached yet in this process.
+    """
+    enrollments = list(enrollments)
+    missing = {e.program_id for e in enrollments if (e.program_id, e.program.content_hash) not in _ITEMS}
+    if missing:
+        if len(_ITEMS) > 200:
+            _ITEMS.clear()
+        found: dict[int, list[ProgramItem]] = {pid: [] for pid in missing}
+        for item in (
+            ProgramItem.objects.filter(program_id__in=missing).select_related("exercise").order_by("position")
+        ):
+            found[item.program_id].append(item)
+        hashes = {e.program_id: e.program.content_hash for e in enrollments}
+        for pid, items in found.items():
+            _ITEMS[(pid, hashes[pid])] = items
+    for enrollment in enrollments:
+        enrollment.items = _ITEMS[(enrollment.program_id, enrollment.program.content_hash)]
+    return enrollments
+
+
 def enrollments_for_window(*, user: User, start: dt.date, days: int) -> list[Enrollment]:
-    """The enrollments that may have items between ``start`` and ``days`` later (two queries)."""
+    """The enrollments that may have items between ``start`` and ``days`` later, with their items."""
     last = start + dt.timedelta(days=days - 1)
     enrollments = (
         Enrollment.objects.filter(user=user, start_date__lte=last)
         .exclude(ended_on__isnull=False, ended_on__lte=start)
         .select_related("program")
-        .prefetch_related(Prefetch("program__items", queryset=ProgramItem.objects.select_related("exercise")))
     )
     # The remaining date filtering is in Enrollment.runs_on.
-    return [e for e in enrollments if e.end_date > start]
+    return attach_items(e for e in enrollments if e.end_date > start)
 
 
 def plan_for_user(*, user: User, start: dt.date, days: int) -> list[PlannedDay]:
-    """The user's plan for ``days`` local dates from ``start``, in two queries."""
+    """The user's plan for ``days`` local dates from ``start`` (one query once warm)."""
     return plan_days(enrollments_for_window(user=user, start=start, days=days), start, days)

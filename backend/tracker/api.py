@@ -12,6 +12,7 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.accounts.timezones import local_today
@@ -39,6 +40,9 @@ def _too_large() -> Response:
 
 class SyncView(APIView):
     """Offline sync: push a batch of entries, pull what changed since a cursor."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "sync"
 
     @extend_schema(
         request=SyncRequestSerializer, responses={200: SyncResponseSerializer, 413: OpenApiTypes.OBJECT}

@@ -122,3 +122,41 @@ class JournalEntry(Entry):
             models.UniqueConstraint(fields=["user", "seq"], name="journal_seq_unique"),
         ]
         indexes = [models.Index(fields=["user", "date"], name="journal_user_date")]
+
+
+class SafetyAlert(models.Model):
+    """A check-in that answered a red-flag question, for the patient's clinicians.
+
+    One per check-in; it follows the check-in's edits: a higher level reopens it, a
+    check-in edited to no red flag or deleted withdraws it.
+    """
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="safety_alerts"
+    )
+    checkin = models.OneToOneField(CheckIn, on_delete=models.CASCADE, related_name="alert")
+    level = models.CharField(max_length=16, choices=CheckIn.Safety.choices)
+    red_flags = models.JSONField(default=list)
+    date = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["patient"],
+                condition=Q(acknowledged_at__isnull=True, withdrawn_at__isnull=True),
+                name="safetyalert_open_by_patient",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level} alert for {self.patient_id} on {self.date}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.acknowledged_at is None and self.withdrawn_at is None

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from backend.accounts.models import User
 from backend.accounts.timezones import local_today
-from backend.programs.schedule import due_item_ids
+from backend.programs.schedule import due_counts, due_item_ids
 from backend.programs.selectors import enrollments_for_window
 from backend.tracker.insights import DayCheckIn, DayLog, summarise
 from backend.tracker.models import CheckIn, JournalEntry, SessionLog
@@ -96,7 +96,9 @@ def summary(*, user: User, days: int, today: dt.date | None = None) -> dict[str,
     insight_start = today - dt.timedelta(days=max(days, 90) - 1)
 
     enrollments = enrollments_for_window(user=user, start=streak_first, days=STREAK_DAYS)
-    due_by_day = due_item_ids(enrollments, streak_first, STREAK_DAYS)
+    # Item ids only for the window; for a year of streak, counting is enough.
+    due_by_day = due_item_ids(enrollments, start, days)
+    due_counts_by_day = due_counts(enrollments, streak_first, STREAK_DAYS)
     logs = [
         DayLog(day, item, status)
         for day, item, status in SessionLog.objects.filter(
@@ -123,10 +125,10 @@ def summary(*, user: User, days: int, today: dt.date | None = None) -> dict[str,
     return summarise(
         today=today,
         days=days,
-        due={day: ids for day, ids in due_by_day.items() if day >= start},
+        due=due_by_day,
         logs=logs,
         checkins=day_checkins,
         practised=practised,
-        streak_due_days={day for day, ids in due_by_day.items() if ids},
+        streak_due_days={day for day, count in due_counts_by_day.items() if count},
         streak_first=streak_first,
     )

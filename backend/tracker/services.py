@@ -16,7 +16,7 @@ from backend.accounts.models import User
 from backend.accounts.timezones import local_today
 from backend.errors import ApplicationError
 from backend.programs.models import Program
-from backend.tracker.models import CheckIn, JournalEntry, SessionLog, SyncState
+from backend.tracker.models import CheckIn, JournalEntry, SafetyAlert, SessionLog, SyncState
 from backend.tracker.safety import safety_rules
 from backend.tracker.serializers import EntrySerializer, entry_data, parse_cursor
 
@@ -231,6 +231,7 @@ def _apply(
         if to_update[kind]:
             fields = ["updated_at", "deleted", "date", "seq", "updated_on_server", *CONTENT_FIELDS[kind]]
             model.objects.bulk_update(to_update[kind].values(), fields, batch_size=250)
+    _follow_alerts([*to_create["checkin"].values(), *to_update["checkin"].values()])
     if seq != before:
         state.counter = seq
         state.save(update_fields=["counter"])
@@ -242,6 +243,54 @@ def _apply(
     else:
         outcome.cursor = cursor or ""
     return outcome
+
+
+SAFETY_RANK = {level: rank for rank, level in enumerate(("none", "see_doctor", "urgent", "emergency"))}
+
+
+def _follow_alerts(checkins: list[CheckIn]) -> None:
+    """Open, update or withdraw the clinicians' safety alert of each written check-in."""
+    if not checkins:
+        return
+    now = timezone.now()
+    alerts = {a.checkin_id: a for a in SafetyAlert.objects.filter(checkin__in=[c.pk for c in checkins])}
+    to_create, to_update = [], []
+    for checkin in checkins:
+        alert = alerts.get(checkin.pk)
+        flagged = not checkin.deleted and checkin.safety_level != CheckIn.Safety.NONE
+        if alert is None:
+            if flagged:
+                to_create.append(
+                    SafetyAlert(
+                        patient_id=checkin.user_id,
+                        checkin=checkin,
+                        level=checkin.safety_level,
+                        red_flags=checkin.red_flags,
+                        date=checkin.date,
+                    )
+                )
+            continue
+        if not flagged:
+            if alert.withdrawn_at is None:
+                alert.withdrawn_at = now
+                to_update.append(alert)
+            continue
+        if SAFETY_RANK[checkin.safety_level] > SAFETY_RANK[alert.level]:
+            # More serious than what a clinician acknowledged: it needs a new look.
+            alert.acknowledged_at = alert.acknowledged_by = None
+        alert.level, alert.red_flags, alert.date, alert.withdrawn_at = (
+            checkin.safety_level,
+            checkin.red_flags,
+            checkin.date,
+            None,
+        )
+        to_update.append(alert)
+    if to_create:
+        SafetyAlert.objects.bulk_create(to_create)
+    if to_update:
+        SafetyAlert.objects.bulk_update(
+            to_update, ["level", "red_flags", "date", "withdrawn_at", "acknowledged_at", "acknowledged_by"]
+        )
 
 
 @transaction.atomic

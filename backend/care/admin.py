@@ -1,0 +1,19 @@
+from django.contrib import admin
+
+from backend.care.models import AccessLogEntry, CareLink
+
+
+@admin.register(CareLink)
+class CareLinkAdmin(admin.ModelAdmin):
+    list_display = ["id", "patient", "clinician", "scopes", "created_at", "ended_at"]
+    list_filter = ["ended_at"]
+    raw_id_fields = ["patient", "clinician"]
+
+
+@admin.register(AccessLogEntry)
+class AccessLogAdmin(admin.ModelAdmin):
+    list_display = ["at", "clinician_email", "patient", "what", "ip"]
+    raw_id_fields = ["patient", "clinician"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # an audit trail is not edited

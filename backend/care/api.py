@@ -1,0 +1,333 @@
+from __future__ import annotations
+
+import json
+
+from django.http import Http404, HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from backend.accounts.timezones import local_today
+from backend.care import selectors, services
+from backend.care.models import CareLink
+from backend.care.permissions import IsClinicianWithMFA, IsPatient
+from backend.care.serializers import (
+    AccessLogSerializer,
+    AlertSerializer,
+    CareLinkSerializer,
+    NoteSerializer,
+    PatientRowSerializer,
+    RedeemSerializer,
+    ScopesSerializer,
+    ShareCodeSerializer,
+)
+from backend.programs.selectors import enrollment_list
+from backend.tracker import export
+from backend.tracker import selectors as tracker_selectors
+from backend.tracker.api import (
+    RANGE_PARAMETERS,
+    ExportQuerySerializer,
+    RangeQuerySerializer,
+    SummaryQuerySerializer,
+)
+from backend.tracker.serializers import render_record
+
+
+def _ip(request: Request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class ShareCodeView(APIView):
+    """A patient makes a single-use code (24 h) to give to a clinician."""
+
+    permission_classes = [IsPatient]
+
+    @extend_schema(request=None, responses={201: ShareCodeSerializer})
+    def post(self, request: Request) -> Response:
+        code, share = services.share_code_create(patient=request.user)
+        return Response(
+            ShareCodeSerializer({"code": code, "expires_at": share.expires_at}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class LinksView(APIView):
+    """My links. A clinician redeems a patient's code here (rate-limited)."""
+
+    throttle_scope = "care_redeem"
+
+    def get_permissions(self):
+        if self.request.method == "POST" or getattr(self.request.user, "role", None) == "clinician":
+            return [IsClinicianWithMFA()]
+        return [IsAuthenticated()]
+
+    def get_throttles(self):
+        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+
+    @extend_schema(responses=CareLinkSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(CareLinkSerializer(selectors.active_links(user=request.user), many=True).data)
+
+    @extend_schema(request=RedeemSerializer, responses={201: CareLinkSerializer})
+    def post(self, request: Request) -> Response:
+        payload = RedeemSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        link = services.care_link_redeem(clinician=request.user, code=payload.validated_data["code"])
+        return Response(CareLinkSerializer(link).data, status=status.HTTP_201_CREATED)
+
+
+class LinkDetailView(APIView):
+    """The patient changes what a link shares; either side ends it, at once."""
+
+    def _link(self, request: Request, pk: int) -> CareLink:
+        for link in selectors.active_links(user=request.user):
+            if link.pk == pk:
+                return link
+        raise Http404
+
+    @extend_schema(request=ScopesSerializer, responses=CareLinkSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        link = self._link(request, pk)
+        if link.patient_id != request.user.pk:
+            raise Http404
+        payload = ScopesSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        link = services.care_link_set_scopes(link=link, scopes=payload.validated_data["scopes"])
+        return Response(CareLinkSerializer(link).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        services.care_link_end(link=self._link(request, pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AccessLogView(APIView):
+    """Which clinician read which of my data, and when (newest first)."""
+
+    @extend_schema(responses=AccessLogSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(AccessLogSerializer(selectors.access_log(patient=request.user), many=True).data)
+
+
+# --- Clinician side -------------------------------------------------------------
+
+
+class ClinicianView(APIView):
+    permission_classes = [IsClinicianWithMFA]
+
+    def link(self, request: Request, patient_id: int) -> CareLink:
+        return selectors.linked_patient(clinician=request.user, patient_id=patient_id)
+
+    def audit(self, request: Request, link: CareLink, what: str) -> None:
+        """Record this read of the patient's data: call once the data is about to be served."""
+        services.access_log_record(
+            clinician=request.user, patient_ids=[link.patient_id], what=what, ip=_ip(request)
+        )
+
+
+class PatientsView(ClinicianView):
+    """My linked patients, who needs attention first."""
+
+    @extend_schema(responses=PatientRowSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        rows = selectors.patient_overview(clinician=request.user)
+        services.access_log_record(
+            clinician=request.user,
+            patient_ids=[row["id"] for row in rows],
+            what="patient list",
+            ip=_ip(request),
+        )
+        return Response(rows)
+
+
+class PatientView(ClinicianView):
+    """One linked patient: profile, link and open alerts."""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, patient_id: int) -> Response:
+        link = self.link(request, patient_id)
+        self.audit(request, link, "profile")
+        patient = link.patient
+        return Response(
+            {
+                "id": patient.pk,
+                "email": patient.email,
+                "timezone": patient.timezone,
+                "today": local_today(patient.timezone),
+                "linked_since": link.created_at,
+                "scopes": link.scopes,
+                "open_alerts": AlertSerializer(
+                    selectors.alerts(patient=patient, open_only=True), many=True
+                ).data,
+            }
+        )
+
+
+class PatientSummaryView(ClinicianView):
+    """The patient's progress summary, as the patient sees it."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("days", int, enum=[7, 28, 90], description="Default 7.")],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request: Request, patient_id: int) -> Response:
+        query = SummaryQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        link = self.link(request, patient_id)
+        self.audit(request, link, "summary")
+        return Response(tracker_selectors.summary(user=link.patient, days=query.validated_data["days"]))
+
+
+class PatientLogsView(ClinicianView):
+    """The patient's session logs and check-ins by date range."""
+
+    @extend_schema(parameters=RANGE_PARAMETERS, responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, patient_id: int) -> Response:
+        link = self.link(request, patient_id)
+        query = RangeQuerySerializer(
+            data=request.query_params, context={"today": local_today(link.patient.timezone)}
+        )
+        query.is_valid(raise_exception=True)
+        self.audit(request, link, "logs")
+        found = selectors.clinician_logs(link=link, **query.validated_data)
+        return Response({name: [render_record(row) for row in rows] for name, rows in found.items()})
+
+
+class PatientJournalView(ClinicianView):
+    """The patient's journal, only when they chose to share it."""
+
+    @extend_schema(parameters=RANGE_PARAMETERS, responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, patient_id: int) -> Response:
+        link = self.link(request, patient_id)
+        if "journal" not in link.scopes:
+            raise Http404
+        query = RangeQuerySerializer(
+            data=request.query_params, context={"today": local_today(link.patient.timezone)}
+        )
+        query.is_valid(raise_exception=True)
+        self.audit(request, link, "journal")
+        rows = tracker_selectors.journal_entries(user=link.patient, **query.validated_data)
+        return Response([render_record(row) for row in rows])
+
+
+class PatientExportView(ClinicianView):
+    """One patient's data as CSV, FHIR R4 or JSON (the journal only if shared)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("format", str, enum=["json", "csv", "fhir"], description="Default json.")
+        ],
+        responses={200: OpenApiResponse(description="CSV file, FHIR R4 Bundle or JSON document.")},
+    )
+    def get(self, request: Request, patient_id: int) -> HttpResponse:
+        query = ExportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        fmt = query.validated_data["format"]
+        link = self.link(request, patient_id)
+        self.audit(request, link, f"export ({fmt})")
+        patient = link.patient
+        document = export.collect(
+            patient,
+            logs=list(tracker_selectors.session_logs(user=patient)) if "logs" in link.scopes else [],
+            checkins=list(tracker_selectors.checkins(user=patient)) if "checkins" in link.scopes else [],
+            journal=list(tracker_selectors.journal_entries(user=patient))
+            if "journal" in link.scopes
+            else None,
+            enrollments=list(enrollment_list(user=patient)),
+        )
+        stamp = local_today(patient.timezone).isoformat()
+        if fmt == "csv":
+            response = HttpResponse(export.to_csv(document), content_type="text/csv; charset=utf-8")
+            filename = f"patient-{patient.pk}-{stamp}.csv"
+        elif fmt == "fhir":
+            response = HttpResponse(
+                json.dumps(export.to_fhir(patient, document)), content_type="application/fhir+json"
+            )
+            filename = f"patient-{patient.pk}-{stamp}.fhir.json"
+        else:
+            response = HttpResponse(json.dumps(document), content_type="application/json")
+            filename = f"patient-{patient.pk}-{stamp}.json"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class AlertQuerySerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=["open", "all"], required=False, default="open")
+
+
+class PatientAlertsView(ClinicianView):
+    """The patient's red-flag alerts (open ones by default)."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("state", str, enum=["open", "all"], description="Default open.")],
+        responses=AlertSerializer(many=True),
+    )
+    def get(self, request: Request, patient_id: int) -> Response:
+        query = AlertQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        link = self.link(request, patient_id)
+        self.audit(request, link, "alerts")
+        found = selectors.alerts(patient=link.patient, open_only=query.validated_data["state"] == "open")
+        return Response(AlertSerializer(found, many=True).data)
+
+
+class AlertAcknowledgeView(ClinicianView):
+    """I have seen this alert and acted on it."""
+
+    @extend_schema(request=None, responses=AlertSerializer)
+    def post(self, request: Request, patient_id: int, alert_id: int) -> Response:
+        link = self.link(request, patient_id)
+        alert = selectors.alerts(patient=link.patient, open_only=False).filter(pk=alert_id).first()
+        if alert is None:
+            raise Http404
+        alert = services.safety_alert_acknowledge(alert=alert, clinician=request.user)
+        return Response(AlertSerializer(alert).data)
+
+
+class NotesView(ClinicianView):
+    """My private notes on a patient (never shown to the patient or other clinicians)."""
+
+    @extend_schema(responses=NoteSerializer(many=True))
+    def get(self, request: Request, patient_id: int) -> Response:
+        link = self.link(request, patient_id)
+        return Response(
+            NoteSerializer(selectors.notes(clinician=request.user, patient=link.patient), many=True).data
+        )
+
+    @extend_schema(request=NoteSerializer, responses={201: NoteSerializer})
+    def post(self, request: Request, patient_id: int) -> Response:
+        link = self.link(request, patient_id)
+        payload = NoteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        note = services.clinician_note_create(
+            clinician=request.user, patient=link.patient, text=payload.validated_data["text"]
+        )
+        return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
+
+
+class NoteDetailView(ClinicianView):
+    def _note(self, request: Request, patient_id: int, note_id: int):
+        link = self.link(request, patient_id)
+        note = selectors.notes(clinician=request.user, patient=link.patient).filter(pk=note_id).first()
+        if note is None:
+            raise Http404
+        return note
+
+    @extend_schema(request=NoteSerializer, responses=NoteSerializer)
+    def patch(self, request: Request, patient_id: int, note_id: int) -> Response:
+        note = self._note(request, patient_id, note_id)
+        payload = NoteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        note = services.clinician_note_update(note=note, text=payload.validated_data["text"])
+        return Response(NoteSerializer(note).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, patient_id: int, note_id: int) -> Response:
+        services.clinician_note_delete(note=self._note(request, patient_id, note_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)

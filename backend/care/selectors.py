@@ -1,0 +1,222 @@
+"""Every read of the care app, scoped to the calling patient or clinician."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.http import Http404
+
+from backend.accounts.models import User
+from backend.accounts.timezones import local_today
+from backend.care.models import AccessLogEntry, CareLink, ClinicianNote
+from backend.programs.models import Enrollment
+from backend.programs.schedule import due_counts
+from backend.programs.selectors import attach_items
+from backend.tracker.models import CheckIn, SafetyAlert, SessionLog
+from backend.tracker.selectors import checkins, session_logs
+
+ALERT_RANK = {"see_doctor": 1, "urgent": 2, "emergency": 3}
+TREND_STEP = 1.0  # points of the 0-10 scale between two weeks that count as a change
+LOW_ADHERENCE = 0.5
+
+
+def active_links(*, user: User) -> QuerySet[CareLink]:
+    side = "clinician" if user.role == User.Role.CLINICIAN else "patient"
+    return (
+        CareLink.objects.filter(**{side: user}, ended_at__isnull=True)
+        .select_related("patient", "clinician")
+        .order_by("-created_at")
+    )
+
+
+def linked_patient(*, clinician: User, patient_id: int) -> CareLink:
+    """The clinician's active link to this patient; anything else is a 404 (no existence leak)."""
+    link = (
+        CareLink.objects.filter(clinician=clinician, patient_id=patient_id, ended_at__isnull=True)
+        .select_related("patient")
+        .first()
+    )
+    if link is None:
+        raise Http404
+    return link
+
+
+def access_log(*, patient: User, limit: int = 500) -> QuerySet[AccessLogEntry]:
+    return AccessLogEntry.objects.filter(patient=patient).order_by("-at", "-id")[:limit]
+
+
+def alerts(*, patient: User, open_only: bool) -> QuerySet[SafetyAlert]:
+    qs = SafetyAlert.objects.filter(patient=patient).select_related("acknowledged_by").order_by("-created_at")
+    if open_only:
+        qs = qs.filter(acknowledged_at__isnull=True, withdrawn_at__isnull=True)
+    return qs
+
+
+def notes(*, clinician: User, patient: User) -> QuerySet[ClinicianNote]:
+    return ClinicianNote.objects.filter(clinician=clinician, patient=patient).order_by("-created_at")
+
+
+def _trend(recent: list[float], before: list[float]) -> str | None:
+    if not recent or not before:
+        return None
+    change = sum(recent) / len(recent) - sum(before) / len(before)
+    if change >= TREND_STEP:
+        return "up"
+    if change <= -TREND_STEP:
+        return "down"
+    return "flat"
+
+
+def _adherence(done: dict[dt.date, int], due: dict[dt.date, int], days: list[dt.date]) -> float | None:
+    due_sum = sum(due.get(d, 0) for d in days)
+    if not due_sum:
+        return None
+    # Counted by distinct items logged done, capped by what was due each day.
+    return round(sum(min(done.get(d, 0), due.get(d, 0)) for d in days) / due_sum, 2)
+
+
+def patient_overview(*, clinician: User) -> list[dict[str, Any]]:
+    """The clinician's linked patients, who needs attention first, in a constant number of queries.
+
+    Rows are plain JSON-ready dicts (``PatientRowSerializer`` documents them):
+    running 200 rows through a DRF serializer cost as much as all the queries.
+
+    Adherence is over the last 7 and 28 complete days (up to yesterday, in each
+    patient's own time zone); trends compare the last 7 days of check-ins with the 7
+    before; alerts are the open red-flag alerts.
+    """
+    latest = CheckIn.objects.filter(user=OuterRef("pk"), deleted=False).order_by(
+        "-date", "-updated_at", "-seq"
+    )
+    links = list(CareLink.objects.filter(clinician=clinician, ended_at__isnull=True))
+    if not links:
+        return []
+    ids = [link.patient_id for link in links]
+    patients = {
+        p.pk: p
+        for p in User.objects.filter(pk__in=ids)
+        .only("id", "email", "timezone")
+        .annotate(
+            last_checkin=Subquery(latest.values("date")[:1]),
+            latest_pain=Subquery(latest.values("pain")[:1]),
+            latest_stress=Subquery(latest.values("stress")[:1]),
+        )
+    }
+    today = {pid: local_today(p.timezone) for pid, p in patients.items()}
+    first_day = min(today.values()) - dt.timedelta(days=28)
+    last_day = max(today.values())
+
+    recent = defaultdict(list)
+    for user_id, day, pain, stress in (
+        CheckIn.objects.filter(user_id__in=ids, deleted=False, date__gte=first_day + dt.timedelta(days=14))
+        .order_by("updated_at", "seq")
+        .values_list("user_id", "date", "pain", "stress")
+    ):
+        recent[user_id].append((day, pain, stress))
+
+    done = defaultdict(dict)
+    for user_id, day, count in (
+        SessionLog.objects.filter(
+            user_id__in=ids, deleted=False, status="done", date__gte=first_day, date__lte=last_day
+        )
+        .values("user_id", "date")
+        .annotate(n=Count("item_id", distinct=True))
+        .values_list("user_id", "date", "n")
+    ):
+        done[user_id][day] = count
+
+    enrollments = defaultdict(list)
+    for enrollment in attach_items(
+        Enrollment.objects.filter(user_id__in=ids, start_date__lte=last_day).select_related("program")
+    ):
+        enrollments[enrollment.user_id].append(enrollment)
+
+    open_alerts = defaultdict(list)
+    for alert in SafetyAlert.objects.filter(
+        patient_id__in=ids, acknowledged_at__isnull=True, withdrawn_at__isnull=True
+    ).order_by("-created_at"):
+        open_alerts[alert.patient_id].append(alert)
+
+    rows = []
+    due_table: dict[tuple[int, int, int], int] = {}
+    for link in links:
+        patient = patients[link.patient_id]
+        end = today[patient.pk] - dt.timedelta(days=1)
+        window28 = [end - dt.timedelta(days=n) for n in range(27, -1, -1)]
+        due = due_counts(enrollments[patient.pk], window28[0], 28, due_table)
+        by_day = {day: (pain, stress) for day, pain, stress in recent[patient.pk]}
+        this_week = [
+            by_day[d] for d in by_day if today[patient.pk] - dt.timedelta(days=7) < d <= today[patient.pk]
+        ]
+        last_week = [
+            by_day[d]
+            for d in by_day
+            if today[patient.pk] - dt.timedelta(days=14) < d <= today[patient.pk] - dt.timedelta(days=7)
+        ]
+        alerts_here = open_alerts[patient.pk]
+        row = {
+            "id": patient.pk,
+            "email": patient.email,
+            "linked_since": link.created_at.isoformat(),
+            "scopes": link.scopes,
+            "adherence_7": _adherence(done[patient.pk], due, window28[-7:]),
+            "adherence_28": _adherence(done[patient.pk], due, window28),
+            "last_checkin": patient.last_checkin.isoformat() if patient.last_checkin else None,
+            "latest_pain": patient.latest_pain,
+            "latest_stress": patient.latest_stress,
+            "pain_trend": _trend([p for p, _ in this_week], [p for p, _ in last_week]),
+            "stress_trend": _trend([s for _, s in this_week], [s for _, s in last_week]),
+            "open_alerts": [
+                {
+                    "id": a.pk,
+                    "level": a.level,
+                    "date": a.date,
+                    "red_flags": a.red_flags,
+                    "created_at": a.created_at,
+                }
+                for a in alerts_here
+            ],
+        }
+        row["attention"] = _attention(row)
+        rows.append(row)
+    rows.sort(key=_attention_order)
+    return rows
+
+
+def _attention(row: dict[str, Any]) -> list[str]:
+    reasons = []
+    levels = {a["level"] for a in row["open_alerts"]}
+    for level, text in (
+        ("emergency", "emergency red flag"),
+        ("urgent", "urgent red flag"),
+        ("see_doctor", "red flag"),
+    ):
+        if level in levels:
+            reasons.append(text)
+            break
+    if row["pain_trend"] == "up":
+        reasons.append("pain rising")
+    if row["stress_trend"] == "up":
+        reasons.append("stress rising")
+    if row["adherence_7"] is not None and row["adherence_7"] < LOW_ADHERENCE:
+        reasons.append("few sessions this week")
+    return reasons
+
+
+def _attention_order(row: dict[str, Any]) -> tuple:
+    alert_rank = max((ALERT_RANK.get(a["level"], 0) for a in row["open_alerts"]), default=0)
+    rising = (row["pain_trend"] == "up") + (row["stress_trend"] == "up")
+    adherence = row["adherence_7"] if row["adherence_7"] is not None else 2.0
+    return (-alert_rank, -rising, adherence, -(row["latest_pain"] or 0), row["email"])
+
+
+def clinician_logs(*, link: CareLink, start: dt.date, end: dt.date) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    if "logs" in link.scopes:
+        result["session_logs"] = list(session_logs(user=link.patient, start=start, end=end))
+    if "checkins" in link.scopes:
+        result["checkins"] = list(checkins(user=link.patient, start=start, end=end))
+    return result

@@ -1,0 +1,123 @@
+"""Every write of the care app: share codes, links, the access log, alerts and notes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from backend.accounts.models import User
+from backend.care.models import DEFAULT_SCOPES, SCOPES, AccessLogEntry, CareLink, ClinicianNote, ShareCode
+from backend.errors import ApplicationError
+from backend.tracker.models import SafetyAlert
+
+CODE_LIFETIME = dt.timedelta(hours=24)
+# Crockford's base32: no I, L, O or U, so a code read aloud or typed is unambiguous.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 12  # 60 random bits
+MAX_OPEN_CODES = 5
+INVALID_CODE = "This code is not valid or has expired. Ask your patient for a new one."
+
+
+def normalize_code(code: str) -> str:
+    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
+    return cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(normalize_code(code).encode()).hexdigest()
+
+
+@transaction.atomic
+def share_code_create(*, patient: User) -> tuple[str, ShareCode]:
+    """A new single-use code; only its hash is kept, so it is shown once."""
+    now = timezone.now()
+    open_codes = ShareCode.objects.filter(patient=patient, used_at__isnull=True, expires_at__gt=now)
+    if open_codes.count() >= MAX_OPEN_CODES:
+        raise ApplicationError(
+            f"You already have {MAX_OPEN_CODES} unused codes. Use one, or wait for them to expire in a day."
+        )
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    code = "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+    share = ShareCode.objects.create(patient=patient, code_hash=_hash(code), expires_at=now + CODE_LIFETIME)
+    return code, share
+
+
+@transaction.atomic
+def care_link_redeem(*, clinician: User, code: str) -> CareLink:
+    """Turn a patient's code into a link. Every failure reads the same: no oracle."""
+    now = timezone.now()
+    share = (
+        ShareCode.objects.select_for_update().select_related("patient").filter(code_hash=_hash(code)).first()
+    )
+    if share is None or share.used_at is not None or share.expires_at <= now:
+        raise ApplicationError(INVALID_CODE, field="code")
+    if share.patient_id == clinician.pk or share.patient.role != User.Role.PATIENT:
+        raise ApplicationError(INVALID_CODE, field="code")
+    share.used_at, share.used_by = now, clinician
+    share.save(update_fields=["used_at", "used_by"])
+    existing = CareLink.objects.filter(
+        patient=share.patient, clinician=clinician, ended_at__isnull=True
+    ).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            return CareLink.objects.create(
+                patient=share.patient, clinician=clinician, scopes=list(DEFAULT_SCOPES)
+            )
+    except IntegrityError:
+        return CareLink.objects.get(patient=share.patient, clinician=clinician, ended_at__isnull=True)
+
+
+def care_link_end(*, link: CareLink) -> None:
+    """Either side ends the link; the clinician's access stops with this write."""
+    CareLink.objects.filter(pk=link.pk, ended_at__isnull=True).update(ended_at=timezone.now())
+
+
+def care_link_set_scopes(*, link: CareLink, scopes: Iterable[str]) -> CareLink:
+    wanted = set(scopes)
+    unknown = wanted - set(SCOPES)
+    if unknown:
+        raise ApplicationError(f"Unknown scopes: {', '.join(sorted(unknown))}.", field="scopes")
+    if not set(DEFAULT_SCOPES) <= wanted:
+        raise ApplicationError(
+            "Logs and check-ins are always shared while you are linked; end the link to stop sharing.",
+            field="scopes",
+        )
+    link.scopes = [scope for scope in SCOPES if scope in wanted]
+    link.save(update_fields=["scopes"])
+    return link
+
+
+def access_log_record(*, clinician: User, patient_ids: Iterable[int], what: str, ip: str | None) -> None:
+    """One row per patient whose data this clinician was just shown."""
+    AccessLogEntry.objects.bulk_create(
+        AccessLogEntry(patient_id=pid, clinician=clinician, clinician_email=clinician.email, what=what, ip=ip)
+        for pid in patient_ids
+    )
+
+
+def safety_alert_acknowledge(*, alert: SafetyAlert, clinician: User) -> SafetyAlert:
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at, alert.acknowledged_by = timezone.now(), clinician
+        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    return alert
+
+
+def clinician_note_create(*, clinician: User, patient: User, text: str) -> ClinicianNote:
+    return ClinicianNote.objects.create(clinician=clinician, patient=patient, text=text)
+
+
+def clinician_note_update(*, note: ClinicianNote, text: str) -> ClinicianNote:
+    note.text = text
+    note.save(update_fields=["text", "updated_at"])
+    return note
+
+
+def clinician_note_delete(*, note: ClinicianNote) -> None:
+    note.delete()

@@ -1,0 +1,40 @@
+from django.urls import path
+
+from backend.care import api
+
+urlpatterns = [
+    path("care/share-codes/", api.ShareCodeView.as_view(), name="care-share-codes"),
+    path("care/links/", api.LinksView.as_view(), name="care-links"),
+    path("care/links/<int:pk>/", api.LinkDetailView.as_view(), name="care-link"),
+    path("care/patients/", api.PatientsView.as_view(), name="care-patients"),
+    path("care/patients/<int:patient_id>/", api.PatientView.as_view(), name="care-patient"),
+    path(
+        "care/patients/<int:patient_id>/summary/",
+        api.PatientSummaryView.as_view(),
+        name="care-patient-summary",
+    ),
+    path("care/patients/<int:patient_id>/logs/", api.PatientLogsView.as_view(), name="care-patient-logs"),
+    path(
+        "care/patients/<int:patient_id>/journal/",
+        api.PatientJournalView.as_view(),
+        name="care-patient-journal",
+    ),
+    path(
+        "care/patients/<int:patient_id>/export/", api.PatientExportView.as_view(), name="care-patient-export"
+    ),
+    path(
+        "care/patients/<int:patient_id>/alerts/", api.PatientAlertsView.as_view(), name="care-patient-alerts"
+    ),
+    path(
+        "care/patients/<int:patient_id>/alerts/<int:alert_id>/acknowledge/",
+        api.AlertAcknowledgeView.as_view(),
+        name="care-alert-acknowledge",
+    ),
+    path("care/patients/<int:patient_id>/notes/", api.NotesView.as_view(), name="care-patient-notes"),
+    path(
+        "care/patients/<int:patient_id>/notes/<int:note_id>/",
+        api.NoteDetailView.as_view(),
+        name="care-patient-note",
+    ),
+    path("me/access-log/", api.AccessLogView.as_view(), name="access-log"),
+]

@@ -1,0 +1,71 @@
+-- wrk script for benchmarks/load.py: one endpoint per run, chosen by ENDPOINT.
+-- Tokens (allauth app session keys) come from the Lua file named by TOKENS.
+local tokens = dofile(os.getenv("TOKENS"))
+local endpoint = os.getenv("ENDPOINT")
+local threads = {}
+
+function setup(thread)
+  thread:set("id", #threads + 1)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  math.randomseed(os.time() * 1000 + id)
+end
+
+local function uuid4()
+  local t = "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx"
+  return (t:gsub("[xy]", function(c)
+    local v = (c == "x") and math.random(0, 15) or math.random(8, 11)
+    return string.format("%x", v)
+  end))
+end
+
+local function patient()
+  return tokens.patients[math.random(#tokens.patients)]
+end
+
+local function sync_body()
+  local day = os.date("!%Y-%m-%d")
+  local now = os.date("!%Y-%m-%dT%H:%M:%SZ")
+  local entries = {}
+  for i = 1, 20 do
+    local data
+    if i % 2 == 0 then
+      data = string.format('{"date":"%s","pain":%d,"stress":%d,"sleep_hours":7}', day, math.random(0, 10), math.random(0, 10))
+      entries[i] = string.format('{"client_id":"%s","type":"checkin","updated_at":"%s","data":%s}', uuid4(), now, data)
+    else
+      data = string.format('{"date":"%s","item_id":"back-stretches:cat-cow:%s","status":"done"}', day, day)
+      entries[i] = string.format('{"client_id":"%s","type":"session","updated_at":"%s","data":%s}', uuid4(), now, data)
+    end
+  end
+  return '{"entries":[' .. table.concat(entries, ",") .. ']}'
+end
+
+local routes = {
+  today = function() return wrk.format("GET", "/api/v1/today/", {["X-Session-Token"] = patient()}) end,
+  summary = function() return wrk.format("GET", "/api/v1/summary/?days=28", {["X-Session-Token"] = patient()}) end,
+  sync = function()
+    return wrk.format("POST", "/api/v1/sync/", {["X-Session-Token"] = patient(), ["Content-Type"] = "application/json"}, sync_body())
+  end,
+  clinician_list = function()
+    return wrk.format("GET", "/api/v1/care/patients/", {["X-Session-Token"] = tokens.clinicians[math.random(#tokens.clinicians)]})
+  end,
+  ceiling = function() return wrk.format("GET", "/bench/ceiling/") end,
+}
+local names = {"today", "summary", "sync", "clinician_list"}
+
+function request()
+  if endpoint == "mix" then
+    return routes[names[math.random(#names)]]()
+  end
+  return routes[endpoint]()
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d, "status_errors": %d, "socket_errors": %d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
+    e.status, e.connect + e.read + e.write + e.timeout))
+end

@@ -1,0 +1,278 @@
+#!/usr/bin/env python3
+"""Load test: gunicorn on PostgreSQL under wrk, with a realistic data set.
+
+    .venv/bin/python benchmarks/load.py [--duration 30] [--soak 300] [--workers 5]
+
+Needs wrk (apt-get install wrk). Seeds (once; later runs reuse it) the database
+`backtrack_load`: 1,000 patients with 90 days of check-ins and session logs, enrolled
+in two programs, and 20 clinicians with 50 linked patients each (TOTP on). Every
+simulated user has its own allauth app session token. Then it starts gunicorn with
+the production settings (plus one route, the ceiling) and, at 16 concurrent
+connections, measures in turn:
+
+- GET /api/v1/today/             (a random patient)
+- POST /api/v1/sync/             (20 new entries)
+- GET /api/v1/summary/?days=28
+- GET /api/v1/care/patients/     (a random clinician, 50 patients)
+- GET /bench/ceiling/            a minimal Django view doing one indexed query:
+                                 the most this stack can serve on this machine
+
+and prints req/s, p50/p95/p99 and each endpoint's ratio to the ceiling. With --soak
+it also runs all four endpoints mixed for that many seconds and counts errors.
+Targets on the 2-core machine: p95 < 50 ms for today and sync, < 150 ms for the
+clinician list, today at least half the ceiling's req/s, zero errors in the soak.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/backtrack_load")
+from _setup import ROOT, setup_django
+
+PATIENTS = 1000
+CLINICIANS = 20
+PER_CLINICIAN = 50
+DAYS = 90
+CONNECTIONS = 16
+ENDPOINTS = ["today", "sync", "summary", "clinician_list", "ceiling"]
+TARGETS_P95_MS = {"today": 50, "sync": 50, "clinician_list": 150}
+
+
+def seed() -> dict[str, list[str]]:
+    from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import transaction
+    from django.utils import timezone
+
+    from backend.accounts.models import User
+    from backend.accounts.sessions import LAST_SEEN, STARTED
+    from backend.care.models import CareLink
+    from backend.programs.models import Enrollment, Program
+    from backend.tracker.models import CheckIn, SessionLog, SyncState
+
+    marker = "load-patient-0@example.com"
+    today = dt.date.today()
+    if not User.objects.filter(email=marker).exists():
+        started = time.perf_counter()
+        programs = list(Program.objects.filter(slug__in=["back-stretches", "breathing-relaxation"]))
+        now = timezone.now()
+        with transaction.atomic():
+            patients = User.objects.bulk_create(
+                User(email=f"load-patient-{n}@example.com", timezone="UTC", password="!")
+                for n in range(PATIENTS)
+            )
+            Enrollment.objects.bulk_create(
+                Enrollment(user=p, program=program, start_date=today - dt.timedelta(days=20))
+                for p in patients
+                for program in programs
+            )
+            for chunk in range(0, PATIENTS, 100):
+                rows, logs = [], []
+                for p in patients[chunk : chunk + 100]:
+                    for n in range(DAYS):
+                        day = today - dt.timedelta(days=n + 1)
+                        rows.append(
+                            CheckIn(
+                                user=p,
+                                client_id=uuid.uuid4(),
+                                updated_at=now,
+                                seq=n + 1,
+                                date=day,
+                                pain=(n + p.pk) % 11,
+                                stress=(2 * n + p.pk) % 11,
+                                sleep_hours=7,
+                            )
+                        )
+                        for k, key in enumerate(("cat-cow", "hamstring")):
+                            logs.append(
+                                SessionLog(
+                                    user=p,
+                                    client_id=uuid.uuid4(),
+                                    updated_at=now,
+                                    seq=DAYS + 2 * n + k + 1,
+                                    date=day,
+                                    item_id=f"back-stretches:{key}:{day.isoformat()}",
+                                    program="back-stretches",
+                                    status="done",
+                                )
+                            )
+                CheckIn.objects.bulk_create(rows, batch_size=2000)
+                SessionLog.objects.bulk_create(logs, batch_size=2000)
+            SyncState.objects.bulk_create(SyncState(user=p, counter=3 * DAYS) for p in patients)
+            clinicians = User.objects.bulk_create(
+                User(email=f"load-clinician-{n}@example.com", role="clinician", timezone="UTC", password="!")
+                for n in range(CLINICIANS)
+            )
+            for c in clinicians:
+                TOTP.activate(c, generate_totp_secret())
+            CareLink.objects.bulk_create(
+                CareLink(
+                    patient=patients[c * PER_CLINICIAN + n], clinician=clinician, scopes=["logs", "checkins"]
+                )
+                for c, clinician in enumerate(clinicians)
+                for n in range(PER_CLINICIAN)
+            )
+        print(
+            f"seeded {PATIENTS} patients x {DAYS} days and {CLINICIANS} clinicians in {time.perf_counter() - started:.0f} s"
+        )
+
+    tokens: dict[str, list[str]] = {"patients": [], "clinicians": []}
+    now_ts = time.time()
+    for user in User.objects.filter(email__startswith="load-").order_by("pk"):
+        # An allauth app-client token is the key of a signed-in session.
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session[STARTED] = session[LAST_SEEN] = now_ts
+        if user.role == "clinician":
+            session[AUTHENTICATION_METHODS_SESSION_KEY] = [{"method": "mfa", "at": now_ts}]
+            session["account_authentication_methods_user"] = str(user.pk)
+        session.create()
+        tokens["clinicians" if user.role == "clinician" else "patients"].append(session.session_key)
+    return tokens
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run_wrk(url: str, endpoint: str, tokens_file: Path, seconds: int) -> dict:
+    env = {**os.environ, "ENDPOINT": endpoint, "TOKENS": str(tokens_file)}
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{CONNECTIONS}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(ROOT / "benchmarks" / "load.lua"),
+            url,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line = next(line for line in out.splitlines() if line.startswith("RESULT "))
+    result = json.loads(line[len("RESULT ") :])
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--duration", type=int, default=30, help="seconds per endpoint")
+    parser.add_argument(
+        "--soak", type=int, default=0, help="seconds of mixed load afterwards (300 for the soak)"
+    )
+    parser.add_argument("--workers", type=int, default=5, help="gunicorn workers")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+
+    setup_django()
+    tokens = seed()
+    workdir = Path(tempfile.mkdtemp(prefix="backtrack-load-"))
+    tokens_file = workdir / "tokens.lua"
+    tokens_file.write_text(
+        "return {patients = {" + ",".join(f'"{t}"' for t in tokens["patients"]) + "}, "
+        "clinicians = {" + ",".join(f'"{t}"' for t in tokens["clinicians"]) + "}}\n"
+    )
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+        "PYTHONPATH": str(ROOT),
+        "DEBUG": "0",
+        "SECURE_SSL_REDIRECT": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "THROTTLE_SYNC": "100000/minute",
+        "LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "backend.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{url}/healthz", timeout=2)  # noqa: S310 (our own server)
+                break
+            except OSError:
+                time.sleep(0.2)
+        results = {}
+        for endpoint in ENDPOINTS:
+            run_wrk(url, endpoint, tokens_file, 5)  # warm caches and connections
+            results[endpoint] = run_wrk(url, endpoint, tokens_file, args.duration)
+
+        ceiling = results["ceiling"]["rps"]
+        print(
+            f"\ngunicorn {args.workers} sync workers, PostgreSQL, wrk {CONNECTIONS} connections, {args.duration} s each"
+        )
+        print(
+            f"{'endpoint':<16}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'vs ceiling':>12}  target"
+        )
+        for endpoint, r in results.items():
+            target = TARGETS_P95_MS.get(endpoint)
+            verdict = ""
+            if target:
+                verdict = f"p95 < {target} ms: {'yes' if r['p95_us'] / 1000 < target else 'NO'}"
+            if endpoint == "today":
+                verdict += f"; >= 0.5 x ceiling: {'yes' if r['rps'] >= ceiling / 2 else 'NO'}"
+            print(
+                f"{endpoint:<16}{r['rps']:>9.0f}{r['p50_us'] / 1000:>9.1f}{r['p95_us'] / 1000:>9.1f}"
+                f"{r['p99_us'] / 1000:>9.1f}{r['status_errors'] + r['socket_errors']:>8}{r['rps'] / ceiling:>12.2f}  {verdict}"
+            )
+        if args.soak:
+            soak = run_wrk(url, "mix", tokens_file, args.soak)
+            errors = soak["status_errors"] + soak["socket_errors"]
+            print(
+                f"\nsoak {args.soak} s, all four endpoints mixed: {soak['requests']} requests, {soak['rps']:.0f} req/s, "
+                f"p95 {soak['p95_us'] / 1000:.1f} ms, errors {errors} ({'zero' if errors == 0 else 'NOT ZERO'})"
+            )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

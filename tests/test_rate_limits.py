@@ -1,0 +1,44 @@
+import pytest
+from rest_framework.test import APIClient
+from rest_framework.throttling import ScopedRateThrottle
+
+from tests.factories import PASSWORD
+
+
+@pytest.mark.django_db
+def test_repeated_wrong_passwords_are_slowed_down(patient):
+    client = APIClient()
+    for _ in range(5):
+        wrong = client.post(
+            "/_allauth/app/v1/auth/login", {"email": patient.email, "password": "nope-nope-1"}, format="json"
+        )
+        assert wrong.status_code == 400
+
+    # Even the right password waits: allauth answers with its own error code.
+    blocked = client.post(
+        "/_allauth/app/v1/auth/login", {"email": patient.email, "password": PASSWORD}, format="json"
+    )
+
+    assert blocked.status_code == 400
+    assert blocked.json()["errors"][0]["code"] == "too_many_login_attempts"
+    assert "session_token" not in blocked.content.decode()
+
+
+def test_sync_is_throttled_with_retry_after(catalog, patient_client, monkeypatch):
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "sync", "3/minute")
+    for _ in range(3):
+        assert patient_client.post("/api/v1/sync/", {"entries": []}, format="json").status_code == 200
+
+    response = patient_client.post("/api/v1/sync/", {"entries": []}, format="json")
+
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 60
+    assert "detail" in response.json()
+
+
+def test_the_sync_limit_is_per_user(catalog, patient_client, other_patient, login, monkeypatch):
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "sync", "2/minute")
+    for _ in range(2):
+        patient_client.post("/api/v1/sync/", {"entries": []}, format="json")
+
+    assert login(other_patient).post("/api/v1/sync/", {"entries": []}, format="json").status_code == 200
