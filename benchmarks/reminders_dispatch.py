@@ -173,6 +173,10 @@ def run(args: argparse.Namespace, env: dict[str, str], public_key: str) -> None:
         worker.terminate()
         worker.wait(timeout=30)
         service.stop()
+        with app.connection_for_write() as broker:  # leave nothing of this run in Redis
+            client = broker.default_channel.client
+            for key in client.scan_iter(match=f"*{queue}*"):
+                client.delete(key)
     worker_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)  # the worker and its pool, once waited
 
     latencies = sorted(r.at - t0 for r in received)

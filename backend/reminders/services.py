@@ -6,12 +6,13 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -448,11 +449,11 @@ def reminders_dispatch(
 
 @transaction.atomic
 def _dispatch_batch(*, now: dt.datetime, batch_size: int, report: DispatchReport) -> int:
-    from backend.reminders.tasks import send_reminders
-
     rules = list(
         ReminderRule.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("user")
+        # What the arithmetic needs: whole user rows (password hashes...) cost time.
+        .only(*RULE_SCHEDULE_FIELDS, "kind", "next_fire_at", "user_id", "user__timezone")
         .filter(enabled=True, next_fire_at__lte=now)
         .order_by("next_fire_at")[:batch_size]
     )
@@ -494,18 +495,24 @@ def _dispatch_batch(*, now: dt.datetime, batch_size: int, report: DispatchReport
                     Delivery.Reason.DONE,
                     now,
                 )
-    Delivery.objects.bulk_create(deliveries)
+    _insert_deliveries(deliveries)
     _set_next_fire_at([(rule.pk, rule.next_fire_at) for rule in rules])
 
     pending = [d.pk for d in deliveries if d.status == Delivery.Status.PENDING]
-    for start in range(0, len(pending), SEND_CHUNK):
-        send_reminders.delay_on_commit(pending[start : start + SEND_CHUNK])
+    chunks = [pending[start : start + SEND_CHUNK] for start in range(0, len(pending), SEND_CHUNK)]
+    if chunks:
+        # Like send_reminders.delay_on_commit per chunk, but through one producer:
+        # a publish each took 7 ms, 1.6 ms with a shared producer.
+        transaction.on_commit(partial(_enqueue_sends, chunks))
     report.claimed += len(rules)
     report.queued += len(pending)
     report.skipped_late += sum(d.reason == Delivery.Reason.LATE for d in deliveries)
     report.skipped_done += sum(d.reason == Delivery.Reason.DONE for d in deliveries)
     report.delivery_ids.extend(pending)
     return len(rules)
+
+
+RULE_SCHEDULE_FIELDS = ("times", "every_minutes", "window", "weekdays", "quiet_hours")
 
 
 def _schedule_key(rule: ReminderRule) -> tuple:
@@ -520,6 +527,66 @@ def _schedule_key(rule: ReminderRule) -> tuple:
         frozen(rule.weekdays),
         frozen(rule.quiet_hours),
     )
+
+
+def _enqueue_sends(chunks: list[list[int]]) -> None:
+    from backend.reminders.tasks import send_reminders
+
+    with send_reminders.app.producer_or_acquire() as producer:
+        for chunk in chunks:
+            send_reminders.apply_async((chunk,), producer=producer)
+
+
+def _bulk_insert(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    returning_ids: bool = False,
+    ignore_conflicts: bool = False,
+) -> list[int]:
+    """One multi-row INSERT, optionally ``ON CONFLICT DO NOTHING`` / ``RETURNING id``.
+
+    Django's bulk_create prepares every field of every object in Python, a quarter
+    of a millisecond a row: most of the dispatcher's and the sender's own time in
+    the 10k benchmark. These rows are plain values. PostgreSQL and SQLite (3.35+)
+    both accept this SQL and return ids in the order of the VALUES, which
+    bulk_create relies on too.
+    """
+    if not rows:
+        return []
+    postgres = connection.vendor == "postgresql"
+
+    def adapt(value: Any) -> Any:
+        if not postgres and isinstance(value, dt.datetime):
+            return connection.ops.adapt_datetimefield_value(value)
+        return value
+
+    table = connection.ops.quote_name(model._meta.db_table)
+    placeholders = f"({', '.join(['%s'] * len(columns))})"
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - no user input in the SQL
+        f"VALUES {', '.join([placeholders] * len(rows))}"
+        + (" ON CONFLICT DO NOTHING" if ignore_conflicts else "")
+        + (" RETURNING id" if returning_ids else "")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [adapt(value) for row in rows for value in row])
+        return [row_id for (row_id,) in cursor.fetchall()] if returning_ids else []
+
+
+_DELIVERY_COLUMNS = ("user_id", "rule_id", "kind", "fire_at", "status", "reason", "created_at", "finished_at")
+
+
+def _insert_deliveries(deliveries: list[Delivery]) -> None:
+    """Insert the batch's deliveries and set their ids."""
+    now = timezone.now()
+    for delivery in deliveries:
+        delivery.created_at = now
+    rows = [[getattr(d, column) for column in _DELIVERY_COLUMNS] for d in deliveries]
+    ids = _bulk_insert(Delivery, _DELIVERY_COLUMNS, rows, returning_ids=True)
+    for delivery, pk in zip(deliveries, ids, strict=True):
+        delivery.pk = pk
 
 
 def _set_next_fire_at(pairs: list[tuple[int, dt.datetime | None]]) -> None:
@@ -595,8 +662,11 @@ def push_results_record(
     """``accepted``: (delivery, subscription) pairs the push service took; ``gone``:
     subscriptions it says no longer exist; ``failed``: subscriptions that failed."""
     if accepted:
-        PushReceipt.objects.bulk_create(
-            [PushReceipt(delivery_id=d, subscription_id=s) for d, s in accepted], ignore_conflicts=True
+        _bulk_insert(
+            PushReceipt,
+            ("delivery_id", "subscription_id", "created_at"),
+            [(d, s, now) for d, s in accepted],
+            ignore_conflicts=True,  # an earlier attempt's receipt stays as it is
         )
         PushSubscription.objects.filter(pk__in={s for _, s in accepted}).update(
             last_success_at=now, failure_count=0

@@ -144,6 +144,7 @@ class PushSender:
         timeout: float,
     ) -> None:
         self._allowed = tuple(allowed_hosts)
+        self._refusals: dict[str, str] = {}  # origin -> why refused ("" when allowed)
         self._signer = VapidSigner(vapid_private_key, vapid_subject)
         self._timeout = timeout
         self._concurrency = concurrency
@@ -156,7 +157,10 @@ class PushSender:
         connector = aiohttp.TCPConnector(
             limit=self._concurrency, resolver=GuardedResolver(self._allowed), ttl_dns_cache=300
         )
-        return aiohttp.ClientSession(connector=connector), asyncio.Semaphore(self._concurrency)
+        # No cookie jar: push services need none, and one service's cookies must
+        # never travel to another (it also saves work on every response).
+        session = aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
+        return session, asyncio.Semaphore(self._concurrency)
 
     def send(self, messages: Iterable[PushMessage], *, idle: float = 0.1) -> Iterator[list[PushResult]]:
         """Send all ``messages`` concurrently; yield results in groups as they complete.
@@ -197,13 +201,21 @@ class PushSender:
 
     async def _send_one(self, message: PushMessage) -> PushResult:
         async with self._slots:
-            try:
-                # IP literals never reach the resolver: check the URL itself again.
-                check_endpoint(message.endpoint, allowed=self._allowed, resolve=None)
-            except EndpointRefused as exc:
-                return PushResult(message, Outcome.REFUSED, detail=str(exc))
+            origin = audience(message.endpoint)
+            refusal = self._refusals.get(origin)
+            if refusal is None:
+                # IP literals never reach the resolver: check the host policy here
+                # too. It depends on scheme, host and port only: once per origin.
+                try:
+                    check_endpoint(f"{origin}/", allowed=self._allowed, resolve=None)
+                    refusal = ""
+                except EndpointRefused as exc:
+                    refusal = str(exc)
+                self._refusals[origin] = refusal
+            if refusal:
+                return PushResult(message, Outcome.REFUSED, detail=refusal)
             headers: dict[str, str | int | float] = {
-                **self._signer.headers_for(audience(message.endpoint)),
+                **self._signer.headers_for(origin),
                 "Urgency": message.urgency,
                 "Topic": message.topic,
             }

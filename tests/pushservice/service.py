@@ -107,6 +107,7 @@ class PushService:
         self._verified: dict[tuple[str, str], dict[str, Any]] = {}
         self._cond = threading.Condition()
         self._hold_after: int | None = None
+        self._awaited = 0
         self._held = 0
         self._loop = asyncio.new_event_loop()
         self._release: asyncio.Event | None = None
@@ -200,6 +201,7 @@ class PushService:
     def wait_for(self, count: int, *, timeout: float) -> list[Received]:
         deadline = time.monotonic() + timeout
         with self._cond:
+            self._awaited = count
             while len(self.received) < count:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
@@ -280,7 +282,8 @@ class PushService:
         with self._cond:
             self.received.append(received)
             self.attempts.append((token, 201, received.at))
-            self._cond.notify_all()
+            if len(self.received) >= self._awaited:  # wake a waiter only when it is done
+                self._cond.notify_all()
         return web.Response(status=201, headers={"Location": f"{self.origin}/message/{uuid.uuid4()}"})
 
     def _verify_vapid(self, header: str) -> dict[str, Any]:

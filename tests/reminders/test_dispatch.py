@@ -33,6 +33,11 @@ def breathing_0730(patient):
         return reminder_rule_create(user=patient, kind="breathing", times=["07:30", "19:00"])
 
 
+def sent_chunks(callbacks) -> list[list[int]]:
+    """The delivery ids each send_reminders task gets, from the on-commit callbacks."""
+    return [chunk for callback in callbacks for chunk in callback.args[0]]
+
+
 def dispatch(now: str, **kwargs):
     with at(now):
         return reminders_dispatch(**kwargs)
@@ -51,7 +56,7 @@ def test_a_due_reminder_is_recorded_queued_and_moved_to_its_next_time(
         "pending",
     )
     assert report.queued == 1
-    assert [callback.args for callback in queued] == [([delivery.pk],)]
+    assert sent_chunks(queued) == [[delivery.pk]]
     breathing_0730.refresh_from_db()
     assert breathing_0730.next_fire_at == utc("2026-11-21T18:00")  # 19:00 in Paris
 
@@ -168,9 +173,9 @@ def test_sends_are_queued_in_chunks(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as queued:
         report = dispatch("2026-11-21T06:30:00Z", batch_size=120)
 
-    assert [len(callback.args[0]) for callback in queued] == [100, 20, 100, 20, 10]
+    assert [len(chunk) for chunk in sent_chunks(queued)] == [100, 20, 100, 20, 10]
     assert report.batches == 3
-    assert sorted(i for callback in queued for i in callback.args[0]) == sorted(
+    assert sorted(i for chunk in sent_chunks(queued) for i in chunk) == sorted(
         Delivery.objects.values_list("pk", flat=True)
     )
 

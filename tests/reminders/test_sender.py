@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from backend.reminders import sender as sending
 from backend.reminders.endpoints import parse_allowed_hosts
-from backend.reminders.models import Delivery, PushSubscription
-from backend.reminders.services import push_subscription_save
+from backend.reminders.models import Delivery, PushReceipt, PushSubscription
+from backend.reminders.services import push_results_record, push_subscription_save
 from backend.reminders.tasks import RETRY_MAX_SECONDS, retry_delay
 from backend.reminders.webpush import PushSender, parse_retry_after
 from tests.reminders.conftest import VAPID_SUBJECT
@@ -245,3 +245,14 @@ def test_retry_after_is_read_as_seconds_or_an_http_date():
     assert parse_retry_after("Sat, 21 Nov 2026 08:00:00 GMT", now=now) == 0.0
     assert parse_retry_after("soon") is None
     assert parse_retry_after("999999") == 3600.0
+
+
+def test_recording_the_same_acceptance_twice_keeps_one_receipt(patient, push_service):
+    subscribe(patient, push_service)
+    delivery, subscription = due(patient), PushSubscription.objects.get()
+    now = timezone.now()
+
+    for _ in range(2):  # two attempts raced on one delivery
+        push_results_record(accepted=[(delivery.pk, subscription.pk)], gone=[], failed=[], now=now)
+
+    assert PushReceipt.objects.filter(delivery=delivery, subscription=subscription).count() == 1
