@@ -10,6 +10,7 @@ import time_machine
 from django.db import IntegrityError, connection, transaction
 
 from backend.accounts.models import User
+from backend.reminders import services
 from backend.reminders.models import Delivery, ReminderRule
 from backend.reminders.services import reminder_rule_create, reminders_dispatch
 from tests.factories import UserFactory
@@ -165,7 +166,8 @@ def test_disabled_rules_are_not_claimed(breathing_0730):
     assert dispatch("2026-11-21T06:30:00Z").claimed == 0
 
 
-def test_sends_are_queued_in_chunks(django_capture_on_commit_callbacks):
+def test_sends_are_queued_in_chunks(django_capture_on_commit_callbacks, monkeypatch):
+    monkeypatch.setattr(services, "SEND_CHUNK", 50)
     with at("2026-11-21T05:00:00Z"):
         for user in UserFactory.create_batch(250):
             reminder_rule_create(user=user, kind="checkin", times=["07:30"])
@@ -173,7 +175,7 @@ def test_sends_are_queued_in_chunks(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as queued:
         report = dispatch("2026-11-21T06:30:00Z", batch_size=120)
 
-    assert [len(chunk) for chunk in sent_chunks(queued)] == [100, 20, 100, 20, 10]
+    assert [len(chunk) for chunk in sent_chunks(queued)] == [50, 50, 20, 50, 50, 20, 10]
     assert report.batches == 3
     assert sorted(i for chunk in sent_chunks(queued) for i in chunk) == sorted(
         Delivery.objects.values_list("pk", flat=True)
