@@ -8,7 +8,7 @@ PORT ?= 8000
 export PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format frontend migrate programs clean services-up vapid-keys
+.PHONY: help run test lint format frontend frontend-test migrate programs clean services-up vapid-keys
 
 help:
 	@echo "make run    install, migrate, load programs, serve http://127.0.0.1:$(PORT) (web, worker, beat)"
@@ -35,6 +35,10 @@ $(VENV)/.installed-test: requirements.txt requirements-test.txt | $(BIN)/python
 frontend:
 	@./frontend/build.sh
 
+# The PWA's type check and unit tests (outbox, sync merging, safety rules).
+frontend-test: frontend
+	cd frontend && npm run --silent typecheck && npm test --silent
+
 # A development VAPID key pair (Web Push) in .env, unless one is set already.
 vapid-keys: $(VENV)/.installed-runtime .env
 	@if [ -z "$$VAPID_PRIVATE_KEY" ] && ! grep -q '^VAPID_PRIVATE_KEY=.' .env; then \
@@ -52,7 +56,7 @@ run: programs frontend vapid-keys
 	@echo "Backtrack at http://127.0.0.1:$(PORT)  (Ctrl-C stops web, worker and beat together)"
 	$(BIN)/honcho start -f Procfile.dev -p $(PORT)
 
-test: $(VENV)/.installed-test frontend
+test: $(VENV)/.installed-test frontend frontend-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test

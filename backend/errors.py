@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, JsonResponse
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -31,9 +32,27 @@ class ApplicationError(Exception):
         return {"detail": self.message}
 
 
+UNAVAILABLE = (
+    "Backtrack is briefly unavailable. Nothing you saved on this device is lost; try again in a moment."
+)
+RETRY_AFTER_SECONDS = 5
+
+
+def unavailable_response() -> JsonResponse:
+    response = JsonResponse({"detail": UNAVAILABLE}, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
         return Response(exc.as_body(), status=exc.status)
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database is restarting or unreachable: the transaction was rolled back,
+        # so the client can simply send the same request again.
+        return Response(
+            {"detail": UNAVAILABLE}, status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+        )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     return drf_exception_handler(exc, context)
@@ -64,3 +83,18 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> JsonResponse:
         {"detail": "CSRF check failed: reload the page and try again.", "reason": reason},
         status=403,
     )
+
+
+class DatabaseUnavailableMiddleware:
+    """503 JSON instead of a 500 when the database drops out under a non-DRF view."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> JsonResponse | None:
+        if isinstance(exception, OperationalError | InterfaceError):
+            return unavailable_response()
+        return None

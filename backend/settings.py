@@ -13,6 +13,7 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from backend.pwa import add_headers as add_pwa_headers
 from backend.reminders import endpoints, vapid
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -95,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "backend.accounts.sessions.SessionTimeoutMiddleware",
+    "backend.errors.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -278,6 +280,9 @@ FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
 # whitenoise serves the built PWA at the site root (index.html at "/").
 WHITENOISE_ROOT = FRONTEND_DIST if FRONTEND_DIST.is_dir() else None
 WHITENOISE_INDEX_FILE = True
+# No-cache for the shell, the service worker and the manifest; immutable hashed assets.
+WHITENOISE_ADD_HEADERS_FUNCTION = add_pwa_headers
+WHITENOISE_MIMETYPES = {".webmanifest": "application/manifest+json"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

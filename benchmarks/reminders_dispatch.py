@@ -3,7 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/backtrack REDIS_URL=redis://127.0.0.1:6379/0 \\
         .venv/bin/python benchmarks/reminders_dispatch.py [--reminders 10000]
 
-Creates a scratch database (<name>_bench) next to DATABASE_URL's and drops it at the
+Creates a scratch database (<name>_reminders_bench) next to DATABASE_URL's and drops it at the
 end, and uses a queue of its own on REDIS_URL (nothing else there is touched).
 N users each have one subscription on tests/pushservice (which verifies the VAPID
 signature and decrypts every payload, as a push service and browser would) and one
@@ -35,7 +35,7 @@ def scratch_database(url: str) -> tuple[str, str]:
     parts = urlsplit(url)
     if parts.scheme not in ("postgres", "postgresql"):
         sys.exit("needs PostgreSQL: DATABASE_URL=postgres://...")
-    name = parts.path.lstrip("/") + "_bench"
+    name = parts.path.lstrip("/") + "_reminders_bench"
     admin = urlunsplit(parts._replace(path="/postgres"))
     return urlunsplit(parts._replace(path=f"/{name}")), admin
 

@@ -1,0 +1,30 @@
+// The first-screen JavaScript budget: the scripts dist/index.html loads before the
+// app can show anything (its module script and every modulepreload), gzipped.
+// Chunks loaded on demand (the uPlot chart) are not counted. Fails the build when over.
+import { readFileSync } from 'node:fs'
+import { gzipSync } from 'node:zlib'
+import { join } from 'node:path'
+
+const BUDGET_KB = 60
+const dist = new URL('../dist/', import.meta.url).pathname
+const html = readFileSync(join(dist, 'index.html'), 'utf8')
+const scripts = [
+  ...html.matchAll(/<script[^>]+type="module"[^>]+src="([^"]+)"/g),
+  ...html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="([^"]+)"/g),
+].map((m) => m[1])
+if (scripts.length === 0) {
+  console.error('budget: no module script found in dist/index.html')
+  process.exit(1)
+}
+let total = 0
+for (const src of new Set(scripts)) {
+  const bytes = gzipSync(readFileSync(join(dist, src.replace(/^\//, ''))), { level: 9 }).length
+  total += bytes
+  console.log(`budget: ${src} ${(bytes / 1024).toFixed(1)} KB gzip`)
+}
+const kb = total / 1024
+console.log(`budget: first-screen JavaScript ${kb.toFixed(1)} KB gzip (budget ${BUDGET_KB} KB)`)
+if (kb > BUDGET_KB) {
+  console.error(`budget: over by ${(kb - BUDGET_KB).toFixed(1)} KB`)
+  process.exit(1)
+}

@@ -1,0 +1,238 @@
+// The only module that talks to the network. Same origin as the PWA: allauth's
+// headless *browser* client (session cookie) and /api/v1/* with X-CSRFToken on writes.
+import type {
+  Day,
+  Enrollment,
+  Me,
+  Program,
+  ProgramDetail,
+  Reminder,
+  SafetyRule,
+  Summary,
+  SyncEntry,
+  SyncResult,
+} from './types'
+
+/** The server answered with an error status; `body` is its JSON (DRF or allauth shape). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(describeError(status, body))
+  }
+}
+
+/** The request never reached the server: no signal, or the server is down. */
+export class OfflineError extends Error {
+  constructor() {
+    super('You are offline. Everything you do is kept on this device and sent when you are back online.')
+  }
+}
+
+function describeError(status: number, body: unknown): string {
+  const b = body as Record<string, unknown> | null
+  if (b && Array.isArray(b.errors)) {
+    // allauth: {"errors": [{"message", "param"?}]}
+    const first = b.errors[0] as { message?: string } | undefined
+    if (first?.message) return first.message
+  }
+  if (b && typeof b.detail === 'string') return b.detail
+  if (b && typeof b === 'object') {
+    for (const [field, value] of Object.entries(b)) {
+      if (Array.isArray(value) && typeof value[0] === 'string') {
+        return field === 'non_field_errors' ? value[0] : `${field}: ${value[0]}`
+      }
+    }
+  }
+  if (status === 404) return 'This is not available yet.'
+  if (status >= 500) return 'Something went wrong on our side. Please try again in a moment.'
+  return `The request was refused (${status}).`
+}
+
+/** The error message for a field, from allauth's `param` or DRF's `{"field": [...]}`. */
+export function fieldError(error: unknown, field: string): string | undefined {
+  if (!(error instanceof ApiError)) return undefined
+  const b = error.body as Record<string, unknown> | null
+  if (!b) return undefined
+  if (Array.isArray(b.errors)) {
+    const hit = (b.errors as { param?: string; message?: string }[]).find((e) => e.param === field)
+    return hit?.message
+  }
+  const value = b[field]
+  return Array.isArray(value) && typeof value[0] === 'string' ? value[0] : undefined
+}
+
+async function csrfToken(): Promise<string | undefined> {
+  if (typeof document !== 'undefined') {
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/)
+    return match ? decodeURIComponent(match[1]) : undefined
+  }
+  // In the service worker (Background Sync) there is no document.cookie.
+  const store = (globalThis as { cookieStore?: { get(name: string): Promise<{ value: string } | null> } })
+    .cookieStore
+  return (await store?.get('csrftoken'))?.value
+}
+
+async function ensureCsrf(): Promise<string | undefined> {
+  let token = await csrfToken()
+  if (!token) {
+    // allauth's config endpoint sets the CSRF cookie for the browser client.
+    await request('GET', '/_allauth/browser/v1/config', undefined, { csrf: false })
+    token = await csrfToken()
+  }
+  return token
+}
+
+interface Options {
+  csrf?: boolean
+}
+
+async function request<T>(method: string, path: string, body?: unknown, options: Options = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' }
+  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  if (method !== 'GET' && options.csrf !== false) {
+    const token = await ensureCsrf()
+    if (token) headers['X-CSRFToken'] = token
+  }
+  let response: Response
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+  } catch {
+    throw new OfflineError()
+  }
+  const text = await response.text()
+  let data: unknown = null
+  if (text) {
+    try {
+      data = JSON.parse(text)
+    } catch {
+      data = { detail: text.slice(0, 200) }
+    }
+  }
+  if (!response.ok) throw new ApiError(response.status, data)
+  return data as T
+}
+
+// --- Accounts (allauth headless, browser client) ---------------------------------
+const AUTH = '/_allauth/browser/v1'
+
+export interface AuthAnswer {
+  status: number
+  data?: { user?: { email: string } }
+  meta?: { is_authenticated?: boolean }
+}
+
+/** Whether the browser session is signed in (allauth answers 401 when it is not). */
+export async function session(): Promise<boolean> {
+  try {
+    await request<AuthAnswer>('GET', `${AUTH}/auth/session`)
+    return true
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 401 || error.status === 410)) return false
+    throw error
+  }
+}
+
+/** Sign up; `authenticated` is false when the server wants the address verified first. */
+export async function signup(email: string, password: string, timezone: string): Promise<boolean> {
+  try {
+    await request<AuthAnswer>('POST', `${AUTH}/auth/signup`, { email, password, timezone })
+    return true
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return false
+    throw error
+  }
+}
+
+export async function login(email: string, password: string): Promise<boolean> {
+  try {
+    await request<AuthAnswer>('POST', `${AUTH}/auth/login`, { email, password })
+    return true
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return false
+    throw error
+  }
+}
+
+export async function logout(): Promise<void> {
+  try {
+    await request('DELETE', `${AUTH}/auth/session`)
+  } catch (error) {
+    // allauth answers 401 once the session is gone: that is success.
+    if (!(error instanceof ApiError && error.status === 401)) throw error
+  }
+}
+
+export const requestPasswordReset = (email: string) =>
+  request('POST', `${AUTH}/auth/password/request`, { email })
+
+export async function resetPassword(key: string, password: string): Promise<void> {
+  try {
+    await request('POST', `${AUTH}/auth/password/reset`, { key, password })
+  } catch (error) {
+    // 401 means the password changed and the user must now log in.
+    if (!(error instanceof ApiError && error.status === 401)) throw error
+  }
+}
+
+export async function verifyEmail(key: string): Promise<void> {
+  try {
+    await request('POST', `${AUTH}/auth/email/verify`, { key })
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 401)) throw error
+  }
+}
+
+// --- Profile ---------------------------------------------------------------------
+export const getMe = () => request<Me>('GET', '/api/v1/me/')
+export const updateMe = (changes: Partial<Pick<Me, 'timezone'>>) => request<Me>('PATCH', '/api/v1/me/', changes)
+export const deleteAccount = (password: string) => request<null>('DELETE', '/api/v1/me/', { password })
+export const exportUrl = (format: 'json' | 'csv' | 'fhir') => `/api/v1/me/export/?format=${format}`
+
+// --- Programs and plan -----------------------------------------------------------
+export const getPrograms = () => request<Program[]>('GET', '/api/v1/programs/')
+export const getProgram = (slug: string) => request<ProgramDetail>('GET', `/api/v1/programs/${slug}/`)
+export const getEnrollments = () => request<Enrollment[]>('GET', '/api/v1/enrollments/')
+export const enroll = (program: string) => request<Enrollment>('POST', '/api/v1/enrollments/', { program })
+export const setEnrollmentStatus = (id: number, status: 'active' | 'paused') =>
+  request<Enrollment>('PATCH', `/api/v1/enrollments/${id}/`, { status })
+export const leaveEnrollment = (id: number) => request<null>('DELETE', `/api/v1/enrollments/${id}/`)
+export const getToday = () => request<Day>('GET', '/api/v1/today/')
+export const getPlan = (days: number) => request<{ days: Day[] }>('GET', `/api/v1/plan/?days=${days}`)
+
+// --- Tracker ---------------------------------------------------------------------
+/** `cursor` is this device's pull position; the answer's cursor moves past our own batch. */
+export const postSync = (entries: SyncEntry[], cursor?: string) =>
+  request<{ results: SyncResult[]; cursor?: string }>('POST', '/api/v1/sync/', cursor === undefined ? { entries } : { entries, cursor })
+export const getSync = (cursor: string) =>
+  request<{ entries: SyncEntry[]; cursor: string; has_more?: boolean }>(
+    'GET',
+    `/api/v1/sync/?cursor=${encodeURIComponent(cursor)}`,
+  )
+export const getSafetyRules = () => request<unknown>('GET', '/api/v1/safety-rules/')
+export const getSummary = (days: number) => request<Summary>('GET', `/api/v1/summary/?days=${days}`)
+
+// --- Reminders and push ----------------------------------------------------------
+export const getReminders = () => request<Reminder[]>('GET', '/api/v1/reminders/')
+export const createReminder = (reminder: Omit<Reminder, 'id'>) =>
+  request<Reminder>('POST', '/api/v1/reminders/', reminder)
+export const updateReminder = (id: number, changes: Partial<Reminder>) =>
+  request<Reminder>('PATCH', `/api/v1/reminders/${id}/`, changes)
+export const getPushKey = () => request<{ public_key: string }>('GET', '/api/v1/push/public-key/')
+export const savePushSubscription = (subscription: PushSubscriptionJSON) =>
+  request('POST', '/api/v1/push/subscriptions/', subscription)
+export const deletePushSubscription = (endpoint: string) =>
+  request('DELETE', '/api/v1/push/subscriptions/', { endpoint })
+export const sendTestPush = () => request('POST', '/api/v1/reminders/test/', {})
+
+// --- Clinician sharing -----------------------------------------------------------
+export const createShareCode = () =>
+  request<{ code: string; expires_at: string }>('POST', '/api/v1/care/share-codes/', {})
+
+export type { SafetyRule }

@@ -1,0 +1,214 @@
+import { useEffect, useRef, useState } from 'preact/hooks'
+import * as api from './api'
+import { cachedMe, fetchPlan, refreshAll, refreshRest, saveMe } from './data'
+import { clearAll, pendingCount, syncNow } from './outbox'
+import { Login, ResetConfirm, ResetRequest, Signup, VerifyEmail } from './screens/auth/Auth'
+import { Onboarding } from './screens/onboarding/Onboarding'
+import { Programs } from './screens/programs/Programs'
+import { Progress } from './screens/progress/Progress'
+import { Settings } from './screens/settings/Settings'
+import { Today } from './screens/today/Today'
+import { go, useRoute } from './ui/hooks'
+import { SyncStatus } from './ui/SyncStatus'
+import { UpdateBanner } from './ui/UpdateBanner'
+
+type Auth = 'unknown' | 'in' | 'out'
+
+const TABS: [string, string][] = [
+  ['/today', 'Today'],
+  ['/progress', 'Progress'],
+  ['/programs', 'Programs'],
+  ['/settings', 'Settings'],
+]
+
+/** Moves keyboard and screen-reader focus to the screen's main content. */
+function focusMain(): void {
+  const main = document.querySelector('main')
+  if (!main) return
+  main.setAttribute('tabindex', '-1')
+  main.focus()
+}
+
+function Shell({ route, children }: { route: string; children: preact.ComponentChildren }) {
+  return (
+    <>
+      <a
+        class="skip-link"
+        href="#main"
+        onClick={(e) => {
+          // Hash routing: a plain #main link would change the screen.
+          e.preventDefault()
+          focusMain()
+        }}
+      >
+        Skip to content
+      </a>
+      <div class="app">
+        <header class="topbar">
+          <a class="brand" href="#/today">
+            Backtrack
+          </a>
+          <SyncStatus />
+        </header>
+        <UpdateBanner />
+        {children}
+      </div>
+      <nav class="tabs" aria-label="Main">
+        {TABS.map(([path, name]) => (
+          <a key={path} href={`#${path}`} aria-current={route.startsWith(path) ? 'page' : undefined}>
+            {name}
+          </a>
+        ))}
+      </nav>
+    </>
+  )
+}
+
+export function App() {
+  const route = useRoute()
+  const [auth, setAuth] = useState<Auth>('unknown')
+  const [notice, setNotice] = useState('')
+  const firstRoute = useRef(true)
+
+  // A new screen: tell screen readers where they are (not on the first load).
+  useEffect(() => {
+    if (firstRoute.current) {
+      firstRoute.current = false
+      return
+    }
+    requestAnimationFrame(focusMain)
+  }, [route])
+
+  useEffect(() => {
+    void (async () => {
+      // Offline first: a cached profile opens the app at once; the server is asked after.
+      const me = await cachedMe().catch(() => undefined)
+      if (me) {
+        setAuth('in')
+        try {
+          if (!(await api.session())) {
+            setAuth('out')
+            setNotice('Please log in again. Anything you saved on this phone is kept and sent after you log in.')
+            return
+          }
+          await refreshAll()
+        } catch {
+          /* offline or server away: keep going with what is cached */
+        }
+        return
+      }
+      try {
+        // First visit on this phone: one round trip decides; the rest loads behind.
+        const plan = fetchPlan()
+        await saveMe(await api.getMe())
+        setAuth('in')
+        void plan.then(
+          () => refreshRest({ plan: false }),
+          () => refreshRest({ plan: true }),
+        ).catch(() => undefined)
+      } catch (error) {
+        setAuth('out')
+        if (error instanceof api.OfflineError) setNotice('You are offline. Connect once to log in; after that Backtrack works with no signal.')
+      }
+    })()
+  }, [])
+
+  const signedIn = async () => {
+    // Someone else on this phone (the last session had expired): what is stored here
+    // is not theirs to see or to send under their name.
+    const previous = await cachedMe().catch(() => undefined)
+    const me = await api.getMe()
+    if (previous && previous.id !== me.id) await clearAll({ force: true })
+    await saveMe(me)
+    await refreshRest({ plan: true })
+    setNotice('')
+    setAuth('in')
+    void syncNow()
+    const [path] = route.split('?')
+    if (['/login', '/signup', '/', ''].includes(path)) go('/today')
+  }
+
+  const signOut = async () => {
+    await syncNow().catch(() => undefined)
+    const pending = await pendingCount()
+    if (
+      pending > 0 &&
+      !confirm(`${pending} ${pending === 1 ? 'entry has' : 'entries have'} not been sent yet and would be lost. Log out anyway?`)
+    ) {
+      return
+    }
+    try {
+      await api.logout()
+    } catch (error) {
+      setNotice((error as Error).message)
+      return
+    }
+    await clearAll({ force: true })
+    setAuth('out')
+    go('/login')
+  }
+
+  const deleted = async () => {
+    await clearAll({ force: true })
+    setAuth('out')
+    setNotice('Your account and all its data are deleted. Take care.')
+    go('/signup')
+  }
+
+  const [path, ...rest] = route.split('/').filter(Boolean)
+  const key = rest.join('/')
+
+  if (path === 'reset-password') return key ? <ResetConfirm resetKey={key} /> : <ResetRequest />
+  if (path === 'verify-email' && key) return <VerifyEmail verifyKey={key} onSignedIn={signedIn} />
+  if (auth === 'unknown') {
+    return (
+      <div class="splash">
+        <p class="splash-name">Backtrack</p>
+        <p class="splash-line">A calmer back, a few minutes a day. Opening…</p>
+      </div>
+    )
+  }
+  if (auth === 'out') {
+    return (
+      <div class="app">
+        {notice && (
+          <p class="notice" role="status">
+            {notice}
+          </p>
+        )}
+        {path === 'signup' ? <Signup onSignedIn={signedIn} /> : <Login onSignedIn={signedIn} />}
+      </div>
+    )
+  }
+
+  let screen
+  switch (path) {
+    case 'onboarding':
+      screen = <Onboarding />
+      break
+    case 'progress':
+      screen = <Progress />
+      break
+    case 'programs':
+      screen = <Programs />
+      break
+    case 'settings':
+      screen = <Settings onSignOut={signOut} onDeleted={deleted} />
+      break
+    case 'checkin':
+      screen = <Today focus="checkin" />
+      break
+    default:
+      screen = <Today />
+  }
+  return (
+    <Shell route={`/${path ?? 'today'}`}>
+      {notice && (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      )}
+      {screen}
+    </Shell>
+  )
+}

@@ -1,0 +1,19 @@
+import { render } from 'preact'
+import { App } from './app'
+import { startAutoSync } from './outbox'
+import './styles.css'
+
+render(<App />, document.getElementById('app')!)
+startAutoSync()
+
+if ('serviceWorker' in navigator) {
+  // After the first paint, so installing the worker never slows the first screen.
+  window.addEventListener('load', () => {
+    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => undefined)
+  })
+  // A tap on a notification can ask an open window to show a screen.
+  navigator.serviceWorker.addEventListener('message', (event) => {
+    const data = event.data as { type?: string; url?: string } | null
+    if (data?.type === 'open' && data.url?.startsWith('/')) location.assign(data.url)
+  })
+}

@@ -1,0 +1,328 @@
+// Owns IndexedDB and sync. Every write lands here first (the screen updates at once),
+// then goes to POST /api/v1/sync/ when there is a connection: on start, on `online`,
+// when the app becomes visible again, and through Background Sync where the browser
+// has it. Nothing is dropped: a rejected entry stays, shown, until the person acts.
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
+import { ApiError, OfflineError, getSync, postSync } from './api'
+import { applyResults, findEntry, mergeRemote, nextUpdatedAt } from './merge'
+import type { CheckinData, EntryType, JournalData, LocalEntry, SessionData, SyncEntry, SyncResult } from './types'
+
+export const DB_NAME = 'backtrack'
+export const SYNC_TAG = 'backtrack-outbox'
+/** The server takes at most 500 entries a batch (API.md). */
+export const BATCH_SIZE = 500
+const MAX_ROUNDS = 50
+const CURSOR = 'sync-cursor'
+const RETRY_LATER_MS = 30_000
+
+interface Schema extends DBSchema {
+  entries: { key: string; value: LocalEntry; indexes: { state: string } }
+  cache: { key: string; value: unknown }
+}
+
+let dbPromise: Promise<IDBPDatabase<Schema>> | undefined
+
+export function db(): Promise<IDBPDatabase<Schema>> {
+  dbPromise ??= openDB<Schema>(DB_NAME, 1, {
+    upgrade(database) {
+      const entries = database.createObjectStore('entries', { keyPath: 'client_id' })
+      entries.createIndex('state', 'state')
+      database.createObjectStore('cache')
+    },
+  })
+  return dbPromise
+}
+
+/** Closes the connection (tests open a fresh database each time). */
+export async function closeDb(): Promise<void> {
+  if (dbPromise) (await dbPromise).close()
+  dbPromise = undefined
+}
+
+// --- Change notification: this tab, other tabs and the service worker ------------
+// Topics: "entries" when the outbox changes, "cache:<key>" when a cached value does,
+// so a screen re-reads only what it shows.
+type Listener = (topic: string) => void
+const listeners = new Set<Listener>()
+const channel: BroadcastChannel | undefined =
+  typeof BroadcastChannel !== 'undefined' ? new BroadcastChannel('backtrack-outbox') : undefined
+channel?.addEventListener('message', (event: MessageEvent) => listeners.forEach((l) => l(String(event.data))))
+
+export function subscribe(listener: () => void, topics?: string[]): () => void {
+  const filtered: Listener = (topic) => {
+    if (!topics || topic === '*' || topics.includes(topic)) listener()
+  }
+  listeners.add(filtered)
+  return () => listeners.delete(filtered)
+}
+
+function changed(topic = 'entries'): void {
+  listeners.forEach((l) => l(topic))
+  channel?.postMessage(topic)
+}
+
+// --- Cache (plan, profile, rules...) ----------------------------------------------
+export async function cacheGet<T>(key: string): Promise<T | undefined> {
+  return (await (await db()).get('cache', key)) as T | undefined
+}
+
+/** Stores a value; screens reading the cache are told unless `silent` (drafts, per keystroke). */
+export async function cacheSet(key: string, value: unknown, options: { silent?: boolean } = {}): Promise<void> {
+  await (await db()).put('cache', value, key)
+  if (!options.silent) changed(`cache:${key}`)
+}
+
+/** Several values in one transaction (the week's plan). */
+export async function cacheSetMany(pairs: [string, unknown][]): Promise<void> {
+  const tx = (await db()).transaction('cache', 'readwrite')
+  for (const [key, value] of pairs) await tx.store.put(value, key)
+  await tx.done
+  for (const [key] of pairs) changed(`cache:${key}`)
+}
+
+// --- Entries ------------------------------------------------------------------------
+export async function listEntries(): Promise<LocalEntry[]> {
+  return (await db()).getAll('entries')
+}
+
+export async function pendingCount(): Promise<number> {
+  return (await db()).countFromIndex('entries', 'state', 'pending')
+}
+
+export async function rejectedEntries(): Promise<LocalEntry[]> {
+  return (await db()).getAllFromIndex('entries', 'state', 'rejected')
+}
+
+function uuid(): string {
+  return crypto.randomUUID()
+}
+
+/**
+ * Stores an entry as pending. `reuse` picks an existing entry of the same type to
+ * update (same client_id, newer updated_at) instead of creating a second record.
+ */
+export async function record(
+  type: EntryType,
+  data: SyncEntry['data'],
+  reuse?: (data: Record<string, unknown>) => boolean,
+  options: { deleted?: boolean } = {},
+): Promise<LocalEntry> {
+  const database = await db()
+  const tx = database.transaction('entries', 'readwrite')
+  const existing = reuse ? findEntry(await tx.store.getAll(), type, reuse) : undefined
+  const entry: LocalEntry = {
+    client_id: existing?.client_id ?? uuid(),
+    type,
+    updated_at: nextUpdatedAt(existing?.updated_at),
+    deleted: options.deleted ?? false,
+    data,
+    state: 'pending',
+  }
+  await tx.store.put(entry)
+  await tx.done
+  changed()
+  requestSync()
+  return entry
+}
+
+/** Done or skipped for a plan item: one log per item, changed in place. */
+export function recordSession(data: SessionData): Promise<LocalEntry> {
+  return record('session', data, (d) => d.item_id === data.item_id)
+}
+
+/** Undo a done/skip: a tombstone for that item's log. */
+export async function clearSession(itemId: string, date: string): Promise<void> {
+  const entries = await listEntries()
+  const existing = findEntry(entries, 'session', (d) => d.item_id === itemId)
+  if (!existing) return
+  // Always a tombstone: even an unanswered send may have reached the server.
+  await record('session', { ...(existing.data as SessionData), date }, (d) => d.item_id === itemId, {
+    deleted: true,
+  })
+}
+
+/** One check-in a day; saving again updates it. */
+export function recordCheckin(data: CheckinData): Promise<LocalEntry> {
+  return record('checkin', data, (d) => d.date === data.date)
+}
+
+/** One journal page a day; saving again updates it. */
+export function recordJournal(data: JournalData): Promise<LocalEntry> {
+  return record('journal', data, (d) => d.date === data.date)
+}
+
+/** The person chose to drop an entry the server refused. */
+export async function discard(clientId: string): Promise<void> {
+  await (await db()).delete('entries', clientId)
+  changed()
+}
+
+// --- Sync ---------------------------------------------------------------------------
+export interface SyncReport {
+  sent: number
+  results: SyncResult[]
+  offline: boolean
+  /** Set when the server refused the whole batch (signed out, too large...). */
+  error?: string
+  /** The HTTP status of that refusal. */
+  status?: number
+}
+
+async function withLock<T>(work: () => Promise<T>): Promise<T> {
+  // One sync at a time across tabs and the service worker (replays would be harmless,
+  // but a second batch of the same entries is wasted work).
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks
+  if (locks?.request) return locks.request('backtrack-sync', work) as Promise<T>
+  return work()
+}
+
+/** Sends pending entries, applies each result, then pulls changes from other devices. */
+export function flush(): Promise<SyncReport> {
+  return withLock(async () => {
+    const report: SyncReport = { sent: 0, results: [], offline: false }
+    const database = await db()
+    let rounds = 0
+    for (;;) {
+      const pending = (await database.getAllFromIndex('entries', 'state', 'pending')).slice(0, BATCH_SIZE)
+      if (pending.length === 0) break
+      const batch: SyncEntry[] = pending.map(({ client_id, type, updated_at, deleted, data }) => ({
+        client_id,
+        type,
+        updated_at,
+        deleted,
+        data,
+      }))
+      const cursor = (await database.get('cache', CURSOR)) as string | undefined
+      let answer: { results: SyncResult[]; cursor?: string }
+      try {
+        answer = await postSync(batch, cursor)
+      } catch (error) {
+        report.offline = error instanceof OfflineError
+        if (!report.offline) report.error = (error as Error).message
+        if (error instanceof ApiError) report.status = error.status
+        changed()
+        return report
+      }
+      const tx = database.transaction(['entries', 'cache'], 'readwrite')
+      const store = tx.objectStore('entries')
+      const current = new Map((await store.getAll()).map((e) => [e.client_id, e]))
+      const updates = applyResults(batch, answer.results ?? [], current)
+      for (const update of updates) await store.put(update)
+      // The server moves the cursor past our own batch only when ours was current.
+      if (typeof answer.cursor === 'string' && answer.cursor !== cursor) {
+        await tx.objectStore('cache').put(answer.cursor, CURSOR)
+      }
+      await tx.done
+      report.sent += batch.length
+      report.results.push(...(answer.results ?? []))
+      if (updates.length === 0) {
+        // Nothing settled: go on only if entries were edited meanwhile (send the edits);
+        // an answer that settles nothing at all must not make us loop.
+        const sentAt = new Map(batch.map((e) => [e.client_id, e.updated_at]))
+        const still = await database.getAllFromIndex('entries', 'state', 'pending')
+        if (still.every((e) => sentAt.get(e.client_id) === e.updated_at)) break
+      }
+      if (++rounds >= MAX_ROUNDS) break
+    }
+    const merged = await pull().catch(() => 0)
+    // Screens re-read the outbox only when something in it changed.
+    if (report.sent > 0 || merged > 0) changed()
+    return report
+  })
+}
+
+/** Brings in entries changed on the server (other devices) since the last pull. */
+export async function pull(): Promise<number> {
+  const database = await db()
+  let merged = 0
+  for (let page = 0; page < MAX_ROUNDS; page++) {
+    const cursor = ((await database.get('cache', CURSOR)) as string | undefined) ?? ''
+    let answer: { entries: SyncEntry[]; cursor: string; has_more?: boolean }
+    try {
+      answer = await getSync(cursor)
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return merged
+      throw error
+    }
+    const tx = database.transaction(['entries', 'cache'], 'readwrite')
+    const store = tx.objectStore('entries')
+    for (const remote of answer.entries ?? []) {
+      const next = mergeRemote(await store.get(remote.client_id), remote)
+      if (next) {
+        await store.put(next)
+        merged++
+      }
+    }
+    if (typeof answer.cursor === 'string') await tx.objectStore('cache').put(answer.cursor, CURSOR)
+    await tx.done
+    if (!answer.has_more || answer.cursor === cursor) break
+  }
+  return merged
+}
+
+let scheduled: ReturnType<typeof setTimeout> | undefined
+let inFlight: Promise<SyncReport> | undefined
+const reportListeners = new Set<(report: SyncReport) => void>()
+
+export function onSyncReport(listener: (report: SyncReport) => void): () => void {
+  reportListeners.add(listener)
+  return () => reportListeners.delete(listener)
+}
+
+/** Sync soon: now if online, and ask for Background Sync so the browser retries later. */
+export function requestSync(): void {
+  const nav = globalThis.navigator as Navigator | undefined
+  if (nav?.serviceWorker && typeof window !== 'undefined') {
+    nav.serviceWorker.ready
+      .then((registration) => (registration as ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } }).sync?.register(SYNC_TAG))
+      .catch(() => undefined)
+  }
+  if (nav && nav.onLine === false) return
+  if (scheduled) clearTimeout(scheduled)
+  scheduled = setTimeout(() => {
+    scheduled = undefined
+    void syncNow()
+  }, 300)
+}
+
+export async function syncNow(): Promise<SyncReport> {
+  if (inFlight) return inFlight
+  inFlight = flush()
+  try {
+    const report = await inFlight
+    reportListeners.forEach((l) => l(report))
+    // Too many syncs in a minute (the server throttles): try again a little later.
+    if (report.status === 429 || (report.status ?? 0) >= 500) {
+      if (scheduled) clearTimeout(scheduled)
+      scheduled = setTimeout(() => {
+        scheduled = undefined
+        void syncNow()
+      }, RETRY_LATER_MS)
+    }
+    return report
+  } finally {
+    inFlight = undefined
+  }
+}
+
+/** In the page: sync on start, when back online and when the app is shown again. */
+export function startAutoSync(): void {
+  void syncNow()
+  window.addEventListener('online', () => void syncNow())
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') void syncNow()
+  })
+}
+
+/** Signing out: forget this person's cached data; refuses while entries are unsent. */
+export async function clearAll(options: { force?: boolean } = {}): Promise<void> {
+  const database = await db()
+  if (!options.force && (await pendingCount()) > 0) {
+    throw new Error('Some entries have not been sent yet.')
+  }
+  const tx = database.transaction(['entries', 'cache'], 'readwrite')
+  await tx.objectStore('entries').clear()
+  await tx.objectStore('cache').clear()
+  await tx.done
+  changed('*')
+}

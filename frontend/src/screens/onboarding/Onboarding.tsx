@@ -1,0 +1,148 @@
+import { useEffect, useState } from 'preact/hooks'
+import * as api from '../../api'
+import { cachedMe, cachedPrograms, refreshAll } from '../../data'
+import { cacheSet } from '../../outbox'
+import type { Program } from '../../types'
+import { go, useLive } from '../../ui/hooks'
+import { detectedTimezone } from '../auth/Auth'
+
+export function timezones(): string[] {
+  const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] }
+  try {
+    return intl.supportedValuesOf?.('timeZone') ?? []
+  } catch {
+    return []
+  }
+}
+
+export function TimezoneSelect({ value, onChange }: { value: string; onChange: (zone: string) => void }) {
+  const zones = timezones()
+  const options = zones.includes(value) ? zones : [value, ...zones]
+  return (
+    <div class="field">
+      <label for="timezone">Time zone</label>
+      <select id="timezone" value={value} onChange={(e) => onChange((e.currentTarget as HTMLSelectElement).value)}>
+        {options.map((zone) => (
+          <option key={zone} value={zone}>
+            {zone.replace(/_/g, ' ')}
+          </option>
+        ))}
+      </select>
+      <p class="hint">Your day starts and ends in this time zone.</p>
+    </div>
+  )
+}
+
+const DAILY = [0, 1, 2, 3, 4, 5, 6]
+
+export function Onboarding() {
+  const programs = useLive<Program[]>(cachedPrograms, ['cache:programs']) ?? []
+  const me = useLive(cachedMe, ['cache:me'])
+  const [chosen, setChosen] = useState<string[]>([])
+  const [zone, setZone] = useState(detectedTimezone())
+  const [remind, setRemind] = useState(true)
+  const [practiceTime, setPracticeTime] = useState('08:00')
+  const [checkinTime, setCheckinTime] = useState('20:00')
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState('')
+
+  useEffect(() => {
+    api.getPrograms().then((list) => cacheSet('programs', list), () => undefined)
+  }, [])
+  useEffect(() => {
+    if (me?.timezone && me.timezone !== 'UTC') setZone(me.timezone)
+  }, [me?.timezone])
+
+  const toggle = (slug: string) => setChosen(chosen.includes(slug) ? chosen.filter((s) => s !== slug) : [...chosen, slug])
+
+  const finish = async (event: Event) => {
+    event.preventDefault()
+    setBusy(true)
+    setError('')
+    try {
+      if (me?.timezone !== zone) await api.updateMe({ timezone: zone })
+      for (const slug of chosen) await api.enroll(slug)
+      if (remind) {
+        try {
+          // Enrolling may already have made default reminders: set their times rather
+          // than adding a second reminder of the same kind.
+          const existing = await api.getReminders()
+          for (const [kind, time] of [
+            ['session', practiceTime],
+            ['checkin', checkinTime],
+          ] as const) {
+            const rule = existing.find((r) => r.kind === kind)
+            if (rule) await api.updateReminder(rule.id, { times: [time], enabled: true })
+            else await api.createReminder({ kind, times: [time], weekdays: DAILY, enabled: true })
+          }
+        } catch (e) {
+          if (!(e instanceof api.ApiError)) throw e
+          // Reminders may not be available on this server yet: not a reason to stop.
+        }
+      }
+      await refreshAll()
+      go('/today')
+    } catch (e) {
+      setError((e as Error).message)
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <main id="main">
+      <h1>Let's set you up</h1>
+      <p class="muted">Three quick choices. You can change any of them later.</p>
+      <form onSubmit={finish}>
+        <fieldset>
+          <legend>1. Choose one or more programs</legend>
+          {programs.map((p) => (
+            <label class="choice program-choice" key={p.slug}>
+              <input type="checkbox" checked={chosen.includes(p.slug)} onChange={() => toggle(p.slug)} />
+              <span>
+                {p.title} <span class="small muted">({p.weeks} weeks)</span>
+                <br />
+                <span class="small muted">{p.summary}</span>
+              </span>
+            </label>
+          ))}
+          {programs.length === 0 && <p>Loading programs…</p>}
+          <p class="hint">Starting with one or two is plenty. Consistency matters more than intensity.</p>
+        </fieldset>
+        <fieldset>
+          <legend>2. Confirm your time zone</legend>
+          <p class="small">We found <b>{detectedTimezone().replace(/_/g, ' ')}</b> on this phone.</p>
+          <TimezoneSelect value={zone} onChange={setZone} />
+        </fieldset>
+        <fieldset>
+          <legend>3. Reminders</legend>
+          <label class="choice">
+            <input type="checkbox" checked={remind} onChange={() => setRemind(!remind)} />
+            Remind me to practise and to check in
+          </label>
+          {remind && (
+            <div class="row">
+              <div class="field">
+                <label for="practice-time">Practice</label>
+                <input id="practice-time" type="time" value={practiceTime} onInput={(e) => setPracticeTime((e.currentTarget as HTMLInputElement).value)} />
+              </div>
+              <div class="field">
+                <label for="checkin-time">Check-in</label>
+                <input id="checkin-time" type="time" value={checkinTime} onInput={(e) => setCheckinTime((e.currentTarget as HTMLInputElement).value)} />
+              </div>
+            </div>
+          )}
+          <p class="hint">To get them as notifications on this phone, turn notifications on in Settings.</p>
+        </fieldset>
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? 'Setting up…' : chosen.length ? 'Start my plan' : 'Continue without a program'}
+        </button>
+      </form>
+    </main>
+  )
+}

@@ -1,0 +1,153 @@
+import { useEffect, useRef, useState } from 'preact/hooks'
+import * as api from '../../api'
+import { cacheGet, cacheSet } from '../../outbox'
+import type { Summary } from '../../types'
+
+const WINDOWS = [7, 28, 90] as const
+
+function insightText(insight: Summary['insights'][number]): string {
+  return typeof insight === 'string' ? insight : (insight.text ?? insight.message ?? '')
+}
+
+/** The chart (uPlot) is loaded only when this screen needs it. */
+function Chart({ summary }: { summary: Summary }) {
+  const box = useRef<HTMLDivElement>(null)
+  const [failed, setFailed] = useState(false)
+  useEffect(() => {
+    let dispose: (() => void) | undefined
+    let alive = true
+    import('./chart')
+      .then(({ drawChart }) => {
+        if (alive && box.current) dispose = drawChart(box.current, summary.series)
+      })
+      .catch(() => setFailed(true))
+    return () => {
+      alive = false
+      dispose?.()
+    }
+  }, [summary])
+  if (failed) return <p class="small muted">The chart needs a connection the first time it is opened.</p>
+  return <div class="chart" ref={box} role="img" aria-label="Pain, stress and sleep by day; the table below has the same numbers." />
+}
+
+export function Progress() {
+  const [days, setDays] = useState<(typeof WINDOWS)[number]>(7)
+  const [summary, setSummary] = useState<Summary | null>()
+  const [note, setNote] = useState('')
+
+  useEffect(() => {
+    let alive = true
+    const key = `summary:${days}`
+    void cacheGet<Summary>(key).then((cached) => alive && cached && setSummary((s) => s ?? cached))
+    api.getSummary(days).then(
+      (fresh) => {
+        if (!alive) return
+        setSummary(fresh)
+        setNote('')
+        void cacheSet(key, fresh)
+      },
+      (error: Error) => {
+        if (!alive) return
+        setNote(error instanceof api.OfflineError ? 'Offline: showing what was saved on this phone.' : error.message)
+        void cacheGet<Summary>(key).then((cached) => alive && setSummary(cached ?? null))
+      },
+    )
+    return () => {
+      alive = false
+    }
+  }, [days])
+
+  const logged = summary?.series.filter((p) => p.pain !== null || p.stress !== null) ?? []
+  return (
+    <main id="main">
+      <h1>Progress</h1>
+      <p class="muted">Small steps add up. Missed days are part of it: just pick up again.</p>
+      <div class="segmented" role="group" aria-label="Time span">
+        {WINDOWS.map((w) => (
+          <button
+            key={w}
+            type="button"
+            aria-pressed={days === w}
+            onClick={() => {
+              setSummary(undefined)
+              setDays(w)
+            }}
+          >
+            {w} days
+          </button>
+        ))}
+      </div>
+      {note && (
+        <p class="notice" role="status">
+          {note}
+        </p>
+      )}
+      {summary === undefined && <p aria-busy="true">Loading…</p>}
+      {summary === null && <p>Your progress shows here once you are online.</p>}
+      {summary && (
+        <>
+          <div class="stats">
+            <div class="stat">
+              <b>{summary.adherence === null ? '–' : `${Math.round(summary.adherence * 100)}%`}</b>
+              <span class="small">of the plan done</span>
+            </div>
+            <div class="stat">
+              <b>{summary.streak.current}</b>
+              <span class="small">day streak</span>
+            </div>
+            <div class="stat">
+              <b>{summary.streak.best}</b>
+              <span class="small">best streak</span>
+            </div>
+          </div>
+          {summary.insights.length > 0 && (
+            <section aria-labelledby="insights-title" class="card">
+              <h2 id="insights-title">What we notice</h2>
+              <ul>
+                {summary.insights.map((i) => (
+                  <li key={insightText(i)}>{insightText(i)}</li>
+                ))}
+              </ul>
+            </section>
+          )}
+          <section aria-labelledby="chart-title" class="card">
+            <h2 id="chart-title">Pain, stress and sleep</h2>
+            {logged.length === 0 ? (
+              <p>No check-ins in these {days} days yet. A quick check-in on the Today screen starts the picture.</p>
+            ) : (
+              <Chart summary={summary} />
+            )}
+            <details>
+              <summary>Show as a table</summary>
+              <table class="data">
+                <caption class="visually-hidden">Daily pain, stress, sleep and exercises done</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Date</th>
+                    <th scope="col">Pain</th>
+                    <th scope="col">Stress</th>
+                    <th scope="col">Sleep (h)</th>
+                    <th scope="col">Done</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {summary.series.map((p) => (
+                    <tr key={p.date}>
+                      <th scope="row">{p.date}</th>
+                      <td>{p.pain ?? '–'}</td>
+                      <td>{p.stress ?? '–'}</td>
+                      <td>{p.sleep_hours ?? '–'}</td>
+                      <td>
+                        {p.done} of {p.due}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </details>
+          </section>
+        </>
+      )}
+    </main>
+  )
+}

@@ -1,0 +1,278 @@
+import { useEffect, useState } from 'preact/hooks'
+import * as api from '../../api'
+import { cachedMe, saveMe } from '../../data'
+import { cacheSet } from '../../outbox'
+import { currentSubscription, disablePush, enablePush, pushSupported } from '../../push'
+import type { Reminder } from '../../types'
+import { useLive, useOnline } from '../../ui/hooks'
+import { TimezoneSelect } from '../onboarding/Onboarding'
+
+const KIND_NAMES: Record<Reminder['kind'], string> = {
+  session: 'Practice',
+  checkin: 'Check-in',
+  breathing: 'Breathing break',
+  bedtime: 'Wind down for bed',
+  desk_break: 'Desk break',
+}
+
+/** A missing endpoint (not deployed yet) is said kindly; `unavailable` is the sentence. */
+function friendly(error: unknown, unavailable: string): string {
+  if (error instanceof api.ApiError && (error.status === 404 || error.status === 405)) {
+    return `${unavailable} Please try again after the next update.`
+  }
+  return (error as Error).message
+}
+
+function Reminders() {
+  const [reminders, setReminders] = useState<Reminder[]>()
+  const [error, setError] = useState('')
+  const [saved, setSaved] = useState('')
+  useEffect(() => {
+    api.getReminders().then(setReminders, (e) => setError(friendly(e, 'Reminders are not available yet.')))
+  }, [])
+  const save = async (reminder: Reminder, changes: Partial<Reminder>) => {
+    setSaved('')
+    try {
+      const next = await api.updateReminder(reminder.id, changes)
+      setReminders((list) => list?.map((r) => (r.id === next.id ? next : r)))
+      setSaved(`${KIND_NAMES[reminder.kind] ?? reminder.kind} reminder saved.`)
+    } catch (e) {
+      setError(friendly(e, 'Reminders are not available yet.'))
+    }
+  }
+  return (
+    <section class="card" aria-labelledby="reminders-title">
+      <h2 id="reminders-title">Reminders</h2>
+      {error && <p class="notice">{error}</p>}
+      {reminders?.length === 0 && <p>No reminders yet.</p>}
+      {reminders?.map((r) => (
+        <div key={r.id} class="field">
+          <label class="choice">
+            <input type="checkbox" checked={r.enabled} onChange={() => void save(r, { enabled: !r.enabled })} />
+            {KIND_NAMES[r.kind] ?? r.kind}
+          </label>
+          {r.times?.map((time, i) => (
+            <div key={i} class="field">
+              <label for={`reminder-${r.id}-${i}`}>{`${KIND_NAMES[r.kind] ?? r.kind} time`}</label>
+              <input
+                id={`reminder-${r.id}-${i}`}
+                type="time"
+                value={time}
+                onChange={(e) => {
+                  const times = [...(r.times ?? [])]
+                  times[i] = (e.currentTarget as HTMLInputElement).value
+                  void save(r, { times })
+                }}
+              />
+            </div>
+          ))}
+        </div>
+      ))}
+      <p role="status" class="small">
+        {saved}
+      </p>
+    </section>
+  )
+}
+
+function Notifications() {
+  const [on, setOn] = useState<boolean>()
+  const [message, setMessage] = useState('')
+  const [busy, setBusy] = useState(false)
+  useEffect(() => {
+    currentSubscription().then((s) => setOn(Boolean(s)), () => setOn(false))
+  }, [])
+  if (!pushSupported()) {
+    return (
+      <section class="card" aria-labelledby="push-title">
+        <h2 id="push-title">Notifications</h2>
+        <p>This browser cannot show notifications. On iPhone, add Backtrack to the home screen first.</p>
+      </section>
+    )
+  }
+  const flip = async () => {
+    setBusy(true)
+    setMessage('')
+    try {
+      if (on) {
+        await disablePush()
+        setOn(false)
+        setMessage('Notifications are off on this phone.')
+      } else {
+        await enablePush()
+        setOn(true)
+        await cacheSet('push-opt-in', true)
+        setMessage('Notifications are on. You can turn them off here at any time.')
+      }
+    } catch (e) {
+      setMessage(friendly(e, 'Notifications are not available yet.'))
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <section class="card" aria-labelledby="push-title">
+      <h2 id="push-title">Notifications</h2>
+      <p class="small muted">Gentle reminders on this phone, at the times you chose. We only ask when you tap below.</p>
+      <div class="row">
+        <button type="button" class={on ? 'quiet' : 'primary'} aria-pressed={Boolean(on)} disabled={busy || on === undefined} onClick={() => void flip()}>
+          {on ? 'Turn notifications off' : 'Turn notifications on'}
+        </button>
+        {on && (
+          <button type="button" class="quiet" onClick={() => api.sendTestPush().then(() => setMessage('A test is on its way.'), (e) => setMessage(friendly(e, 'Test notifications are not available yet.')))}>
+            Send a test
+          </button>
+        )}
+      </div>
+      <p role="status" class="small">
+        {message}
+      </p>
+    </section>
+  )
+}
+
+function Share() {
+  const [code, setCode] = useState<{ code: string; expires_at: string }>()
+  const [error, setError] = useState('')
+  const create = async () => {
+    setError('')
+    try {
+      setCode(await api.createShareCode())
+    } catch (e) {
+      setError(
+        e instanceof api.ApiError && (e.status === 404 || e.status === 405)
+          ? 'Sharing with a clinician is not available yet. Your data stays private meanwhile.'
+          : (e as Error).message,
+      )
+    }
+  }
+  return (
+    <section class="card" aria-labelledby="share-title">
+      <h2 id="share-title">Share with a clinician</h2>
+      <p class="small muted">
+        Give your physiotherapist or doctor a one-time code. They see your logs and check-ins; your journal only if you
+        choose. You can stop sharing at any time.
+      </p>
+      <button type="button" onClick={() => void create()}>
+        Create a share code
+      </button>
+      {code && (
+        <p role="status">
+          Your code: <b style={{ fontSize: '1.4rem', letterSpacing: '0.1em' }}>{code.code}</b>
+          <br />
+          <span class="small">Valid once, until {new Date(code.expires_at).toLocaleString()}.</span>
+        </p>
+      )}
+      {error && (
+        <p class="notice" role="status">
+          {error}
+        </p>
+      )}
+    </section>
+  )
+}
+
+function DeleteAccount({ onDeleted }: { onDeleted: () => Promise<void> }) {
+  const [password, setPassword] = useState('')
+  const [sure, setSure] = useState(false)
+  const [error, setError] = useState('')
+  const submit = async (event: Event) => {
+    event.preventDefault()
+    setError('')
+    try {
+      await api.deleteAccount(password)
+      await onDeleted()
+    } catch (e) {
+      setError(api.fieldError(e, 'password') ?? friendly(e, 'Deleting an account is not available yet.'))
+    }
+  }
+  return (
+    <section class="card" aria-labelledby="delete-title">
+      <h2 id="delete-title">Delete my account</h2>
+      <p class="small">This erases your account and everything you logged, for good. Export first if you want a copy.</p>
+      <form onSubmit={submit}>
+        <div class="field">
+          <label for="delete-password">Your password</label>
+          <input id="delete-password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)} />
+        </div>
+        <label class="choice">
+          <input type="checkbox" checked={sure} onChange={() => setSure(!sure)} />
+          Yes, delete everything
+        </label>
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" class="danger" disabled={!sure || !password}>
+          Delete my account
+        </button>
+      </form>
+    </section>
+  )
+}
+
+export function Settings({ onSignOut, onDeleted }: { onSignOut: () => Promise<void>; onDeleted: () => Promise<void> }) {
+  const me = useLive(cachedMe, ['cache:me'])
+  const online = useOnline()
+  const [zone, setZone] = useState<string>()
+  const [zoneMessage, setZoneMessage] = useState('')
+  const saveZone = async () => {
+    if (!zone) return
+    try {
+      await saveMe(await api.updateMe({ timezone: zone }))
+      setZoneMessage('Time zone saved.')
+    } catch (e) {
+      setZoneMessage((e as Error).message)
+    }
+  }
+  return (
+    <main id="main">
+      <h1>Settings</h1>
+      {!online && (
+        <p class="notice" role="status">
+          You are offline. Settings need a connection; your logs are safe on this phone.
+        </p>
+      )}
+      <section class="card" aria-labelledby="account-title">
+        <h2 id="account-title">Account</h2>
+        <p>{me?.email}</p>
+        {me && <TimezoneSelect value={zone ?? me.timezone} onChange={setZone} />}
+        <div class="row">
+          <button type="button" disabled={!zone || zone === me?.timezone} onClick={() => void saveZone()}>
+            Save time zone
+          </button>
+          <button type="button" class="quiet" onClick={() => void onSignOut()}>
+            Log out
+          </button>
+        </div>
+        <p role="status" class="small">
+          {zoneMessage}
+        </p>
+      </section>
+      <Reminders />
+      <Notifications />
+      <Share />
+      <section class="card" aria-labelledby="export-title">
+        <h2 id="export-title">Export my data</h2>
+        <p class="small muted">Everything you logged, to keep or to bring to an appointment.</p>
+        <div class="row">
+          <a class="button" href={api.exportUrl('csv')} download>
+            Spreadsheet (CSV)
+          </a>
+          <a class="button" href={api.exportUrl('json')} download>
+            JSON
+          </a>
+          <a class="button" href={api.exportUrl('fhir')} download>
+            FHIR (for clinics)
+          </a>
+        </div>
+      </section>
+      <DeleteAccount onDeleted={onDeleted} />
+      <p class="small muted">
+        Backtrack teaches and tracks; it does not diagnose. If pain is severe, new, or comes with numbness, weakness,
+        fever or loss of bladder or bowel control, see a doctor. In an emergency, call emergency services.
+      </p>
+    </main>
+  )
+}

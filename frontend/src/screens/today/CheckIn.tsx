@@ -1,0 +1,204 @@
+import { Fragment } from 'preact'
+import { useEffect, useMemo, useState } from 'preact/hooks'
+import { cachedRules } from '../../data'
+import { findEntry } from '../../merge'
+import { cacheGet, cacheSet, recordCheckin } from '../../outbox'
+import { evaluate, levelAtLeast } from '../../safety'
+import type { CheckinData, LocalEntry, PainArea, SafetyRule } from '../../types'
+import { useLive } from '../../ui/hooks'
+import { Slider } from '../../ui/Slider'
+
+const AREAS: [PainArea, string][] = [
+  ['neck_shoulders', 'Neck and shoulders'],
+  ['upper_back', 'Upper back, between the shoulder blades'],
+  ['lower_back', 'Lower back'],
+  ['legs', 'Legs'],
+]
+
+const QUALITY = ['Very poor', 'Poor', 'Fair', 'Good', 'Very good']
+
+interface Draft {
+  pain: number
+  stress: number
+  areas: PainArea[]
+  sleepHours: string
+  sleepQuality: number | null
+  flags: string[]
+  note: string
+}
+
+function fromEntry(entry?: LocalEntry): Draft | undefined {
+  if (!entry || entry.deleted) return undefined
+  const d = entry.data as CheckinData
+  return {
+    pain: d.pain,
+    stress: d.stress,
+    areas: d.pain_areas ?? [],
+    sleepHours: d.sleep_hours === undefined ? '' : String(d.sleep_hours),
+    sleepQuality: d.sleep_quality ?? null,
+    flags: d.red_flags ?? [],
+    note: d.note ?? '',
+  }
+}
+
+const EMPTY: Draft = { pain: 0, stress: 0, areas: [], sleepHours: '', sleepQuality: null, flags: [], note: '' }
+
+export function SafetyMessage({ rules, flags }: { rules: SafetyRule[]; flags: string[] }) {
+  const outcome = evaluate(rules, flags)
+  if (outcome.level === 'none') return null
+  if (outcome.level === 'emergency') {
+    return (
+      <div class="emergency" role="alert" data-testid="safety-emergency">
+        <strong>{outcome.title || 'Call emergency services now'}</strong>
+        {outcome.messages.map((m) => (
+          <p key={m}>{m}</p>
+        ))}
+        <p>
+          Emergency numbers: 911 in the US and Canada, 999 in the UK, 112 in Europe and from most mobile phones.
+        </p>
+      </div>
+    )
+  }
+  return (
+    <div class={`notice ${levelAtLeast(outcome.level, 'urgent') ? 'danger' : 'warn'}`} role="alert" data-testid="safety-advice">
+      <p>
+        <b>{outcome.title}</b>
+      </p>
+      {outcome.messages.map((m) => (
+        <p key={m}>{m}</p>
+      ))}
+    </div>
+  )
+}
+
+/** The quick daily check-in: two sliders, a few taps, saved on the device first. */
+export function CheckIn({ date, entries }: { date: string; entries: LocalEntry[] }) {
+  const rules = useLive(cachedRules, ['cache:rules']) ?? []
+  const saved = useMemo(() => findEntry(entries, 'checkin', (d) => d.date === date), [entries, date])
+  const [draft, setDraft] = useState<Draft>()
+  const [message, setMessage] = useState('')
+  const draftKey = `draft:checkin:${date}`
+
+  // Start from an unsaved draft, else today's saved check-in, else an empty form.
+  useEffect(() => {
+    void cacheGet<Draft>(draftKey).then((stored) => setDraft((current) => current ?? stored ?? fromEntry(saved) ?? EMPTY))
+  }, [draftKey, saved?.client_id])
+
+  if (!draft) return null
+  // The most serious ticked rule, under which the advice is shown.
+  const outcome = evaluate(rules, draft.flags)
+  const adviceAfter = rules.find((r) => draft.flags.includes(r.id) && r.level === outcome.level)?.id
+  const update = (changes: Partial<Draft>) => {
+    const next = { ...draft, ...changes }
+    setDraft(next)
+    setMessage('')
+    void cacheSet(draftKey, next, { silent: true }) // closing the app keeps what was typed
+  }
+  const toggle = <T,>(list: T[], value: T) => (list.includes(value) ? list.filter((v) => v !== value) : [...list, value])
+
+  const save = async (event: Event) => {
+    event.preventDefault()
+    const data: CheckinData = { date, pain: draft.pain, stress: draft.stress, pain_areas: draft.areas, red_flags: draft.flags }
+    const hours = Number.parseFloat(draft.sleepHours)
+    if (draft.sleepHours !== '' && Number.isFinite(hours)) data.sleep_hours = Math.min(24, Math.max(0, hours))
+    if (draft.sleepQuality) data.sleep_quality = draft.sleepQuality
+    if (draft.note.trim()) data.note = draft.note.trim()
+    await recordCheckin(data)
+    await cacheSet(draftKey, undefined, { silent: true })
+    setMessage(navigator.onLine ? 'Check-in saved.' : 'Check-in saved on this phone. It will be sent when you are back online.')
+  }
+
+  return (
+    <section id="checkin" aria-labelledby="checkin-title" class="card">
+      <h2 id="checkin-title">How are you today?</h2>
+      <form onSubmit={save}>
+        <Slider label="Pain" value={draft.pain} onChange={(pain) => update({ pain })} low="no pain" high="worst pain" />
+        <Slider
+          label="Stress"
+          value={draft.stress}
+          onChange={(stress) => update({ stress })}
+          low="calm"
+          high="extremely stressed"
+        />
+        <fieldset>
+          <legend>Where does it hurt?</legend>
+          {AREAS.map(([value, text]) => (
+            <label class="choice" key={value}>
+              <input
+                type="checkbox"
+                checked={draft.areas.includes(value)}
+                onChange={() => update({ areas: toggle(draft.areas, value) })}
+              />
+              {text}
+            </label>
+          ))}
+        </fieldset>
+        <fieldset>
+          <legend>Last night's sleep</legend>
+          <div class="field">
+            <label for="sleep-hours">Hours slept</label>
+            <input
+              id="sleep-hours"
+              type="number"
+              inputMode="decimal"
+              min={0}
+              max={24}
+              step={0.5}
+              value={draft.sleepHours}
+              onInput={(e) => update({ sleepHours: (e.currentTarget as HTMLInputElement).value })}
+            />
+          </div>
+          <div role="radiogroup" aria-labelledby="sleep-quality-label">
+            <p id="sleep-quality-label" class="small">
+              <b>How well did you sleep?</b>
+            </p>
+            {QUALITY.map((text, i) => (
+              <label class="choice" key={text}>
+                <input
+                  type="radio"
+                  name="sleep-quality"
+                  checked={draft.sleepQuality === i + 1}
+                  onChange={() => update({ sleepQuality: i + 1 })}
+                />
+                {text}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+        {rules.length > 0 ? (
+          <fieldset>
+            <legend>Since yesterday, have you had any of these?</legend>
+            {rules.map((rule) => (
+              <Fragment key={rule.id}>
+                <label class="choice">
+                  <input
+                    type="checkbox"
+                    checked={draft.flags.includes(rule.id)}
+                    onChange={() => update({ flags: toggle(draft.flags, rule.id) })}
+                  />
+                  {rule.question}
+                </label>
+                {/* The advice appears right under the answer that calls for it, where the eyes are. */}
+                {rule.id === adviceAfter && <SafetyMessage rules={rules} flags={draft.flags} />}
+              </Fragment>
+            ))}
+          </fieldset>
+        ) : (
+          <p class="small notice">
+            If you have chest, left-arm or jaw pain with sweating or nausea, call emergency services now.
+          </p>
+        )}
+        <div class="field">
+          <label for="checkin-note">Anything else? (optional)</label>
+          <textarea id="checkin-note" value={draft.note} onInput={(e) => update({ note: (e.currentTarget as HTMLTextAreaElement).value })} />
+        </div>
+        <button type="submit" class="primary">
+          {saved && !saved.deleted ? 'Update check-in' : 'Save check-in'}
+        </button>
+        <p role="status" class="small">
+          {message}
+        </p>
+      </form>
+    </section>
+  )
+}

@@ -1,0 +1,94 @@
+import { useEffect, useMemo, useState } from 'preact/hooks'
+import { findEntry } from '../../merge'
+import { cacheGet, cacheSet, recordJournal } from '../../outbox'
+import type { JournalData, LocalEntry } from '../../types'
+
+interface Draft {
+  feeling: string
+  wantToFeel: string
+  gratitude: [string, string, string]
+}
+
+const EMPTY: Draft = { feeling: '', wantToFeel: '', gratitude: ['', '', ''] }
+
+function fromEntry(entry?: LocalEntry): Draft | undefined {
+  if (!entry || entry.deleted) return undefined
+  const d = entry.data as JournalData
+  const g = d.gratitude ?? []
+  return { feeling: d.feeling ?? '', wantToFeel: d.want_to_feel ?? '', gratitude: [g[0] ?? '', g[1] ?? '', g[2] ?? ''] }
+}
+
+/** The evening journal prompts; every keystroke is kept on the device. */
+export function Journal({ date, entries }: { date: string; entries: LocalEntry[] }) {
+  const saved = useMemo(() => findEntry(entries, 'journal', (d) => d.date === date), [entries, date])
+  const [draft, setDraft] = useState<Draft>()
+  const [message, setMessage] = useState('')
+  const draftKey = `draft:journal:${date}`
+
+  useEffect(() => {
+    void cacheGet<Draft>(draftKey).then((stored) => setDraft((current) => current ?? stored ?? fromEntry(saved) ?? EMPTY))
+  }, [draftKey, saved?.client_id])
+  if (!draft) return null
+
+  const update = (changes: Partial<Draft>) => {
+    const next = { ...draft, ...changes }
+    setDraft(next)
+    setMessage('')
+    void cacheSet(draftKey, next, { silent: true })
+  }
+  const save = async (event: Event) => {
+    event.preventDefault()
+    const data: JournalData = { date }
+    if (draft.feeling.trim()) data.feeling = draft.feeling.trim()
+    if (draft.wantToFeel.trim()) data.want_to_feel = draft.wantToFeel.trim()
+    const gratitude = draft.gratitude.map((g) => g.trim()).filter(Boolean)
+    if (gratitude.length) data.gratitude = gratitude
+    await recordJournal(data)
+    await cacheSet(draftKey, undefined, { silent: true })
+    setMessage('Journal saved.')
+  }
+  return (
+    <section aria-labelledby="journal-title" class="card">
+      <h2 id="journal-title">Journal</h2>
+      <p class="small muted">A few words are enough. Only you see this unless you choose to share it.</p>
+      <form onSubmit={save}>
+        <div class="field">
+          <label for="feeling">What emotions am I feeling today?</label>
+          <textarea id="feeling" value={draft.feeling} onInput={(e) => update({ feeling: (e.currentTarget as HTMLTextAreaElement).value })} />
+        </div>
+        <div class="field">
+          <label for="want-to-feel">How do I want to feel instead?</label>
+          <textarea
+            id="want-to-feel"
+            value={draft.wantToFeel}
+            onInput={(e) => update({ wantToFeel: (e.currentTarget as HTMLTextAreaElement).value })}
+          />
+        </div>
+        <fieldset>
+          <legend>Three things I'm grateful for</legend>
+          {draft.gratitude.map((value, i) => (
+            <div class="field" key={i}>
+              <label for={`gratitude-${i}`}>{`Grateful for (${i + 1} of 3)`}</label>
+              <input
+                id={`gratitude-${i}`}
+                type="text"
+                value={value}
+                onInput={(e) => {
+                  const gratitude = [...draft.gratitude] as Draft['gratitude']
+                  gratitude[i] = (e.currentTarget as HTMLInputElement).value
+                  update({ gratitude })
+                }}
+              />
+            </div>
+          ))}
+        </fieldset>
+        <button type="submit" class="primary">
+          Save journal
+        </button>
+        <p role="status" class="small">
+          {message}
+        </p>
+      </form>
+    </section>
+  )
+}

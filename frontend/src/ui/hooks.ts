@@ -1,0 +1,66 @@
+import { useEffect, useRef, useState } from 'preact/hooks'
+import { subscribe } from '../outbox'
+
+/**
+ * A value read from IndexedDB, read again when one of `topics` changes ("entries" for
+ * the outbox, "cache:<key>" for a cached value).
+ */
+export function useLive<T>(load: () => Promise<T>, topics: string[], deps: unknown[] = []): T | undefined {
+  const [value, setValue] = useState<T>()
+  const last = useRef<string | undefined>(undefined)
+  useEffect(() => {
+    let alive = true
+    last.current = undefined
+    const run = () =>
+      load().then(
+        (v) => {
+          // Re-fetched but unchanged (the usual case after a refresh): no re-render.
+          const json = JSON.stringify(v) ?? 'undefined'
+          if (!alive || json === last.current) return
+          last.current = json
+          setValue(() => v)
+        },
+        () => undefined,
+      )
+    void run()
+    const stop = subscribe(run, topics)
+    return () => {
+      alive = false
+      stop()
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, deps)
+  return value
+}
+
+/** Whether the browser believes it has a connection. */
+export function useOnline(): boolean {
+  const [online, setOnline] = useState(navigator.onLine)
+  useEffect(() => {
+    const up = () => setOnline(true)
+    const down = () => setOnline(false)
+    window.addEventListener('online', up)
+    window.addEventListener('offline', down)
+    return () => {
+      window.removeEventListener('online', up)
+      window.removeEventListener('offline', down)
+    }
+  }, [])
+  return online
+}
+
+/** The current hash route, e.g. "/today" or "/reset-password/KEY". */
+export function useRoute(): string {
+  const read = () => location.hash.replace(/^#/, '') || '/'
+  const [route, setRoute] = useState(read)
+  useEffect(() => {
+    const onChange = () => setRoute(read())
+    window.addEventListener('hashchange', onChange)
+    return () => window.removeEventListener('hashchange', onChange)
+  }, [])
+  return route
+}
+
+export function go(route: string): void {
+  location.hash = route
+}

@@ -1,0 +1,105 @@
+"""The offline promise, as a person lives it: sign up, enroll, lose the signal, log,
+close and reopen the app with no signal, and find everything sent exactly once
+when the connection comes back."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.management import call_command
+from playwright.sync_api import BrowserContext, Page, expect
+
+PASSWORD = "calm-steady-breathing-42"
+
+
+def sign_up_and_enroll(page: Page, base_url: str, email: str) -> None:
+    page.goto(f"{base_url}/#/signup")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Choose a password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+
+    expect(page.get_by_role("heading", name="Let's set you up")).to_be_visible()
+    page.get_by_role("checkbox", name=re.compile("Core strengthening")).check()
+    page.get_by_role("button", name="Start my plan").click()
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Morning")).to_be_visible()
+
+
+def wait_for_service_worker(page: Page) -> None:
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+
+
+def server_entries(context: BrowserContext, base_url: str) -> list[dict]:
+    response = context.request.get(f"{base_url}/api/v1/sync/")
+    assert response.ok, response.text()
+    return response.json()["entries"]
+
+
+def test_entries_made_offline_survive_a_reload_and_reach_the_server_once(
+    live_server, page: Page, context: BrowserContext, artifacts
+):
+    call_command("load_programs", verbosity=0)
+    base = live_server.url
+    sign_up_and_enroll(page, base, "offline@example.com")
+    wait_for_service_worker(page)
+    pending = page.get_by_test_id("pending-count")
+    expect(pending).to_have_text("All saved")
+
+    context.set_offline(True)
+    morning = page.get_by_role("region", name="Morning")
+    cards = morning.get_by_role("listitem").filter(has=page.get_by_role("button", name="Done"))
+    first_id = cards.nth(0).get_attribute("data-item-id")
+    second_id = cards.nth(1).get_attribute("data-item-id")
+    cards.nth(0).get_by_role("button", name="Done").click()
+    cards.nth(0).get_by_role("button", name="Done").click()  # the list moved up: the next item
+    checkin = page.get_by_role("region", name="How are you today?")
+    checkin.get_by_role("slider", name="Pain").fill("4")
+    checkin.get_by_role("slider", name="Stress").fill("6")
+    checkin.get_by_role("checkbox", name="Lower back").check()
+    # The red-flag rules are evaluated on the phone: the emergency advice needs no signal.
+    chest = checkin.get_by_role("checkbox", name=re.compile("pain in your chest, left arm or jaw"))
+    chest.check()
+    expect(page.get_by_role("alert")).to_contain_text("Call emergency services now")
+    chest.uncheck()
+    expect(page.get_by_role("alert")).to_have_count(0)
+    checkin.get_by_role("button", name="Save check-in").click()
+
+    expect(checkin.get_by_role("status")).to_contain_text("saved on this phone")
+    expect(pending).to_have_text("3 waiting to send · offline")
+
+    # Closing and reopening with no signal: the service worker serves the app and
+    # IndexedDB still holds the three entries.
+    page.reload()
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    expect(pending).to_have_text("3 waiting to send · offline")
+    for item_id in (first_id, second_id):
+        item = page.locator(f'[data-item-id="{item_id}"]')
+        expect(item.locator(".chip")).to_have_text("Done (waiting to send)")
+        expect(item.get_by_role("button", name="Done")).to_have_count(0)
+    checkin = page.get_by_role("region", name="How are you today?")
+    expect(checkin.get_by_role("slider", name="Pain")).to_have_value("4")
+    page.screenshot(path=str(artifacts / "today-offline.png"), full_page=False)
+
+    context.set_offline(False)
+    expect(pending).to_have_text("All saved", timeout=15_000)
+
+    entries = server_entries(context, base)
+    sessions = [e for e in entries if e["type"] == "session"]
+    checkins = [e for e in entries if e["type"] == "checkin"]
+    assert len(entries) == 3, entries
+    assert sorted(e["data"]["item_id"] for e in sessions) == sorted([first_id, second_id])
+    assert all(e["data"]["status"] == "done" for e in sessions)
+    assert len(checkins) == 1
+    assert (checkins[0]["data"]["pain"], checkins[0]["data"]["stress"]) == (4, 6)
+    assert checkins[0]["data"]["pain_areas"] == ["lower_back"]
+
+    # Syncing again (as a replay after a lost answer would) changes nothing.
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_timeout(1000)
+    assert len(server_entries(context, base)) == 3
+
+    page.screenshot(path=str(artifacts / "today.png"), full_page=False)
+    page.get_by_role("link", name="Progress").click()
+    expect(page.get_by_role("heading", name="Progress")).to_be_visible()
+    expect(page.get_by_text("day streak")).to_be_visible()
+    page.screenshot(path=str(artifacts / "progress.png"), full_page=False)

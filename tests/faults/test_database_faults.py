@@ -1,0 +1,195 @@
+"""The database restarts under sync load; the web process dies mid-batch. Clients get
+clear errors, then recover, and every entry ends up stored exactly once."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+import psycopg
+import pytest
+
+from tests.faults.services import PG_BIN, Gunicorn, PrivatePostgres
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(PG_BIN is None, reason="PostgreSQL server binaries not installed"),
+]
+
+
+def call(
+    url: str, method: str = "GET", body: dict | None = None, token: str | None = None, timeout: float = 30
+):
+    request = urllib.request.Request(  # noqa: S310 (our own server)
+        url,
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Content-Type": "application/json", **({"X-Session-Token": token} if token else {})},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (our own server)
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        try:
+            return error.code, json.loads(raw)
+        except ValueError:
+            return error.code, raw.decode(errors="replace")
+
+
+def batch(size: int) -> list[dict]:
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return [
+        {
+            "client_id": str(uuid.uuid4()),
+            "type": "checkin",
+            "updated_at": stamp,
+            "data": {"date": today, "pain": n % 11, "stress": (n * 3) % 11},
+        }
+        for n in range(size)
+    ]
+
+
+@pytest.fixture(scope="module")
+def stack():
+    pg = PrivatePostgres()
+    pg.start()
+    pg.create_database()
+    # Throttles counted per process here; no Redis needed for these tests.
+    web = Gunicorn({"DATABASE_URL": pg.url, "THROTTLE_SYNC": "100000/minute", "REDIS_URL": ""}, workers=2)
+    web.manage("migrate", "--noinput")
+    web.manage("load_programs")
+    web.start()
+    try:
+        yield pg, web
+    finally:
+        web.stop()
+        pg.destroy()
+
+
+def signup(web: Gunicorn) -> str:
+    status, body = call(
+        f"{web.url}/_allauth/app/v1/auth/signup",
+        "POST",
+        {
+            "email": f"fault-{uuid.uuid4().hex[:8]}@example.com",
+            "password": "calm-steady-42!",
+            "timezone": "UTC",
+        },
+    )
+    assert status == 200, body
+    return body["meta"]["session_token"]
+
+
+def stored(pg: PrivatePostgres, client_ids: list[str]) -> dict[str, int]:
+    with psycopg.connect(pg.url) as conn:
+        rows = conn.execute(
+            "SELECT client_id::text, count(*) FROM tracker_checkin WHERE client_id::text = ANY(%s) GROUP BY 1",
+            (client_ids,),
+        ).fetchall()
+    return dict(rows)
+
+
+def test_a_database_restart_under_sync_load_loses_and_doubles_nothing(stack):
+    pg, web = stack
+    tokens = [signup(web) for _ in range(4)]
+    sent: list[dict] = []
+    failures: list[tuple[int, object]] = []
+    pending: list[tuple[str, list[dict]]] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def client(token: str) -> None:
+        while not stop.is_set():
+            entries = batch(20)
+            try:
+                status, body = call(
+                    f"{web.url}/api/v1/sync/", "POST", {"entries": entries}, token, timeout=15
+                )
+            except OSError as exc:  # the connection itself failed
+                status, body = 0, repr(exc)
+            with lock:
+                sent.extend(entries)
+                if status != 200:
+                    failures.append((status, body))
+                    pending.append((token, entries))
+
+    threads = [threading.Thread(target=client, args=(t,)) for t in tokens]
+    for thread in threads:
+        thread.start()
+    time.sleep(2)
+    pg.stop()
+    # While the database is down, health says so and sync answers 503, not 500.
+    status, health = call(f"{web.url}/healthz")
+    assert status == 503 and health["database"] == "down"
+    time.sleep(2)
+    pg.start()
+    time.sleep(2)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert failures, "the restart should have refused some batches"
+    assert {status for status, _ in failures} <= {503}, [f for f in failures if f[0] != 503][:3]
+    assert all("try again" in body["detail"] for _, body in failures)
+
+    # The clients replay what was refused: every refused batch was wholly absent.
+    for token, entries in pending:
+        status, body = call(f"{web.url}/api/v1/sync/", "POST", {"entries": entries}, token)
+        assert status == 200
+        assert {r["status"] for r in body["results"]} in ({"created"}, {"unchanged"})
+    counts = stored(pg, [e["client_id"] for e in sent])
+    assert len(counts) == len(sent)
+    assert set(counts.values()) == {1}
+    assert call(f"{web.url}/healthz")[0] == 200
+
+
+def test_a_web_worker_killed_mid_batch_loses_and_doubles_nothing(stack):
+    pg, web = stack
+    token = signup(web)
+    # Kill every worker while a 500-entry batch is in flight; try a few times so the
+    # kill really lands mid-request (the client sees its connection drop).
+    for delay in (0.15, 0.08, 0.25, 0.04):
+        entries = batch(500)
+        outcome: dict = {}
+
+        def send(entries=entries, outcome=outcome) -> None:
+            try:
+                outcome["result"] = call(
+                    f"{web.url}/api/v1/sync/", "POST", {"entries": entries}, token, timeout=30
+                )
+            except OSError as exc:
+                outcome["error"] = exc
+
+        sender = threading.Thread(target=send)
+        sender.start()
+        time.sleep(delay)
+        for pid in web.worker_pids():
+            os.kill(pid, signal.SIGKILL)
+        sender.join(timeout=60)
+        if "error" in outcome:
+            break
+    assert "error" in outcome, "no kill landed while a request was in flight"
+
+    # gunicorn starts new workers; the client retries until it gets an answer.
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            status, body = call(f"{web.url}/api/v1/sync/", "POST", {"entries": entries}, token)
+            if status == 200:
+                break
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, "the web process did not come back"
+        time.sleep(0.5)
+
+    assert {r["status"] for r in body["results"]} in ({"created"}, {"unchanged"})
+    counts = stored(pg, [e["client_id"] for e in entries])
+    assert len(counts) == 500 and set(counts.values()) == {1}
