@@ -131,3 +131,18 @@ def browser_context_args() -> dict:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations(context):
+    """The app runs under the production Content-Security-Policy; any violation
+    (Chromium logs "Refused to ... Content Security Policy") fails the test."""
+    violations: list[str] = []
+    context.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    yield
+    assert not violations, violations

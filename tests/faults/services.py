@@ -95,6 +95,12 @@ class PrivatePostgres:
             check=True,
         )
 
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join((self.dir / "log").read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
     def destroy(self) -> None:
         with contextlib.suppress(subprocess.CalledProcessError):
             self.stop()
@@ -172,8 +178,17 @@ class Gunicorn:
                 pids.append(int(stat.parent.name))
         return pids
 
+    def log_tail(self, lines: int = 30) -> str:
+        return (
+            "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:]) if self.log.exists() else ""
+        )
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=30)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=30)
         self.log.unlink(missing_ok=True)
