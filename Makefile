@@ -8,7 +8,7 @@ PORT ?= 8000
 export PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format frontend frontend-test migrate programs clean services-up
+.PHONY: help run test lint format frontend frontend-test migrate programs clean services-up vapid-keys
 
 help:
 	@echo "make run    install, migrate, load programs, serve http://127.0.0.1:$(PORT) (web, worker, beat)"
@@ -39,13 +39,20 @@ frontend:
 frontend-test: frontend
 	cd frontend && npm run --silent typecheck && npm test --silent
 
+# A development VAPID key pair (Web Push) in .env, unless one is set already.
+vapid-keys: $(VENV)/.installed-runtime .env
+	@if [ -z "$$VAPID_PRIVATE_KEY" ] && ! grep -q '^VAPID_PRIVATE_KEY=.' .env; then \
+		echo "Writing a development VAPID key pair to .env"; \
+		$(BIN)/python manage.py generate_vapid_keys >> .env; \
+	fi
+
 migrate: $(VENV)/.installed-runtime .env
 	$(BIN)/python manage.py migrate --noinput
 
 programs: migrate
 	$(BIN)/python manage.py load_programs
 
-run: programs frontend
+run: programs frontend vapid-keys
 	@echo "Backtrack at http://127.0.0.1:$(PORT)  (Ctrl-C stops web, worker and beat together)"
 	$(BIN)/honcho start -f Procfile.dev -p $(PORT)
 

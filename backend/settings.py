@@ -6,14 +6,17 @@ Every variable read here is listed in the README's configuration table and in
 ``.env.example``.
 """
 
+from email.utils import parseaddr
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from backend.pwa import add_headers as add_pwa_headers
 from backend.pwa import inline_style_hashes
+from backend.reminders import endpoints, vapid
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -25,6 +28,20 @@ if (BASE_DIR / ".env").is_file():
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_number(name: str, *, default: float, low: float, high: float, kind: type = int) -> float:
+    """A number within [low, high]; anything else stops the process naming the variable."""
+    raw = env.str(name, default=str(default)).strip()
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a {'whole ' if kind is int else ''}number."
+        ) from None
+    if not low <= value <= high:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be between {low} and {high}.")
+    return value
 
 
 def env_flag(name: str, *, default: bool) -> bool:
@@ -220,9 +237,12 @@ else:
 # Without REDIS_URL the broker is kombu's filesystem transport, so `make run`
 # needs no Redis; with it, Redis is the broker.
 CELERY_FILESYSTEM_BROKER_DIR = BASE_DIR / "var" / "broker"
+# How long a task taken by a worker that then died waits before Redis hands it to
+# another worker. Must exceed the longest task plus retry countdown (10 minutes).
+CELERY_VISIBILITY_TIMEOUT = env_number("CELERY_VISIBILITY_TIMEOUT", default=3600, low=1, high=7 * 86400)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -245,7 +265,20 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=4.0)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_BEAT_SCHEDULE: dict = {}
+# Every periodic task, in one place.
+CELERY_BEAT_SCHEDULE: dict = {
+    # Claims the reminder rules due this minute (backend/reminders/services.py).
+    "reminders-dispatch": {
+        "task": "backend.reminders.tasks.dispatch_due_reminders",
+        "schedule": crontab(),
+        # A tick nobody ran within the minute is dropped: the next one catches up.
+        "options": {"expires": 55},
+    },
+    "reminders-prune-deliveries": {
+        "task": "backend.reminders.tasks.prune_deliveries",
+        "schedule": crontab(hour=3, minute=17),
+    },
+}
 
 # --- Internationalization and time -------------------------------------------
 LANGUAGE_CODE = "en"
@@ -299,6 +332,39 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Backtrack <noreply@localhost>")
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
+
+# --- Reminders and Web Push ---------------------------------------------------
+# VAPID keys (RFC 8292), base64url: `python manage.py generate_vapid_keys` prints a
+# pair; `make run` writes one into .env. Without them reminders go out by email.
+VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="").strip()
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="").strip()
+if VAPID_PRIVATE_KEY:
+    try:
+        _derived_public_key = vapid.public_key_b64(vapid.private_key_from_b64(VAPID_PRIVATE_KEY))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"VAPID_PRIVATE_KEY is not a VAPID private key: {exc}.") from None
+    if VAPID_PUBLIC_KEY and VAPID_PUBLIC_KEY.rstrip("=") != _derived_public_key:
+        raise ImproperlyConfigured(
+            "VAPID_PUBLIC_KEY does not belong to VAPID_PRIVATE_KEY: set both from one pair."
+        )
+    VAPID_PUBLIC_KEY = _derived_public_key
+elif VAPID_PUBLIC_KEY:
+    raise ImproperlyConfigured("VAPID_PUBLIC_KEY is set without VAPID_PRIVATE_KEY: set both from one pair.")
+# Who push services can contact about our traffic: mailto: or an https origin.
+VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="") or f"mailto:{parseaddr(DEFAULT_FROM_EMAIL)[1]}"
+try:
+    vapid.validate_subject(VAPID_SUBJECT)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"VAPID_SUBJECT={VAPID_SUBJECT!r}: {exc}.") from None
+# Push endpoints outside the known push services that the server may POST to
+# ("host" or "host:port", comma-separated); http and private addresses are then allowed.
+try:
+    WEBPUSH_ALLOWED_HOSTS = endpoints.parse_allowed_hosts(env.str("WEBPUSH_ALLOWED_HOSTS", default=""))
+except ValueError as exc:
+    raise ImproperlyConfigured(f"WEBPUSH_ALLOWED_HOSTS: {exc}.") from None
+# Push requests in flight at once per worker process, and how long one may take.
+WEBPUSH_CONCURRENCY = env_number("WEBPUSH_CONCURRENCY", default=100, low=1, high=1000)
+WEBPUSH_TIMEOUT = env_number("WEBPUSH_TIMEOUT", default=10.0, low=0.1, high=120, kind=float)
 
 # --- Sessions -----------------------------------------------------------------
 # Idle and absolute limits by role (backend/accounts/sessions.py), in seconds.

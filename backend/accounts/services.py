@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from backend.accounts.models import User
+from backend.reminders.services import reminder_rules_reschedule
 
 
 @transaction.atomic
@@ -14,4 +15,7 @@ def user_update(*, user: User, timezone: str | None = None) -> User:
     if fields:
         user.full_clean(exclude=["password"], validate_unique=False)
         user.save(update_fields=fields)
+    if "timezone" in fields:
+        # Reminders fire at local times: their next UTC instants move with the zone.
+        reminder_rules_reschedule(user=user)
     return user

@@ -11,6 +11,7 @@ from backend.accounts.timezones import local_today
 from backend.errors import ApplicationError
 from backend.programs.catalog import Catalog, canonical
 from backend.programs.models import Enrollment, Exercise, Program, ProgramItem
+from backend.reminders.services import reminder_rules_create_defaults
 
 # How far from today a program may be started: a few weeks back lets someone log
 # a program they began on paper; a few months ahead lets them plan.
@@ -46,11 +47,14 @@ def enrollment_create(*, user: User, program: Program, start_date: dt.date | Non
     _complete_finished(user=user, program=program, today=today)
     try:
         with transaction.atomic():
-            return Enrollment.objects.create(user=user, program=program, start_date=start_date)
+            enrollment = Enrollment.objects.create(user=user, program=program, start_date=start_date)
     except IntegrityError:
         raise ApplicationError(
             "You are already following this program. Resume it or leave it first.", field="program"
         ) from None
+    # Reminders at the program's times of day, unless the user already set their own.
+    reminder_rules_create_defaults(user=user, program=program)
+    return enrollment
 
 
 def _refuse_if_over(enrollment: Enrollment, today: dt.date) -> None:

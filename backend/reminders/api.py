@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from django.conf import settings
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.errors import ApplicationError
+from backend.reminders import selectors, services
+from backend.reminders.models import ReminderRule
+from backend.reminders.serializers import (
+    PublicKeySerializer,
+    PushSubscriptionDeleteSerializer,
+    PushSubscriptionSerializer,
+    ReminderRuleSerializer,
+    ReminderTestSerializer,
+)
+
+RULE_FIELDS = ("kind", "times", "every_minutes", "window", "weekdays", "quiet_hours", "enabled")
+
+
+class ReminderRuleViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The caller's reminder rules, in their local time (the time zone on their profile)."""
+
+    serializer_class = ReminderRuleSerializer
+    pagination_class = None
+    lookup_value_regex = r"\d+"
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return ReminderRule.objects.none()
+        return selectors.reminder_rule_list(user=self.request.user)
+
+    def perform_create(self, serializer: ReminderRuleSerializer) -> None:
+        serializer.instance = services.reminder_rule_create(
+            user=self.request.user, **serializer.validated_data
+        )
+
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        rule = self.get_object()
+        serializer = self.get_serializer(rule, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        changes = {name: serializer.validated_data[name] for name in RULE_FIELDS if name in request.data}
+        rule = services.reminder_rule_update(rule=rule, **changes)
+        return Response(self.get_serializer(rule).data)
+
+    def perform_destroy(self, instance: ReminderRule) -> None:
+        services.reminder_rule_delete(rule=instance)
+
+    @extend_schema(request=None, responses={202: ReminderTestSerializer})
+    @action(detail=False, methods=["post"], url_path="test")
+    def test(self, request: Request) -> Response:
+        """Send one notification to all the caller's devices now (by email when there are none)."""
+        delivery = services.reminder_test_send(user=request.user)
+        devices = selectors.push_subscription_list(user=request.user).count()
+        return Response({"id": delivery.pk, "devices": devices}, status=status.HTTP_202_ACCEPTED)
+
+
+class PushPublicKeyView(APIView):
+    """The VAPID public key the PWA passes to ``pushManager.subscribe``."""
+
+    @extend_schema(
+        responses={
+            200: PublicKeySerializer,
+            503: OpenApiResponse(description="Push notifications are not configured on this server."),
+        }
+    )
+    def get(self, request: Request) -> Response:
+        if not settings.VAPID_PUBLIC_KEY:
+            raise ApplicationError("Push notifications are not configured on this server.", status=503)
+        return Response({"public_key": settings.VAPID_PUBLIC_KEY})
+
+
+class PushSubscriptionView(APIView):
+    """Register or forget this browser's push subscription."""
+
+    @extend_schema(
+        request=PushSubscriptionSerializer,
+        responses={201: PushSubscriptionSerializer, 200: PushSubscriptionSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = PushSubscriptionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        subscription, created = services.push_subscription_save(
+            user=request.user,
+            endpoint=data["endpoint"],
+            p256dh=data["keys"]["p256dh"],
+            auth=data["keys"]["auth"],
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+        body = PushSubscriptionSerializer(
+            {
+                "endpoint": subscription.endpoint,
+                "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
+            }
+        ).data
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(request=PushSubscriptionDeleteSerializer, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        serializer = PushSubscriptionDeleteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.push_subscription_delete(user=request.user, endpoint=serializer.validated_data["endpoint"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
