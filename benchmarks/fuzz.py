@@ -26,7 +26,9 @@ def main() -> None:
     env = {**os.environ, "FUZZ_EXAMPLES": str(args.examples)}
     sys.exit(
         subprocess.call(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_fuzz.py"], cwd=ROOT, env=env
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_fuzz.py"],
+            cwd=ROOT,
+            env=env,
         )
     )
 

@@ -6,10 +6,13 @@ examples per operation here; `benchmarks/fuzz.py` runs many more."""
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -24,9 +27,32 @@ CHECKS = [not_a_server_error, status_code_conformance, response_schema_conforman
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
 
 
+@contextmanager
+def connection_kept():
+    """The WSGI app is called directly, not through Django's test client: keep Django
+    from closing the test's database connection (and its transaction) after each
+    request, as the test client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(autouse=True)
+def push_configured(settings):
+    """As in production: VAPID keys are set, so the public-key endpoint answers."""
+    from backend.reminders.vapid import generate_key_pair
+
+    settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY = generate_key_pair()
+
+
 @pytest.fixture
 def api_schema(db):
-    return schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    with connection_kept():
+        return schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
@@ -67,10 +93,12 @@ def clinician_token(catalog, patient, patient_client, make_clinician):
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_the_api_as_a_patient(case, patient_token):
-    case.call_and_validate(headers={"X-Session-Token": patient_token}, checks=CHECKS)
+    with connection_kept():
+        case.call_and_validate(headers={"X-Session-Token": patient_token}, checks=CHECKS)
 
 
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_the_api_as_a_clinician(case, clinician_token):
-    case.call_and_validate(headers={"X-Session-Token": clinician_token}, checks=CHECKS)
+    with connection_kept():
+        case.call_and_validate(headers={"X-Session-Token": clinician_token}, checks=CHECKS)
