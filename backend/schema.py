@@ -32,7 +32,6 @@ PUBLIC = {
     ("/api/v1/programs/", "get"),
     ("/api/v1/programs/{slug}/", "get"),
     ("/api/v1/safety-rules/", "get"),
-    ("/api/v1/push/public-key/", "get"),
 }
 
 

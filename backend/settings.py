@@ -193,6 +193,7 @@ REST_FRAMEWORK = {
         "care_redeem": env.str("THROTTLE_CARE_REDEEM", default="20/hour"),
         # The PWA syncs on start, on focus and when back online: far below this.
         "sync": env.str("THROTTLE_SYNC", default="60/minute"),
+        "reminders_test": env.str("THROTTLE_REMINDERS_TEST", default="10/hour"),
     },
 }
 if DEBUG:

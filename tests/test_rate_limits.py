@@ -42,3 +42,19 @@ def test_the_sync_limit_is_per_user(catalog, patient_client, other_patient, logi
         patient_client.post("/api/v1/sync/", {"entries": []}, format="json")
 
     assert login(other_patient).post("/api/v1/sync/", {"entries": []}, format="json").status_code == 200
+
+
+def test_test_notifications_are_throttled(catalog, patient_client, monkeypatch, settings):
+    from backend.reminders.vapid import generate_key_pair
+
+    settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY = generate_key_pair()
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "reminders_test", "2/hour")
+    for _ in range(2):
+        assert patient_client.post("/api/v1/reminders/test/").status_code == 202
+
+    response = patient_client.post("/api/v1/reminders/test/")
+
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 60
+    # Reading and changing reminders is not limited by it.
+    assert patient_client.get("/api/v1/reminders/").status_code == 200

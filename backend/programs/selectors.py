@@ -67,3 +67,17 @@ def enrollments_for_window(*, user: User, start: dt.date, days: int) -> list[Enr
 def plan_for_user(*, user: User, start: dt.date, days: int) -> list[PlannedDay]:
     """The user's plan for ``days`` local dates from ``start`` (one query once warm)."""
     return plan_days(enrollments_for_window(user=user, start=start, days=days), start, days)
+
+
+def users_with_a_program_on(*, dates: dict[int, dt.date]) -> set[int]:
+    """Which users have a program running (not paused, left or finished) on their local date.
+
+    ``dates`` maps user id to that user's local date. One query, for the reminder
+    dispatcher: nobody is reminded of a session when no program is running.
+    """
+    if not dates:
+        return set()
+    enrollments = Enrollment.objects.filter(
+        user_id__in=list(dates), status=Enrollment.Status.ACTIVE, start_date__lte=max(dates.values())
+    ).select_related("program")
+    return {e.user_id for e in enrollments if e.runs_on(dates[e.user_id])}

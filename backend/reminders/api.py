@@ -6,6 +6,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.errors import ApplicationError
@@ -33,8 +34,14 @@ class ReminderRuleViewSet(
 
     serializer_class = ReminderRuleSerializer
     pagination_class = None
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = "[0-9]{1,18}"  # fits a 64-bit id: longer is a 404
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    throttle_scope = "reminders_test"
+
+    def get_throttles(self):
+        # Only the test notification: it makes the server send pushes and emails.
+        return [ScopedRateThrottle()] if self.action == "test" else []
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user

@@ -129,6 +129,7 @@ class Delivery(models.Model):
         NONE = "", "None"
         LATE = "late", "More than an hour late"
         DONE = "done", "Today's session already logged"
+        NO_PROGRAM = "no_program", "No program running (paused, left or finished)"
         NO_TARGET = "no_target", "No push subscription accepted it"
         RETRIES_EXHAUSTED = "retries_exhausted", "Push service kept failing"
 

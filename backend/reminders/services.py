@@ -19,6 +19,7 @@ from django.utils import timezone
 from backend.accounts.models import User
 from backend.errors import ApplicationError
 from backend.programs.models import Program
+from backend.programs.selectors import users_with_a_program_on
 from backend.reminders import endpoints
 from backend.reminders.models import (
     MAX_EVERY_MINUTES,
@@ -415,6 +416,7 @@ class DispatchReport:
     queued: int = 0
     skipped_late: int = 0
     skipped_done: int = 0
+    skipped_no_program: int = 0
     batches: int = 0
     delivery_ids: list[int] = field(default_factory=list)
 
@@ -489,11 +491,19 @@ def _dispatch_batch(*, now: dt.datetime, batch_size: int, report: DispatchReport
         zones = {rule.user_id: ZoneInfo(rule.user.timezone) for rule in rules}
         dates = {d.user_id: d.fire_at.astimezone(zones[d.user_id]).date() for d in sessions}
         done = users_with_sessions_logged(user_ids=list(dates), dates=dates)
+        running = users_with_a_program_on(dates=dates)
         for delivery in sessions:
             if delivery.user_id in done:
                 delivery.status, delivery.reason, delivery.finished_at = (
                     Delivery.Status.SKIPPED,
                     Delivery.Reason.DONE,
+                    now,
+                )
+            elif delivery.user_id not in running:
+                # Every program is paused, left or finished: nothing to remind of.
+                delivery.status, delivery.reason, delivery.finished_at = (
+                    Delivery.Status.SKIPPED,
+                    Delivery.Reason.NO_PROGRAM,
                     now,
                 )
     _insert_deliveries(deliveries)
@@ -509,6 +519,7 @@ def _dispatch_batch(*, now: dt.datetime, batch_size: int, report: DispatchReport
     report.queued += len(pending)
     report.skipped_late += sum(d.reason == Delivery.Reason.LATE for d in deliveries)
     report.skipped_done += sum(d.reason == Delivery.Reason.DONE for d in deliveries)
+    report.skipped_no_program += sum(d.reason == Delivery.Reason.NO_PROGRAM for d in deliveries)
     report.delivery_ids.extend(pending)
     return len(rules)
 

@@ -16,8 +16,11 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.accounts.timezones import local_today
+from backend.care.selectors import access_log, active_links
 from backend.fields import CalendarDateField, QuerySerializer
 from backend.programs.selectors import enrollment_list
+from backend.reminders.selectors import push_subscription_list, reminder_rule_list
+from backend.reminders.serializers import ReminderRuleSerializer
 from backend.tracker import export, selectors, services
 from backend.tracker.safety import safety_rules
 from backend.tracker.serializers import (
@@ -219,6 +222,26 @@ class ExportQuerySerializer(QuerySerializer):
     )
 
 
+def _own_settings(user) -> dict[str, list[dict]]:
+    """What else the person has told or allowed us: reminders, devices, sharing."""
+    return {
+        "reminders": [dict(r) for r in ReminderRuleSerializer(reminder_rule_list(user=user), many=True).data],
+        "devices": [
+            # Where notifications go; the device's encryption keys stay on the server.
+            {"endpoint": s.endpoint, "user_agent": s.user_agent, "created_at": s.created_at.isoformat()}
+            for s in push_subscription_list(user=user)
+        ],
+        "sharing": [
+            {"clinician": link.clinician.email, "since": link.created_at.isoformat(), "scopes": link.scopes}
+            for link in active_links(user=user)
+        ],
+        "access_log": [
+            {"clinician": e.clinician_email, "what": e.what, "at": e.at.isoformat()}
+            for e in access_log(patient=user)
+        ],
+    }
+
+
 class ExportView(APIView):
     """Everything of mine, to keep or to take elsewhere."""
 
@@ -239,6 +262,7 @@ class ExportView(APIView):
             checkins=list(selectors.checkins(user=user)),
             journal=list(selectors.journal_entries(user=user)),
             enrollments=list(enrollment_list(user=user)),
+            extra=_own_settings(user),
         )
         stamp = local_today(user.timezone).isoformat()
         if fmt == "csv":

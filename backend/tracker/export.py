@@ -55,8 +55,10 @@ def collect(
     checkins: list[CheckIn],
     journal: list[JournalEntry] | None,
     enrollments: list[Enrollment],
+    extra: dict[str, list[dict[str, Any]]] | None = None,
 ) -> dict[str, Any]:
-    """The JSON export. ``journal`` None means it is not shared (clinician exports)."""
+    """The JSON export. ``journal`` None means it is not shared (clinician exports);
+    ``extra`` adds other apps' sections (reminders, devices, sharing) as they are."""
     document: dict[str, Any] = {
         "exported_at": timezone.now().isoformat(),
         "profile": {
@@ -80,6 +82,7 @@ def collect(
     }
     if journal is not None:
         document["journal"] = [render_record(row) for row in journal]
+    document.update(extra or {})
     return document
 
 

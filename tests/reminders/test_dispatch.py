@@ -10,10 +10,11 @@ import time_machine
 from django.db import IntegrityError, connection, transaction
 
 from backend.accounts.models import User
+from backend.programs.models import Enrollment, Program
 from backend.reminders import services
 from backend.reminders.models import Delivery, ReminderRule
 from backend.reminders.services import reminder_rule_create, reminders_dispatch
-from tests.factories import UserFactory
+from tests.factories import EnrollmentFactory, UserFactory
 from tests.tracker.helpers import entry, session, sync
 
 UTC = dt.UTC
@@ -118,6 +119,8 @@ def test_after_a_long_outage_stale_slots_are_skipped_and_only_the_latest_is_sent
 
 def test_a_session_reminder_is_skipped_when_todays_session_is_logged(catalog, login):
     logged, not_yet, yesterday = UserFactory(), UserFactory(), UserFactory()
+    for user in (logged, not_yet, yesterday):
+        EnrollmentFactory(user=user, start_date=dt.date(2026, 11, 16))
     with at("2026-11-21T08:00:00Z"):
         rules = {
             user: reminder_rule_create(user=user, kind="session", times=["18:00"])
@@ -142,6 +145,7 @@ def test_a_session_reminder_is_skipped_when_todays_session_is_logged(catalog, lo
 def test_skip_if_done_uses_the_users_own_date(catalog, login):
     # 06:30 in Auckland on the 22nd is still the 21st in UTC; a log for the 22nd counts.
     kiwi = UserFactory(timezone="Pacific/Auckland")
+    EnrollmentFactory(user=kiwi, start_date=dt.date(2026, 11, 16))
     with at("2026-11-21T16:00:00Z"):
         reminder_rule_create(user=kiwi, kind="session", times=["07:30"])
         sync(login(kiwi), entry("session", session(day=dt.date(2026, 11, 22))))
@@ -149,6 +153,29 @@ def test_skip_if_done_uses_the_users_own_date(catalog, login):
     dispatch("2026-11-21T18:30:00Z")
 
     assert Delivery.objects.get().reason == "done"
+
+
+@pytest.mark.parametrize("how", ["paused", "left", "finished", "never enrolled"])
+def test_no_session_reminder_while_no_program_runs(catalog, how):
+    person = UserFactory()
+    if how != "never enrolled":
+        enrollment = EnrollmentFactory(
+            user=person, start_date=dt.date(2026, 9, 1) if how == "finished" else dt.date(2026, 11, 16)
+        )
+        if how == "paused":
+            enrollment.status, enrollment.pauses = "paused", [["2026-11-20", None]]
+        elif how == "left":
+            enrollment.status, enrollment.ended_on = "left", dt.date(2026, 11, 20)
+        enrollment.save()
+    with at("2026-11-21T08:00:00Z"):
+        session_rule = reminder_rule_create(user=person, kind="session", times=["18:00"])
+        breathing_rule = reminder_rule_create(user=person, kind="breathing", times=["18:00"])
+
+    dispatch("2026-11-21T17:00:10Z")
+
+    assert Delivery.objects.get(rule=session_rule).reason == "no_program"
+    # Breathing and other habits do not depend on a program: still sent.
+    assert Delivery.objects.get(rule=breathing_rule).status == "pending"
 
 
 def test_only_sessions_are_skipped_when_done(catalog, login):
@@ -183,10 +210,16 @@ def test_sends_are_queued_in_chunks(django_capture_on_commit_callbacks, monkeypa
 
 
 def _due_rules(count: int, *, kind: str = "session") -> None:
-    """``count`` users each with a rule due at 07:30 Paris on 21 November (in bulk, for speed)."""
+    """``count`` users each with a rule due at 07:30 Paris on 21 November (in bulk, for
+    speed); session reminders need a program to remind of, so those users follow one."""
     users = User.objects.bulk_create(
         [User(email=f"due{n}@example.com", timezone="Europe/Paris") for n in range(count)]
     )
+    if kind == "session":
+        program = Program.objects.get(slug="core-strength")
+        Enrollment.objects.bulk_create(
+            [Enrollment(user=user, program=program, start_date=dt.date(2026, 11, 16)) for user in users]
+        )
     ReminderRule.objects.bulk_create(
         [
             ReminderRule(
@@ -203,11 +236,14 @@ def _due_rules(count: int, *, kind: str = "session") -> None:
 
 # Up to 120: SQLite splits an INSERT of more rows (999 parameters); PostgreSQL does not.
 @pytest.mark.parametrize("count", [10, 120])
-def test_a_batch_takes_the_same_few_queries_however_many_are_due(count, django_assert_max_num_queries):
+def test_a_batch_takes_the_same_few_queries_however_many_are_due(
+    catalog, count, django_assert_max_num_queries
+):
     _due_rules(count)
 
-    # savepoint, claim (with users), logged sessions, deliveries, next times, release
-    with django_assert_max_num_queries(6):
+    # savepoint, claim (with users), logged sessions, running programs, deliveries,
+    # next times, release
+    with django_assert_max_num_queries(7):
         report = dispatch("2026-11-21T06:30:00Z")
 
     assert report.queued == count

@@ -195,3 +195,33 @@ def test_erasure_by_session_token_ends_that_token(catalog):
     assert response.status_code == 204
     assert APIClient().get("/api/v1/me/", HTTP_X_SESSION_TOKEN=token).status_code == 401
     assert not User.objects.filter(email="leaving@example.com").exists()
+
+
+def test_json_export_includes_reminders_devices_sharing_and_who_read_what(logged, patient, make_clinician):
+    from backend.care.models import AccessLogEntry, CareLink
+    from backend.reminders.models import PushSubscription
+    from backend.reminders.services import reminder_rule_create
+
+    reminder_rule_create(user=patient, kind="breathing", times=["08:00", "20:00"])
+    PushSubscription.objects.create(
+        user=patient, endpoint="https://fcm.googleapis.com/fcm/send/abc", p256dh="k" * 87, auth="a" * 22
+    )
+    clinician, _ = make_clinician()
+    CareLink.objects.create(patient=patient, clinician=clinician, scopes=["logs", "checkins"])
+    AccessLogEntry.objects.create(
+        patient=patient, clinician=clinician, clinician_email=clinician.email, what="summary"
+    )
+
+    document = json.loads(logged.get("/api/v1/me/export/?format=json").content)
+
+    assert [r["times"] for r in document["reminders"] if r["kind"] == "breathing"] == [["08:00", "20:00"]]
+    assert document["devices"][0]["endpoint"].startswith("https://fcm.googleapis.com/")
+    assert "a" * 22 not in json.dumps(document["devices"])
+    assert document["sharing"] == [
+        {
+            "clinician": clinician.email,
+            "since": document["sharing"][0]["since"],
+            "scopes": ["logs", "checkins"],
+        }
+    ]
+    assert [(e["clinician"], e["what"]) for e in document["access_log"]] == [(clinician.email, "summary")]
