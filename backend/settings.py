@@ -238,6 +238,10 @@ else:
 # Without REDIS_URL the broker is kombu's filesystem transport, so `make run`
 # needs no Redis; with it, Redis is the broker.
 CELERY_FILESYSTEM_BROKER_DIR = BASE_DIR / "var" / "broker"
+# A queued reminder nobody picked up in this many seconds is queued again (a broker
+# restart may lose messages); a send task holds its reminders this long.
+REMINDERS_REQUEUE_AFTER = env_number("REMINDERS_REQUEUE_AFTER", default=300, low=1, high=3600)
+REMINDERS_SEND_LEASE = env_number("REMINDERS_SEND_LEASE", default=600, low=1, high=3600)
 # How long a task taken by a worker that then died waits before Redis hands it to
 # another worker. Must exceed the longest task plus retry countdown (10 minutes).
 CELERY_VISIBILITY_TIMEOUT = env_number("CELERY_VISIBILITY_TIMEOUT", default=3600, low=1, high=7 * 86400)
@@ -251,6 +255,7 @@ else:
         "data_folder_in": str(CELERY_FILESYSTEM_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_FILESYSTEM_BROKER_DIR / "queue"),
         "processed_folder": str(CELERY_FILESYSTEM_BROKER_DIR / "processed"),
+        "control_folder": str(CELERY_FILESYSTEM_BROKER_DIR / "control"),
         "store_processed": False,
     }
 CELERY_RESULT_BACKEND = None
@@ -258,6 +263,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task whose broker connection dropped cannot be acknowledged and will be delivered
+# again: stop it rather than let two copies run (Celery 6 makes this the default).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"

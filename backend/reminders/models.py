@@ -144,10 +144,21 @@ class Delivery(models.Model):
     reason = models.CharField(max_length=24, choices=Reason.choices, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Who may send it now. Queued: owner "" until leased_until, when the dispatcher's
+    # sweep sends it to the queue again (the broker may have lost the message). Being
+    # sent: the send task's id, so a redelivery of that same task may carry on while
+    # any other copy of it leaves the delivery alone.
+    lease_owner = models.CharField(max_length=64, blank=True, default="")
+    leased_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["created_at"], name="delivery_created")]
+        indexes = [
+            models.Index(fields=["created_at"], name="delivery_created"),
+            models.Index(
+                fields=["leased_until"], condition=Q(status="pending"), name="delivery_pending_lease"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["rule", "fire_at"], name="delivery_rule_fire_at_unique"),
             models.CheckConstraint(

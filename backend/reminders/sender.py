@@ -16,6 +16,7 @@ import datetime as dt
 import logging
 import smtplib
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -63,11 +64,19 @@ def default_sender() -> PushSender | None:
 
 
 def deliveries_send(
-    *, delivery_ids: Iterable[int], now: dt.datetime | None = None, sender: PushSender | None = None
+    *,
+    delivery_ids: Iterable[int],
+    now: dt.datetime | None = None,
+    sender: PushSender | None = None,
+    owner: str | None = None,
 ) -> SendReport:
+    """Send what these deliveries owe. ``owner`` (the send task's id) leases them
+    first, so a delivery queued twice is sent by one task only."""
     now = now or timezone.now()
     report = SendReport()
-    batch = selectors.deliveries_for_sending(delivery_ids=delivery_ids)
+    owner = owner or f"direct-{uuid.uuid4().hex}"
+    claimed = services.deliveries_claim(delivery_ids=delivery_ids, owner=owner, now=now)
+    batch = selectors.deliveries_for_sending(delivery_ids=claimed)
 
     late = [d.pk for d in batch.deliveries if d.kind != TEST_KIND and now - d.fire_at > services.LATE_LIMIT]
     services.deliveries_finish(

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from backend.accounts.models import User
@@ -592,7 +592,18 @@ def _bulk_insert(
         return [row_id for (row_id,) in cursor.fetchall()] if returning_ids else []
 
 
-_DELIVERY_COLUMNS = ("user_id", "rule_id", "kind", "fire_at", "status", "reason", "created_at", "finished_at")
+_DELIVERY_COLUMNS = (
+    "user_id",
+    "rule_id",
+    "kind",
+    "fire_at",
+    "status",
+    "reason",
+    "created_at",
+    "finished_at",
+    "lease_owner",
+    "leased_until",
+)
 
 
 def _insert_deliveries(deliveries: list[Delivery]) -> None:
@@ -640,6 +651,7 @@ def _set_next_fire_at(pairs: list[tuple[int, dt.datetime | None]]) -> None:
 def _delivery(
     rule: ReminderRule, fire_at: dt.datetime, status: str, reason: str, now: dt.datetime
 ) -> Delivery:
+    pending = status == Delivery.Status.PENDING
     return Delivery(
         user_id=rule.user_id,
         rule=rule,
@@ -647,8 +659,64 @@ def _delivery(
         fire_at=fire_at,
         status=status,
         reason=reason,
-        finished_at=None if status == Delivery.Status.PENDING else now,
+        finished_at=None if pending else now,
+        lease_owner="",
+        leased_until=now + requeue_after() if pending else None,
     )
+
+
+def requeue_after() -> dt.timedelta:
+    """How long a queued delivery may wait for a worker before it is queued again."""
+    return dt.timedelta(seconds=settings.REMINDERS_REQUEUE_AFTER)
+
+
+def deliveries_claim(*, delivery_ids: Iterable[int], owner: str, now: dt.datetime) -> list[int]:
+    """Lease these pending deliveries to one send task; return the ids it may send.
+
+    A queued delivery (owner "") or an expired lease goes to the first task that asks;
+    a redelivery of the owning task keeps it. Any other copy gets nothing, so a
+    delivery queued twice (the sweep below) is still sent once.
+    """
+    ids = list(delivery_ids)
+    until = now + dt.timedelta(seconds=settings.REMINDERS_SEND_LEASE)
+    Delivery.objects.filter(pk__in=ids, status=Delivery.Status.PENDING).filter(
+        Q(lease_owner__in=["", owner]) | Q(leased_until__isnull=True) | Q(leased_until__lt=now)
+    ).update(lease_owner=owner, leased_until=until)
+    return list(
+        Delivery.objects.filter(pk__in=ids, status=Delivery.Status.PENDING, lease_owner=owner).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def deliveries_hold(*, delivery_ids: Iterable[int], owner: str, until: dt.datetime) -> None:
+    """Keep a task's lease while it waits to retry, so the sweep does not queue them again."""
+    Delivery.objects.filter(pk__in=list(delivery_ids), lease_owner=owner).update(leased_until=until)
+
+
+@transaction.atomic
+def deliveries_requeue_stuck(*, now: dt.datetime | None = None) -> int:
+    """Queue again the pending deliveries nobody is sending (a broker restart can lose
+    queued messages); skip those that became more than an hour late."""
+    now = now or timezone.now()
+    stuck = Delivery.objects.filter(status=Delivery.Status.PENDING).filter(
+        Q(leased_until__isnull=True) | Q(leased_until__lt=now)
+    )
+    stuck.exclude(kind=TEST_KIND).filter(fire_at__lt=now - LATE_LIMIT).update(
+        status=Delivery.Status.SKIPPED, reason=Delivery.Reason.LATE, finished_at=now
+    )
+    ids = list(
+        Delivery.objects.filter(pk__in=stuck.values("pk"), status=Delivery.Status.PENDING)
+        .select_for_update(skip_locked=True)
+        .values_list("pk", flat=True)[:5000]
+    )
+    if not ids:
+        return 0
+    Delivery.objects.filter(pk__in=ids).update(lease_owner="", leased_until=now + requeue_after())
+    chunks = [ids[start : start + SEND_CHUNK] for start in range(0, len(ids), SEND_CHUNK)]
+    transaction.on_commit(partial(_enqueue_sends, chunks))
+    logger.warning("reminders: %d pending deliveries were queued again", len(ids))
+    return len(ids)
 
 
 @transaction.atomic
@@ -656,7 +724,10 @@ def reminder_test_send(*, user: User) -> Delivery:
     """One test notification to all the user's devices, through the task queue."""
     from backend.reminders.tasks import send_reminders
 
-    delivery = Delivery.objects.create(user=user, rule=None, kind=TEST_KIND, fire_at=timezone.now())
+    now = timezone.now()
+    delivery = Delivery.objects.create(
+        user=user, rule=None, kind=TEST_KIND, fire_at=now, lease_owner="", leased_until=now + requeue_after()
+    )
     send_reminders.delay_on_commit([delivery.pk])
     return delivery
 

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import random
 from dataclasses import asdict
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from backend.reminders import sender, services
@@ -37,6 +39,7 @@ def retry_delay(retries: int, retry_after: float | None) -> float:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def dispatch_due_reminders() -> dict:
     report = services.reminders_dispatch()
+    services.deliveries_requeue_stuck()
     summary = asdict(report)
     summary.pop("delivery_ids")
     if report.claimed:
@@ -46,7 +49,7 @@ def dispatch_due_reminders() -> dict:
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=SEND_MAX_RETRIES)
 def send_reminders(self, delivery_ids: list[int]) -> dict:
-    report = sender.deliveries_send(delivery_ids=delivery_ids)
+    report = sender.deliveries_send(delivery_ids=delivery_ids, owner=self.request.id)
     if report.retry_ids:
         if self.request.retries >= SEND_MAX_RETRIES:
             services.deliveries_finish(
@@ -56,9 +59,16 @@ def send_reminders(self, delivery_ids: list[int]) -> dict:
                 now=timezone.now(),
             )
         else:
+            countdown = retry_delay(self.request.retries, report.retry_after)
+            # The retry is this same task (same id): it keeps the lease meanwhile.
+            services.deliveries_hold(
+                delivery_ids=report.retry_ids,
+                owner=self.request.id,
+                until=timezone.now() + dt.timedelta(seconds=countdown + settings.REMINDERS_SEND_LEASE),
+            )
             raise self.retry(
                 args=[report.retry_ids],
-                countdown=retry_delay(self.request.retries, report.retry_after),
+                countdown=countdown,
                 exc=PushTemporarilyFailed(f"{len(report.retry_ids)} deliveries to retry"),
             )
     return {"sent": len(report.sent), "emailed": len(report.emailed), "messages": report.messages}

@@ -113,7 +113,7 @@ def test_a_database_restart_under_sync_load_loses_and_doubles_nothing(stack):
             entries = batch(20)
             try:
                 status, body = call(
-                    f"{web.url}/api/v1/sync/", "POST", {"entries": entries}, token, timeout=15
+                    f"{web.url}/api/v1/sync/", "POST", {"entries": entries}, token, timeout=60
                 )
             except OSError as exc:  # the connection itself failed
                 status, body = 0, repr(exc)

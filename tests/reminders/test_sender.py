@@ -34,8 +34,9 @@ def due(user, kind: str = "session", *, minutes_ago: int = 0) -> Delivery:
     )
 
 
-def send(delivery: Delivery, push_sender) -> sending.SendReport:
-    return sending.deliveries_send(delivery_ids=[delivery.pk], sender=push_sender)
+def send(delivery: Delivery, push_sender, *, owner: str = "send-task-1") -> sending.SendReport:
+    """As the send task with this id runs it (a Celery retry keeps its task id)."""
+    return sending.deliveries_send(delivery_ids=[delivery.pk], sender=push_sender, owner=owner)
 
 
 def test_the_device_gets_the_reminder_encrypted_signed_and_collapsible(patient, push_service, push_sender):
@@ -256,3 +257,53 @@ def test_recording_the_same_acceptance_twice_keeps_one_receipt(patient, push_ser
         push_results_record(accepted=[(delivery.pk, subscription.pk)], gone=[], failed=[], now=now)
 
     assert PushReceipt.objects.filter(delivery=delivery, subscription=subscription).count() == 1
+
+
+def test_a_delivery_queued_twice_is_sent_by_one_task_only(patient, push_service, push_sender):
+    subscribe(patient, push_service)
+    push_service.fail_next(500)
+    delivery = due(patient)
+
+    first = send(delivery, push_sender, owner="task-a")  # fails, will retry
+    copy = send(delivery, push_sender, owner="task-b")  # a second copy of the message
+    retry = send(delivery, push_sender, owner="task-a")
+
+    assert first.retry_ids == [delivery.pk]
+    assert copy.messages == 0 and copy.retry_ids == []
+    assert retry.messages == 1
+    assert len(push_service.received) == 1
+
+
+def test_an_abandoned_lease_is_taken_over_once_it_expires(patient, push_service, push_sender, settings):
+    subscribe(patient, push_service)
+    delivery = due(patient)
+    Delivery.objects.filter(pk=delivery.pk).update(
+        lease_owner="dead-worker-task", leased_until=timezone.now() - dt.timedelta(seconds=1)
+    )
+
+    report = send(delivery, push_sender, owner="task-b")
+
+    assert report.sent == [delivery.pk]
+    assert len(push_service.received) == 1
+
+
+def test_the_sweep_queues_again_what_nobody_sends_and_skips_what_is_too_late(
+    patient, django_capture_on_commit_callbacks
+):
+    from backend.reminders.services import deliveries_requeue_stuck
+
+    now = timezone.now()
+    waiting = due(patient)  # queued, lease in the future: left alone
+    Delivery.objects.filter(pk=waiting.pk).update(leased_until=now + dt.timedelta(minutes=3))
+    lost = due(patient, minutes_ago=10)  # its message was lost: lease expired
+    Delivery.objects.filter(pk=lost.pk).update(leased_until=now - dt.timedelta(minutes=1))
+    stale = due(patient, minutes_ago=90)  # lost long ago: too late to send
+    Delivery.objects.filter(pk=stale.pk).update(leased_until=now - dt.timedelta(minutes=80))
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert deliveries_requeue_stuck(now=now) == 1
+
+    assert len(callbacks) == 1
+    statuses = dict(Delivery.objects.values_list("pk", "status"))
+    assert statuses == {waiting.pk: "pending", lost.pk: "pending", stale.pk: "skipped"}
+    assert Delivery.objects.get(pk=lost.pk).leased_until > now
