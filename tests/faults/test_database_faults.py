@@ -153,32 +153,64 @@ def test_a_database_restart_under_sync_load_loses_and_doubles_nothing(stack):
     assert call(f"{web.url}/healthz")[0] == 200
 
 
+# Holds the insert of one marked entry until the test lets go: the sync request is then
+# provably mid-batch, its earlier entries written in a transaction not yet committed.
+HOLD_SQL = """
+CREATE TABLE fault_hold (client_id uuid PRIMARY KEY);
+CREATE FUNCTION fault_hold_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM fault_hold WHERE client_id = NEW.client_id) THEN
+        PERFORM pg_advisory_xact_lock(4242);
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER fault_hold BEFORE INSERT ON tracker_checkin
+    FOR EACH ROW EXECUTE FUNCTION fault_hold_insert();
+"""
+UNHOLD_SQL = """
+DROP TRIGGER fault_hold ON tracker_checkin;
+DROP FUNCTION fault_hold_insert();
+DROP TABLE fault_hold;
+"""
+
+
 def test_a_web_worker_killed_mid_batch_loses_and_doubles_nothing(stack):
     pg, web = stack
     token = signup(web)
-    # Kill every worker while a 500-entry batch is in flight; try a few times so the
-    # kill really lands mid-request (the client sees its connection drop).
-    for delay in (0.15, 0.08, 0.25, 0.04):
-        entries = batch(500)
-        outcome: dict = {}
+    entries = batch(500)
+    outcome: dict = {}
 
-        def send(entries=entries, outcome=outcome) -> None:
-            try:
-                outcome["result"] = call(
-                    f"{web.url}/api/v1/sync/", "POST", {"entries": entries}, token, timeout=30
-                )
-            except OSError as exc:
-                outcome["error"] = exc
+    def send() -> None:
+        try:
+            outcome["result"] = call(
+                f"{web.url}/api/v1/sync/", "POST", {"entries": entries}, token, timeout=60
+            )
+        except OSError as exc:
+            outcome["error"] = exc
 
+    with psycopg.connect(pg.url, autocommit=True) as admin:
+        admin.execute(HOLD_SQL)
+        admin.execute("INSERT INTO fault_hold VALUES (%s)", (entries[250]["client_id"],))
+        admin.execute("SELECT pg_advisory_lock(4242)")
         sender = threading.Thread(target=send)
-        sender.start()
-        time.sleep(delay)
-        for pid in web.worker_pids():
-            os.kill(pid, signal.SIGKILL)
-        sender.join(timeout=90)
-        if "error" in outcome:
-            break
-    assert "error" in outcome, "no kill landed while a request was in flight"
+        try:
+            sender.start()
+            # Wait until the request is stuck on entry 250, entries 0-249 written.
+            deadline = time.monotonic() + 60
+            while not admin.execute(
+                "SELECT 1 FROM pg_stat_activity WHERE wait_event = 'advisory' AND query LIKE '%%tracker_checkin%%'"
+            ).fetchone():
+                assert time.monotonic() < deadline, "the sync request never reached the held entry"
+                time.sleep(0.05)
+            for pid in web.worker_pids():
+                os.kill(pid, signal.SIGKILL)
+            sender.join(timeout=60)
+        finally:
+            admin.execute("SELECT pg_advisory_unlock(4242)")
+            # Waits for the dead request's transaction to roll back.
+            admin.execute(UNHOLD_SQL)
+    assert "error" in outcome, f"the client should have seen its connection drop: {outcome}"
+    assert stored(pg, [e["client_id"] for e in entries]) == {}, "a half-applied batch was committed"
 
     # gunicorn starts new workers; the client retries until it gets an answer.
     deadline = time.monotonic() + 120
