@@ -57,7 +57,7 @@ def seed() -> dict[str, list[str]]:
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
-    from django.db import transaction
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from backend.accounts.models import User
@@ -131,6 +131,9 @@ def seed() -> dict[str, list[str]]:
         print(
             f"seeded {PATIENTS} patients x {DAYS} days and {CLINICIANS} clinicians in {time.perf_counter() - started:.0f} s"
         )
+    # Fresh planner statistics and visibility map, as autovacuum keeps them in production.
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
 
     tokens: dict[str, list[str]] = {"patients": [], "clinicians": []}
     now_ts = time.time()

@@ -12,7 +12,7 @@ from django.http import Http404
 from backend.accounts.models import User
 from backend.accounts.timezones import local_today
 from backend.care.models import AccessLogEntry, CareLink, ClinicianNote
-from backend.programs.models import Enrollment
+from backend.programs.models import Enrollment, Program
 from backend.programs.schedule import due_counts
 from backend.programs.selectors import attach_items
 from backend.tracker.models import CheckIn, SafetyAlert, SessionLog
@@ -88,31 +88,37 @@ def patient_overview(*, clinician: User) -> list[dict[str, Any]]:
     patient's own time zone); trends compare the last 7 days of check-ins with the 7
     before; alerts are the open red-flag alerts.
     """
+    # Plain values rather than model instances wherever rows are only read: for 200
+    # patients, building instances cost more than all the queries.
     latest = CheckIn.objects.filter(user=OuterRef("pk"), deleted=False).order_by(
         "-date", "-updated_at", "-seq"
     )
-    links = list(CareLink.objects.filter(clinician=clinician, ended_at__isnull=True))
+    links = list(
+        CareLink.objects.filter(clinician=clinician, ended_at__isnull=True).values_list(
+            "patient_id", "created_at", "scopes"
+        )
+    )
     if not links:
         return []
-    ids = [link.patient_id for link in links]
+    ids = [patient_id for patient_id, _, _ in links]
     patients = {
-        p.pk: p
+        p["id"]: p
         for p in User.objects.filter(pk__in=ids)
-        .only("id", "email", "timezone")
+        .values("id", "email", "timezone")
         .annotate(
             last_checkin=Subquery(latest.values("date")[:1]),
             latest_pain=Subquery(latest.values("pain")[:1]),
             latest_stress=Subquery(latest.values("stress")[:1]),
         )
     }
-    today = {pid: local_today(p.timezone) for pid, p in patients.items()}
+    today = {pid: local_today(p["timezone"]) for pid, p in patients.items()}
     first_day = min(today.values()) - dt.timedelta(days=28)
     last_day = max(today.values())
 
     recent = defaultdict(list)
     for user_id, day, pain, stress in (
         CheckIn.objects.filter(user_id__in=ids, deleted=False, date__gte=first_day + dt.timedelta(days=14))
-        .order_by("updated_at", "seq")
+        .order_by("user_id", "date", "updated_at", "seq")
         .values_list("user_id", "date", "pain", "stress")
     ):
         recent[user_id].append((day, pain, stress))
@@ -124,61 +130,60 @@ def patient_overview(*, clinician: User) -> list[dict[str, Any]]:
         )
         .values("user_id", "date")
         .annotate(n=Count("item_id", distinct=True))
+        .order_by()
         .values_list("user_id", "date", "n")
     ):
         done[user_id][day] = count
 
+    # Programs are few and shared: one instance each, not one per enrollment.
+    enrollment_rows = list(
+        Enrollment.objects.filter(user_id__in=ids, start_date__lte=last_day).only(
+            "id", "user_id", "program_id", "start_date", "pauses", "ended_on"
+        )
+    )
+    programs = Program.objects.in_bulk({e.program_id for e in enrollment_rows})
+    for enrollment in enrollment_rows:
+        enrollment.program = programs[enrollment.program_id]
     enrollments = defaultdict(list)
-    for enrollment in attach_items(
-        Enrollment.objects.filter(user_id__in=ids, start_date__lte=last_day).select_related("program")
-    ):
+    for enrollment in attach_items(enrollment_rows):
         enrollments[enrollment.user_id].append(enrollment)
 
     open_alerts = defaultdict(list)
-    for alert in SafetyAlert.objects.filter(
-        patient_id__in=ids, acknowledged_at__isnull=True, withdrawn_at__isnull=True
-    ).order_by("-created_at"):
-        open_alerts[alert.patient_id].append(alert)
+    for alert in (
+        SafetyAlert.objects.filter(
+            patient_id__in=ids, acknowledged_at__isnull=True, withdrawn_at__isnull=True
+        )
+        .order_by("-created_at")
+        .values("id", "patient_id", "level", "date", "red_flags", "created_at")
+    ):
+        open_alerts[alert.pop("patient_id")].append(alert)
 
     rows = []
     due_table: dict[tuple[int, int, int], int] = {}
-    for link in links:
-        patient = patients[link.patient_id]
-        end = today[patient.pk] - dt.timedelta(days=1)
+    for patient_id, linked_since, scopes in links:
+        patient = patients[patient_id]
+        local = today[patient_id]
+        end = local - dt.timedelta(days=1)
         window28 = [end - dt.timedelta(days=n) for n in range(27, -1, -1)]
-        due = due_counts(enrollments[patient.pk], window28[0], 28, due_table)
-        by_day = {day: (pain, stress) for day, pain, stress in recent[patient.pk]}
-        this_week = [
-            by_day[d] for d in by_day if today[patient.pk] - dt.timedelta(days=7) < d <= today[patient.pk]
-        ]
-        last_week = [
-            by_day[d]
-            for d in by_day
-            if today[patient.pk] - dt.timedelta(days=14) < d <= today[patient.pk] - dt.timedelta(days=7)
-        ]
-        alerts_here = open_alerts[patient.pk]
+        due = due_counts(enrollments[patient_id], window28[0], 28, due_table)
+        # Ordered by date, then last edit: the latest check-in of each day wins.
+        by_day = {day: (pain, stress) for day, pain, stress in recent[patient_id]}
+        week_ago, two_weeks_ago = local - dt.timedelta(days=7), local - dt.timedelta(days=14)
+        this_week = [v for d, v in by_day.items() if week_ago < d <= local]
+        last_week = [v for d, v in by_day.items() if two_weeks_ago < d <= week_ago]
         row = {
-            "id": patient.pk,
-            "email": patient.email,
-            "linked_since": link.created_at.isoformat(),
-            "scopes": link.scopes,
-            "adherence_7": _adherence(done[patient.pk], due, window28[-7:]),
-            "adherence_28": _adherence(done[patient.pk], due, window28),
-            "last_checkin": patient.last_checkin.isoformat() if patient.last_checkin else None,
-            "latest_pain": patient.latest_pain,
-            "latest_stress": patient.latest_stress,
+            "id": patient_id,
+            "email": patient["email"],
+            "linked_since": linked_since.isoformat(),
+            "scopes": scopes,
+            "adherence_7": _adherence(done[patient_id], due, window28[-7:]),
+            "adherence_28": _adherence(done[patient_id], due, window28),
+            "last_checkin": patient["last_checkin"].isoformat() if patient["last_checkin"] else None,
+            "latest_pain": patient["latest_pain"],
+            "latest_stress": patient["latest_stress"],
             "pain_trend": _trend([p for p, _ in this_week], [p for p, _ in last_week]),
             "stress_trend": _trend([s for _, s in this_week], [s for _, s in last_week]),
-            "open_alerts": [
-                {
-                    "id": a.pk,
-                    "level": a.level,
-                    "date": a.date,
-                    "red_flags": a.red_flags,
-                    "created_at": a.created_at,
-                }
-                for a in alerts_here
-            ],
+            "open_alerts": open_alerts[patient_id],
         }
         row["attention"] = _attention(row)
         rows.append(row)

@@ -143,7 +143,7 @@ def due_counts(
     combination; pass the same ``table`` for many patients to share that work.
     """
     table = {} if table is None else table
-    counts = {start + dt.timedelta(days=offset): 0 for offset in range(days)}
+    counts = [0] * days
     last = start + dt.timedelta(days=days - 1)
     for enrollment in enrollments:
         first_day = max(start, enrollment.start_date)
@@ -155,19 +155,28 @@ def due_counts(
             for a, b in enrollment.pauses
         ]
         items = None
-        day = first_day
-        while day < stop:
-            if not any(a <= day < b for a, b in pauses):
-                key = (enrollment.program_id, (day - enrollment.start_date).days // 7 + 1, day.weekday())
-                if key not in table:
-                    items = items if items is not None else list(enrollment.items)
-                    week, weekday = key[1], key[2]
-                    table[key] = sum(
-                        1
-                        for item in items
-                        if item.prescription_for_week(week) is not None
-                        and (not item.weekdays or weekday in item.weekdays)
-                    )
-                counts[day] += table[key]
-            day += dt.timedelta(days=1)
-    return counts
+        # Walk by offsets, not dates: this runs for every day of every patient in a
+        # clinician's list.
+        since_start, into_window, weekday = (
+            (first_day - enrollment.start_date).days,
+            (first_day - start).days,
+            first_day.weekday(),
+        )
+        for n in range((stop - first_day).days):
+            if pauses:
+                day = first_day + dt.timedelta(days=n)
+                if any(a <= day < b for a, b in pauses):
+                    continue
+            key = (enrollment.program_id, (since_start + n) // 7 + 1, (weekday + n) % 7)
+            due = table.get(key)
+            if due is None:
+                items = items if items is not None else list(enrollment.items)
+                week, on = key[1], key[2]
+                due = table[key] = sum(
+                    1
+                    for item in items
+                    if item.prescription_for_week(week) is not None
+                    and (not item.weekdays or on in item.weekdays)
+                )
+            counts[into_window + n] += due
+    return {start + dt.timedelta(days=offset): count for offset, count in enumerate(counts)}

@@ -66,7 +66,15 @@ class SessionLog(Entry):
                 name="sessionlog_live_has_item_and_status",
             ),
         ]
-        indexes = [models.Index(fields=["user", "date"], name="sessionlog_user_date")]
+        indexes = [
+            models.Index(fields=["user", "date"], name="sessionlog_user_date"),
+            # Adherence for a clinician's whole patient list: an index-only scan, in order.
+            models.Index(
+                fields=["user", "date", "item_id"],
+                condition=Q(status="done", deleted=False),
+                name="sessionlog_done_items",
+            ),
+        ]
 
 
 class CheckIn(Entry):
@@ -106,7 +114,16 @@ class CheckIn(Entry):
                 name="checkin_live_has_pain_and_stress",
             ),
         ]
-        indexes = [models.Index(fields=["user", "date"], name="checkin_user_date")]
+        indexes = [
+            models.Index(fields=["user", "date"], name="checkin_user_date"),
+            # Latest scores and trends for a clinician's whole patient list, index-only.
+            models.Index(
+                fields=["user", "date", "updated_at", "seq"],
+                include=["pain", "stress"],
+                condition=Q(deleted=False),
+                name="checkin_live_scores",
+            ),
+        ]
 
 
 class JournalEntry(Entry):
