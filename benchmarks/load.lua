@@ -62,6 +62,15 @@ function request()
   return routes[endpoint]()
 end
 
+-- THINK_MS > 0: each connection is a user who pauses between requests (0.5 to 1.5 x
+-- THINK_MS), rather than firing the next one the moment an answer arrives.
+local think = tonumber(os.getenv("THINK_MS") or "0")
+if think > 0 then
+  function delay()
+    return math.random(math.floor(think / 2), math.floor(think * 3 / 2))
+  end
+end
+
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Load test: gunicorn on PostgreSQL under wrk, with a realistic data set.
 
-    .venv/bin/python benchmarks/load.py [--duration 30] [--soak 300] [--workers 5]
+    .venv/bin/python benchmarks/load.py [--duration 30] [--soak 300] [--workers 3] [--threads 4] [--think 1000]
 
 Needs wrk (apt-get install wrk). Seeds (once; later runs reuse it) the database
 `backtrack_load`: 1,000 patients with 90 days of check-ins and session logs, enrolled
@@ -11,13 +11,17 @@ the production settings (plus one route, the ceiling) and, at 16 concurrent
 connections, measures in turn:
 
 - GET /api/v1/today/             (a random patient)
-- POST /api/v1/sync/             (20 new entries)
 - GET /api/v1/summary/?days=28
 - GET /api/v1/care/patients/     (a random clinician, 50 patients)
+- POST /api/v1/sync/             (20 new entries; what it adds is deleted before the next phase)
 - GET /bench/ceiling/            a minimal Django view doing one indexed query:
                                  the most this stack can serve on this machine
 
-and prints req/s, p50/p95/p99 and each endpoint's ratio to the ceiling. With --soak
+and prints req/s, p50/p95/p99 and each endpoint's ratio to the ceiling: that is
+saturation, every connection sending its next request the moment an answer arrives,
+where by Little's law p50 is about 16 / req/s. A second table (--think, default
+1000 ms) has the 16 connections behave like people, pausing 0.5-1.5 s between
+requests, and shows the latency each of them sees. With --soak
 it also runs all four endpoints mixed for that many seconds and counts errors.
 Targets on the 2-core machine: p95 < 50 ms for today and sync, < 150 ms for the
 clinician list, today at least half the ceiling's req/s, zero errors in the soak.
@@ -48,8 +52,23 @@ CLINICIANS = 20
 PER_CLINICIAN = 50
 DAYS = 90
 CONNECTIONS = 16
-ENDPOINTS = ["today", "sync", "summary", "clinician_list", "ceiling"]
+# sync last: the entries it adds would grow the data the others read.
+ENDPOINTS = ["today", "summary", "clinician_list", "sync", "ceiling"]
 TARGETS_P95_MS = {"today": 50, "sync": 50, "clinician_list": 150}
+RESET_SQL = [
+    """DELETE FROM tracker_safetyalert WHERE checkin_id IN (SELECT id FROM tracker_checkin
+       WHERE seq > %(seeded)s AND user_id IN (SELECT id FROM accounts_user WHERE email LIKE 'load-%%'))""",
+    """DELETE FROM tracker_checkin WHERE seq > %(seeded)s
+       AND user_id IN (SELECT id FROM accounts_user WHERE email LIKE 'load-%%')""",
+    """DELETE FROM tracker_sessionlog WHERE seq > %(seeded)s
+       AND user_id IN (SELECT id FROM accounts_user WHERE email LIKE 'load-%%')""",
+    """DELETE FROM tracker_journalentry WHERE seq > %(seeded)s
+       AND user_id IN (SELECT id FROM accounts_user WHERE email LIKE 'load-%%')""",
+    """DELETE FROM care_accesslogentry
+       WHERE clinician_id IN (SELECT id FROM accounts_user WHERE email LIKE 'load-%%')""",
+    """UPDATE tracker_syncstate SET counter = %(seeded)s
+       WHERE user_id IN (SELECT id FROM accounts_user WHERE email LIKE 'load-%%')""",
+]
 
 
 def seed() -> dict[str, list[str]]:
@@ -57,7 +76,7 @@ def seed() -> dict[str, list[str]]:
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
-    from django.db import connection, transaction
+    from django.db import transaction
     from django.utils import timezone
 
     from backend.accounts.models import User
@@ -131,9 +150,9 @@ def seed() -> dict[str, list[str]]:
         print(
             f"seeded {PATIENTS} patients x {DAYS} days and {CLINICIANS} clinicians in {time.perf_counter() - started:.0f} s"
         )
-    # Fresh planner statistics and visibility map, as autovacuum keeps them in production.
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
+    # Every run starts from the same data set: drop what earlier runs' sync requests
+    # and clinician reads added (seeded entries have seq <= 3 x DAYS).
+    reset_data()
 
     tokens: dict[str, list[str]] = {"patients": [], "clinicians": []}
     now_ts = time.time()
@@ -152,14 +171,27 @@ def seed() -> dict[str, list[str]]:
     return tokens
 
 
+def reset_data() -> None:
+    """Back to the seeded data set: drop what sync requests and clinician reads added
+    (seeded entries have seq <= 3 x DAYS), so no phase measures a bigger data set."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in RESET_SQL:
+            cursor.execute(statement, {"seeded": 3 * DAYS})
+    # Fresh planner statistics and visibility map, as autovacuum keeps them in production.
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def run_wrk(url: str, endpoint: str, tokens_file: Path, seconds: int) -> dict:
-    env = {**os.environ, "ENDPOINT": endpoint, "TOKENS": str(tokens_file)}
+def run_wrk(url: str, endpoint: str, tokens_file: Path, seconds: int, think_ms: int = 0) -> dict:
+    env = {**os.environ, "ENDPOINT": endpoint, "TOKENS": str(tokens_file), "THINK_MS": str(think_ms)}
     out = subprocess.run(
         [
             "wrk",
@@ -183,6 +215,25 @@ def run_wrk(url: str, endpoint: str, tokens_file: Path, seconds: int) -> dict:
     return result
 
 
+def print_table(results: dict[str, dict], ceiling: float | None) -> None:
+    """One row per endpoint; ``ceiling`` (req/s) only where throughput was saturated."""
+    print(
+        f"{'endpoint':<16}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'vs ceiling':>12}  target"
+    )
+    for endpoint, r in results.items():
+        target = TARGETS_P95_MS.get(endpoint)
+        verdict = ""
+        if target:
+            verdict = f"p95 < {target} ms: {'yes' if r['p95_us'] / 1000 < target else 'NO'}"
+        if endpoint == "today" and ceiling:
+            verdict += f"; >= 0.5 x ceiling: {'yes' if r['rps'] >= ceiling / 2 else 'NO'}"
+        ratio = f"{r['rps'] / ceiling:>12.2f}" if ceiling else f"{'':>12}"
+        print(
+            f"{endpoint:<16}{r['rps']:>9.0f}{r['p50_us'] / 1000:>9.1f}{r['p95_us'] / 1000:>9.1f}"
+            f"{r['p99_us'] / 1000:>9.1f}{r['status_errors'] + r['socket_errors']:>8}{ratio}  {verdict}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -191,7 +242,19 @@ def main() -> None:
     parser.add_argument(
         "--soak", type=int, default=0, help="seconds of mixed load afterwards (300 for the soak)"
     )
-    parser.add_argument("--workers", type=int, default=5, help="gunicorn workers")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (as in the Dockerfile)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=4,
+        help="threads per worker, gthread (as in the Dockerfile); 1: sync workers",
+    )
+    parser.add_argument(
+        "--think",
+        type=int,
+        default=1000,
+        help="ms a user pauses between requests in the second table (0 skips it)",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
@@ -226,6 +289,7 @@ def main() -> None:
             f"127.0.0.1:{port}",
             "--workers",
             str(args.workers),
+            *(["--worker-class", "gthread", "--threads", str(args.threads)] if args.threads > 1 else []),
             "--log-level",
             "warning",
         ],
@@ -245,26 +309,22 @@ def main() -> None:
         for endpoint in ENDPOINTS:
             run_wrk(url, endpoint, tokens_file, 5)  # warm caches and connections
             results[endpoint] = run_wrk(url, endpoint, tokens_file, args.duration)
-
         ceiling = results["ceiling"]["rps"]
         print(
-            f"\ngunicorn {args.workers} sync workers, PostgreSQL, wrk {CONNECTIONS} connections, {args.duration} s each"
+            f"\ngunicorn {args.workers} workers x {args.threads} threads, PostgreSQL, wrk {CONNECTIONS} connections, {args.duration} s each"
         )
-        print(
-            f"{'endpoint':<16}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'vs ceiling':>12}  target"
-        )
-        for endpoint, r in results.items():
-            target = TARGETS_P95_MS.get(endpoint)
-            verdict = ""
-            if target:
-                verdict = f"p95 < {target} ms: {'yes' if r['p95_us'] / 1000 < target else 'NO'}"
-            if endpoint == "today":
-                verdict += f"; >= 0.5 x ceiling: {'yes' if r['rps'] >= ceiling / 2 else 'NO'}"
+        print("saturation: each connection sends its next request as soon as the answer arrives")
+        print_table(results, ceiling)
+
+        if args.think:
+            reset_data()
+            users = {e: run_wrk(url, e, tokens_file, args.duration, args.think) for e in ENDPOINTS}
             print(
-                f"{endpoint:<16}{r['rps']:>9.0f}{r['p50_us'] / 1000:>9.1f}{r['p95_us'] / 1000:>9.1f}"
-                f"{r['p99_us'] / 1000:>9.1f}{r['status_errors'] + r['socket_errors']:>8}{r['rps'] / ceiling:>12.2f}  {verdict}"
+                f"\n{CONNECTIONS} users, each pausing {args.think // 2}-{args.think * 3 // 2} ms between requests"
             )
+            print_table(users, None)
         if args.soak:
+            reset_data()
             soak = run_wrk(url, "mix", tokens_file, args.soak)
             errors = soak["status_errors"] + soak["socket_errors"]
             print(
