@@ -61,10 +61,12 @@ function Alerts({ patientId, initial }: { patientId: number; initial: SafetyAler
           ))}
         </ul>
       )}
-      <p class="small muted">
-        Backtrack gave the patient its standard advice for these answers; it does not diagnose. Acknowledge an alert once
-        you have seen it; it then leaves this list and the patient list.
-      </p>
+      {alerts.length > 0 && (
+        <p class="small muted">
+          Backtrack gave the patient its standard advice for these answers; it does not diagnose. Acknowledge an alert
+          once you have seen it; it then leaves this list and the patient list.
+        </p>
+      )}
       <p role="status" class="small">
         {done}
       </p>
@@ -150,7 +152,7 @@ function CheckinTable({ rows }: { rows: CheckinRecord[] }) {
   if (rows.length === 0) return <p>No check-ins in these dates.</p>
   return (
     <div class="table-scroll" role="region" aria-labelledby="checkins-title" tabIndex={0}>
-      <table class="data">
+      <table class="data log">
         <thead>
           <tr>
             <th scope="col">Date</th>
@@ -188,7 +190,7 @@ function SessionTable({ rows }: { rows: SessionRecord[] }) {
   if (rows.length === 0) return <p>No exercises logged in these dates.</p>
   return (
     <div class="table-scroll" role="region" aria-labelledby="sessions-title" tabIndex={0}>
-      <table class="data">
+      <table class="data log">
         <thead>
           <tr>
             <th scope="col">Date</th>

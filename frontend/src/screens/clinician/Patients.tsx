@@ -84,8 +84,9 @@ function PatientTable({ rows, sort, onSort }: { rows: PatientRow[]; sort: Sort; 
         <button type="button" class="quiet" aria-pressed={sort.key === 'attention'} onClick={() => onSort(ATTENTION_FIRST)}>
           Who needs attention first
         </button>
+        <span class="scroll-hint small muted">Swipe the table sideways for more columns.</span>
       </div>
-      <div class="table-scroll" role="region" aria-labelledby="patients-caption" tabIndex={0}>
+      <div class="table-scroll sticky-first" role="region" aria-labelledby="patients-caption" tabIndex={0}>
         <table class="data patients">
           <caption id="patients-caption" class="visually-hidden">
             Your linked patients, sorted by {SORT_NAMES[sort.key]}
