@@ -289,3 +289,12 @@ def test_a_clinician_sets_up_totp_links_a_patient_and_acknowledges_an_alert(
     expect(page.get_by_role("row", name=re.compile("alex@example.com")).locator("td").nth(0)).to_have_text(
         "None"
     )
+
+    # Offline, the screens say so plainly: patient data is never kept on the device.
+    context.set_offline(True)
+    expect(page.get_by_text("so these screens need a connection")).to_be_visible()
+    expect(page.get_by_text("so the patient list needs a connection")).to_be_visible()
+    context.set_offline(False)
+    expect(page.get_by_text("so these screens need a connection")).to_have_count(0)
+    expect(page.get_by_text("so the patient list needs a connection")).to_have_count(0)
+    expect(page.get_by_role("row", name=re.compile("alex@example.com"))).to_be_visible()
