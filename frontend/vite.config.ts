@@ -76,9 +76,13 @@ export default defineConfig({
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
         // whitenoise serves the shell at "/" and redirects "/index.html" there; a
         // redirect must not be what the worker stores, so precache "/" itself.
+        // The clinician screens (a dynamic import) are left out: a patient's phone
+        // never downloads them, and they need the network for patient data anyway.
         manifestTransforms: [
           async (entries) => ({
-            manifest: entries.map((entry) => (entry.url === 'index.html' ? { ...entry, url: '/' } : entry)),
+            manifest: entries
+              .filter((entry) => !/(^|\/)Clinician-[^/]*\.js$/.test(entry.url))
+              .map((entry) => (entry.url === 'index.html' ? { ...entry, url: '/' } : entry)),
             warnings: [],
           }),
         ],

@@ -1,7 +1,8 @@
 // The first-screen JavaScript budget: the scripts dist/index.html loads before the
 // app can show anything (its module script and every modulepreload), gzipped.
-// Chunks loaded on demand (the uPlot chart) are not counted. Fails the build when over.
-import { readFileSync } from 'node:fs'
+// Chunks loaded on demand (the uPlot chart) are not counted. Fails the build when over,
+// and when the clinician screens would reach a patient's phone (preloaded or precached).
+import { readdirSync, readFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 import { join } from 'node:path'
 
@@ -28,3 +29,16 @@ if (kb > BUDGET_KB) {
   console.error(`budget: over by ${(kb - BUDGET_KB).toFixed(1)} KB`)
   process.exit(1)
 }
+
+const clinician = readdirSync(join(dist, 'assets')).filter((name) => /^Clinician-.*\.js$/.test(name))
+if (clinician.length !== 1) {
+  console.error(`budget: expected one clinician chunk in dist/assets, found ${clinician.length}`)
+  process.exit(1)
+}
+const worker = readFileSync(join(dist, 'sw.js'), 'utf8')
+if (scripts.some((src) => src.includes('Clinician-')) || worker.includes('Clinician-')) {
+  console.error('budget: the clinician chunk is preloaded or precached: patients would download it')
+  process.exit(1)
+}
+const clinicianKb = gzipSync(readFileSync(join(dist, 'assets', clinician[0])), { level: 9 }).length / 1024
+console.log(`budget: clinician screens ${clinicianKb.toFixed(1)} KB gzip, loaded on demand, not precached`)

@@ -1,12 +1,19 @@
 // The only module that talks to the network. Same origin as the PWA: allauth's
 // headless *browser* client (session cookie) and /api/v1/* with X-CSRFToken on writes.
 import type {
+  CareLink,
+  ClinicianLogs,
+  ClinicianNote,
   Day,
   Enrollment,
+  JournalRecord,
   Me,
+  PatientProfile,
+  PatientRow,
   Program,
   ProgramDetail,
   Reminder,
+  SafetyAlert,
   SafetyRule,
   Summary,
   SyncEntry,
@@ -150,12 +157,80 @@ export async function signup(email: string, password: string, timezone: string):
   }
 }
 
-export async function login(email: string, password: string): Promise<boolean> {
+/**
+ * What a password login led to: signed in, a second factor to enter (allauth's
+ * pending `mfa_authenticate` flow), or an address to confirm first.
+ */
+export type LoginResult = 'signed-in' | 'mfa' | 'verify-email'
+
+interface Flow {
+  id: string
+  is_pending?: boolean
+}
+
+/** The pending allauth flow named in a 401 answer, if any. */
+function pendingFlow(error: ApiError): string | undefined {
+  const flows = (error.body as { data?: { flows?: Flow[] } } | null)?.data?.flows ?? []
+  return flows.find((flow) => flow.is_pending)?.id
+}
+
+export async function login(email: string, password: string): Promise<LoginResult> {
   try {
     await request<AuthAnswer>('POST', `${AUTH}/auth/login`, { email, password })
-    return true
+    return 'signed-in'
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) return false
+    if (error instanceof ApiError && error.status === 401) {
+      return pendingFlow(error) === 'mfa_authenticate' ? 'mfa' : 'verify-email'
+    }
+    throw error
+  }
+}
+
+/** The second step of a login: a code from the authenticator app (or a recovery code). */
+export const authenticateCode = (code: string) =>
+  request<AuthAnswer>('POST', `${AUTH}/auth/2fa/authenticate`, { code })
+
+/** Confirms the password again; allauth asks for it before changing authenticators. */
+export const reauthenticate = (password: string) =>
+  request<AuthAnswer>('POST', `${AUTH}/auth/reauthenticate`, { password })
+
+/** Whether a TOTP authenticator is active (the list has no side effects, unlike GET totp). */
+export async function hasTotp(): Promise<boolean> {
+  const answer = await request<{ data: { type: string }[] }>('GET', `${AUTH}/account/authenticators`)
+  return answer.data.some((authenticator) => authenticator.type === 'totp')
+}
+
+export type TotpOffer = { active: true } | { active: false; secret: string; url: string }
+
+/**
+ * A new TOTP secret to show (allauth answers 404 with it while none is active). Each
+ * call makes a new secret, and activation checks the code against the latest one.
+ */
+export async function offerTotp(): Promise<TotpOffer> {
+  try {
+    await request('GET', `${AUTH}/account/authenticators/totp`)
+    return { active: true }
+  } catch (error) {
+    const body = error instanceof ApiError && error.status === 404 ? error.body : null
+    const meta = (body as { meta?: { secret?: string; totp_url?: string } } | null)?.meta
+    if (meta?.secret && meta.totp_url) return { active: false, secret: meta.secret, url: meta.totp_url }
+    throw error
+  }
+}
+
+/** Activates TOTP with a first code; a 401 means the password must be confirmed first. */
+export const activateTotp = (code: string) => request('POST', `${AUTH}/account/authenticators/totp`, { code })
+
+/** The unused recovery codes, or an empty list when allauth made none or shows them no more. */
+export async function recoveryCodes(): Promise<string[]> {
+  try {
+    const answer = await request<{ data: { unused_codes?: string[] } }>(
+      'GET',
+      `${AUTH}/account/authenticators/recovery-codes`,
+    )
+    return answer.data.unused_codes ?? []
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return []
     throw error
   }
 }
@@ -234,5 +309,26 @@ export const sendTestPush = () => request('POST', '/api/v1/reminders/test/', {})
 // --- Clinician sharing -----------------------------------------------------------
 export const createShareCode = () =>
   request<{ code: string; expires_at: string }>('POST', '/api/v1/care/share-codes/', {})
+
+// --- Clinician side (needs TOTP; a 403 says why) -----------------------------------
+const CARE = '/api/v1/care'
+export const getPatients = () => request<PatientRow[]>('GET', `${CARE}/patients/`)
+export const redeemShareCode = (code: string) => request<CareLink>('POST', `${CARE}/links/`, { code })
+export const getLinks = () => request<CareLink[]>('GET', `${CARE}/links/`)
+export const endLink = (id: number) => request<null>('DELETE', `${CARE}/links/${id}/`)
+export const getPatient = (id: number) => request<PatientProfile>('GET', `${CARE}/patients/${id}/`)
+export const getPatientSummary = (id: number, days: number) =>
+  request<Summary>('GET', `${CARE}/patients/${id}/summary/?days=${days}`)
+export const getPatientLogs = (id: number, from: string, to: string) =>
+  request<ClinicianLogs>('GET', `${CARE}/patients/${id}/logs/?from=${from}&to=${to}`)
+export const getPatientJournal = (id: number, from: string, to: string) =>
+  request<JournalRecord[]>('GET', `${CARE}/patients/${id}/journal/?from=${from}&to=${to}`)
+export const acknowledgeAlert = (patientId: number, alertId: number) =>
+  request<SafetyAlert>('POST', `${CARE}/patients/${patientId}/alerts/${alertId}/acknowledge/`, {})
+export const getNotes = (patientId: number) => request<ClinicianNote[]>('GET', `${CARE}/patients/${patientId}/notes/`)
+export const addNote = (patientId: number, text: string) =>
+  request<ClinicianNote>('POST', `${CARE}/patients/${patientId}/notes/`, { text })
+export const patientExportUrl = (patientId: number, format: 'csv' | 'fhir') =>
+  `${CARE}/patients/${patientId}/export/?format=${format}`
 
 export type { SafetyRule }

@@ -8,11 +8,47 @@ import { Programs } from './screens/programs/Programs'
 import { Progress } from './screens/progress/Progress'
 import { Settings } from './screens/settings/Settings'
 import { Today } from './screens/today/Today'
-import { go, useRoute } from './ui/hooks'
+import type { Me } from './types'
+import { focusMain, go, useRoute } from './ui/hooks'
 import { SyncStatus } from './ui/SyncStatus'
 import { UpdateBanner } from './ui/UpdateBanner'
 
 type Auth = 'unknown' | 'in' | 'out'
+type ClinicianModule = typeof import('./screens/clinician/Clinician')
+
+/** The clinician screens, fetched only when a clinician signs in: patients never download them. */
+function ClinicianLoader({ onSignOut }: { onSignOut: () => Promise<void> }) {
+  const [module, setModule] = useState<ClinicianModule>()
+  const [failed, setFailed] = useState(false)
+  useEffect(() => {
+    import('./screens/clinician/Clinician').then(setModule, () => setFailed(true))
+  }, [])
+  if (module) return <module.ClinicianApp onSignOut={onSignOut} />
+  return (
+    <div class="app">
+      <main id="main">
+        {failed ? (
+          <>
+            <h1>Your patients</h1>
+            <p class="notice warn" role="alert">
+              The clinician screens need a connection to open. Please connect and try again.
+            </p>
+            <div class="row">
+              <button type="button" class="primary" onClick={() => location.reload()}>
+                Try again
+              </button>
+              <button type="button" class="quiet" onClick={() => void onSignOut()}>
+                Log out
+              </button>
+            </div>
+          </>
+        ) : (
+          <p aria-busy="true">Opening…</p>
+        )}
+      </main>
+    </div>
+  )
+}
 
 const TABS: [string, string][] = [
   ['/today', 'Today'],
@@ -20,14 +56,6 @@ const TABS: [string, string][] = [
   ['/programs', 'Programs'],
   ['/settings', 'Settings'],
 ]
-
-/** Moves keyboard and screen-reader focus to the screen's main content. */
-function focusMain(): void {
-  const main = document.querySelector('main')
-  if (!main) return
-  main.setAttribute('tabindex', '-1')
-  main.focus()
-}
 
 function Shell({ route, children }: { route: string; children: preact.ComponentChildren }) {
   return (
@@ -67,6 +95,7 @@ function Shell({ route, children }: { route: string; children: preact.ComponentC
 export function App() {
   const route = useRoute()
   const [auth, setAuth] = useState<Auth>('unknown')
+  const [role, setRole] = useState<Me['role']>()
   const [notice, setNotice] = useState('')
   const firstRoute = useRef(true)
 
@@ -84,14 +113,21 @@ export function App() {
       // Offline first: a cached profile opens the app at once; the server is asked after.
       const me = await cachedMe().catch(() => undefined)
       if (me) {
+        setRole(me.role)
         setAuth('in')
         try {
           if (!(await api.session())) {
             setAuth('out')
-            setNotice('Please log in again. Anything you saved on this phone is kept and sent after you log in.')
+            setNotice(
+              me.role === 'clinician'
+                ? 'Please log in again.'
+                : 'Please log in again. Anything you saved on this phone is kept and sent after you log in.',
+            )
             return
           }
-          await refreshAll()
+          // A clinician's screens read patient data live; nothing of the patient's plan to cache.
+          if (me.role === 'clinician') await saveMe(await api.getMe())
+          else await refreshAll()
         } catch {
           /* offline or server away: keep going with what is cached */
         }
@@ -100,8 +136,10 @@ export function App() {
       try {
         // First visit on this phone: one round trip decides; the rest loads behind.
         const plan = fetchPlan()
-        await saveMe(await api.getMe())
+        const me = await saveMe(await api.getMe())
+        setRole(me.role)
         setAuth('in')
+        if (me.role === 'clinician') return
         void plan.then(
           () => refreshRest({ plan: false }),
           () => refreshRest({ plan: true }),
@@ -120,11 +158,18 @@ export function App() {
     const me = await api.getMe()
     if (previous && previous.id !== me.id) await clearAll({ force: true })
     await saveMe(me)
+    const [path] = route.split('?')
+    setRole(me.role)
+    if (me.role === 'clinician') {
+      setNotice('')
+      setAuth('in')
+      if (!path.startsWith('/patients')) go('/patients')
+      return
+    }
     await refreshRest({ plan: true })
     setNotice('')
     setAuth('in')
     void syncNow()
-    const [path] = route.split('?')
     if (['/login', '/signup', '/', ''].includes(path)) go('/today')
   }
 
@@ -180,6 +225,8 @@ export function App() {
       </div>
     )
   }
+
+  if (role === 'clinician') return <ClinicianLoader onSignOut={signOut} />
 
   let screen
   switch (path) {

@@ -168,3 +168,83 @@ export interface Reminder {
   weekdays: number[]
   enabled: boolean
 }
+
+// --- Clinician side (GET /api/v1/care/...) ----------------------------------------
+
+export type Trend = 'up' | 'down' | 'flat'
+
+/** An open red-flag alert as the patient list carries it. */
+export interface OpenAlert {
+  id: number
+  level: Exclude<SafetyLevel, 'none'>
+  date: string
+  red_flags: string[]
+  created_at: string
+}
+
+/** One row of GET /api/v1/care/patients/ (the server sorts who needs attention first). */
+export interface PatientRow {
+  id: number
+  email: string
+  linked_since: string
+  scopes: string[]
+  /** 0..1 over the last 7 / 28 complete days; null when nothing was planned. */
+  adherence_7: number | null
+  adherence_28: number | null
+  last_checkin: string | null
+  latest_pain: number | null
+  latest_stress: number | null
+  pain_trend: Trend | null
+  stress_trend: Trend | null
+  open_alerts: OpenAlert[]
+  /** Why this patient is near the top, e.g. "urgent red flag", "pain rising". */
+  attention: string[]
+}
+
+export interface SafetyAlert extends OpenAlert {
+  acknowledged_at: string | null
+  acknowledged_by: string | null
+  withdrawn_at: string | null
+}
+
+/** GET /api/v1/care/patients/{id}/ */
+export interface PatientProfile {
+  id: number
+  email: string
+  timezone: string
+  /** The patient's local date. */
+  today: string
+  linked_since: string
+  scopes: string[]
+  open_alerts: SafetyAlert[]
+}
+
+export interface CareLink {
+  id: number
+  patient: { id: number; email: string }
+  clinician: { id: number; email: string }
+  created_at: string
+  scopes: string[]
+}
+
+interface RecordMeta {
+  client_id: string
+  updated_at: string
+}
+
+export type SessionRecord = SessionData & RecordMeta
+export type CheckinRecord = CheckinData & RecordMeta & { safety_level?: SafetyLevel }
+export type JournalRecord = JournalData & RecordMeta
+
+/** GET /api/v1/care/patients/{id}/logs/: each list only when the link shares it. */
+export interface ClinicianLogs {
+  session_logs?: SessionRecord[]
+  checkins?: CheckinRecord[]
+}
+
+export interface ClinicianNote {
+  id: number
+  text: string
+  created_at: string
+  updated_at: string
+}

@@ -64,3 +64,11 @@ export function useRoute(): string {
 export function go(route: string): void {
   location.hash = route
 }
+
+/** Moves keyboard and screen-reader focus to the screen's main content. */
+export function focusMain(): void {
+  const main = document.querySelector('main')
+  if (!main) return
+  main.setAttribute('tabindex', '-1')
+  main.focus()
+}

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import * as api from '../../api'
 import { go } from '../../ui/hooks'
 
@@ -85,9 +85,12 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : 'Something went wrong. Please try again.'
 }
 
-export function Login({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
-  const [email, setEmail] = useState('')
-  const [password, setPassword] = useState('')
+/** The second step for accounts with an authenticator app (clinicians). */
+function CodeStep({ onSignedIn, onCancel }: { onSignedIn: () => Promise<void>; onCancel: (why?: string) => void }) {
+  const [code, setCode] = useState('')
+  const input = useRef<HTMLInputElement>(null)
+  // A new step, not a new screen: focus goes straight to the field.
+  useEffect(() => input.current?.focus(), [])
   const [error, setError] = useState<unknown>()
   const [busy, setBusy] = useState(false)
   const submit = async (event: Event) => {
@@ -95,14 +98,93 @@ export function Login({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
     setBusy(true)
     setError(undefined)
     try {
-      const ok = await api.login(email, password)
-      if (!ok) throw new Error('Please confirm your email address first: we sent you a link.')
+      await api.authenticateCode(code.trim())
+      await onSignedIn()
+    } catch (e) {
+      // The pending login expired (allauth answers 401 with no pending step): start again.
+      if (e instanceof api.ApiError && e.status === 401) {
+        onCancel('This login took too long. Please enter your email and password again.')
+        return
+      }
+      setError(e)
+    } finally {
+      setBusy(false)
+    }
+  }
+  const codeError = api.fieldError(error, 'code')
+  return (
+    <main id="main" class="auth">
+      <h1>One more step</h1>
+      <p class="muted">Enter the 6-digit code from your authenticator app.</p>
+      <form onSubmit={submit}>
+        <div class="field">
+          <label for="code">6-digit code</label>
+          <input
+            id="code"
+            type="text"
+            inputMode="numeric"
+            autocomplete="one-time-code"
+            ref={input}
+            required
+            value={code}
+            aria-invalid={codeError ? 'true' : undefined}
+            aria-describedby={codeError ? 'code-hint code-error' : 'code-hint'}
+            onInput={(e) => setCode((e.currentTarget as HTMLInputElement).value)}
+          />
+          <p class="hint" id="code-hint">
+            No phone with you? One of your recovery codes works here too.
+          </p>
+          {codeError && (
+            <p class="error" id="code-error">
+              {codeError}
+            </p>
+          )}
+        </div>
+        <FormError error={error && !codeError ? errorText(error) : undefined} />
+        <button class="primary" type="submit" disabled={busy}>
+          {busy ? 'Checking…' : 'Continue'}
+        </button>
+      </form>
+      <p>
+        <button type="button" class="linklike" onClick={() => onCancel()}>
+          Back to log in
+        </button>
+      </p>
+    </main>
+  )
+}
+
+export function Login({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
+  const [email, setEmail] = useState('')
+  const [password, setPassword] = useState('')
+  const [error, setError] = useState<unknown>()
+  const [busy, setBusy] = useState(false)
+  const [needsCode, setNeedsCode] = useState(false)
+  const submit = async (event: Event) => {
+    event.preventDefault()
+    setBusy(true)
+    setError(undefined)
+    try {
+      const result = await api.login(email, password)
+      if (result === 'verify-email') throw new Error('Please confirm your email address first: we sent you a link.')
+      if (result === 'mfa') {
+        setPassword('')
+        setNeedsCode(true)
+        return
+      }
       await onSignedIn()
     } catch (e) {
       setError(e)
     } finally {
       setBusy(false)
     }
+  }
+  if (needsCode) {
+    const cancel = (why?: string) => {
+      setNeedsCode(false)
+      if (why) setError(new Error(why))
+    }
+    return <CodeStep onSignedIn={onSignedIn} onCancel={cancel} />
   }
   return (
     <main id="main" class="auth">

@@ -3,7 +3,8 @@ import * as api from '../../api'
 import { cacheGet, cacheSet } from '../../outbox'
 import type { Summary } from '../../types'
 
-const WINDOWS = [7, 28, 90] as const
+export const WINDOWS = [7, 28, 90] as const
+export type Window = (typeof WINDOWS)[number]
 
 function insightText(insight: Summary['insights'][number]): string {
   return typeof insight === 'string' ? insight : (insight.text ?? insight.message ?? '')
@@ -30,8 +31,97 @@ function Chart({ summary }: { summary: Summary }) {
   return <div class="chart" ref={box} role="img" aria-label="Pain, stress and sleep by day; the table below has the same numbers." />
 }
 
+/** The time span buttons: 7, 28 or 90 days. */
+export function WindowPicker({ days, onChange }: { days: Window; onChange: (days: Window) => void }) {
+  return (
+    <div class="segmented" role="group" aria-label="Time span">
+      {WINDOWS.map((w) => (
+        <button key={w} type="button" aria-pressed={days === w} onClick={() => onChange(w)}>
+          {w} days
+        </button>
+      ))}
+    </div>
+  )
+}
+
+/**
+ * Stats, insights, the chart and its table for one summary. The patient sees it on
+ * Progress; a linked clinician sees the same for the patient (`forClinician`).
+ */
+export function SummaryView({ summary, days, forClinician = false }: { summary: Summary; days: Window; forClinician?: boolean }) {
+  const logged = summary.series.filter((p) => p.pain !== null || p.stress !== null)
+  return (
+    <>
+      <div class="stats">
+        <div class="stat">
+          <b>{summary.adherence === null ? '–' : `${Math.round(summary.adherence * 100)}%`}</b>
+          <span class="small">of the plan done</span>
+        </div>
+        <div class="stat">
+          <b>{summary.streak.current}</b>
+          <span class="small">day streak</span>
+        </div>
+        <div class="stat">
+          <b>{summary.streak.best}</b>
+          <span class="small">best streak</span>
+        </div>
+      </div>
+      {summary.insights.length > 0 && (
+        <section aria-labelledby="insights-title" class="card">
+          <h2 id="insights-title">{forClinician ? 'What the patient is shown' : 'What we notice'}</h2>
+          <ul>
+            {summary.insights.map((i) => (
+              <li key={insightText(i)}>{insightText(i)}</li>
+            ))}
+          </ul>
+        </section>
+      )}
+      <section aria-labelledby="chart-title" class="card">
+        <h2 id="chart-title">Pain, stress and sleep</h2>
+        {logged.length === 0 ? (
+          <p>
+            {forClinician
+              ? `No check-ins in these ${days} days.`
+              : `No check-ins in these ${days} days yet. A quick check-in on the Today screen starts the picture.`}
+          </p>
+        ) : (
+          <Chart summary={summary} />
+        )}
+        <details>
+          <summary>Show as a table</summary>
+          <table class="data">
+            <caption class="visually-hidden">Daily pain, stress, sleep and exercises done</caption>
+            <thead>
+              <tr>
+                <th scope="col">Date</th>
+                <th scope="col">Pain</th>
+                <th scope="col">Stress</th>
+                <th scope="col">Sleep (h)</th>
+                <th scope="col">Done</th>
+              </tr>
+            </thead>
+            <tbody>
+              {summary.series.map((p) => (
+                <tr key={p.date}>
+                  <th scope="row">{p.date}</th>
+                  <td>{p.pain ?? '–'}</td>
+                  <td>{p.stress ?? '–'}</td>
+                  <td>{p.sleep_hours ?? '–'}</td>
+                  <td>
+                    {p.done} of {p.due}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </details>
+      </section>
+    </>
+  )
+}
+
 export function Progress() {
-  const [days, setDays] = useState<(typeof WINDOWS)[number]>(7)
+  const [days, setDays] = useState<Window>(7)
   const [summary, setSummary] = useState<Summary | null>()
   const [note, setNote] = useState('')
 
@@ -57,26 +147,17 @@ export function Progress() {
     }
   }, [days])
 
-  const logged = summary?.series.filter((p) => p.pain !== null || p.stress !== null) ?? []
   return (
     <main id="main">
       <h1>Progress</h1>
       <p class="muted">Small steps add up. Missed days are part of it: just pick up again.</p>
-      <div class="segmented" role="group" aria-label="Time span">
-        {WINDOWS.map((w) => (
-          <button
-            key={w}
-            type="button"
-            aria-pressed={days === w}
-            onClick={() => {
-              setSummary(undefined)
-              setDays(w)
-            }}
-          >
-            {w} days
-          </button>
-        ))}
-      </div>
+      <WindowPicker
+        days={days}
+        onChange={(w) => {
+          setSummary(undefined)
+          setDays(w)
+        }}
+      />
       {note && (
         <p class="notice" role="status">
           {note}
@@ -84,70 +165,7 @@ export function Progress() {
       )}
       {summary === undefined && <p aria-busy="true">Loading…</p>}
       {summary === null && <p>Your progress shows here once you are online.</p>}
-      {summary && (
-        <>
-          <div class="stats">
-            <div class="stat">
-              <b>{summary.adherence === null ? '–' : `${Math.round(summary.adherence * 100)}%`}</b>
-              <span class="small">of the plan done</span>
-            </div>
-            <div class="stat">
-              <b>{summary.streak.current}</b>
-              <span class="small">day streak</span>
-            </div>
-            <div class="stat">
-              <b>{summary.streak.best}</b>
-              <span class="small">best streak</span>
-            </div>
-          </div>
-          {summary.insights.length > 0 && (
-            <section aria-labelledby="insights-title" class="card">
-              <h2 id="insights-title">What we notice</h2>
-              <ul>
-                {summary.insights.map((i) => (
-                  <li key={insightText(i)}>{insightText(i)}</li>
-                ))}
-              </ul>
-            </section>
-          )}
-          <section aria-labelledby="chart-title" class="card">
-            <h2 id="chart-title">Pain, stress and sleep</h2>
-            {logged.length === 0 ? (
-              <p>No check-ins in these {days} days yet. A quick check-in on the Today screen starts the picture.</p>
-            ) : (
-              <Chart summary={summary} />
-            )}
-            <details>
-              <summary>Show as a table</summary>
-              <table class="data">
-                <caption class="visually-hidden">Daily pain, stress, sleep and exercises done</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Date</th>
-                    <th scope="col">Pain</th>
-                    <th scope="col">Stress</th>
-                    <th scope="col">Sleep (h)</th>
-                    <th scope="col">Done</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {summary.series.map((p) => (
-                    <tr key={p.date}>
-                      <th scope="row">{p.date}</th>
-                      <td>{p.pain ?? '–'}</td>
-                      <td>{p.stress ?? '–'}</td>
-                      <td>{p.sleep_hours ?? '–'}</td>
-                      <td>
-                        {p.done} of {p.due}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </details>
-          </section>
-        </>
-      )}
+      {summary && <SummaryView summary={summary} days={days} />}
     </main>
   )
 }

@@ -1,0 +1,446 @@
+import { useContext, useState } from 'preact/hooks'
+import * as api from '../../api'
+import { parseRules } from '../../safety'
+import type { CheckinRecord, ClinicianNote, JournalRecord, PatientProfile, SafetyAlert, SessionRecord } from '../../types'
+import { go } from '../../ui/hooks'
+import { SummaryView, WindowPicker, type Window } from '../progress/Progress'
+import { ALERT_LABEL, itemName, shiftDate } from './patients'
+import { Actions, Problem, useRemote } from './remote'
+
+const AREA_NAMES: Record<string, string> = {
+  neck_shoulders: 'neck and shoulders',
+  upper_back: 'upper back',
+  lower_back: 'lower back',
+  legs: 'legs',
+}
+
+function when(instant: string): string {
+  return new Date(instant).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+}
+
+function Alerts({ patientId, initial }: { patientId: number; initial: SafetyAlert[] }) {
+  const [alerts, setAlerts] = useState(initial)
+  const [errors, setErrors] = useState<Record<number, unknown>>({})
+  const [done, setDone] = useState('')
+  // The red-flag questions the patient answered, worded as they saw them.
+  const rules = useRemote(() => api.getSafetyRules().then(parseRules), [])
+  const question = (id: string) => rules.data?.find((rule) => rule.id === id)?.question ?? id.replace(/_/g, ' ')
+  const acknowledge = async (alert: SafetyAlert) => {
+    setDone('')
+    try {
+      await api.acknowledgeAlert(patientId, alert.id)
+      setAlerts((list) => list.filter((a) => a.id !== alert.id))
+      setDone(`Alert of ${alert.date} acknowledged. It stays in the patient's record.`)
+    } catch (e) {
+      setErrors((all) => ({ ...all, [alert.id]: e }))
+    }
+  }
+  return (
+    <section class={`card${alerts.length > 0 ? ' alerts-open' : ''}`} aria-labelledby="alerts-title">
+      <h2 id="alerts-title">Safety alerts</h2>
+      {alerts.length === 0 ? (
+        <p>No open safety alerts.</p>
+      ) : (
+        <ul class="alert-list">
+          {alerts.map((alert) => (
+            <li key={alert.id} class={`alert alert-${alert.level}`}>
+              <h3 id={`alert-${alert.id}`}>
+                <span class={`badge badge-${alert.level}`}>{ALERT_LABEL[alert.level]}</span> Check-in of {alert.date}
+              </h3>
+              <p>The patient answered yes to:</p>
+              <ul>
+                {alert.red_flags.map((flag) => (
+                  <li key={flag}>{question(flag)}</li>
+                ))}
+              </ul>
+              <button type="button" aria-describedby={`alert-${alert.id}`} onClick={() => void acknowledge(alert)}>
+                Acknowledge
+              </button>
+              {errors[alert.id] !== undefined && <Problem error={errors[alert.id]} what="acknowledging an alert" />}
+            </li>
+          ))}
+        </ul>
+      )}
+      {alerts.length > 0 && (
+        <p class="small muted">
+          Backtrack gave the patient its standard advice for these answers; it does not diagnose. Acknowledge an alert
+          once you have seen it; it then leaves this list and the patient list.
+        </p>
+      )}
+      <p role="status" class="small">
+        {done}
+      </p>
+    </section>
+  )
+}
+
+function Summary({ patientId }: { patientId: number }) {
+  const [days, setDays] = useState<Window>(28)
+  const summary = useRemote(() => api.getPatientSummary(patientId, days), [patientId, days])
+  return (
+    <section aria-labelledby="progress-title">
+      <h2 id="progress-title">Progress</h2>
+      <WindowPicker days={days} onChange={setDays} />
+      {summary.error !== undefined && <Problem error={summary.error} what="the progress summary" />}
+      {summary.data === undefined && summary.loading && <p aria-busy="true">Loading…</p>}
+      {summary.data && <SummaryView summary={summary.data} days={days} forClinician />}
+    </section>
+  )
+}
+
+interface Range {
+  from: string
+  to: string
+}
+
+function RangeForm({ range, onChange, error }: { range: Range; onChange: (range: Range) => void; error: unknown }) {
+  const [from, setFrom] = useState(range.from)
+  const [to, setTo] = useState(range.to)
+  const fromError = api.fieldError(error, 'from')
+  const toError = api.fieldError(error, 'to')
+  return (
+    <form
+      class="range"
+      onSubmit={(event) => {
+        event.preventDefault()
+        onChange({ from, to })
+      }}
+    >
+      <div class="field">
+        <label for="range-from">From</label>
+        <input
+          id="range-from"
+          type="date"
+          required
+          value={from}
+          aria-invalid={fromError ? 'true' : undefined}
+          aria-describedby={fromError ? 'range-from-error' : undefined}
+          onInput={(e) => setFrom((e.currentTarget as HTMLInputElement).value)}
+        />
+        {fromError && (
+          <p class="error" id="range-from-error">
+            {fromError}
+          </p>
+        )}
+      </div>
+      <div class="field">
+        <label for="range-to">To</label>
+        <input
+          id="range-to"
+          type="date"
+          required
+          value={to}
+          aria-invalid={toError ? 'true' : undefined}
+          aria-describedby={toError ? 'range-to-error' : undefined}
+          onInput={(e) => setTo((e.currentTarget as HTMLInputElement).value)}
+        />
+        {toError && (
+          <p class="error" id="range-to-error">
+            {toError}
+          </p>
+        )}
+      </div>
+      <button type="submit">Show these dates</button>
+    </form>
+  )
+}
+
+const newestFirst = <T extends { date: string; updated_at: string }>(list: T[]) =>
+  [...list].sort((a, b) => b.date.localeCompare(a.date) || b.updated_at.localeCompare(a.updated_at))
+
+function CheckinTable({ rows }: { rows: CheckinRecord[] }) {
+  if (rows.length === 0) return <p>No check-ins in these dates.</p>
+  return (
+    <div class="table-scroll" role="region" aria-labelledby="checkins-title" tabIndex={0}>
+      <table class="data log">
+        <thead>
+          <tr>
+            <th scope="col">Date</th>
+            <th scope="col">Pain</th>
+            <th scope="col">Stress</th>
+            <th scope="col">Sleep (h)</th>
+            <th scope="col">Sleep quality (1-5)</th>
+            <th scope="col">Mood (1-5)</th>
+            <th scope="col">Where</th>
+            <th scope="col">Red flags</th>
+            <th scope="col">Note</th>
+          </tr>
+        </thead>
+        <tbody>
+          {newestFirst(rows).map((c) => (
+            <tr key={c.client_id}>
+              <th scope="row">{c.date}</th>
+              <td>{c.pain}</td>
+              <td>{c.stress}</td>
+              <td>{c.sleep_hours ?? '–'}</td>
+              <td>{c.sleep_quality ?? '–'}</td>
+              <td>{c.mood ?? '–'}</td>
+              <td>{c.pain_areas?.length ? c.pain_areas.map((a) => AREA_NAMES[a] ?? a).join(', ') : '–'}</td>
+              <td>{c.red_flags?.length ? c.red_flags.map((f) => f.replace(/_/g, ' ')).join(', ') : 'None'}</td>
+              <td class="note-cell">{c.note ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+function SessionTable({ rows }: { rows: SessionRecord[] }) {
+  if (rows.length === 0) return <p>No exercises logged in these dates.</p>
+  return (
+    <div class="table-scroll" role="region" aria-labelledby="sessions-title" tabIndex={0}>
+      <table class="data log">
+        <thead>
+          <tr>
+            <th scope="col">Date</th>
+            <th scope="col">Exercise</th>
+            <th scope="col">Done or skipped</th>
+            <th scope="col">Effort (0-10)</th>
+            <th scope="col">Note</th>
+          </tr>
+        </thead>
+        <tbody>
+          {newestFirst(rows).map((s) => (
+            <tr key={s.client_id}>
+              <th scope="row">{s.date}</th>
+              <td>{itemName(s.item_id)}</td>
+              <td>{s.status === 'done' ? 'Done' : 'Skipped'}</td>
+              <td>{s.effort ?? '–'}</td>
+              <td class="note-cell">{s.note ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+function Logs({ patientId, range, onRange }: { patientId: number; range: Range; onRange: (range: Range) => void }) {
+  const logs = useRemote(() => api.getPatientLogs(patientId, range.from, range.to), [patientId, range.from, range.to])
+  // A refused range is said next to the date it names.
+  const rangeRefused = Boolean(api.fieldError(logs.error, 'from') ?? api.fieldError(logs.error, 'to'))
+  return (
+    <section class="card" aria-labelledby="logs-title">
+      <h2 id="logs-title">Logs</h2>
+      <p class="small muted">Dates are the patient's own calendar dates.</p>
+      <RangeForm range={range} onChange={onRange} error={logs.error} />
+      {logs.error !== undefined && !rangeRefused && <Problem error={logs.error} what="the logs" />}
+      {logs.data === undefined && logs.loading && <p aria-busy="true">Loading…</p>}
+      {logs.data && (
+        <>
+          <h3 id="checkins-title">Check-ins</h3>
+          {logs.data.checkins ? <CheckinTable rows={logs.data.checkins} /> : <p>The patient does not share check-ins.</p>}
+          <h3 id="sessions-title">Exercises</h3>
+          {logs.data.session_logs ? (
+            <SessionTable rows={logs.data.session_logs} />
+          ) : (
+            <p>The patient does not share exercise logs.</p>
+          )}
+        </>
+      )}
+    </section>
+  )
+}
+
+function JournalEntry({ entry }: { entry: JournalRecord }) {
+  return (
+    <li class="journal-entry">
+      <h3>{entry.date}</h3>
+      {entry.feeling && <p>Feeling: {entry.feeling}</p>}
+      {entry.want_to_feel && <p>Wants to feel: {entry.want_to_feel}</p>}
+      {entry.gratitude?.length ? <p>Grateful for: {entry.gratitude.join('; ')}</p> : null}
+      {entry.text && <p class="pre">{entry.text}</p>}
+    </li>
+  )
+}
+
+function Journal({ patientId, shared, range }: { patientId: number; shared: boolean; range: Range }) {
+  const journal = useRemote(
+    () => (shared ? api.getPatientJournal(patientId, range.from, range.to) : Promise.resolve([])),
+    [patientId, shared, range.from, range.to],
+  )
+  return (
+    <section class="card" aria-labelledby="journal-title">
+      <h2 id="journal-title">Journal</h2>
+      {!shared ? (
+        <p>The patient has not shared their journal. Only they can choose to share it.</p>
+      ) : (
+        <>
+          {journal.error !== undefined && <Problem error={journal.error} what="the journal" />}
+          {journal.data === undefined && journal.loading && <p aria-busy="true">Loading…</p>}
+          {journal.data?.length === 0 && (
+            <p>
+              No journal pages from {range.from} to {range.to}.
+            </p>
+          )}
+          {journal.data && journal.data.length > 0 && (
+            <ul class="plain">
+              {newestFirst(journal.data).map((entry) => (
+                <JournalEntry key={entry.client_id} entry={entry} />
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+    </section>
+  )
+}
+
+function Notes({ patientId }: { patientId: number }) {
+  const notes = useRemote(() => api.getNotes(patientId), [patientId])
+  const [text, setText] = useState('')
+  const [error, setError] = useState<unknown>()
+  const [busy, setBusy] = useState(false)
+  const [saved, setSaved] = useState('')
+  const submit = async (event: Event) => {
+    event.preventDefault()
+    setBusy(true)
+    setError(undefined)
+    setSaved('')
+    try {
+      const note = await api.addNote(patientId, text)
+      notes.set([note, ...(notes.data ?? [])])
+      setText('')
+      setSaved('Note saved.')
+    } catch (e) {
+      setError(e)
+    } finally {
+      setBusy(false)
+    }
+  }
+  const textError = api.fieldError(error, 'text')
+  return (
+    <section class="card" aria-labelledby="notes-title">
+      <h2 id="notes-title">Your private notes</h2>
+      <p class="small muted">Only you can read these: never the patient, never another clinician.</p>
+      <form onSubmit={submit}>
+        <div class="field">
+          <label for="note-text">New note</label>
+          <textarea
+            id="note-text"
+            required
+            maxLength={10000}
+            value={text}
+            aria-invalid={textError ? 'true' : undefined}
+            aria-describedby={textError ? 'note-text-error' : undefined}
+            onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)}
+          />
+          {textError && (
+            <p class="error" id="note-text-error">
+              {textError}
+            </p>
+          )}
+        </div>
+        {error !== undefined && !textError && <Problem error={error} what="saving a note" />}
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? 'Saving…' : 'Add note'}
+        </button>
+        <span role="status" class="small">
+          {' '}
+          {saved}
+        </span>
+      </form>
+      {notes.error !== undefined && <Problem error={notes.error} what="your notes" />}
+      {notes.data && notes.data.length > 0 && (
+        <ul class="plain notes" aria-label="Your notes, newest first">
+          {notes.data.map((note: ClinicianNote) => (
+            <li key={note.id}>
+              <p class="small muted">
+                <time dateTime={note.created_at}>{when(note.created_at)}</time>
+              </p>
+              <p class="pre">{note.text}</p>
+            </li>
+          ))}
+        </ul>
+      )}
+      {notes.data?.length === 0 && <p class="small muted">No notes yet.</p>}
+    </section>
+  )
+}
+
+function EndLink({ patient }: { patient: PatientProfile }) {
+  const { flash } = useContext(Actions)
+  const [asking, setAsking] = useState(false)
+  const [error, setError] = useState<unknown>()
+  const end = async () => {
+    setError(undefined)
+    try {
+      const link = (await api.getLinks()).find((l) => l.patient.id === patient.id)
+      if (link) await api.endLink(link.id)
+      flash(`The link with ${patient.email} has ended. You no longer see their data.`)
+      go('/patients')
+    } catch (e) {
+      setError(e)
+    }
+  }
+  return (
+    <section class="card" aria-labelledby="end-title">
+      <h2 id="end-title">End the link</h2>
+      {!asking ? (
+        <>
+          <p class="small muted">Stops your access to this patient's data at once. They can share a new code later.</p>
+          <button type="button" class="danger" onClick={() => setAsking(true)}>
+            End link
+          </button>
+        </>
+      ) : (
+        <div role="group" aria-labelledby="end-question">
+          <p id="end-question">End the link with {patient.email}? You will no longer see their data.</p>
+          <div class="row">
+            <button type="button" class="danger" onClick={() => void end()}>
+              Yes, end the link
+            </button>
+            <button type="button" class="quiet" onClick={() => setAsking(false)}>
+              Keep the link
+            </button>
+          </div>
+        </div>
+      )}
+      {error !== undefined && <Problem error={error} what="ending the link" />}
+    </section>
+  )
+}
+
+export function PatientPage({ id }: { id: number }) {
+  const profile = useRemote(() => api.getPatient(id), [id])
+  const [range, setRange] = useState<Range>()
+  const patient = profile.data
+  const shown = range ?? (patient ? { from: shiftDate(patient.today, -27), to: patient.today } : undefined)
+  return (
+    <main id="main">
+      <p>
+        <a href="#/patients">← All patients</a>
+      </p>
+      {profile.error !== undefined && <Problem error={profile.error} what="this patient's page" />}
+      {!patient && profile.loading && <p aria-busy="true">Loading…</p>}
+      {patient && shown && (
+        <>
+          <h1>{patient.email}</h1>
+          <p class="muted small">
+            Linked since {new Date(patient.linked_since).toLocaleDateString(undefined, { dateStyle: 'medium' })}. Their
+            time zone: {patient.timezone}. What you see here is what they logged; Backtrack does not diagnose.
+          </p>
+          <Alerts key={patient.id} patientId={patient.id} initial={patient.open_alerts} />
+          <Summary patientId={patient.id} />
+          <Logs patientId={patient.id} range={shown} onRange={setRange} />
+          <Journal patientId={patient.id} shared={patient.scopes.includes('journal')} range={shown} />
+          <Notes patientId={patient.id} />
+          <section class="card" aria-labelledby="export-title">
+            <h2 id="export-title">Export</h2>
+            <p class="small muted">Everything this link shares, for your records.</p>
+            <div class="row">
+              <a class="button" href={api.patientExportUrl(patient.id, 'csv')} download>
+                Spreadsheet (CSV)
+              </a>
+              <a class="button" href={api.patientExportUrl(patient.id, 'fhir')} download>
+                FHIR R4 (JSON)
+              </a>
+            </div>
+          </section>
+          <EndLink patient={patient} />
+        </>
+      )}
+    </main>
+  )
+}

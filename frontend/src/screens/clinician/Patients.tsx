@@ -1,0 +1,255 @@
+import { useState } from 'preact/hooks'
+import * as api from '../../api'
+import { deviceDate } from '../../merge'
+import type { CareLink, PatientRow, Trend } from '../../types'
+import {
+  ALERT_LABEL,
+  ATTENTION_FIRST,
+  alertWords,
+  lastSeen,
+  nextSort,
+  percent,
+  sortPatients,
+  trendArrow,
+  trendWords,
+  worstAlert,
+  type Sort,
+  type SortKey,
+} from './patients'
+import { Problem, useRemote } from './remote'
+
+const COLUMNS: [SortKey, string][] = [
+  ['email', 'Patient'],
+  ['alerts', 'Safety alerts'],
+  ['adherence_7', 'Plan done, 7 days'],
+  ['adherence_28', 'Plan done, 28 days'],
+  ['last_checkin', 'Last check-in'],
+  ['latest_pain', 'Latest pain'],
+  ['latest_stress', 'Latest stress'],
+]
+
+const SORT_NAMES: Record<SortKey, string> = {
+  attention: 'who needs attention first',
+  email: 'patient',
+  alerts: 'safety alerts',
+  adherence_7: 'plan done in 7 days',
+  adherence_28: 'plan done in 28 days',
+  last_checkin: 'last check-in',
+  latest_pain: 'latest pain',
+  latest_stress: 'latest stress',
+}
+
+/** A 0-10 score with its trend: the arrow for the eye, words for screen readers. */
+function Score({ value, trend }: { value: number | null; trend: Trend | null }) {
+  if (value === null) {
+    return (
+      <span class="muted">
+        –<span class="visually-hidden">no check-in yet</span>
+      </span>
+    )
+  }
+  return (
+    <span class="score">
+      <b>{value}</b>
+      <span class="visually-hidden"> out of 10, {trendWords(trend)}</span>
+      {trend && (
+        <span class={`trend trend-${trend}`} aria-hidden="true" title={trendWords(trend)}>
+          {trendArrow(trend)}
+        </span>
+      )}
+    </span>
+  )
+}
+
+function AlertsCell({ row }: { row: PatientRow }) {
+  const worst = worstAlert(row.open_alerts)
+  if (!worst) return <span class="muted">None</span>
+  return (
+    <span class="alert-cell">
+      <span class={`badge badge-${worst.level}`} aria-hidden="true">
+        {ALERT_LABEL[worst.level]}
+        {row.open_alerts.length > 1 ? ` +${row.open_alerts.length - 1}` : ''}
+      </span>
+      <span class="visually-hidden">{alertWords(row.open_alerts)}</span>
+    </span>
+  )
+}
+
+function PatientTable({ rows, sort, onSort }: { rows: PatientRow[]; sort: Sort; onSort: (sort: Sort) => void }) {
+  const today = deviceDate()
+  const sorted = sortPatients(rows, sort)
+  return (
+    <>
+      <div class="row table-tools">
+        <button type="button" class="quiet" aria-pressed={sort.key === 'attention'} onClick={() => onSort(ATTENTION_FIRST)}>
+          Who needs attention first
+        </button>
+        <span class="scroll-hint small muted">Swipe the table sideways for more columns.</span>
+      </div>
+      <div class="table-scroll sticky-first" role="region" aria-labelledby="patients-caption" tabIndex={0}>
+        <table class="data patients">
+          <caption id="patients-caption" class="visually-hidden">
+            Your linked patients, sorted by {SORT_NAMES[sort.key]}
+            {sort.key === 'attention' ? '' : `, ${sort.direction}`}
+          </caption>
+          <thead>
+            <tr>
+              {COLUMNS.map(([key, label]) => {
+                const active = sort.key === key
+                return (
+                  <th key={key} scope="col" aria-sort={active ? sort.direction : undefined}>
+                    <button type="button" class="sort" onClick={() => onSort(nextSort(sort, key))}>
+                      {label}
+                      <span class={`sort-mark${active ? ' active' : ''}`} aria-hidden="true">
+                        {active ? (sort.direction === 'ascending' ? '▲' : '▼') : '↕'}
+                      </span>
+                    </button>
+                  </th>
+                )
+              })}
+            </tr>
+          </thead>
+          <tbody>
+            {sorted.map((row) => (
+              <tr key={row.id} class={row.open_alerts.length > 0 ? 'has-alert' : undefined} data-patient-id={row.id}>
+                <th scope="row">
+                  <a href={`#/patients/${row.id}`}>{row.email}</a>
+                  {row.attention.length > 0 && <span class="attention small">{row.attention.join(' · ')}</span>}
+                </th>
+                <td>
+                  <AlertsCell row={row} />
+                </td>
+                <td>{percent(row.adherence_7)}</td>
+                <td>{percent(row.adherence_28)}</td>
+                <td>
+                  {row.last_checkin ? <time dateTime={row.last_checkin}>{lastSeen(row.last_checkin, today)}</time> : lastSeen(null, today)}
+                </td>
+                <td>
+                  <Score value={row.latest_pain} trend={row.pain_trend} />
+                </td>
+                <td>
+                  <Score value={row.latest_stress} trend={row.stress_trend} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p class="small muted">
+        Plan done: the share of planned exercises logged as done over the last complete days. Arrows compare the last 7
+        days of check-ins with the 7 before.
+      </p>
+    </>
+  )
+}
+
+function HowToShare() {
+  return (
+    <section class="card" aria-labelledby="empty-title">
+      <h2 id="empty-title">No patients yet</h2>
+      <p>Patients decide who sees their data. To link with someone:</p>
+      <ol class="steps">
+        <li>They open Backtrack on their phone and go to Settings.</li>
+        <li>Under "Share with a clinician" they tap "Create a share code".</li>
+        <li>They give you the code, and you enter it below.</li>
+      </ol>
+      <p class="small muted">A code works once, within 24 hours. Either of you can end the link at any time.</p>
+    </section>
+  )
+}
+
+function AddPatient({ onLinked }: { onLinked: (link: CareLink) => void }) {
+  const [code, setCode] = useState('')
+  const [error, setError] = useState<unknown>()
+  const [busy, setBusy] = useState(false)
+  const [done, setDone] = useState('')
+  const submit = async (event: Event) => {
+    event.preventDefault()
+    setBusy(true)
+    setError(undefined)
+    setDone('')
+    try {
+      const link = await api.redeemShareCode(code.trim())
+      setCode('')
+      setDone(`You are now linked with ${link.patient.email}.`)
+      onLinked(link)
+    } catch (e) {
+      setError(e)
+    } finally {
+      setBusy(false)
+    }
+  }
+  const codeError = api.fieldError(error, 'code')
+  const otherError =
+    error && !codeError
+      ? error instanceof api.OfflineError
+        ? 'You are offline. Adding a patient needs a connection.'
+        : (error as Error).message
+      : undefined
+  return (
+    <section class="card" aria-labelledby="add-title">
+      <h2 id="add-title">Add a patient</h2>
+      <form onSubmit={submit}>
+        <div class="field">
+          <label for="share-code">Share code from your patient</label>
+          <input
+            id="share-code"
+            type="text"
+            autocomplete="off"
+            autocapitalize="characters"
+            spellcheck={false}
+            required
+            value={code}
+            aria-invalid={codeError ? 'true' : undefined}
+            aria-describedby={codeError ? 'share-code-hint share-code-error' : 'share-code-hint'}
+            onInput={(e) => setCode((e.currentTarget as HTMLInputElement).value)}
+          />
+          <p class="hint" id="share-code-hint">
+            12 letters and digits, like 7KQ2-M9XD-4HPT. Dashes, spaces and case do not matter.
+          </p>
+          {codeError && (
+            <p class="error" id="share-code-error">
+              {codeError}
+            </p>
+          )}
+        </div>
+        {otherError && (
+          <p class="error" role="alert">
+            {otherError}
+          </p>
+        )}
+        <button class="primary" type="submit" disabled={busy}>
+          {busy ? 'Adding…' : 'Add patient'}
+        </button>
+      </form>
+      <p role="status" class="small">
+        {done}
+      </p>
+    </section>
+  )
+}
+
+export function PatientList({ flash }: { flash: string }) {
+  const patients = useRemote(api.getPatients, [])
+  const [sort, setSort] = useState<Sort>(ATTENTION_FIRST)
+  const rows = patients.data
+  return (
+    <main id="main">
+      <h1>Your patients</h1>
+      <p class="muted">
+        Who needs attention comes first: open safety alerts, then rising pain or stress, then fewer sessions done.
+        Backtrack shows what patients report; it does not diagnose.
+      </p>
+      {flash && (
+        <p class="notice ok" role="status">
+          {flash}
+        </p>
+      )}
+      {patients.error !== undefined && <Problem error={patients.error} what="the patient list" />}
+      {rows === undefined && patients.loading && <p aria-busy="true">Loading your patients…</p>}
+      {rows?.length === 0 && <HowToShare />}
+      {rows && rows.length > 0 && <PatientTable rows={rows} sort={sort} onSort={setSort} />}
+      <AddPatient onLinked={patients.reload} />
+    </main>
+  )
+}
