@@ -242,6 +242,11 @@ def main() -> None:
     parser.add_argument(
         "--soak", type=int, default=0, help="seconds of mixed load afterwards (300 for the soak)"
     )
+    parser.add_argument(
+        "--endpoints",
+        default=",".join(ENDPOINTS),
+        help="comma-separated subset to measure (the ceiling always)",
+    )
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (as in the Dockerfile)")
     parser.add_argument(
         "--threads",
@@ -306,7 +311,8 @@ def main() -> None:
             except OSError:
                 time.sleep(0.2)
         results = {}
-        for endpoint in ENDPOINTS:
+        endpoints = [e for e in ENDPOINTS if e in args.endpoints.split(",") or e == "ceiling"]
+        for endpoint in endpoints:
             run_wrk(url, endpoint, tokens_file, 5)  # warm caches and connections
             results[endpoint] = run_wrk(url, endpoint, tokens_file, args.duration)
         ceiling = results["ceiling"]["rps"]
@@ -318,7 +324,7 @@ def main() -> None:
 
         if args.think:
             reset_data()
-            users = {e: run_wrk(url, e, tokens_file, args.duration, args.think) for e in ENDPOINTS}
+            users = {e: run_wrk(url, e, tokens_file, args.duration, args.think) for e in endpoints}
             print(
                 f"\n{CONNECTIONS} users, each pausing {args.think // 2}-{args.think * 3 // 2} ms between requests"
             )

@@ -127,8 +127,12 @@ def _rejection(raw: Any, errors: dict) -> dict[str, Any]:
 
 
 def _lock_sync_state(user: User) -> SyncState:
-    SyncState.objects.bulk_create([SyncState(user=user)], ignore_conflicts=True)
-    return SyncState.objects.select_for_update().get(user=user)
+    # One round trip once the row exists, which is every batch but a user's first.
+    state = SyncState.objects.select_for_update().filter(user=user).first()
+    if state is None:
+        SyncState.objects.bulk_create([SyncState(user=user)], ignore_conflicts=True)
+        state = SyncState.objects.select_for_update().get(user=user)
+    return state
 
 
 def sync_apply(*, user: User, entries: list[Any], cursor: str | None = None) -> SyncOutcome:
@@ -231,7 +235,7 @@ def _apply(
         if to_update[kind]:
             fields = ["updated_at", "deleted", "date", "seq", "updated_on_server", *CONTENT_FIELDS[kind]]
             model.objects.bulk_update(to_update[kind].values(), fields, batch_size=250)
-    _follow_alerts([*to_create["checkin"].values(), *to_update["checkin"].values()])
+    _follow_alerts(created=list(to_create["checkin"].values()), updated=list(to_update["checkin"].values()))
     if seq != before:
         state.counter = seq
         state.save(update_fields=["counter"])
@@ -248,14 +252,21 @@ def _apply(
 SAFETY_RANK = {level: rank for rank, level in enumerate(("none", "see_doctor", "urgent", "emergency"))}
 
 
-def _follow_alerts(checkins: list[CheckIn]) -> None:
-    """Open, update or withdraw the clinicians' safety alert of each written check-in."""
-    if not checkins:
+def _follow_alerts(*, created: list[CheckIn], updated: list[CheckIn]) -> None:
+    """Open, update or withdraw the clinicians' safety alert of each written check-in.
+
+    Only an updated check-in can have an alert already: new ones need no read.
+    """
+    if not created and not updated:
         return
     now = timezone.now()
-    alerts = {a.checkin_id: a for a in SafetyAlert.objects.filter(checkin__in=[c.pk for c in checkins])}
+    alerts = (
+        {a.checkin_id: a for a in SafetyAlert.objects.filter(checkin__in=[c.pk for c in updated])}
+        if updated
+        else {}
+    )
     to_create, to_update = [], []
-    for checkin in checkins:
+    for checkin in [*created, *updated]:
         alert = alerts.get(checkin.pk)
         flagged = not checkin.deleted and checkin.safety_level != CheckIn.Safety.NONE
         if alert is None:
