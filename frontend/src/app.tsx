@@ -10,6 +10,7 @@ import { Settings } from './screens/settings/Settings'
 import { Today } from './screens/today/Today'
 import type { Me } from './types'
 import { focusMain, go, useRoute } from './ui/hooks'
+import { SkipLink } from './ui/SkipLink'
 import { SyncStatus } from './ui/SyncStatus'
 import { UpdateBanner } from './ui/UpdateBanner'
 
@@ -60,17 +61,7 @@ const TABS: [string, string][] = [
 function Shell({ route, children }: { route: string; children: preact.ComponentChildren }) {
   return (
     <>
-      <a
-        class="skip-link"
-        href="#main"
-        onClick={(e) => {
-          // Hash routing: a plain #main link would change the screen.
-          e.preventDefault()
-          focusMain()
-        }}
-      >
-        Skip to content
-      </a>
+      <SkipLink />
       <div class="app">
         <header class="topbar">
           <a class="brand" href="#/today">

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import * as api from '../../api'
 import { go } from '../../ui/hooks'
+import { TextField } from '../../ui/TextField'
 
 export function detectedTimezone(): string {
   try {
@@ -21,24 +22,7 @@ function FormError({ error }: { error?: string }) {
 
 function Email({ value, onInput, error }: { value: string; onInput: (v: string) => void; error?: string }) {
   return (
-    <div class="field">
-      <label for="email">Email</label>
-      <input
-        id="email"
-        type="email"
-        autocomplete="email"
-        required
-        value={value}
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={error ? 'email-error' : undefined}
-        onInput={(e) => onInput((e.currentTarget as HTMLInputElement).value)}
-      />
-      {error && (
-        <p class="error" id="email-error">
-          {error}
-        </p>
-      )}
-    </div>
+    <TextField id="email" label="Email" type="email" autocomplete="email" required value={value} onValue={onInput} error={error} />
   )
 }
 
@@ -54,30 +38,18 @@ function Password({
   isNew?: boolean
 }) {
   return (
-    <div class="field">
-      <label for="password">{isNew ? 'Choose a password' : 'Password'}</label>
-      <input
-        id="password"
-        type="password"
-        autocomplete={isNew ? 'new-password' : 'current-password'}
-        required
-        minLength={isNew ? 8 : undefined}
-        value={value}
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={[isNew ? 'password-hint' : '', error ? 'password-error' : ''].join(' ').trim() || undefined}
-        onInput={(e) => onInput((e.currentTarget as HTMLInputElement).value)}
-      />
-      {isNew && (
-        <p class="hint" id="password-hint">
-          At least 8 characters; a few words you will remember work well.
-        </p>
-      )}
-      {error && (
-        <p class="error" id="password-error">
-          {error}
-        </p>
-      )}
-    </div>
+    <TextField
+      id="password"
+      label={isNew ? 'Choose a password' : 'Password'}
+      type="password"
+      autocomplete={isNew ? 'new-password' : 'current-password'}
+      required
+      minLength={isNew ? 8 : undefined}
+      value={value}
+      onValue={onInput}
+      error={error}
+      hint={isNew ? 'At least 8 characters; a few words you will remember work well.' : undefined}
+    />
   )
 }
 
@@ -117,29 +89,19 @@ function CodeStep({ onSignedIn, onCancel }: { onSignedIn: () => Promise<void>; o
       <h1>One more step</h1>
       <p class="muted">Enter the 6-digit code from your authenticator app.</p>
       <form onSubmit={submit}>
-        <div class="field">
-          <label for="code">6-digit code</label>
-          <input
-            id="code"
-            type="text"
-            inputMode="numeric"
-            autocomplete="one-time-code"
-            ref={input}
-            required
-            value={code}
-            aria-invalid={codeError ? 'true' : undefined}
-            aria-describedby={codeError ? 'code-hint code-error' : 'code-hint'}
-            onInput={(e) => setCode((e.currentTarget as HTMLInputElement).value)}
-          />
-          <p class="hint" id="code-hint">
-            No phone with you? One of your recovery codes works here too.
-          </p>
-          {codeError && (
-            <p class="error" id="code-error">
-              {codeError}
-            </p>
-          )}
-        </div>
+        <TextField
+          id="code"
+          label="6-digit code"
+          type="text"
+          inputMode="numeric"
+          autocomplete="one-time-code"
+          inputRef={input}
+          required
+          value={code}
+          onValue={setCode}
+          error={codeError}
+          hint="No phone with you? One of your recovery codes works here too."
+        />
         <FormError error={error && !codeError ? errorText(error) : undefined} />
         <button class="primary" type="submit" disabled={busy}>
           {busy ? 'Checking…' : 'Continue'}

@@ -2,7 +2,8 @@
 // a patient's phone never downloads it. Patient data is read from the network only.
 import { useEffect, useState } from 'preact/hooks'
 import * as api from '../../api'
-import { focusMain, useOnline, useRoute } from '../../ui/hooks'
+import { useOnline, useRoute } from '../../ui/hooks'
+import { SkipLink } from '../../ui/SkipLink'
 import { PatientPage } from './Patient'
 import { PatientList } from './Patients'
 import { Actions, type ClinicianActions } from './remote'
@@ -15,16 +16,7 @@ function Shell({ route, onSignOut, children }: { route: string; onSignOut: () =>
   const online = useOnline()
   return (
     <>
-      <a
-        class="skip-link"
-        href="#main"
-        onClick={(e) => {
-          e.preventDefault()
-          focusMain()
-        }}
-      >
-        Skip to content
-      </a>
+      <SkipLink />
       <div class="app wide">
         <header class="topbar">
           <a class="brand" href="#/patients">

@@ -3,6 +3,7 @@ import * as api from '../../api'
 import { parseRules } from '../../safety'
 import type { CheckinRecord, ClinicianNote, JournalRecord, PatientProfile, SafetyAlert, SessionRecord } from '../../types'
 import { go } from '../../ui/hooks'
+import { TextField } from '../../ui/TextField'
 import { SummaryView, WindowPicker, type Window } from '../progress/Progress'
 import { ALERT_LABEL, itemName, shiftDate } from './patients'
 import { Actions, Problem, useRemote } from './remote'
@@ -106,40 +107,8 @@ function RangeForm({ range, onChange, error }: { range: Range; onChange: (range:
         onChange({ from, to })
       }}
     >
-      <div class="field">
-        <label for="range-from">From</label>
-        <input
-          id="range-from"
-          type="date"
-          required
-          value={from}
-          aria-invalid={fromError ? 'true' : undefined}
-          aria-describedby={fromError ? 'range-from-error' : undefined}
-          onInput={(e) => setFrom((e.currentTarget as HTMLInputElement).value)}
-        />
-        {fromError && (
-          <p class="error" id="range-from-error">
-            {fromError}
-          </p>
-        )}
-      </div>
-      <div class="field">
-        <label for="range-to">To</label>
-        <input
-          id="range-to"
-          type="date"
-          required
-          value={to}
-          aria-invalid={toError ? 'true' : undefined}
-          aria-describedby={toError ? 'range-to-error' : undefined}
-          onInput={(e) => setTo((e.currentTarget as HTMLInputElement).value)}
-        />
-        {toError && (
-          <p class="error" id="range-to-error">
-            {toError}
-          </p>
-        )}
-      </div>
+      <TextField id="range-from" label="From" type="date" required value={from} onValue={setFrom} error={fromError} />
+      <TextField id="range-to" label="To" type="date" required value={to} onValue={setTo} error={toError} />
       <button type="submit">Show these dates</button>
     </form>
   )

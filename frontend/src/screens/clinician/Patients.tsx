@@ -17,6 +17,7 @@ import {
   type SortKey,
 } from './patients'
 import { Problem, useRemote } from './remote'
+import { TextField } from '../../ui/TextField'
 
 const COLUMNS: [SortKey, string][] = [
   ['email', 'Patient'],
@@ -190,29 +191,19 @@ function AddPatient({ onLinked }: { onLinked: (link: CareLink) => void }) {
     <section class="card" aria-labelledby="add-title">
       <h2 id="add-title">Add a patient</h2>
       <form onSubmit={submit}>
-        <div class="field">
-          <label for="share-code">Share code from your patient</label>
-          <input
-            id="share-code"
-            type="text"
-            autocomplete="off"
-            autocapitalize="characters"
-            spellcheck={false}
-            required
-            value={code}
-            aria-invalid={codeError ? 'true' : undefined}
-            aria-describedby={codeError ? 'share-code-hint share-code-error' : 'share-code-hint'}
-            onInput={(e) => setCode((e.currentTarget as HTMLInputElement).value)}
-          />
-          <p class="hint" id="share-code-hint">
-            12 letters and digits, like 7KQ2-M9XD-4HPT. Dashes, spaces and case do not matter.
-          </p>
-          {codeError && (
-            <p class="error" id="share-code-error">
-              {codeError}
-            </p>
-          )}
-        </div>
+        <TextField
+          id="share-code"
+          label="Share code from your patient"
+          type="text"
+          autocomplete="off"
+          autocapitalize="characters"
+          spellcheck={false}
+          required
+          value={code}
+          onValue={setCode}
+          error={codeError}
+          hint="12 letters and digits, like 7KQ2-M9XD-4HPT. Dashes, spaces and case do not matter."
+        />
         {otherError && (
           <p class="error" role="alert">
             {otherError}

@@ -2,6 +2,7 @@ import { useContext, useEffect, useRef, useState } from 'preact/hooks'
 import * as api from '../../api'
 import { QrCode } from './Qr'
 import { Actions } from './remote'
+import { TextField } from '../../ui/TextField'
 
 /** "ABCD EFGH IJKL ..." is easier to type into an app than 32 letters in a row. */
 function grouped(secret: string): string {
@@ -134,46 +135,28 @@ export function TotpSetup({ onDone }: { onDone: () => void }) {
             <li>Enter your password and the 6-digit code the app now shows.</li>
           </ol>
           <form onSubmit={submit}>
-            <div class="field">
-              <label for="totp-password">Your password</label>
-              <input
-                id="totp-password"
-                type="password"
-                autocomplete="current-password"
-                required
-                value={password}
-                aria-invalid={passwordError ? 'true' : undefined}
-                aria-describedby={passwordError ? 'totp-password-error' : undefined}
-                onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)}
-              />
-              {passwordError && (
-                <p class="error" id="totp-password-error">
-                  {passwordError}
-                </p>
-              )}
-            </div>
-            <div class="field">
-              <label for="totp-code">6-digit code</label>
-              <input
-                id="totp-code"
-                type="text"
-                inputMode="numeric"
-                autocomplete="one-time-code"
-                required
-                value={code}
-                aria-invalid={codeError ? 'true' : undefined}
-                aria-describedby={codeError ? 'totp-code-hint totp-code-error' : 'totp-code-hint'}
-                onInput={(e) => setCode((e.currentTarget as HTMLInputElement).value)}
-              />
-              <p class="hint" id="totp-code-hint">
-                A new code appears every 30 seconds; any current one works.
-              </p>
-              {codeError && (
-                <p class="error" id="totp-code-error">
-                  {codeError}
-                </p>
-              )}
-            </div>
+            <TextField
+              id="totp-password"
+              label="Your password"
+              type="password"
+              autocomplete="current-password"
+              required
+              value={password}
+              onValue={setPassword}
+              error={passwordError}
+            />
+            <TextField
+              id="totp-code"
+              label="6-digit code"
+              type="text"
+              inputMode="numeric"
+              autocomplete="one-time-code"
+              required
+              value={code}
+              onValue={setCode}
+              error={codeError}
+              hint="A new code appears every 30 seconds; any current one works."
+            />
             {otherError && (
               <p class="error" role="alert">
                 {otherError}
