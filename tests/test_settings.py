@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -38,11 +40,22 @@ def test_production_settings_pass_the_deploy_check():
     assert "no issues" in result.stdout
 
 
-def test_production_refuses_to_start_without_a_secret_key():
-    result = manage("check", DEBUG="0", SECRET_KEY="")
+@pytest.mark.parametrize("command", ["check", "makemigrations", "migrate"])
+def test_production_refuses_to_start_without_a_secret_key(command):
+    result = manage(command, "--help" if command == "migrate" else "--check", DEBUG="0", SECRET_KEY="")
 
     assert result.returncode != 0
+    # Said plainly, not as Django's "Models aren't loaded yet" further on.
     assert "SECRET_KEY must be set" in result.stderr
+    assert "AppRegistryNotReady" not in result.stderr
+
+
+def test_a_fresh_checkout_runs_management_commands_with_development_settings():
+    """Nothing configured (no .env, DEBUG or SECRET_KEY): manage.py works, as on a new clone."""
+    result = manage("makemigrations", "--check", "--dry-run")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
 
 
 def test_a_bad_boolean_fails_loudly():
