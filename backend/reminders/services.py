@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -209,13 +209,7 @@ def reminder_rule_create(
     )
     return ReminderRule.objects.create(
         user=user,
-        kind=fields.kind,
-        times=fields.times,
-        every_minutes=fields.every_minutes,
-        window=fields.window,
-        weekdays=fields.weekdays,
-        quiet_hours=fields.quiet_hours,
-        enabled=fields.enabled,
+        **asdict(fields),
         next_fire_at=_next_fire(fields, zone=user.timezone, after=timezone.now()),
         customized=customized,
     )

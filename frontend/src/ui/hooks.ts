@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { subscribe } from '../outbox'
+import { cacheGet, cacheSet, subscribe } from '../outbox'
 
 /**
  * A value read from IndexedDB, read again when one of `topics` changes ("entries" for
@@ -71,4 +71,23 @@ export function focusMain(): void {
   if (!main) return
   main.setAttribute('tabindex', '-1')
   main.focus()
+}
+
+/**
+ * A form's unsaved input for one day, kept on the device at every change so closing
+ * the app loses nothing. It starts from the stored draft, else from `saved` (what was
+ * already recorded), else `empty`; `clear` forgets it once the entry is recorded.
+ */
+export function useDraft<D>(key: string, saved: D | undefined, savedId: string | undefined, empty: D) {
+  const [draft, setDraft] = useState<D>()
+  useEffect(() => {
+    void cacheGet<D>(key).then((stored) => setDraft((current) => current ?? stored ?? saved ?? empty))
+  }, [key, savedId])
+  const update = (changes: Partial<D>) => {
+    const next = { ...(draft as D), ...changes }
+    setDraft(next)
+    void cacheSet(key, next, { silent: true })
+  }
+  const clear = () => cacheSet(key, undefined, { silent: true })
+  return { draft, update, clear }
 }

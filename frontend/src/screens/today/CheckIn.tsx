@@ -1,11 +1,11 @@
 import { Fragment } from 'preact'
-import { useEffect, useMemo, useState } from 'preact/hooks'
+import { useMemo, useState } from 'preact/hooks'
 import { cachedRules } from '../../data'
 import { findEntry } from '../../merge'
-import { cacheGet, cacheSet, recordCheckin } from '../../outbox'
+import { recordCheckin } from '../../outbox'
 import { evaluate, levelAtLeast } from '../../safety'
 import type { CheckinData, LocalEntry, PainArea, SafetyRule } from '../../types'
-import { useLive } from '../../ui/hooks'
+import { useDraft, useLive } from '../../ui/hooks'
 import { Slider } from '../../ui/Slider'
 
 const AREAS: [PainArea, string][] = [
@@ -75,24 +75,16 @@ export function SafetyMessage({ rules, flags }: { rules: SafetyRule[]; flags: st
 export function CheckIn({ date, entries }: { date: string; entries: LocalEntry[] }) {
   const rules = useLive(cachedRules, ['cache:rules']) ?? []
   const saved = useMemo(() => findEntry(entries, 'checkin', (d) => d.date === date), [entries, date])
-  const [draft, setDraft] = useState<Draft>()
+  const { draft, update: keep, clear } = useDraft(`draft:checkin:${date}`, fromEntry(saved), saved?.client_id, EMPTY)
   const [message, setMessage] = useState('')
-  const draftKey = `draft:checkin:${date}`
-
-  // Start from an unsaved draft, else today's saved check-in, else an empty form.
-  useEffect(() => {
-    void cacheGet<Draft>(draftKey).then((stored) => setDraft((current) => current ?? stored ?? fromEntry(saved) ?? EMPTY))
-  }, [draftKey, saved?.client_id])
 
   if (!draft) return null
   // The most serious ticked rule, under which the advice is shown.
   const outcome = evaluate(rules, draft.flags)
   const adviceAfter = rules.find((r) => draft.flags.includes(r.id) && r.level === outcome.level)?.id
   const update = (changes: Partial<Draft>) => {
-    const next = { ...draft, ...changes }
-    setDraft(next)
+    keep(changes)
     setMessage('')
-    void cacheSet(draftKey, next, { silent: true }) // closing the app keeps what was typed
   }
   const toggle = <T,>(list: T[], value: T) => (list.includes(value) ? list.filter((v) => v !== value) : [...list, value])
 
@@ -104,7 +96,7 @@ export function CheckIn({ date, entries }: { date: string; entries: LocalEntry[]
     if (draft.sleepQuality) data.sleep_quality = draft.sleepQuality
     if (draft.note.trim()) data.note = draft.note.trim()
     await recordCheckin(data)
-    await cacheSet(draftKey, undefined, { silent: true })
+    await clear()
     setMessage(navigator.onLine ? 'Check-in saved.' : 'Check-in saved on this phone. It will be sent when you are back online.')
   }
 

@@ -1,6 +1,7 @@
-import { useEffect, useMemo, useState } from 'preact/hooks'
+import { useMemo, useState } from 'preact/hooks'
 import { findEntry } from '../../merge'
-import { cacheGet, cacheSet, recordJournal } from '../../outbox'
+import { recordJournal } from '../../outbox'
+import { useDraft } from '../../ui/hooks'
 import type { JournalData, LocalEntry } from '../../types'
 
 interface Draft {
@@ -21,20 +22,13 @@ function fromEntry(entry?: LocalEntry): Draft | undefined {
 /** The evening journal prompts; every keystroke is kept on the device. */
 export function Journal({ date, entries }: { date: string; entries: LocalEntry[] }) {
   const saved = useMemo(() => findEntry(entries, 'journal', (d) => d.date === date), [entries, date])
-  const [draft, setDraft] = useState<Draft>()
+  const { draft, update: keep, clear } = useDraft(`draft:journal:${date}`, fromEntry(saved), saved?.client_id, EMPTY)
   const [message, setMessage] = useState('')
-  const draftKey = `draft:journal:${date}`
-
-  useEffect(() => {
-    void cacheGet<Draft>(draftKey).then((stored) => setDraft((current) => current ?? stored ?? fromEntry(saved) ?? EMPTY))
-  }, [draftKey, saved?.client_id])
   if (!draft) return null
 
   const update = (changes: Partial<Draft>) => {
-    const next = { ...draft, ...changes }
-    setDraft(next)
+    keep(changes)
     setMessage('')
-    void cacheSet(draftKey, next, { silent: true })
   }
   const save = async (event: Event) => {
     event.preventDefault()
@@ -44,7 +38,7 @@ export function Journal({ date, entries }: { date: string; entries: LocalEntry[]
     const gratitude = draft.gratitude.map((g) => g.trim()).filter(Boolean)
     if (gratitude.length) data.gratitude = gratitude
     await recordJournal(data)
-    await cacheSet(draftKey, undefined, { silent: true })
+    await clear()
     setMessage('Journal saved.')
   }
   return (
