@@ -164,6 +164,8 @@ ACCOUNT_SIGNUP_FORM_CLASS = "backend.accounts.forms.SignupForm"
 
 HEADLESS_ONLY = True
 HEADLESS_CLIENTS = ("browser", "app")
+# The app token is the session key, as in allauth; looked up with one read, not two.
+HEADLESS_TOKEN_STRATEGY = "backend.accounts.tokens.SessionTokenStrategy"  # noqa: S105 - a class path
 # allauth documents its own endpoints: /_allauth/openapi.json
 HEADLESS_SERVE_SPECIFICATION = True
 # Links in emails point into the PWA, which finishes the flow through the API.
@@ -230,13 +232,19 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# --- Cache (throttle counters) -----------------------------------------------
+# --- Cache (throttle counters, today's plans) -----------------------------------------------
 # Shared through Redis when there is one, so every web process counts together.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "backend.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# How long a rendered /today/ plan is kept (backend/programs/today_cache.py); 0 turns
+# the cache off. Off by default without Redis and DEBUG: a per-process cache could not
+# be invalidated across several web processes.
+TODAY_CACHE_SECONDS = env_number(
+    "TODAY_CACHE_SECONDS", default=3600 if REDIS_URL or DEBUG else 0, low=0, high=86400
+)
 
 # --- Celery -------------------------------------------------------------------
 # Without REDIS_URL the broker is kombu's filesystem transport, so `make run`

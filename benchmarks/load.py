@@ -283,6 +283,8 @@ def main() -> None:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "THROTTLE_SYNC": "100000/minute",
         "LOG_LEVEL": "WARNING",
+        # As in production: sessions, throttles and today's plans in a shared Redis.
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/2"),
     }
     server = subprocess.Popen(
         [

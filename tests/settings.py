@@ -25,3 +25,6 @@ WHITENOISE_AUTOREFRESH = True
 # Throttle counters per test process, cleared between tests (conftest): never the
 # Redis the broker uses.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# One process, so the per-process cache is shared by every request: keep the
+# today cache on, as in production.
+TODAY_CACHE_SECONDS = 3600

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.permissions import AllowAny
@@ -21,6 +22,7 @@ from backend.programs.serializers import (
     ProgramDetailSerializer,
     ProgramSerializer,
 )
+from backend.programs.today_cache import cached_today
 from backend.tracker.selectors import item_statuses
 
 
@@ -124,10 +126,17 @@ class TodayView(APIView):
 
     @extend_schema(responses=DaySerializer)
     def get(self, request: Request) -> Response:
-        today = local_today(request.user.timezone)
-        (day,) = selectors.plan_for_user(user=request.user, start=today, days=1)
-        statuses = item_statuses(user=request.user, start=today, end=today)
-        return Response(render_day(day, statuses))
+        user = request.user
+        today = local_today(user.timezone)
+
+        def render() -> dict:
+            (day,) = selectors.plan_for_user(user=user, start=today, days=1)
+            return render_day(day, item_statuses(user=user, start=today, end=today))
+
+        # The cached body is the JSON DRF would render; sent as it is.
+        return HttpResponse(
+            cached_today(user_id=user.pk, day=today, render=render), content_type="application/json"
+        )
 
 
 class PlanView(APIView):

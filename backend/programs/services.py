@@ -11,6 +11,7 @@ from backend.accounts.timezones import local_today
 from backend.errors import ApplicationError
 from backend.programs.catalog import Catalog, canonical
 from backend.programs.models import Enrollment, Exercise, Program, ProgramItem
+from backend.programs.today_cache import catalog_changed, plan_changed
 from backend.reminders.services import reminder_rules_create_defaults
 
 # How far from today a program may be started: a few weeks back lets someone log
@@ -54,6 +55,7 @@ def enrollment_create(*, user: User, program: Program, start_date: dt.date | Non
         ) from None
     # Reminders at the program's times of day, unless the user already set their own.
     reminder_rules_create_defaults(user=user, program=program)
+    plan_changed(user.pk)
     return enrollment
 
 
@@ -88,6 +90,7 @@ def enrollment_set_status(*, enrollment: Enrollment, status: str) -> Enrollment:
         )
     enrollment.status = status
     enrollment.save(update_fields=["status", "pauses", "updated_at"])
+    plan_changed(enrollment.user_id)
     return enrollment
 
 
@@ -99,6 +102,7 @@ def enrollment_leave(*, enrollment: Enrollment) -> Enrollment:
     if enrollment.status == Enrollment.Status.LEFT:
         return enrollment
     today = local_today(enrollment.user.timezone)
+    plan_changed(enrollment.user_id)
     if enrollment.effective_status(today) == Enrollment.Status.COMPLETED:
         enrollment.status = Enrollment.Status.COMPLETED
         enrollment.save(update_fields=["status", "updated_at"])
@@ -215,4 +219,6 @@ def catalog_load(*, catalog: Catalog) -> LoadReport:
             program.is_active = False
             program.save(update_fields=["is_active"])
             report.retired.append(f"program {slug}")
+    if report.changed:
+        catalog_changed()
     return report

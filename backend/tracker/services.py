@@ -15,6 +15,7 @@ from django.utils import timezone
 from backend.accounts.models import User
 from backend.accounts.timezones import local_today
 from backend.errors import ApplicationError
+from backend.programs import today_cache
 from backend.programs.models import Program
 from backend.tracker.models import CheckIn, JournalEntry, SafetyAlert, SessionLog, SyncState
 from backend.tracker.safety import safety_rules
@@ -236,6 +237,8 @@ def _apply(
             fields = ["updated_at", "deleted", "date", "seq", "updated_on_server", *CONTENT_FIELDS[kind]]
             model.objects.bulk_update(to_update[kind].values(), fields, batch_size=250)
     _follow_alerts(created=list(to_create["checkin"].values()), updated=list(to_update["checkin"].values()))
+    if to_create["session"] or to_update["session"]:
+        today_cache.plan_changed(user.pk)  # today's plan shows each item's status
     if seq != before:
         state.counter = seq
         state.save(update_fields=["counter"])
@@ -313,3 +316,4 @@ def account_erase(*, user: User, password: str, request: HttpRequest | None = No
         logout(request)
     # Every table holding the user's data cascades from the user row.
     User.objects.filter(pk=user.pk).delete()
+    today_cache.forget(user.pk)

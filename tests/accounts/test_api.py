@@ -164,3 +164,29 @@ def test_malformed_json_is_a_400_not_a_500(patient_client):
 
     assert response.status_code == 400
     assert "detail" in response.json()
+
+
+@pytest.mark.django_db
+def test_a_token_is_looked_up_with_one_session_read(monkeypatch):
+    """The app token opens the API with one read of the session store; unknown,
+    malformed and signed-out tokens are refused."""
+    from django.contrib.sessions.backends.cached_db import SessionStore
+
+    response = signup(APIClient())
+    token = response.json()["meta"]["session_token"]
+    reads = []
+    load = SessionStore.load
+    exists = SessionStore.exists
+    monkeypatch.setattr(SessionStore, "load", lambda self: reads.append("load") or load(self))
+    monkeypatch.setattr(SessionStore, "exists", lambda self, key: reads.append("exists") or exists(self, key))
+
+    assert APIClient().get(ME, HTTP_X_SESSION_TOKEN=token).status_code == 200
+    assert reads == ["load"]
+
+    reads.clear()
+    for bad in ("", "short", token[:-1] + ("a" if token[-1] != "a" else "b"), "x" * 500, token + "é"):
+        assert APIClient().get(ME, HTTP_X_SESSION_TOKEN=bad).status_code == 401
+    assert reads == ["load"]  # only the well-formed unknown key was looked up
+    signed_out = APIClient().delete("/_allauth/app/v1/auth/session", HTTP_X_SESSION_TOKEN=token)
+    assert signed_out.status_code == 401  # allauth's answer to a finished sign-out
+    assert APIClient().get(ME, HTTP_X_SESSION_TOKEN=token).status_code == 401
