@@ -101,14 +101,16 @@ def login():
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
-    """Throttle counters and the catalog cache start empty in every test (rolled-back
+    """Throttle counters and the catalog caches start empty in every test (rolled-back
     rows may reuse ids on SQLite)."""
     from django.core.cache import cache
 
     from backend.programs import selectors
+    from backend.tracker import services
 
     cache.clear()
     selectors._ITEMS.clear()
+    services._KNOWN_PROGRAMS.clear()
 
 
 def totp_code(secret: str) -> str:

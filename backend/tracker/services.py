@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth import logout
 from django.db import IntegrityError, transaction
+from django.db.models import Value
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -127,6 +128,48 @@ def _rejection(raw: Any, errors: dict) -> dict[str, Any]:
     return result
 
 
+# Program slugs this process has seen in the catalog. Programs are retired, never
+# deleted (session logs name them), so a slug once known stays valid: only a batch
+# naming one not seen yet reads the catalog again.
+_KNOWN_PROGRAMS: set[str] = set()
+
+
+def _program_of(raw: dict) -> str:
+    data = raw.get("data")
+    item_id = data.get("item_id") if isinstance(data, dict) else None
+    return item_id.split(":", 1)[0] if isinstance(item_id, str) else ""
+
+
+def program_slugs(named: set[str]) -> set[str]:
+    """The catalog's program slugs, read only when ``named`` has one not known yet."""
+    if not named <= _KNOWN_PROGRAMS:
+        _KNOWN_PROGRAMS.update(Program.objects.values_list("slug", flat=True))
+    return _KNOWN_PROGRAMS
+
+
+def _existing(user: User, validated: list[dict[str, Any] | None]) -> dict[uuid.UUID, tuple[str, Row]]:
+    """The user's stored rows with the batch's client ids, of any type.
+
+    One query finds which ids exist and in which table; rows are read only from the
+    tables that have some. A batch of new entries, the usual case, costs one query.
+    """
+    ids = [entry["client_id"] for entry in validated if entry is not None]
+    if not ids:
+        return {}
+    lookups = [
+        model.objects.filter(user=user, client_id__in=ids).values_list(Value(kind), "pk")
+        for kind, model in MODELS.items()
+    ]
+    found: dict[str, list[int]] = {}
+    for kind, pk in lookups[0].union(*lookups[1:], all=True):
+        found.setdefault(kind, []).append(pk)
+    existing: dict[uuid.UUID, tuple[str, Row]] = {}
+    for kind, pks in found.items():
+        for row in MODELS[kind].objects.filter(pk__in=pks):
+            existing[row.client_id] = (kind, row)
+    return existing
+
+
 def _lock_sync_state(user: User) -> SyncState:
     # One round trip once the row exists, which is every batch but a user's first.
     state = SyncState.objects.select_for_update().filter(user=user).first()
@@ -145,8 +188,9 @@ def sync_apply(*, user: User, entries: list[Any], cursor: str | None = None) -> 
     """
     now = timezone.now()
     context: dict[str, Any] = {"today": local_today(user.timezone), "now": now}
-    if any(isinstance(raw, dict) and raw.get("type") == "session" for raw in entries):
-        context["program_slugs"] = set(Program.objects.values_list("slug", flat=True))
+    named = {_program_of(raw) for raw in entries if isinstance(raw, dict) and raw.get("type") == "session"}
+    if named:
+        context["program_slugs"] = program_slugs(named)
     validated: list[dict[str, Any] | None] = []
     rejections: dict[int, dict[str, Any]] = {}
     validator = EntrySerializer(context=context)
@@ -181,12 +225,7 @@ def _apply(
     state = _lock_sync_state(user)
     before = state.counter
     seq = before
-    ids = [entry["client_id"] for entry in validated if entry is not None]
-    existing: dict[uuid.UUID, tuple[str, Row]] = {}
-    if ids:
-        for kind, model in MODELS.items():
-            for row in model.objects.filter(user=user, client_id__in=ids):
-                existing[row.client_id] = (kind, row)
+    existing = _existing(user, validated)
 
     to_create: dict[str, dict[uuid.UUID, Row]] = {kind: {} for kind in MODELS}
     to_update: dict[str, dict[uuid.UUID, Row]] = {kind: {} for kind in MODELS}
