@@ -240,10 +240,14 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # How long a rendered /today/ plan is kept (backend/programs/today_cache.py); 0 turns
-# the cache off. Off by default without Redis and DEBUG: a per-process cache could not
+# the cache off (backend/generations.py explains the invalidation). Off by default without Redis and DEBUG: a per-process cache could not
 # be invalidated across several web processes.
 TODAY_CACHE_SECONDS = env_number(
     "TODAY_CACHE_SECONDS", default=3600 if REDIS_URL or DEBUG else 0, low=0, high=86400
+)
+# Clinicians' patient lists (backend/care/overview_cache.py): short, as they carry alerts.
+PATIENT_LIST_CACHE_SECONDS = env_number(
+    "PATIENT_LIST_CACHE_SECONDS", default=300 if REDIS_URL or DEBUG else 0, low=0, high=3600
 )
 
 # --- Celery -------------------------------------------------------------------

@@ -26,5 +26,6 @@ WHITENOISE_AUTOREFRESH = True
 # Redis the broker uses.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # One process, so the per-process cache is shared by every request: keep the
-# today cache on, as in production.
+# cached renderings on, as in production.
 TODAY_CACHE_SECONDS = 3600
+PATIENT_LIST_CACHE_SECONDS = 300

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from backend.accounts.timezones import local_today
 from backend.care import selectors, services
 from backend.care.models import CareLink
+from backend.care.overview_cache import cached_overview
 from backend.care.permissions import IsClinicianWithMFA, IsPatient
 from backend.care.serializers import (
     AccessLogSerializer,
@@ -136,14 +137,16 @@ class PatientsView(ClinicianView):
 
     @extend_schema(responses=PatientRowSerializer(many=True))
     def get(self, request: Request) -> Response:
-        rows = selectors.patient_overview(clinician=request.user)
-        services.access_log_record(
-            clinician=request.user,
-            patient_ids=[row["id"] for row in rows],
-            what="patient list",
-            ip=_ip(request),
+        clinician = request.user
+        body, shown = cached_overview(
+            clinician_id=clinician.pk,
+            links=lambda: selectors.overview_links(clinician=clinician),
+            compute=lambda links: selectors.overview(links=links),
         )
-        return Response(rows)
+        services.access_log_record(
+            clinician=clinician, patient_ids=shown, what="patient list", ip=_ip(request)
+        )
+        return HttpResponse(body, content_type="application/json")
 
 
 class PatientView(ClinicianView):

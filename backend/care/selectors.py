@@ -78,8 +78,26 @@ def _adherence(done: dict[dt.date, int], due: dict[dt.date, int], days: list[dt.
     return round(sum(min(done.get(d, 0), due.get(d, 0)) for d in days) / due_sum, 2)
 
 
+def overview_links(*, clinician: User) -> list[tuple[int, dt.datetime, list[str]]]:
+    """(patient id, linked since, scopes) of the clinician's active links."""
+    return list(
+        CareLink.objects.filter(clinician=clinician, ended_at__isnull=True).values_list(
+            "patient_id", "created_at", "scopes"
+        )
+    )
+
+
 def patient_overview(*, clinician: User) -> list[dict[str, Any]]:
-    """The clinician's linked patients, who needs attention first, in a constant number of queries.
+    """The clinician's linked patients, who needs attention first (see ``overview``)."""
+    rows, _zones = overview(links=overview_links(clinician=clinician))
+    return rows
+
+
+def overview(
+    *, links: list[tuple[int, dt.datetime, list[str]]]
+) -> tuple[list[dict[str, Any]], dict[int, str]]:
+    """Rows for these links, who needs attention first, in a constant number of queries,
+    and each patient's time zone (the rows depend on their local dates).
 
     Rows are plain JSON-ready dicts (``PatientRowSerializer`` documents them):
     running 200 rows through a DRF serializer cost as much as all the queries.
@@ -93,13 +111,8 @@ def patient_overview(*, clinician: User) -> list[dict[str, Any]]:
     latest = CheckIn.objects.filter(user=OuterRef("pk"), deleted=False).order_by(
         "-date", "-updated_at", "-seq"
     )
-    links = list(
-        CareLink.objects.filter(clinician=clinician, ended_at__isnull=True).values_list(
-            "patient_id", "created_at", "scopes"
-        )
-    )
     if not links:
-        return []
+        return [], {}
     ids = [patient_id for patient_id, _, _ in links]
     patients = {
         p["id"]: p
@@ -188,7 +201,7 @@ def patient_overview(*, clinician: User) -> list[dict[str, Any]]:
         row["attention"] = _attention(row)
         rows.append(row)
     rows.sort(key=_attention_order)
-    return rows
+    return rows, {pid: p["timezone"] for pid, p in patients.items()}
 
 
 def _attention(row: dict[str, Any]) -> list[str]:

@@ -13,10 +13,10 @@ from django.db.models import Value
 from django.http import HttpRequest
 from django.utils import timezone
 
+from backend import generations
 from backend.accounts.models import User
 from backend.accounts.timezones import local_today
 from backend.errors import ApplicationError
-from backend.programs import today_cache
 from backend.programs.models import Program
 from backend.tracker.models import CheckIn, JournalEntry, SafetyAlert, SessionLog, SyncState
 from backend.tracker.safety import safety_rules
@@ -276,11 +276,10 @@ def _apply(
             fields = ["updated_at", "deleted", "date", "seq", "updated_on_server", *CONTENT_FIELDS[kind]]
             model.objects.bulk_update(to_update[kind].values(), fields, batch_size=250)
     _follow_alerts(created=list(to_create["checkin"].values()), updated=list(to_update["checkin"].values()))
-    if to_create["session"] or to_update["session"]:
-        today_cache.plan_changed(user.pk)  # today's plan shows each item's status
     if seq != before:
         state.counter = seq
         state.save(update_fields=["counter"])
+        generations.user_changed(user.pk)  # today's plan, clinicians' patient lists
 
     # The device may move its cursor past this batch only if it had already seen
     # everything before it; otherwise it must pull from where it was.
@@ -354,5 +353,4 @@ def account_erase(*, user: User, password: str, request: HttpRequest | None = No
     if request is not None and getattr(request, "session", None) is not None:
         logout(request)
     # Every table holding the user's data cascades from the user row.
-    User.objects.filter(pk=user.pk).delete()
-    today_cache.forget(user.pk)
+    User.objects.filter(pk=user.pk).delete()  # cached renderings: backend/care/signals.py

@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.test import override_settings
 
+from backend import generations
 from backend.programs import today_cache
 from backend.programs.catalog import CONTENT_DIR, read_catalog
 from backend.programs.services import catalog_load
@@ -71,13 +72,6 @@ def test_a_logged_session_shows_at_once(enrolled, patient_client):
     # Changed on another device, later: skipped wins, and shows.
     sync(patient_client, entry("session", session(f"{program}:{key}", status="skipped"), minutes=5))
     assert _statuses(patient_client)[item_id] == "skipped"
-
-
-def test_a_check_in_alone_keeps_the_cached_plan(enrolled, patient_client, django_assert_num_queries):
-    _statuses(patient_client)
-    sync(patient_client, entry("checkin", {"date": TODAY.isoformat(), "pain": 3, "stress": 4}))
-    with django_assert_num_queries(1):
-        patient_client.get("/api/v1/today/")
 
 
 def test_pausing_leaving_and_enrolling_show_at_once(catalog, enrolled, patient_client):
@@ -141,7 +135,7 @@ def test_a_reader_racing_a_writer_does_not_keep_the_old_plan(patient):
 
     def render_while_a_sync_commits() -> dict:
         old = {"items": ["old"]}
-        today_cache.plan_changed(patient.pk)  # the sync commits while we render
+        generations.user_changed(patient.pk)  # the sync commits while we render
         return old
 
     assert _cached(patient, render_while_a_sync_commits) == {"items": ["old"]}
@@ -151,7 +145,7 @@ def test_a_reader_racing_a_writer_does_not_keep_the_old_plan(patient):
 def test_a_read_between_the_write_and_its_commit_is_not_kept(patient, django_capture_on_commit_callbacks):
     _cached(patient, lambda: {"items": ["old"]})
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        today_cache.plan_changed(patient.pk)
+        generations.user_changed(patient.pk)
         # Another request, not seeing the uncommitted rows, renders the old plan.
         _cached(patient, lambda: {"items": ["old"]})
     assert _cached(patient, lambda: {"items": ["new"]}) == {"items": ["new"]}
@@ -176,11 +170,11 @@ def test_an_unreachable_cache_serves_from_the_database(patient, caplog):
     }
     with (
         override_settings(CACHES=broken),
-        caplog.at_level(logging.WARNING, logger="backend.programs.today_cache"),
+        caplog.at_level(logging.WARNING, logger="backend.generations"),
     ):
         assert _cached(patient, lambda: {"items": []}) == {"items": []}
-        today_cache.plan_changed(patient.pk)  # does not raise either
-    assert "today cache unavailable" in caplog.text
+        generations.user_changed(patient.pk)  # does not raise either
+    assert "cache unavailable" in caplog.text
 
 
 def test_turned_off_it_always_renders(patient):
