@@ -232,7 +232,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# --- Cache (throttle counters, today's plans) -----------------------------------------------
+# --- Cache (sessions, throttles, cached responses) ----------------------------
 # Shared through Redis when there is one, so every web process counts together.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
@@ -240,14 +240,13 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # How long a rendered /today/ plan is kept (backend/programs/today_cache.py); 0 turns
-# the cache off (backend/generations.py explains the invalidation). Off by default without Redis and DEBUG: a per-process cache could not
-# be invalidated across several web processes.
-TODAY_CACHE_SECONDS = env_number(
-    "TODAY_CACHE_SECONDS", default=3600 if REDIS_URL or DEBUG else 0, low=0, high=86400
-)
+# the cache off (backend/generations.py explains the invalidation). Off by default
+# without Redis: a cache in one process's memory would not hear of changes made by
+# another (other web workers, `manage.py load_programs` next to `make run`).
+TODAY_CACHE_SECONDS = env_number("TODAY_CACHE_SECONDS", default=3600 if REDIS_URL else 0, low=0, high=86400)
 # Clinicians' patient lists (backend/care/overview_cache.py): short, as they carry alerts.
 PATIENT_LIST_CACHE_SECONDS = env_number(
-    "PATIENT_LIST_CACHE_SECONDS", default=300 if REDIS_URL or DEBUG else 0, low=0, high=3600
+    "PATIENT_LIST_CACHE_SECONDS", default=300 if REDIS_URL else 0, low=0, high=3600
 )
 
 # --- Celery -------------------------------------------------------------------

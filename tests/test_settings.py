@@ -63,3 +63,23 @@ def test_a_bad_boolean_fails_loudly():
 
     assert result.returncode != 0
     assert "DEBUG='perhaps' is not a boolean" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("redis_url", "expected"),
+    [("", "0 0"), ("redis://127.0.0.1:6379/0", "3600 300")],
+    ids=["without Redis: off", "with Redis: on"],
+)
+def test_cached_responses_are_on_only_with_a_shared_cache(redis_url, expected):
+    """A per-process cache would not hear of another process's writes (load_programs
+    beside `make run`, other web workers): the caches need Redis."""
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.TODAY_CACHE_SECONDS, settings.PATIENT_LIST_CACHE_SECONDS)",
+        DEBUG="1",
+        REDIS_URL=redis_url,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
