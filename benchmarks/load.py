@@ -7,8 +7,9 @@ Needs wrk (apt-get install wrk). Seeds (once; later runs reuse it) the database
 `backtrack_load`: 1,000 patients with 90 days of check-ins and session logs, enrolled
 in two programs, and 20 clinicians with 50 linked patients each (TOTP on). Every
 simulated user has its own allauth app session token. Then it starts gunicorn with
-the production settings (plus one route, the ceiling) and, at 16 concurrent
-connections, measures in turn:
+the production settings (plus one route, the ceiling) and Redis as the shared cache
+(REDIS_URL, default redis://127.0.0.1:6379/2), and, at 16 concurrent connections,
+measures in turn:
 
 - GET /api/v1/today/             (a random patient)
 - GET /api/v1/summary/?days=28
