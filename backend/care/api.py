@@ -136,7 +136,7 @@ class PatientsView(ClinicianView):
     """My linked patients, who needs attention first."""
 
     @extend_schema(responses=PatientRowSerializer(many=True))
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponse:
         clinician = request.user
         body, shown = cached_overview(
             clinician_id=clinician.pk,

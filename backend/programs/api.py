@@ -125,7 +125,7 @@ class TodayView(APIView):
     """Today's plan, for the user's local date."""
 
     @extend_schema(responses=DaySerializer)
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponse:
         user = request.user
         today = local_today(user.timezone)
 
