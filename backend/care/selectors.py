@@ -191,6 +191,7 @@ def overview(
             "scopes": scopes,
             "adherence_7": _adherence(done[patient_id], due, window28[-7:]),
             "adherence_28": _adherence(done[patient_id], due, window28),
+            "today": local.isoformat(),
             "last_checkin": patient["last_checkin"].isoformat() if patient["last_checkin"] else None,
             "latest_pain": patient["latest_pain"],
             "latest_stress": patient["latest_stress"],

@@ -70,6 +70,7 @@ class PatientRowSerializer(serializers.Serializer):
     scopes = serializers.ListField(child=serializers.CharField())
     adherence_7 = serializers.FloatField(allow_null=True)
     adherence_28 = serializers.FloatField(allow_null=True)
+    today = serializers.DateField(help_text="The patient's local date: how long ago last_checkin was.")
     last_checkin = serializers.DateField(allow_null=True)
     latest_pain = serializers.IntegerField(allow_null=True)
     latest_stress = serializers.IntegerField(allow_null=True)

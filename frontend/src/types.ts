@@ -191,6 +191,8 @@ export interface PatientRow {
   /** 0..1 over the last 7 / 28 complete days; null when nothing was planned. */
   adherence_7: number | null
   adherence_28: number | null
+  /** The patient's local date (YYYY-MM-DD): "last check-in" is counted from it. */
+  today: string
   last_checkin: string | null
   latest_pain: number | null
   latest_stress: number | null

@@ -25,6 +25,7 @@ function row(email: string, fields: Partial<PatientRow> = {}): PatientRow {
     scopes: ['logs', 'checkins'],
     adherence_7: null,
     adherence_28: null,
+    today: '2026-11-21',
     last_checkin: null,
     latest_pain: null,
     latest_stress: null,

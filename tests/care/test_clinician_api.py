@@ -2,8 +2,11 @@ import csv
 import datetime as dt
 import io
 import json
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from django.test import override_settings
 from fhir.resources.bundle import Bundle
 
 from backend.accounts.timezones import local_today
@@ -49,11 +52,25 @@ def test_patient_list_shows_the_contract_fields(link, patient, patient_client, d
 
     assert row["id"] == patient.pk
     assert row["email"] == patient.email
-    assert row["last_checkin"] == today_of(patient).isoformat()
+    assert row["today"] == row["last_checkin"] == today_of(patient).isoformat()
     assert (row["latest_pain"], row["latest_stress"]) == (5, 7)
     # One of six items done on two of the last seven complete days; the rest not.
     assert row["adherence_7"] == pytest.approx(2 / 42, abs=0.01)
     assert row["open_alerts"] == []
+
+
+def test_each_row_has_the_patients_own_date(catalog, doctor, login):
+    """Late evening in Los Angeles is already tomorrow in Paris: "last check-in" is
+    counted from the patient's date, not the clinician's."""
+    clinician, client = doctor
+    traveller = UserFactory(timezone="America/Los_Angeles")
+    link_patient(traveller, clinician)
+    evening = dt.datetime(2026, 11, 21, 23, 30, tzinfo=ZoneInfo("America/Los_Angeles"))
+    stays = override_settings(SESSION_IDLE_TIMEOUT_CLINICIAN=30 * 86400, SESSION_MAX_AGE_CLINICIAN=30 * 86400)
+    with stays, time_machine.travel(evening, tick=False):
+        seed(login(traveller), traveller, pains=[3], stress=[4])
+        (row,) = client.get("/api/v1/care/patients/").json()
+    assert row["today"] == row["last_checkin"] == "2026-11-21"
 
 
 def test_who_needs_attention_comes_first(catalog, doctor, login):

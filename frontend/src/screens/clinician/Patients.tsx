@@ -1,6 +1,5 @@
 import { useState } from 'preact/hooks'
 import * as api from '../../api'
-import { deviceDate } from '../../merge'
 import type { CareLink, PatientRow, Trend } from '../../types'
 import {
   ALERT_LABEL,
@@ -77,7 +76,6 @@ function AlertsCell({ row }: { row: PatientRow }) {
 }
 
 function PatientTable({ rows, sort, onSort }: { rows: PatientRow[]; sort: Sort; onSort: (sort: Sort) => void }) {
-  const today = deviceDate()
   const sorted = sortPatients(rows, sort)
   return (
     <>
@@ -123,7 +121,8 @@ function PatientTable({ rows, sort, onSort }: { rows: PatientRow[]; sort: Sort; 
                 <td>{percent(row.adherence_7)}</td>
                 <td>{percent(row.adherence_28)}</td>
                 <td>
-                  {row.last_checkin ? <time dateTime={row.last_checkin}>{lastSeen(row.last_checkin, today)}</time> : lastSeen(null, today)}
+                  {/* Counted from the patient's own date, wherever the clinician is. */}
+                  {row.last_checkin ? <time dateTime={row.last_checkin}>{lastSeen(row.last_checkin, row.today)}</time> : lastSeen(null, row.today)}
                 </td>
                 <td>
                   <Score value={row.latest_pain} trend={row.pain_trend} />
