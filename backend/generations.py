@@ -1,8 +1,8 @@
 """Generations: how a cached rendering learns that what it shows has changed.
 
-Two renderings are cached in Redis (shared by every web process): each patient's
-plan for today (``backend/programs/today_cache.py``) and each clinician's patient
-list (``backend/care/overview_cache.py``). A cached value is stamped with the
+Rendered responses are cached in Redis (shared by every web process): each user's
+plan for today and progress summary (``backend/user_cache.py``) and each clinician's
+patient list (``backend/care/overview_cache.py``). A cached value is stamped with the
 generations of everything it was read from:
 
 - ``gen:user:<id>``: anything of that user's that a rendering shows (their logs,
@@ -21,7 +21,7 @@ generation.
 
 The cache is only an optimisation: when Redis cannot be reached, readers fall back
 to the database and the failure is logged. Values expire (settings
-``TODAY_CACHE_SECONDS``, ``PATIENT_LIST_CACHE_SECONDS``), which bounds how long a
+``USER_CACHE_SECONDS``, ``PATIENT_LIST_CACHE_SECONDS``), which bounds how long a
 missed replacement could show an old rendering.
 """
 

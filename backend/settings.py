@@ -239,11 +239,11 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "backend.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# How long a rendered /today/ plan is kept (backend/programs/today_cache.py); 0 turns
-# the cache off (backend/generations.py explains the invalidation). Off by default
+# How long a user's rendered /today/ and summary are kept (backend/user_cache.py); 0
+# turns the cache off (backend/generations.py explains the invalidation). Off by default
 # without Redis: a cache in one process's memory would not hear of changes made by
 # another (other web workers, `manage.py load_programs` next to `make run`).
-TODAY_CACHE_SECONDS = env_number("TODAY_CACHE_SECONDS", default=3600 if REDIS_URL else 0, low=0, high=86400)
+USER_CACHE_SECONDS = env_number("USER_CACHE_SECONDS", default=3600 if REDIS_URL else 0, low=0, high=86400)
 # Clinicians' patient lists (backend/care/overview_cache.py): short, as they carry alerts.
 PATIENT_LIST_CACHE_SECONDS = env_number(
     "PATIENT_LIST_CACHE_SECONDS", default=300 if REDIS_URL else 0, low=0, high=3600

@@ -27,5 +27,5 @@ WHITENOISE_AUTOREFRESH = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # One process, so the per-process cache is shared by every request: keep the
 # cached renderings on, as in production.
-TODAY_CACHE_SECONDS = 3600
+USER_CACHE_SECONDS = 3600
 PATIENT_LIST_CACHE_SECONDS = 300

@@ -76,7 +76,7 @@ def test_cached_responses_are_on_only_with_a_shared_cache(redis_url, expected):
     result = manage(
         "shell",
         "-c",
-        "from django.conf import settings; print(settings.TODAY_CACHE_SECONDS, settings.PATIENT_LIST_CACHE_SECONDS)",
+        "from django.conf import settings; print(settings.USER_CACHE_SECONDS, settings.PATIENT_LIST_CACHE_SECONDS)",
         DEBUG="1",
         REDIS_URL=redis_url,
     )

@@ -36,6 +36,7 @@ from backend.tracker.api import (
     ExportQuerySerializer,
     RangeQuerySerializer,
     SummaryQuerySerializer,
+    summary_response,
 )
 from backend.tracker.serializers import ClinicianLogsSerializer, JournalRecordSerializer, render_record
 
@@ -179,12 +180,12 @@ class PatientSummaryView(ClinicianView):
         parameters=[OpenApiParameter("days", int, enum=[7, 28, 90], description="Default 7.")],
         responses=OpenApiTypes.OBJECT,
     )
-    def get(self, request: Request, patient_id: int) -> Response:
+    def get(self, request: Request, patient_id: int) -> HttpResponse:
         query = SummaryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         link = self.link(request, patient_id)
         self.audit(request, link, "summary")
-        return Response(tracker_selectors.summary(user=link.patient, days=query.validated_data["days"]))
+        return summary_response(link.patient, query.validated_data["days"])
 
 
 class PatientLogsView(ClinicianView):

@@ -14,7 +14,7 @@ from backend import generations
 from backend.accounts.models import User
 from backend.care.models import CareLink
 from backend.care.overview_cache import value_key as patient_list_key
-from backend.programs.today_cache import value_key as today_key
+from backend.user_cache import value_keys
 
 
 @receiver(post_save, sender=User)
@@ -26,7 +26,7 @@ def user_saved(sender, instance: User, **kwargs) -> None:
 @receiver(post_delete, sender=User)
 def user_deleted(sender, instance: User, **kwargs) -> None:
     generations.user_changed(instance.pk)
-    generations.forget(today_key(instance.pk), patient_list_key(instance.pk))
+    generations.forget(*value_keys(instance.pk), patient_list_key(instance.pk))
 
 
 @receiver(post_save, sender=CareLink)

@@ -22,8 +22,8 @@ from backend.programs.serializers import (
     ProgramDetailSerializer,
     ProgramSerializer,
 )
-from backend.programs.today_cache import cached_today
 from backend.tracker.selectors import item_statuses
+from backend.user_cache import cached
 
 
 class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
@@ -135,7 +135,7 @@ class TodayView(APIView):
 
         # The cached body is the JSON DRF would render; sent as it is.
         return HttpResponse(
-            cached_today(user_id=user.pk, day=today, render=render), content_type="application/json"
+            cached(name="today", user_id=user.pk, day=today, render=render), content_type="application/json"
         )
 
 

@@ -35,6 +35,7 @@ from backend.tracker.serializers import (
     render_entry,
     render_record,
 )
+from backend.user_cache import cached
 
 MAX_BATCH_BYTES = 1_000_000
 MAX_RANGE_DAYS = 366
@@ -207,10 +208,23 @@ class SummaryView(APIView):
         ],
         responses=OpenApiTypes.OBJECT,
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponse:
         query = SummaryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        return Response(selectors.summary(user=request.user, days=query.validated_data["days"]))
+        return summary_response(request.user, query.validated_data["days"])
+
+
+def summary_response(user, days: int) -> HttpResponse:
+    """The user's summary over ``days``, from the per-user cache (``backend/user_cache.py``)."""
+    today = local_today(user.timezone)
+    body = cached(
+        name="summary",
+        user_id=user.pk,
+        day=today,
+        variant=str(days),
+        render=lambda: selectors.summary(user=user, days=days, today=today),
+    )
+    return HttpResponse(body, content_type="application/json")
 
 
 class ExportQuerySerializer(QuerySerializer):

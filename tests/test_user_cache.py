@@ -1,4 +1,4 @@
-"""Today's plan is served from the cache, and never shows what has since changed."""
+"""Today's plan and the summary are served from the cache, and never show what has since changed."""
 
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.test import override_settings
 
-from backend import generations
-from backend.programs import today_cache
+from backend import generations, user_cache
 from backend.programs.catalog import CONTENT_DIR, read_catalog
 from backend.programs.services import catalog_load
 from tests.factories import PASSWORD, EnrollmentFactory
@@ -38,7 +37,7 @@ def enrolled(catalog, patient):
 
 
 def _cached(user, render) -> dict:
-    return json.loads(today_cache.cached_today(user_id=user.pk, day=TODAY, render=render))
+    return json.loads(user_cache.cached(name="today", user_id=user.pk, day=TODAY, render=render))
 
 
 def _statuses(client) -> dict[str, str]:
@@ -151,16 +150,6 @@ def test_a_read_between_the_write_and_its_commit_is_not_kept(patient, django_cap
     assert _cached(patient, lambda: {"items": ["new"]}) == {"items": ["new"]}
 
 
-def test_erasing_the_account_drops_its_cached_plan(enrolled, patient, django_capture_on_commit_callbacks):
-    _cached(patient, lambda: {"items": ["mine"]})
-    assert cache.get(f"today:{patient.pk}") is not None
-    from backend.tracker.services import account_erase
-
-    with django_capture_on_commit_callbacks(execute=True):
-        account_erase(user=patient, password=PASSWORD)
-    assert cache.get(f"today:{patient.pk}") is None
-
-
 def test_an_unreachable_cache_serves_from_the_database(patient, caplog):
     broken = {
         "default": {
@@ -179,7 +168,7 @@ def test_an_unreachable_cache_serves_from_the_database(patient, caplog):
 
 def test_turned_off_it_always_renders(patient):
     calls = []
-    with override_settings(TODAY_CACHE_SECONDS=0):
+    with override_settings(USER_CACHE_SECONDS=0):
         for _ in range(2):
             _cached(patient, lambda: calls.append(1) or {})
     assert len(calls) == 2
@@ -196,8 +185,72 @@ def test_with_redis_as_in_production(enrolled, patient, patient_client, login):
         cache.clear()
         client = login(patient)
         item_id = next(iter(_statuses(client)))
-        assert cache.get(f"today:{patient.pk}") is not None
+        assert cache.get(user_cache.value_key("today", patient.pk)) is not None
         program, key, _ = item_id.split(":")
         sync(client, entry("session", session(f"{program}:{key}")))
         assert _statuses(client)[item_id] == "done"
         cache.clear()
+
+
+# --- The summary -----------------------------------------------------------------
+
+
+def _summary(client, days: int = 7) -> dict:
+    response = client.get(f"/api/v1/summary/?days={days}")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_a_repeated_summary_reads_no_logs(enrolled, patient_client, django_assert_num_queries):
+    first = _summary(patient_client, 28)
+    with django_assert_num_queries(1) as captured:  # the user row
+        again = _summary(patient_client, 28)
+    assert "tracker_" not in captured.captured_queries[0]["sql"]
+    assert again == first
+    # Each window is its own response.
+    assert len(_summary(patient_client, 7)["series"]) == 7
+    assert len(_summary(patient_client, 90)["series"]) == 90
+
+
+def test_a_check_in_and_a_session_show_in_the_summary_at_once(enrolled, patient_client):
+    assert _summary(patient_client)["series"][-1]["pain"] is None
+    sync(patient_client, entry("checkin", {"date": TODAY.isoformat(), "pain": 3, "stress": 4}))
+    assert _summary(patient_client)["series"][-1]["pain"] == 3
+
+    item_id = patient_client.get("/api/v1/today/").json()["items"][0]["id"]
+    program, key, _ = item_id.split(":")
+    before = _summary(patient_client)["series"][-1]
+    sync(patient_client, entry("session", session(f"{program}:{key}")))
+    after = _summary(patient_client)["series"][-1]
+    assert after["done"] == before["done"] + 1
+
+
+def test_a_clinician_reads_the_same_summary_and_each_read_is_logged(
+    enrolled, patient, patient_client, make_clinician
+):
+    from backend.care.models import AccessLogEntry, CareLink
+
+    clinician, client = make_clinician()
+    CareLink.objects.create(patient=patient, clinician=clinician, scopes=["logs", "checkins"])
+    mine = _summary(patient_client, 28)
+    url = f"/api/v1/care/patients/{patient.pk}/summary/?days=28"
+    assert client.get(url).json() == mine
+    assert client.get(url).json() == mine
+    assert AccessLogEntry.objects.filter(patient=patient, clinician=clinician, what="summary").count() == 2
+
+    sync(patient_client, entry("checkin", {"date": TODAY.isoformat(), "pain": 8, "stress": 9}))
+    assert client.get(url).json()["series"][-1]["pain"] == 8
+
+
+def test_erasing_the_account_drops_every_cached_response(
+    enrolled, patient, patient_client, django_capture_on_commit_callbacks
+):
+    _statuses(patient_client)
+    _summary(patient_client, 7)
+    _summary(patient_client, 90)
+    assert len(cache.get_many(user_cache.value_keys(patient.pk))) == 3
+    from backend.tracker.services import account_erase
+
+    with django_capture_on_commit_callbacks(execute=True):
+        account_erase(user=patient, password=PASSWORD)
+    assert cache.get_many(user_cache.value_keys(patient.pk)) == {}
