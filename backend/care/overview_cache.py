@@ -83,14 +83,12 @@ def cached_overview(
         return _fresh(lambda: current, compute)
     rows, zones_by_id = compute(current)
     body = JSONRenderer().render(rows)
-    shown = tuple(row["id"] for row in rows)
+    # The dates the rows were counted for (not read again: midnight may have passed).
+    counted = {row["id"]: dt.date.fromisoformat(row["today"]) for row in rows}
     zones = tuple(zones_by_id[patient_id] for patient_id in patient_ids)
-    generations.store(
-        key,
-        Cached(links_gen, catalog_gen, gens, zones, _dates(zones), patient_ids, body),
-        seconds,
-    )
-    return body, list(shown)
+    dates = tuple(counted[patient_id] for patient_id in patient_ids)
+    generations.store(key, Cached(links_gen, catalog_gen, gens, zones, dates, patient_ids, body), seconds)
+    return body, list(counted)
 
 
 def _patient_gens(patient_ids: tuple[int, ...]) -> tuple[str | None, ...] | None:
