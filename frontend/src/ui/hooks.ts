@@ -91,3 +91,28 @@ export function useDraft<D>(key: string, saved: D | undefined, savedId: string |
   const clear = () => cacheSet(key, undefined, { silent: true })
   return { draft, update, clear }
 }
+
+/**
+ * A form's submit: `busy` while `action` runs, its `error` when it throws, and the
+ * message it returns (for the form's role="status" line) when it succeeds. `setError`
+ * shows an error that came from elsewhere (a step that was cancelled).
+ */
+export function useSubmit(action: () => Promise<string | void>) {
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<unknown>()
+  const [done, setDone] = useState('')
+  const submit = async (event: Event) => {
+    event.preventDefault()
+    setBusy(true)
+    setError(undefined)
+    setDone('')
+    try {
+      setDone((await action()) ?? '')
+    } catch (e) {
+      setError(e)
+    } finally {
+      setBusy(false)
+    }
+  }
+  return { busy, error, setError, done, submit }
+}

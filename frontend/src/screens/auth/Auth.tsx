@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import * as api from '../../api'
-import { go } from '../../ui/hooks'
+import { go, useSubmit } from '../../ui/hooks'
 import { TextField } from '../../ui/TextField'
 
 export function detectedTimezone(): string {
@@ -63,12 +63,7 @@ function CodeStep({ onSignedIn, onCancel }: { onSignedIn: () => Promise<void>; o
   const input = useRef<HTMLInputElement>(null)
   // A new step, not a new screen: focus goes straight to the field.
   useEffect(() => input.current?.focus(), [])
-  const [error, setError] = useState<unknown>()
-  const [busy, setBusy] = useState(false)
-  const submit = async (event: Event) => {
-    event.preventDefault()
-    setBusy(true)
-    setError(undefined)
+  const { busy, error, submit } = useSubmit(async () => {
     try {
       await api.authenticateCode(code.trim())
       await onSignedIn()
@@ -78,11 +73,9 @@ function CodeStep({ onSignedIn, onCancel }: { onSignedIn: () => Promise<void>; o
         onCancel('This login took too long. Please enter your email and password again.')
         return
       }
-      setError(e)
-    } finally {
-      setBusy(false)
+      throw e
     }
-  }
+  })
   const codeError = api.fieldError(error, 'code')
   return (
     <main id="main" class="auth">
@@ -119,28 +112,17 @@ function CodeStep({ onSignedIn, onCancel }: { onSignedIn: () => Promise<void>; o
 export function Login({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
-  const [error, setError] = useState<unknown>()
-  const [busy, setBusy] = useState(false)
   const [needsCode, setNeedsCode] = useState(false)
-  const submit = async (event: Event) => {
-    event.preventDefault()
-    setBusy(true)
-    setError(undefined)
-    try {
-      const result = await api.login(email, password)
-      if (result === 'verify-email') throw new Error('Please confirm your email address first: we sent you a link.')
-      if (result === 'mfa') {
-        setPassword('')
-        setNeedsCode(true)
-        return
-      }
-      await onSignedIn()
-    } catch (e) {
-      setError(e)
-    } finally {
-      setBusy(false)
+  const { busy, error, setError, submit } = useSubmit(async () => {
+    const result = await api.login(email, password)
+    if (result === 'verify-email') throw new Error('Please confirm your email address first: we sent you a link.')
+    if (result === 'mfa') {
+      setPassword('')
+      setNeedsCode(true)
+      return
     }
-  }
+    await onSignedIn()
+  })
   if (needsCode) {
     const cancel = (why?: string) => {
       setNeedsCode(false)
@@ -173,27 +155,16 @@ export function Login({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
 export function Signup({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
-  const [error, setError] = useState<unknown>()
-  const [busy, setBusy] = useState(false)
   const [verify, setVerify] = useState(false)
-  const submit = async (event: Event) => {
-    event.preventDefault()
-    setBusy(true)
-    setError(undefined)
-    try {
-      const ok = await api.signup(email, password, detectedTimezone())
-      if (!ok) {
-        setVerify(true)
-        return
-      }
-      await onSignedIn()
-      go('/onboarding')
-    } catch (e) {
-      setError(e)
-    } finally {
-      setBusy(false)
+  const { busy, error, submit } = useSubmit(async () => {
+    const ok = await api.signup(email, password, detectedTimezone())
+    if (!ok) {
+      setVerify(true)
+      return
     }
-  }
+    await onSignedIn()
+    go('/onboarding')
+  })
   if (verify) {
     return (
       <main id="main">

@@ -1,8 +1,9 @@
+import type { ComponentChildren } from 'preact'
 import { useContext, useState } from 'preact/hooks'
 import * as api from '../../api'
 import { parseRules } from '../../safety'
 import type { CheckinRecord, ClinicianNote, JournalRecord, PatientProfile, SafetyAlert, SessionRecord } from '../../types'
-import { go } from '../../ui/hooks'
+import { go, useSubmit } from '../../ui/hooks'
 import { TextField } from '../../ui/TextField'
 import { SummaryView, WindowPicker, type Window } from '../progress/Progress'
 import { ALERT_LABEL, itemName, shiftDate } from './patients'
@@ -117,71 +118,65 @@ function RangeForm({ range, onChange, error }: { range: Range; onChange: (range:
 const newestFirst = <T extends { date: string; updated_at: string }>(list: T[]) =>
   [...list].sort((a, b) => b.date.localeCompare(a.date) || b.updated_at.localeCompare(a.updated_at))
 
-function CheckinTable({ rows }: { rows: CheckinRecord[] }) {
-  if (rows.length === 0) return <p>No check-ins in these dates.</p>
+/** A log table that scrolls sideways on a phone: its column names, then its rows. */
+function LogTable({ labelledBy, columns, children }: { labelledBy: string; columns: string[]; children: ComponentChildren }) {
   return (
-    <div class="table-scroll" role="region" aria-labelledby="checkins-title" tabIndex={0}>
+    <div class="table-scroll" role="region" aria-labelledby={labelledBy} tabIndex={0}>
       <table class="data log">
         <thead>
           <tr>
-            <th scope="col">Date</th>
-            <th scope="col">Pain</th>
-            <th scope="col">Stress</th>
-            <th scope="col">Sleep (h)</th>
-            <th scope="col">Sleep quality (1-5)</th>
-            <th scope="col">Mood (1-5)</th>
-            <th scope="col">Where</th>
-            <th scope="col">Red flags</th>
-            <th scope="col">Note</th>
+            {columns.map((name) => (
+              <th key={name} scope="col">
+                {name}
+              </th>
+            ))}
           </tr>
         </thead>
-        <tbody>
-          {newestFirst(rows).map((c) => (
-            <tr key={c.client_id}>
-              <th scope="row">{c.date}</th>
-              <td>{c.pain}</td>
-              <td>{c.stress}</td>
-              <td>{c.sleep_hours ?? '–'}</td>
-              <td>{c.sleep_quality ?? '–'}</td>
-              <td>{c.mood ?? '–'}</td>
-              <td>{c.pain_areas?.length ? c.pain_areas.map((a) => AREA_NAMES[a] ?? a).join(', ') : '–'}</td>
-              <td>{c.red_flags?.length ? c.red_flags.map((f) => f.replace(/_/g, ' ')).join(', ') : 'None'}</td>
-              <td class="note-cell">{c.note ?? ''}</td>
-            </tr>
-          ))}
-        </tbody>
+        <tbody>{children}</tbody>
       </table>
     </div>
   )
 }
 
+const CHECKIN_COLUMNS = ['Date', 'Pain', 'Stress', 'Sleep (h)', 'Sleep quality (1-5)', 'Mood (1-5)', 'Where', 'Red flags', 'Note']
+
+function CheckinTable({ rows }: { rows: CheckinRecord[] }) {
+  if (rows.length === 0) return <p>No check-ins in these dates.</p>
+  return (
+    <LogTable labelledBy="checkins-title" columns={CHECKIN_COLUMNS}>
+      {newestFirst(rows).map((c) => (
+        <tr key={c.client_id}>
+          <th scope="row">{c.date}</th>
+          <td>{c.pain}</td>
+          <td>{c.stress}</td>
+          <td>{c.sleep_hours ?? '–'}</td>
+          <td>{c.sleep_quality ?? '–'}</td>
+          <td>{c.mood ?? '–'}</td>
+          <td>{c.pain_areas?.length ? c.pain_areas.map((a) => AREA_NAMES[a] ?? a).join(', ') : '–'}</td>
+          <td>{c.red_flags?.length ? c.red_flags.map((f) => f.replace(/_/g, ' ')).join(', ') : 'None'}</td>
+          <td class="note-cell">{c.note ?? ''}</td>
+        </tr>
+      ))}
+    </LogTable>
+  )
+}
+
+const SESSION_COLUMNS = ['Date', 'Exercise', 'Done or skipped', 'Effort (0-10)', 'Note']
+
 function SessionTable({ rows }: { rows: SessionRecord[] }) {
   if (rows.length === 0) return <p>No exercises logged in these dates.</p>
   return (
-    <div class="table-scroll" role="region" aria-labelledby="sessions-title" tabIndex={0}>
-      <table class="data log">
-        <thead>
-          <tr>
-            <th scope="col">Date</th>
-            <th scope="col">Exercise</th>
-            <th scope="col">Done or skipped</th>
-            <th scope="col">Effort (0-10)</th>
-            <th scope="col">Note</th>
-          </tr>
-        </thead>
-        <tbody>
-          {newestFirst(rows).map((s) => (
-            <tr key={s.client_id}>
-              <th scope="row">{s.date}</th>
-              <td>{itemName(s.item_id)}</td>
-              <td>{s.status === 'done' ? 'Done' : 'Skipped'}</td>
-              <td>{s.effort ?? '–'}</td>
-              <td class="note-cell">{s.note ?? ''}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <LogTable labelledBy="sessions-title" columns={SESSION_COLUMNS}>
+      {newestFirst(rows).map((s) => (
+        <tr key={s.client_id}>
+          <th scope="row">{s.date}</th>
+          <td>{itemName(s.item_id)}</td>
+          <td>{s.status === 'done' ? 'Done' : 'Skipped'}</td>
+          <td>{s.effort ?? '–'}</td>
+          <td class="note-cell">{s.note ?? ''}</td>
+        </tr>
+      ))}
+    </LogTable>
   )
 }
 
@@ -259,25 +254,12 @@ function Journal({ patientId, shared, range }: { patientId: number; shared: bool
 function Notes({ patientId }: { patientId: number }) {
   const notes = useRemote(() => api.getNotes(patientId), [patientId])
   const [text, setText] = useState('')
-  const [error, setError] = useState<unknown>()
-  const [busy, setBusy] = useState(false)
-  const [saved, setSaved] = useState('')
-  const submit = async (event: Event) => {
-    event.preventDefault()
-    setBusy(true)
-    setError(undefined)
-    setSaved('')
-    try {
-      const note = await api.addNote(patientId, text)
-      notes.set([note, ...(notes.data ?? [])])
-      setText('')
-      setSaved('Note saved.')
-    } catch (e) {
-      setError(e)
-    } finally {
-      setBusy(false)
-    }
-  }
+  const { busy, error, done: saved, submit } = useSubmit(async () => {
+    const note = await api.addNote(patientId, text)
+    notes.set([note, ...(notes.data ?? [])])
+    setText('')
+    return 'Note saved.'
+  })
   const textError = api.fieldError(error, 'text')
   return (
     <section class="card" aria-labelledby="notes-title">

@@ -16,6 +16,7 @@ import {
   type SortKey,
 } from './patients'
 import { Problem, useRemote } from './remote'
+import { useSubmit } from '../../ui/hooks'
 import { TextField } from '../../ui/TextField'
 
 const COLUMNS: [SortKey, string][] = [
@@ -160,25 +161,12 @@ function HowToShare() {
 
 function AddPatient({ onLinked }: { onLinked: (link: CareLink) => void }) {
   const [code, setCode] = useState('')
-  const [error, setError] = useState<unknown>()
-  const [busy, setBusy] = useState(false)
-  const [done, setDone] = useState('')
-  const submit = async (event: Event) => {
-    event.preventDefault()
-    setBusy(true)
-    setError(undefined)
-    setDone('')
-    try {
-      const link = await api.redeemShareCode(code.trim())
-      setCode('')
-      setDone(`You are now linked with ${link.patient.email}.`)
-      onLinked(link)
-    } catch (e) {
-      setError(e)
-    } finally {
-      setBusy(false)
-    }
-  }
+  const { busy, error, done, submit } = useSubmit(async () => {
+    const link = await api.redeemShareCode(code.trim())
+    setCode('')
+    onLinked(link)
+    return `You are now linked with ${link.patient.email}.`
+  })
   const codeError = api.fieldError(error, 'code')
   const otherError =
     error && !codeError

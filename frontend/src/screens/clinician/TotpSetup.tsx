@@ -2,6 +2,7 @@ import { useContext, useEffect, useRef, useState } from 'preact/hooks'
 import * as api from '../../api'
 import { QrCode } from './Qr'
 import { Actions } from './remote'
+import { useSubmit } from '../../ui/hooks'
 import { TextField } from '../../ui/TextField'
 
 /** "ABCD EFGH IJKL ..." is easier to type into an app than 32 letters in a row. */
@@ -50,8 +51,6 @@ export function TotpSetup({ onDone }: { onDone: () => void }) {
   const [loadError, setLoadError] = useState<unknown>()
   const [password, setPassword] = useState('')
   const [code, setCode] = useState('')
-  const [error, setError] = useState<unknown>()
-  const [busy, setBusy] = useState(false)
   const [codes, setCodes] = useState<string[]>()
   const asked = useRef(false)
 
@@ -70,24 +69,15 @@ export function TotpSetup({ onDone }: { onDone: () => void }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [])
 
-  const submit = async (event: Event) => {
-    event.preventDefault()
-    setBusy(true)
-    setError(undefined)
-    try {
-      await api.reauthenticate(password)
-      await api.activateTotp(code.replace(/\s+/g, ''))
-      setPassword('')
-      // allauth makes recovery codes with the first authenticator; show them once here.
-      const recovery = await api.recoveryCodes().catch(() => [])
-      if (recovery.length > 0) setCodes(recovery)
-      else onDone()
-    } catch (e) {
-      setError(e)
-    } finally {
-      setBusy(false)
-    }
-  }
+  const { busy, error, submit } = useSubmit(async () => {
+    await api.reauthenticate(password)
+    await api.activateTotp(code.replace(/\s+/g, ''))
+    setPassword('')
+    // allauth makes recovery codes with the first authenticator; show them once here.
+    const recovery = await api.recoveryCodes().catch(() => [])
+    if (recovery.length > 0) setCodes(recovery)
+    else onDone()
+  })
 
   if (codes) return <RecoveryCodes codes={codes} onDone={onDone} />
 
