@@ -133,8 +133,8 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # An unreachable database answers 503 in seconds rather than holding the worker.
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
-        "DB_CONNECT_TIMEOUT", default=5
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_number(
+        "DB_CONNECT_TIMEOUT", default=5, low=1, high=120
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -87,12 +87,6 @@ def overview_links(*, clinician: User) -> list[tuple[int, dt.datetime, list[str]
     )
 
 
-def patient_overview(*, clinician: User) -> list[dict[str, Any]]:
-    """The clinician's linked patients, who needs attention first (see ``overview``)."""
-    rows, _zones = overview(links=overview_links(clinician=clinician))
-    return rows
-
-
 def overview(
     *, links: list[tuple[int, dt.datetime, list[str]]]
 ) -> tuple[list[dict[str, Any]], dict[int, str]]:
