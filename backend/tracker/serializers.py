@@ -181,12 +181,19 @@ def _has_offset(value: str) -> bool:
     return _OFFSET.search(value.strip()) is not None
 
 
+class RawEntryField(serializers.JSONField):
+    """One entry as the JSON parser gave it. Entries are validated one by one in
+    ``services.sync_apply``; DRF's JSONField would refuse here, for the whole batch, a
+    number JSON cannot write back (``1e400`` parses as infinity)."""
+
+    def to_internal_value(self, data: object) -> object:
+        return data
+
+
 class SyncRequestSerializer(serializers.Serializer):
     """The envelope; entries are validated one by one so a bad one sinks only itself."""
 
-    entries = serializers.ListField(
-        child=serializers.JSONField(allow_null=True), allow_empty=True, max_length=500
-    )
+    entries = serializers.ListField(child=RawEntryField(allow_null=True), allow_empty=True, max_length=500)
     cursor = StrictCharField(required=False, allow_blank=True, max_length=32)
 
     default_error_messages = {

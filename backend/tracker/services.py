@@ -18,6 +18,7 @@ from backend.accounts.models import User
 from backend.accounts.timezones import local_today
 from backend.errors import ApplicationError
 from backend.programs.models import Program
+from backend.programs.schedule import parse_item_id
 from backend.tracker.models import CheckIn, JournalEntry, SafetyAlert, SessionLog, SyncState
 from backend.tracker.safety import safety_rules
 from backend.tracker.serializers import EntrySerializer, entry_data, parse_cursor
@@ -134,10 +135,12 @@ def _rejection(raw: Any, errors: dict) -> dict[str, Any]:
 _KNOWN_PROGRAMS: set[str] = set()
 
 
-def _program_of(raw: dict) -> str:
+def _program_of(raw: dict) -> str | None:
+    """The program a raw session entry names, if its item id is well formed."""
     data = raw.get("data")
     item_id = data.get("item_id") if isinstance(data, dict) else None
-    return item_id.split(":", 1)[0] if isinstance(item_id, str) else ""
+    parsed = parse_item_id(item_id) if isinstance(item_id, str) else None
+    return parsed[0] if parsed else None
 
 
 def program_slugs(named: set[str]) -> set[str]:
@@ -189,6 +192,7 @@ def sync_apply(*, user: User, entries: list[Any], cursor: str | None = None) -> 
     now = timezone.now()
     context: dict[str, Any] = {"today": local_today(user.timezone), "now": now}
     named = {_program_of(raw) for raw in entries if isinstance(raw, dict) and raw.get("type") == "session"}
+    named.discard(None)  # a malformed item id is refused by validation, whatever the catalog holds
     if named:
         context["program_slugs"] = program_slugs(named)
     validated: list[dict[str, Any] | None] = []
