@@ -6,6 +6,7 @@ import time
 from urllib.parse import urlparse
 
 import pytest
+import time_machine
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.conf import settings
 from rest_framework.test import APIClient
@@ -13,6 +14,7 @@ from rest_framework.test import APIClient
 from backend.programs.catalog import read_catalog
 from backend.programs.services import catalog_load
 from tests.factories import PASSWORD, ClinicianFactory, UserFactory
+from tests.tracker.helpers import NOW
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -97,6 +99,15 @@ def patient_client(patient) -> APIClient:
 @pytest.fixture
 def login():
     return signed_in
+
+
+@pytest.fixture
+def frozen_time():
+    """The clock stands still at ``tests.tracker.helpers.NOW``: Saturday 2026-11-21,
+    10:00 in Paris, the factories' zone. A module asks for it with
+    ``pytestmark = pytest.mark.usefixtures("frozen_time")``."""
+    with time_machine.travel(NOW, tick=False):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -7,17 +7,14 @@ from __future__ import annotations
 import json
 
 import pytest
-import time_machine
 
-from tests.tracker.helpers import NOW, checkin, entry
+from tests.tracker.helpers import checkin, entry
 
 HUGE = 10**30
 
 
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False):
-        yield
+# The clock stands still at tests.tracker.helpers.NOW (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 @pytest.mark.parametrize(

@@ -21,14 +21,11 @@ from backend.programs.services import catalog_load
 from tests.factories import PASSWORD, EnrollmentFactory
 from tests.tracker.helpers import entry, session, sync
 
-NOW = "2026-11-21T09:00:00Z"  # a Saturday; 10:00 in Paris, the patient's zone
 TODAY = dt.date(2026, 11, 21)
 
 
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False):
-        yield
+# The clock stands still at tests.tracker.helpers.NOW (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 @pytest.fixture

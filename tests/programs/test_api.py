@@ -7,13 +7,8 @@ from rest_framework.test import APIClient
 from backend.programs.models import Enrollment, Program
 from tests.factories import EnrollmentFactory, UserFactory
 
-NOW = "2026-11-21T09:00:00Z"  # a Saturday
-
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False):
-        yield
+# The clock stands still at tests.tracker.helpers.NOW (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 # --- Catalog ------------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 
 import pytest
-import time_machine
 from rest_framework.test import APIClient
 
 from backend.reminders import sender
@@ -13,7 +12,6 @@ from backend.reminders.models import Delivery, PushSubscription, ReminderRule
 from backend.reminders.services import reminder_rule_create
 from tests.factories import UserFactory
 
-NOW = "2026-11-21T09:00:00Z"  # Saturday, 10:00 in Paris
 FCM = {
     "endpoint": "https://fcm.googleapis.com/fcm/send/dGVzdC10b2tlbg:APA91bExample",
     "expirationTime": None,
@@ -24,10 +22,8 @@ FCM = {
 }
 
 
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False):
-        yield
+# The clock stands still at tests.tracker.helpers.NOW (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 @pytest.mark.parametrize(

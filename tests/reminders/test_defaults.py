@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import pytest
-import time_machine
 
 from backend.reminders.models import ReminderRule
 
-NOW = "2026-11-21T09:00:00Z"
-
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False):
-        yield
+# The clock stands still at tests.tracker.helpers.NOW (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 def enroll(client, slug: str) -> None:

@@ -4,7 +4,6 @@ import io
 import json
 
 import pytest
-import time_machine
 from django.contrib.auth import get_user_model
 from fhir.resources.bundle import Bundle
 from rest_framework.test import APIClient
@@ -12,15 +11,13 @@ from rest_framework.test import APIClient
 from backend.programs.models import Enrollment
 from backend.tracker.models import CheckIn, JournalEntry, SessionLog, SyncState
 from tests.factories import PASSWORD, EnrollmentFactory
-from tests.tracker.helpers import NOW, TODAY, checkin, entry, journal, session, sync
+from tests.tracker.helpers import TODAY, checkin, entry, journal, session, sync
 
 User = get_user_model()
 
 
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False):
-        yield
+# The clock stands still at tests.tracker.helpers.NOW (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 @pytest.fixture

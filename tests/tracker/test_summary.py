@@ -3,19 +3,15 @@ import random
 import uuid
 
 import pytest
-import time_machine
 
 from backend.programs.models import Program
 from backend.tracker.insights import DayCheckIn, pearson, streaks, stress_pain_insights
 from backend.tracker.models import CheckIn, SessionLog
 from tests.factories import EnrollmentFactory
-from tests.tracker.helpers import NOW, TODAY, checkin, entry, session, sync
+from tests.tracker.helpers import TODAY, checkin, entry, session, sync
 
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False):
-        yield
+# The clock stands still at tests.tracker.helpers.NOW (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 def days_ago(n: int) -> dt.date:

@@ -3,19 +3,15 @@ import json
 import uuid
 
 import pytest
-import time_machine
 from rest_framework.test import APIClient
 
 from backend.programs.models import Program
 from backend.tracker.models import CheckIn, JournalEntry, SessionLog
 from tests.factories import EnrollmentFactory
-from tests.tracker.helpers import NOW, TODAY, checkin, entry, journal, session, statuses, sync
+from tests.tracker.helpers import TODAY, checkin, entry, journal, session, statuses, sync
 
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False):
-        yield
+# The clock stands still at tests.tracker.helpers.NOW (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 @pytest.fixture
