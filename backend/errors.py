@@ -6,11 +6,15 @@ exception handler below and the JSON ``handler400/404/500`` views render them.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, JsonResponse
+from kombu.exceptions import OperationalError as BrokerUnavailable
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -32,10 +36,29 @@ class ApplicationError(Exception):
         return {"detail": self.message}
 
 
+logger = logging.getLogger(__name__)
+
+# A part the request needs is down or restarting: the database (the transaction was
+# rolled back), or Redis and the task broker (nothing was queued). The same request
+# can simply be sent again.
+UNAVAILABLE_ERRORS = (
+    OperationalError,
+    InterfaceError,
+    BrokerUnavailable,
+    RedisConnectionError,
+    RedisTimeoutError,
+)
+
 UNAVAILABLE = (
     "Backtrack is briefly unavailable. Nothing you saved on this device is lost; try again in a moment."
 )
 RETRY_AFTER_SECONDS = 5
+
+
+def _log_unavailable(request: HttpRequest | None, exc: BaseException) -> None:
+    # Said plainly in the log, or an unmigrated database looks like an outage.
+    path = getattr(request, "path", "?")
+    logger.error("503 for %s: %s: %s", path, exc.__class__.__name__, exc, exc_info=exc)
 
 
 def unavailable_response() -> JsonResponse:
@@ -47,9 +70,8 @@ def unavailable_response() -> JsonResponse:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
         return Response(exc.as_body(), status=exc.status)
-    if isinstance(exc, OperationalError | InterfaceError):
-        # The database is restarting or unreachable: the transaction was rolled back,
-        # so the client can simply send the same request again.
+    if isinstance(exc, UNAVAILABLE_ERRORS):
+        _log_unavailable(context.get("request"), exc)
         return Response(
             {"detail": UNAVAILABLE}, status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
         )
@@ -86,7 +108,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> JsonResponse:
 
 
 class DatabaseUnavailableMiddleware:
-    """503 JSON instead of a 500 when the database drops out under a non-DRF view."""
+    """503 JSON instead of a 500 when the database or broker drops out under a non-DRF view."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -95,6 +117,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> JsonResponse | None:
-        if isinstance(exception, OperationalError | InterfaceError):
+        if isinstance(exception, UNAVAILABLE_ERRORS):
+            _log_unavailable(request, exception)
             return unavailable_response()
         return None

@@ -38,8 +38,8 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 CATALOG = "gen:catalog"
-# Generations outlive every value stamped with them: a value whose generation key
-# expired could otherwise match again (None == None).
+# Generations outlive every value stamped with them (``read`` also replaces a missing
+# one before anything is stamped with it).
 GEN_SECONDS = 2 * 86400
 
 
@@ -52,9 +52,25 @@ def links_key(clinician_id: int) -> str:
 
 
 def read(keys: Iterable[str]) -> dict[str, Any] | None:
-    """The cached values of ``keys`` (missing ones absent), or None if the cache is down."""
+    """The cached values of ``keys`` (missing ones absent), or None if the cache is down.
+
+    A generation is never missing from the answer: one that expired, or that the cache
+    dropped after an outage (``backend/cache.py``), is replaced by a new token first.
+    So no value can be stamped with a missing generation, and none can match a
+    generation that went missing after it was stored.
+    """
+    keys = list(keys)
     try:
-        return cache.get_many(list(keys))
+        found = cache.get_many(keys)
+        missing = [key for key in keys if key.startswith("gen:") and key not in found]
+        if missing:
+            for key in missing:
+                cache.add(key, uuid.uuid4().hex, GEN_SECONDS)
+            # Another reader may have added its token first: stamp with the one kept.
+            found.update(cache.get_many(missing))
+            if any(key not in found for key in missing):
+                return None  # the cache dropped out meanwhile
+        return found
     except Exception:
         logger.warning("cache unavailable; reading from the database", exc_info=True)
         return None

@@ -236,7 +236,15 @@ SPECTACULAR_SETTINGS = {
 # Shared through Redis when there is one, so every web process counts together.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "backend.cache.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "backend.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Everything cached can be done without Redis (backend/cache.py): a Redis that
+            # does not answer costs a request at most this long, then is left alone a while.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # How long a user's rendered /today/ and summary are kept (backend/user_cache.py); 0
@@ -398,7 +406,8 @@ SESSION_IDLE_TIMEOUT_CLINICIAN = env.int("SESSION_IDLE_TIMEOUT_CLINICIAN", defau
 SESSION_MAX_AGE_CLINICIAN = env.int("SESSION_MAX_AGE_CLINICIAN", default=12 * 3600)
 SESSION_COOKIE_AGE = max(SESSION_MAX_AGE_PATIENT, SESSION_MAX_AGE_CLINICIAN)
 # Sessions (and allauth's app tokens, which are session keys) are read from the cache
-# (Redis in production) on every request, and written through to the database.
+# (Redis in production) on every request, and written through to the database, which
+# they are read from while Redis cannot be reached (backend/cache.py).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Security -----------------------------------------------------------------

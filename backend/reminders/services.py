@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from backend.accounts.models import User
-from backend.errors import ApplicationError
+from backend.errors import ApplicationError, BrokerUnavailable
 from backend.programs.models import Program
 from backend.programs.selectors import users_with_a_program_on
 from backend.reminders import endpoints
@@ -716,14 +716,24 @@ def deliveries_requeue_stuck(*, now: dt.datetime | None = None) -> int:
 @transaction.atomic
 def reminder_test_send(*, user: User) -> Delivery:
     """One test notification to all the user's devices, through the task queue."""
-    from backend.reminders.tasks import send_reminders
-
     now = timezone.now()
     delivery = Delivery.objects.create(
         user=user, rule=None, kind=TEST_KIND, fire_at=now, lease_owner="", leased_until=now + requeue_after()
     )
-    send_reminders.delay_on_commit([delivery.pk])
+    transaction.on_commit(partial(notification_test_enqueue, delivery.pk))
     return delivery
+
+
+def notification_test_enqueue(delivery_id: int) -> None:
+    from backend.reminders.tasks import send_reminders
+
+    try:
+        send_reminders.delay([delivery_id])
+    except BrokerUnavailable:
+        # The person is told to try again (503): the dispatcher must not also send this
+        # one minutes later, when a test notification would mean nothing.
+        Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING).delete()
+        raise
 
 
 # --- Recording what the sender did ------------------------------------------------------------
