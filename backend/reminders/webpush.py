@@ -131,6 +131,25 @@ class GuardedResolver(AbstractResolver):
         await self._inner.close()
 
 
+class NoRedirects:
+    """The aiohttp session as pywebpush uses it (``post``), never following a redirect.
+
+    The endpoint's host was checked against the push-service policy; a redirect's
+    target was not, so following one would let an allowed endpoint send our POST to
+    any address (an internal admin page, say). A push service that answers 3xx is
+    treated like any other refusal.
+    """
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self._inner = session
+
+    async def post(self, url: str, **kwargs: object) -> aiohttp.ClientResponse:
+        return await self._inner.post(url, allow_redirects=False, **kwargs)  # type: ignore[arg-type]
+
+    async def close(self) -> None:
+        await self._inner.close()
+
+
 class PushSender:
     """One per process: an event loop thread, one aiohttp session, a cap on requests in flight."""
 
@@ -153,14 +172,14 @@ class PushSender:
         self._thread.start()
         self._session, self._slots = asyncio.run_coroutine_threadsafe(self._open(), self._loop).result()
 
-    async def _open(self) -> tuple[aiohttp.ClientSession, asyncio.Semaphore]:
+    async def _open(self) -> tuple[NoRedirects, asyncio.Semaphore]:
         connector = aiohttp.TCPConnector(
             limit=self._concurrency, resolver=GuardedResolver(self._allowed), ttl_dns_cache=300
         )
         # No cookie jar: push services need none, and one service's cookies must
         # never travel to another (it also saves work on every response).
         session = aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
-        return session, asyncio.Semaphore(self._concurrency)
+        return NoRedirects(session), asyncio.Semaphore(self._concurrency)
 
     def send(self, messages: Iterable[PushMessage], *, idle: float = 0.1) -> Iterator[list[PushResult]]:
         """Send all ``messages`` concurrently; yield results in groups as they complete.
@@ -229,7 +248,7 @@ class PushSender:
                     headers=headers,
                     ttl=message.ttl,
                     timeout=self._timeout,
-                    aiohttp_session=self._session,
+                    aiohttp_session=self._session,  # type: ignore[arg-type]  # only .post is used
                 )
             except WebPushException as exc:
                 status = exc.status_code

@@ -4,8 +4,10 @@ server does with each answer a push service can give."""
 from __future__ import annotations
 
 import datetime as dt
+import http.server
 import logging
 import re
+import threading
 
 import pytest
 from django.core import mail
@@ -307,3 +309,57 @@ def test_the_sweep_queues_again_what_nobody_sends_and_skips_what_is_too_late(
     statuses = dict(Delivery.objects.values_list("pk", "status"))
     assert statuses == {waiting.pk: "pending", lost.pk: "pending", stale.pk: "skipped"}
     assert Delivery.objects.get(pk=lost.pk).leased_until > now
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    """A plain HTTP server that either redirects every POST or records it."""
+
+    redirect_to = ""
+    hits: list[str]
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.redirect_to:
+            self.send_response(307)
+            self.send_header("Location", self.redirect_to)
+        else:
+            type(self).hits.append(self.path)
+            self.send_response(201)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _serve(host: str, **attrs: object) -> http.server.ThreadingHTTPServer:
+    handler = type("Handler", (_Recorder,), {"hits": [], **attrs})
+    server = http.server.ThreadingHTTPServer((host, 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_a_redirect_from_an_allowed_endpoint_is_never_followed(patient, push_service, push_sender):
+    """An allowed endpoint answering 307 towards an internal address must not get our
+    POST delivered there: the redirect's target never passed the host checks."""
+    internal = _serve("127.0.0.2")
+    target = f"http://127.0.0.2:{internal.server_port}/internal-admin"
+    redirector = _serve("127.0.0.1", redirect_to=target)
+    keys = push_service.subscribe()
+    try:
+        push_subscription_save(
+            user=patient,
+            endpoint=f"http://127.0.0.1:{redirector.server_port}/push/abc",
+            p256dh=keys.p256dh,
+            auth=keys.auth,
+        )
+        delivery = due(patient)
+        report = send(delivery, push_sender)
+    finally:
+        internal.shutdown()
+        redirector.shutdown()
+
+    assert internal.RequestHandlerClass.hits == []
+    assert report.retry_ids == []
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.reason) == ("failed", "no_target")
