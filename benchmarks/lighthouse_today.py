@@ -90,16 +90,8 @@ def wait_until_up(url: str, timeout: float = 30) -> None:
 
 def lighthouse(url: str, session_key: str, out: Path) -> dict[str, float]:
     binary = LIGHTHOUSE_DIR / "node_modules" / ".bin" / "lighthouse"
-    # One of lighthouse's own dependencies asks for third-party-web@"latest", which
-    # `npm ci` then calls out of sync with the lock; `npm install --no-save` installs
-    # the lock's versions and leaves it as committed.
-    if (
-        not binary.exists()
-        and subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=LIGHTHOUSE_DIR).returncode
-    ):
-        subprocess.run(
-            ["npm", "install", "--no-save", "--no-audit", "--no-fund"], cwd=LIGHTHOUSE_DIR, check=True
-        )
+    if not binary.exists():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=LIGHTHOUSE_DIR, check=True)
     env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
     subprocess.run(
         [

@@ -3,17 +3,11 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# Exactly the lock's versions, or a clear failure: the lock lists every platform's
+# optional native packages (rollup's @rollup/rollup-<os>-<cpu>), so `npm ci` takes it
+# on any machine. After changing package.json: `npm install`, and commit the lock.
 install() {
-  if npm ci --no-audit --no-fund; then
-    return
-  fi
-  # The package registry these machines reach serves only their own platform's
-  # optional native packages (rollup's other @rollup/rollup-<os>-<cpu> builds are
-  # missing), so a lock made here lacks those entries and `npm ci` calls it out of
-  # sync. `npm install --no-save` installs exactly the lock's versions (package.json
-  # pins every direct dependency) and leaves package-lock.json untouched.
-  echo "frontend: npm ci refused the lock (see above); installing its versions with npm install --no-save"
-  npm install --no-save --no-audit --no-fund
+  npm ci --no-audit --no-fund
 }
 
 if [ -f package.json ]; then
