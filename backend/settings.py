@@ -6,6 +6,7 @@ Every variable read here is listed in the README's configuration table and in
 ``.env.example``.
 """
 
+import os
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -22,9 +23,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 # A local .env (made by `make run` from .env.example) is read if present; real
-# environment variables always win over it.
-if (BASE_DIR / ".env").is_file():
-    env.read_env(str(BASE_DIR / ".env"), overwrite=False)
+# environment variables always win over it. BACKTRACK_DOTENV names another file, or
+# none when empty: the test suite sets it empty, so a developer's .env never leaks
+# into tests (or into the servers and workers they start).
+DOTENV = os.environ.get("BACKTRACK_DOTENV", str(BASE_DIR / ".env"))
+if DOTENV and Path(DOTENV).is_file():
+    env.read_env(DOTENV, overwrite=False)
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -131,6 +135,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     name = Path(DATABASES["default"]["NAME"])
     if not name.is_absolute() and str(name) != ":memory:":
         DATABASES["default"]["NAME"] = str(BASE_DIR / name)
+    # `make run`'s web server, worker and beat write to one file: wait for the lock
+    # (instead of "database is locked", a 503), and take it when a transaction starts,
+    # so a reader never has to upgrade to a writer mid-transaction and fail.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

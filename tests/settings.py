@@ -6,6 +6,9 @@ REDIS_URL at the machine's PostgreSQL and Redis).
 
 import os
 
+# Never a developer's .env (`make run` writes one): tests, and every process they
+# start, see only what the test environment says.
+os.environ["BACKTRACK_DOTENV"] = ""
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-used-anywhere-else-0123456789")
 os.environ.setdefault("DEBUG", "0")
 # Tests speak plain HTTP to the test client.

@@ -83,3 +83,26 @@ def test_cached_responses_are_on_only_with_a_shared_cache(redis_url, expected):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == expected
+
+
+def _settings_value(module: str, name: str, **env: str) -> str:
+    clean = {k: v for k, v in os.environ.items() if k not in {"BACKTRACK_DOTENV", name}}
+    result = subprocess.run(
+        [sys.executable, "-c", f"import {module} as s; print(repr(s.{name}))"],
+        cwd=ROOT,
+        env={**clean, "SECRET_KEY": "x" * 50, "DEBUG": "0", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_a_local_env_file_is_read_by_the_app_but_never_by_the_tests(tmp_path):
+    """`make run` writes a .env; `make test` afterwards must not see any of it."""
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("LOG_LEVEL=CRITICAL\n")
+
+    assert _settings_value("backend.settings", "LOG_LEVEL", BACKTRACK_DOTENV=str(dotenv)) == "'CRITICAL'"
+    assert _settings_value("tests.settings", "LOG_LEVEL", BACKTRACK_DOTENV=str(dotenv)) == "'INFO'"
