@@ -53,3 +53,31 @@ def test_healthz_is_503_naming_the_database_when_it_is_down():
     assert status == 503
     assert body["database"] == "down"
     assert body["status"] == "down"
+
+
+def test_healthz_names_unapplied_migrations_instead_of_saying_ok(tmp_path):
+    """A reachable database that was never migrated is not healthy: say why. And the
+    503 an API call gets meanwhile says why in the log."""
+    script = (
+        "import django, json; django.setup();"
+        "from django.test import Client;"
+        "api = Client().get('/api/v1/programs/');"
+        "r = Client().get('/healthz');"
+        "print(json.dumps([r.status_code, r.json(), api.status_code]))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+        "REDIS_URL": "",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    status, body, api_status = json.loads(result.stdout.strip().splitlines()[-1])
+    assert status == 503
+    assert body["database"] == "down" and body["unapplied_migrations"] > 10
+    assert "unapplied migrations: run manage.py migrate" in result.stderr
+    assert api_status == 503
+    assert "503 for /api/v1/programs/: OperationalError: no such table" in result.stderr
