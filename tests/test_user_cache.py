@@ -114,7 +114,9 @@ def test_a_catalog_edit_shows_in_cached_plans(enrolled, patient_client, tmp_path
     assert names == {"Renamed for the test"}
 
 
-def test_another_users_change_leaves_my_cached_plan(enrolled, patient_client, other_patient, login):
+def test_another_users_change_leaves_my_cached_plan(
+    enrolled, patient, patient_client, other_patient, login, monkeypatch
+):
     EnrollmentFactory(user=other_patient, start_date=dt.date(2026, 11, 16))
     other = login(other_patient)
     mine = patient_client.get("/api/v1/today/").json()
@@ -122,8 +124,15 @@ def test_another_users_change_leaves_my_cached_plan(enrolled, patient_client, ot
     program, key, _ = item_id.split(":")
     sync(other, entry("session", session(f"{program}:{key}")))
 
+    # Mine is served from the cache as it was: the plan is not computed again.
+    computed = []
+    original = user_cache._encode
+    monkeypatch.setattr(user_cache, "_encode", lambda data: computed.append(1) or original(data))
     assert patient_client.get("/api/v1/today/").json() == mine
+    assert computed == []
+    # The other user's is computed again, with the log.
     assert _statuses(other)[item_id] == "done"
+    assert computed == [1]
 
 
 def test_a_reader_racing_a_writer_does_not_keep_the_old_plan(patient):

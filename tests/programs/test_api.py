@@ -144,6 +144,9 @@ def test_status_can_only_be_paused_or_active(catalog, patient, patient_client, s
 
     assert response.status_code == 400
     assert "status" in response.json()
+    enrollment.refresh_from_db()
+    assert (enrollment.status, enrollment.ended_on) == ("active", None)
+    assert patient_client.get("/api/v1/today/").json()["items"]
 
 
 def test_leaving_ends_the_program_and_allows_enrolling_again(catalog, patient, patient_client):
