@@ -15,6 +15,7 @@ from backend.care.models import AccessLogEntry, CareLink, ClinicianNote
 from backend.programs.models import Enrollment, Program
 from backend.programs.schedule import due_counts
 from backend.programs.selectors import attach_items
+from backend.tracker import adherence
 from backend.tracker.models import CheckIn, SafetyAlert, SessionLog
 from backend.tracker.selectors import checkins, session_logs
 
@@ -70,14 +71,6 @@ def _trend(recent: list[float], before: list[float]) -> str | None:
     return "flat"
 
 
-def _adherence(done: dict[dt.date, int], due: dict[dt.date, int], days: list[dt.date]) -> float | None:
-    due_sum = sum(due.get(d, 0) for d in days)
-    if not due_sum:
-        return None
-    # Counted by distinct items logged done, capped by what was due each day.
-    return round(sum(min(done.get(d, 0), due.get(d, 0)) for d in days) / due_sum, 2)
-
-
 def overview_links(*, clinician: User) -> list[tuple[int, dt.datetime, list[str]]]:
     """(patient id, linked since, scopes) of the clinician's active links."""
     return list(
@@ -96,8 +89,8 @@ def overview(
     Rows are plain JSON-ready dicts (``PatientRowSerializer`` documents them):
     running 200 rows through a DRF serializer cost as much as all the queries.
 
-    Adherence is over the last 7 and 28 complete days (up to yesterday, in each
-    patient's own time zone); trends compare the last 7 days of check-ins with the 7
+    Adherence is over the last 7 and 28 days up to each patient's own today, as
+    ``backend/tracker/adherence.py`` defines it; trends compare the last 7 days of check-ins with the 7
     before; alerts are the open red-flag alerts.
     """
     # Plain values rather than model instances wherever rows are only read: for 200
@@ -142,6 +135,14 @@ def overview(
     ):
         done[user_id][day] = count
 
+    # Today is counted once logged (done or skipped): the few logs of the patients' today.
+    logged_today = defaultdict(set)
+    for user_id, day, item_id in SessionLog.objects.filter(
+        user_id__in=ids, deleted=False, date__gte=min(today.values()), date__lte=last_day
+    ).values_list("user_id", "date", "item_id"):
+        if day == today[user_id]:
+            logged_today[user_id].add(item_id)
+
     # Programs are few and shared: one instance each, not one per enrollment.
     enrollment_rows = list(
         Enrollment.objects.filter(user_id__in=ids, start_date__lte=last_day).only(
@@ -170,9 +171,17 @@ def overview(
     for patient_id, linked_since, scopes in links:
         patient = patients[patient_id]
         local = today[patient_id]
-        end = local - dt.timedelta(days=1)
-        window28 = [end - dt.timedelta(days=n) for n in range(27, -1, -1)]
+        window28 = [local - dt.timedelta(days=n) for n in range(27, -1, -1)]
         due = due_counts(enrollments[patient_id], window28[0], 28, due_table)
+        counted = [
+            adherence.Day(
+                done=done[patient_id].get(day, 0),
+                due=due.get(day, 0),
+                logged=len(logged_today[patient_id]) if day == local else 0,
+                is_today=day == local,
+            )
+            for day in window28
+        ]
         # Ordered by date, then last edit: the latest check-in of each day wins.
         by_day = {day: (pain, stress) for day, pain, stress in recent[patient_id]}
         week_ago, two_weeks_ago = local - dt.timedelta(days=7), local - dt.timedelta(days=14)
@@ -183,8 +192,8 @@ def overview(
             "email": patient["email"],
             "linked_since": linked_since.isoformat(),
             "scopes": scopes,
-            "adherence_7": _adherence(done[patient_id], due, window28[-7:]),
-            "adherence_28": _adherence(done[patient_id], due, window28),
+            "adherence_7": adherence.adherence(counted[-7:]),
+            "adherence_28": adherence.adherence(counted),
             "today": local.isoformat(),
             "last_checkin": patient["last_checkin"].isoformat() if patient["last_checkin"] else None,
             "latest_pain": patient["latest_pain"],

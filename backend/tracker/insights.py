@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from backend.tracker import adherence
+
 MIN_PAIRS = 14
 MIN_R = 0.3
 INSIGHT_DAYS = 90
@@ -171,11 +173,12 @@ def summarise(
     by_day = latest_per_day(checkins)
 
     series = []
-    done_total = due_total = 0
+    counted: list[adherence.Day] = []
     for day in window:
         due_ids = due.get(day, set())
         done = sum(1 for item in due_ids if statuses.get(item) == "done")
         logged = sum(1 for item in due_ids if item in statuses)
+        counted.append(adherence.Day(done=done, due=len(due_ids), logged=logged, is_today=day == today))
         checkin = by_day.get(day)
         series.append(
             {
@@ -187,15 +190,11 @@ def summarise(
                 "due": len(due_ids),
             }
         )
-        done_total += done
-        # Today counts once it is logged: the morning's pending items are not misses.
-        due_total += logged if day == today else len(due_ids)
 
     weekly = []
     for block_end in range(len(window), 0, -7):
         block = series[max(0, block_end - 7) : block_end]
-        done = sum(d["done"] for d in block)
-        due_sum = sum(d["due"] for d in block)
+        block_days = counted[max(0, block_end - 7) : block_end]
         weekly.append(
             {
                 "start": block[0]["date"],
@@ -204,10 +203,11 @@ def summarise(
                 "pain": _mean(d["pain"] for d in block),
                 "stress": _mean(d["stress"] for d in block),
                 "sleep_hours": _mean(d["sleep_hours"] for d in block),
-                "adherence": round(done / due_sum, 2) if due_sum else None,
+                "adherence": adherence.adherence(block_days),
             }
         )
     weekly.reverse()
+    done_total, due_total = adherence.totals(counted)
 
     change = None
     with_data = [w for w in weekly if w["pain"] is not None]
@@ -228,7 +228,7 @@ def summarise(
         "days": days,
         "start": start.isoformat(),
         "end": today.isoformat(),
-        "adherence": round(done_total / due_total, 3) if due_total else None,
+        "adherence": adherence.adherence(counted),
         "done": done_total,
         "due": due_total,
         "streak": streaks(practised, streak_due_days, today, streak_first),
