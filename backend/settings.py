@@ -310,7 +310,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT",
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Every periodic task, in one place.
 CELERY_BEAT_SCHEDULE: dict = {
-    # Claims the reminder rules due this minute (backend/reminders/services.py).
+    # Claims the reminder rules due this minute (backend/reminders/dispatch.py).
     "reminders-dispatch": {
         "task": "backend.reminders.tasks.dispatch_due_reminders",
         "schedule": crontab(),

@@ -93,8 +93,9 @@ def run(args: argparse.Namespace, env: dict[str, str], public_key: str) -> None:
 
     from backend.accounts.models import User
     from backend.celery import app
+    from backend.reminders.dispatch import reminders_dispatch
     from backend.reminders.models import Delivery, PushSubscription, ReminderRule
-    from backend.reminders.services import reminders_dispatch
+    from backend.reminders.tasks import enqueue_sends
     from tests.pushservice import PushService
 
     call_command("migrate", verbosity=0)
@@ -159,7 +160,7 @@ def run(args: argparse.Namespace, env: dict[str, str], public_key: str) -> None:
         cpu_before = resource.getrusage(resource.RUSAGE_SELF)
         t0 = time.monotonic()
         with connection.execute_wrapper(timed):
-            report = reminders_dispatch()
+            report = reminders_dispatch(enqueue=enqueue_sends)
         dispatched = time.monotonic() - t0
         received = service.wait_for(count, timeout=600)
         last = max(r.at for r in received) if received else t0

@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from backend.care.models import CareLink, ClinicianNote
-from backend.reminders.services import reminder_rule_create
+from backend.reminders.rules import reminder_rule_create
 from backend.tracker.models import SafetyAlert
 from tests.factories import ClinicianFactory, EnrollmentFactory, UserFactory
 from tests.tracker.helpers import checkin, entry, journal, sync

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from backend.accounts.models import User
-from backend.reminders.services import reminder_rules_reschedule
+from backend.reminders.rules import reminder_rules_reschedule
 
 
 @transaction.atomic

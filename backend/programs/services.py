@@ -12,7 +12,7 @@ from backend.accounts.timezones import local_today
 from backend.errors import ApplicationError
 from backend.programs.catalog import Catalog, canonical
 from backend.programs.models import Enrollment, Exercise, Program, ProgramItem
-from backend.reminders.services import reminder_rules_create_defaults
+from backend.reminders.rules import reminder_rules_create_defaults
 
 # How far from today a program may be started: a few weeks back lets someone log
 # a program they began on paper; a few months ahead lets them plan.

@@ -10,7 +10,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.errors import ApplicationError
-from backend.reminders import selectors, services
+from backend.reminders import deliveries, rules, selectors, subscriptions, tasks
 from backend.reminders.models import ReminderRule
 from backend.reminders.serializers import (
     PublicKeySerializer,
@@ -49,26 +49,24 @@ class ReminderRuleViewSet(
         return selectors.reminder_rule_list(user=self.request.user)
 
     def perform_create(self, serializer: ReminderRuleSerializer) -> None:
-        serializer.instance = services.reminder_rule_create(
-            user=self.request.user, **serializer.validated_data
-        )
+        serializer.instance = rules.reminder_rule_create(user=self.request.user, **serializer.validated_data)
 
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
         rule = self.get_object()
         serializer = self.get_serializer(rule, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         changes = {name: serializer.validated_data[name] for name in RULE_FIELDS if name in request.data}
-        rule = services.reminder_rule_update(rule=rule, **changes)
+        rule = rules.reminder_rule_update(rule=rule, **changes)
         return Response(self.get_serializer(rule).data)
 
     def perform_destroy(self, instance: ReminderRule) -> None:
-        services.reminder_rule_delete(rule=instance)
+        rules.reminder_rule_delete(rule=instance)
 
     @extend_schema(request=None, responses={202: ReminderTestSerializer})
     @action(detail=False, methods=["post"], url_path="test")
     def test(self, request: Request) -> Response:
         """Send one notification to all the caller's devices now (by email when there are none)."""
-        delivery = services.reminder_test_send(user=request.user)
+        delivery = deliveries.reminder_test_send(user=request.user, enqueue=tasks.enqueue_sends)
         devices = selectors.push_subscription_list(user=request.user).count()
         return Response({"id": delivery.pk, "devices": devices}, status=status.HTTP_202_ACCEPTED)
 
@@ -99,7 +97,7 @@ class PushSubscriptionView(APIView):
         serializer = PushSubscriptionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        subscription, created = services.push_subscription_save(
+        subscription, created = subscriptions.push_subscription_save(
             user=request.user,
             endpoint=data["endpoint"],
             p256dh=data["keys"]["p256dh"],
@@ -118,5 +116,7 @@ class PushSubscriptionView(APIView):
     def delete(self, request: Request) -> Response:
         serializer = PushSubscriptionDeleteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.push_subscription_delete(user=request.user, endpoint=serializer.validated_data["endpoint"])
+        subscriptions.push_subscription_delete(
+            user=request.user, endpoint=serializer.validated_data["endpoint"]
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)

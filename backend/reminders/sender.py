@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.utils import timezone
 
-from backend.reminders import selectors, services
+from backend.reminders import deliveries, selectors
 from backend.reminders.models import Delivery, PushSubscription
 from backend.reminders.notifications import NOTIFICATIONS, TEST_KIND
 from backend.reminders.webpush import Outcome, PushMessage, PushResult, PushSender, process_sender
@@ -75,11 +75,11 @@ def deliveries_send(
     now = now or timezone.now()
     report = SendReport()
     owner = owner or f"direct-{uuid.uuid4().hex}"
-    claimed = services.deliveries_claim(delivery_ids=delivery_ids, owner=owner, now=now)
+    claimed = deliveries.deliveries_claim(delivery_ids=delivery_ids, owner=owner, now=now)
     batch = selectors.deliveries_for_sending(delivery_ids=claimed)
 
-    late = [d.pk for d in batch.deliveries if d.kind != TEST_KIND and now - d.fire_at > services.LATE_LIMIT]
-    services.deliveries_finish(
+    late = [d.pk for d in batch.deliveries if d.kind != TEST_KIND and now - d.fire_at > deliveries.LATE_LIMIT]
+    deliveries.deliveries_finish(
         delivery_ids=late, status=Delivery.Status.SKIPPED, reason=Delivery.Reason.LATE, now=now
     )
     report.skipped.extend(late)
@@ -136,8 +136,8 @@ def deliveries_send(
             all_gone.append(delivery)  # every device unsubscribed: email instead
         else:
             failed.append(delivery.pk)
-    services.deliveries_finish(delivery_ids=sent, status=Delivery.Status.SENT, now=now)
-    services.deliveries_finish(
+    deliveries.deliveries_finish(delivery_ids=sent, status=Delivery.Status.SENT, now=now)
+    deliveries.deliveries_finish(
         delivery_ids=failed, status=Delivery.Status.FAILED, reason=Delivery.Reason.NO_TARGET, now=now
     )
     report.sent.extend(sent)
@@ -185,14 +185,14 @@ def _record(group: list[PushResult], *, now: dt.datetime) -> None:
                 result.status or result.outcome,
                 result.detail,
             )
-    services.push_results_record(accepted=accepted, gone=gone, failed=failed, now=now)
+    deliveries.push_results_record(accepted=accepted, gone=gone, failed=failed, now=now)
 
 
-def _email(deliveries: list[Delivery], *, report: SendReport, now: dt.datetime) -> None:
-    if not deliveries:
+def _email(owed: list[Delivery], *, report: SendReport, now: dt.datetime) -> None:
+    if not owed:
         return
     messages = []
-    for delivery in deliveries:
+    for delivery in owed:
         notification = NOTIFICATIONS[delivery.kind]
         messages.append(
             EmailMessage(
@@ -206,8 +206,8 @@ def _email(deliveries: list[Delivery], *, report: SendReport, now: dt.datetime) 
             connection.send_messages(messages)
     except (OSError, smtplib.SMTPException):
         logger.warning("reminder email failed; will retry", exc_info=True)
-        report.retry_ids.extend(d.pk for d in deliveries)
+        report.retry_ids.extend(d.pk for d in owed)
         return
-    ids = [d.pk for d in deliveries]
-    services.deliveries_finish(delivery_ids=ids, status=Delivery.Status.EMAILED, now=now)
+    ids = [d.pk for d in owed]
+    deliveries.deliveries_finish(delivery_ids=ids, status=Delivery.Status.EMAILED, now=now)
     report.emailed.extend(ids)

@@ -15,7 +15,8 @@ from collections import Counter
 import pytest
 
 from backend.reminders.models import Delivery, ReminderRule
-from backend.reminders.services import push_subscription_save, reminder_rule_create
+from backend.reminders.rules import reminder_rule_create
+from backend.reminders.subscriptions import push_subscription_save
 from tests.faults.services import ROOT, PrivateRedis
 from tests.reminders.worker import Worker
 from tests.reminders.worker import test_database_url as database_url_of_the_tests

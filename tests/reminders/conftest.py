@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from backend.reminders import services
+from backend.reminders import subscriptions
 from backend.reminders.endpoints import parse_allowed_hosts
 from backend.reminders.vapid import generate_key_pair
 from backend.reminders.webpush import PushSender
@@ -40,7 +40,7 @@ def push_settings(settings, vapid_keys, monkeypatch):
         return PUBLIC_DNS[host]
 
     # DNS is the edge of the world here: answered from the table above.
-    monkeypatch.setattr(services, "endpoints_resolve", resolve)
+    monkeypatch.setattr(subscriptions, "endpoints_resolve", resolve)
     return settings
 
 

@@ -7,9 +7,9 @@ import copy
 import pytest
 from rest_framework.test import APIClient
 
-from backend.reminders import sender, services
+from backend.reminders import deliveries, sender, tasks
 from backend.reminders.models import Delivery, PushSubscription, ReminderRule
-from backend.reminders.services import reminder_rule_create
+from backend.reminders.rules import reminder_rule_create
 from tests.factories import UserFactory
 
 FCM = {
@@ -345,8 +345,8 @@ def test_a_test_notification_goes_through_the_queue_to_every_device(
     assert response.json()["devices"] == 2
     delivery = Delivery.objects.get(pk=response.json()["id"])
     (enqueue,) = queued  # send_reminders.delay([id]) once the transaction commits
-    assert enqueue.func is services.notification_test_enqueue
-    assert enqueue.args == (delivery.pk,)
+    assert enqueue.func is deliveries.notification_test_enqueue
+    assert enqueue.args == (tasks.enqueue_sends, delivery.pk)
 
     sender.deliveries_send(delivery_ids=[delivery.pk], sender=push_sender)  # what the worker runs
 

@@ -11,9 +11,11 @@ from django.db import IntegrityError, connection, transaction
 
 from backend.accounts.models import User
 from backend.programs.models import Enrollment, Program
-from backend.reminders import services
+from backend.reminders import dispatch as dispatcher
+from backend.reminders.dispatch import reminders_dispatch
 from backend.reminders.models import Delivery, ReminderRule
-from backend.reminders.services import reminder_rule_create, reminders_dispatch
+from backend.reminders.rules import reminder_rule_create
+from backend.reminders.tasks import enqueue_sends
 from tests.factories import EnrollmentFactory, UserFactory
 from tests.tracker.helpers import entry, session, sync
 
@@ -42,7 +44,7 @@ def sent_chunks(callbacks) -> list[list[int]]:
 
 def dispatch(now: str, **kwargs):
     with at(now):
-        return reminders_dispatch(**kwargs)
+        return reminders_dispatch(enqueue=enqueue_sends, **kwargs)
 
 
 def test_a_due_reminder_is_recorded_queued_and_moved_to_its_next_time(
@@ -194,7 +196,7 @@ def test_disabled_rules_are_not_claimed(breathing_0730):
 
 
 def test_sends_are_queued_in_chunks(django_capture_on_commit_callbacks, monkeypatch):
-    monkeypatch.setattr(services, "SEND_CHUNK", 50)
+    monkeypatch.setattr(dispatcher, "SEND_CHUNK", 50)
     with at("2026-11-21T05:00:00Z"):
         for user in UserFactory.create_batch(250):
             reminder_rule_create(user=user, kind="checkin", times=["07:30"])
@@ -270,7 +272,7 @@ def test_concurrent_dispatchers_never_record_a_reminder_twice(transactional_db):
         try:
             start.wait()
             with at("2026-11-21T06:30:00Z"):
-                reports.append(reminders_dispatch(batch_size=25))
+                reports.append(reminders_dispatch(batch_size=25, enqueue=enqueue_sends))
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:

@@ -14,10 +14,11 @@ from django.core import mail
 from django.utils import timezone
 
 from backend.reminders import sender as sending
+from backend.reminders.deliveries import push_results_record
 from backend.reminders.endpoints import parse_allowed_hosts
 from backend.reminders.models import Delivery, PushReceipt, PushSubscription
-from backend.reminders.services import push_results_record, push_subscription_save
-from backend.reminders.tasks import RETRY_MAX_SECONDS, retry_delay
+from backend.reminders.subscriptions import push_subscription_save
+from backend.reminders.tasks import RETRY_MAX_SECONDS, enqueue_sends, retry_delay
 from backend.reminders.webpush import PushSender, parse_retry_after
 from tests.reminders.conftest import VAPID_SUBJECT
 
@@ -292,7 +293,7 @@ def test_an_abandoned_lease_is_taken_over_once_it_expires(patient, push_service,
 def test_the_sweep_queues_again_what_nobody_sends_and_skips_what_is_too_late(
     patient, django_capture_on_commit_callbacks
 ):
-    from backend.reminders.services import deliveries_requeue_stuck
+    from backend.reminders.deliveries import deliveries_requeue_stuck
 
     now = timezone.now()
     waiting = due(patient)  # queued, lease in the future: left alone
@@ -303,7 +304,7 @@ def test_the_sweep_queues_again_what_nobody_sends_and_skips_what_is_too_late(
     Delivery.objects.filter(pk=stale.pk).update(leased_until=now - dt.timedelta(minutes=80))
 
     with django_capture_on_commit_callbacks() as callbacks:
-        assert deliveries_requeue_stuck(now=now) == 1
+        assert deliveries_requeue_stuck(now=now, enqueue=enqueue_sends) == 1
 
     assert len(callbacks) == 1
     statuses = dict(Delivery.objects.values_list("pk", "status"))

@@ -11,9 +11,11 @@ import pytest
 from django.utils import timezone
 
 from backend.accounts.models import User
+from backend.reminders.dispatch import reminders_dispatch
 from backend.reminders.models import Delivery, PushReceipt, PushSubscription, ReminderRule
-from backend.reminders.services import push_subscription_save, reminder_rule_create, reminders_dispatch
-from backend.reminders.tasks import dispatch_due_reminders
+from backend.reminders.rules import reminder_rule_create
+from backend.reminders.subscriptions import push_subscription_save
+from backend.reminders.tasks import dispatch_due_reminders, enqueue_sends
 from tests.reminders.worker import Worker, flush_broker
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
@@ -121,7 +123,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
     flush_broker()
     worker = Worker(log_dir=tmp_path, vapid_private_key=vapid_keys[1], visibility_timeout=visibility).start()
     try:
-        report = reminders_dispatch()
+        report = reminders_dispatch(enqueue=enqueue_sends)
         assert report.queued == 200
         eventually(lambda: push_service.held >= 100, timeout=30, worker=worker, what="requests in flight")
         # Every message the push service accepted is recorded before the kill, so the

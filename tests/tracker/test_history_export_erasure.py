@@ -197,7 +197,7 @@ def test_erasure_by_session_token_ends_that_token(catalog):
 def test_json_export_includes_reminders_devices_sharing_and_who_read_what(logged, patient, make_clinician):
     from backend.care.models import AccessLogEntry, CareLink
     from backend.reminders.models import PushSubscription
-    from backend.reminders.services import reminder_rule_create
+    from backend.reminders.rules import reminder_rule_create
 
     reminder_rule_create(user=patient, kind="breathing", times=["08:00", "20:00"])
     PushSubscription.objects.create(
