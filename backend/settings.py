@@ -398,8 +398,9 @@ SESSION_IDLE_TIMEOUT_CLINICIAN = env.int("SESSION_IDLE_TIMEOUT_CLINICIAN", defau
 SESSION_MAX_AGE_CLINICIAN = env.int("SESSION_MAX_AGE_CLINICIAN", default=12 * 3600)
 SESSION_COOKIE_AGE = max(SESSION_MAX_AGE_PATIENT, SESSION_MAX_AGE_CLINICIAN)
 # Sessions (and allauth's app tokens, which are session keys) are read from the cache
-# (Redis in production) on every request, and written through to the database.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# (Redis in production) on every request, and written through to the database with
+# their owner's id, so a user's sessions can be ended (backend/accounts/session_store.py).
+SESSION_ENGINE = "backend.accounts.session_store"
 
 # --- Security -----------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
