@@ -181,6 +181,15 @@ MFA_TOTP_ISSUER = "Backtrack"
 # turns over should still work.
 MFA_TOTP_TOLERANCE = 1
 
+# --- Sign-in throttling (allauth) --------------------------------------------
+# allauth's default also counts failed sign-ins per address (10 a minute), which let
+# ten wrong passwords behind a clinic's shared address lock everyone there out. Failures
+# count per account only (allauth's key is the email address): an account under attack
+# is slowed from every address, and the others behind that address still sign in.
+# Wrong authenticator codes count per user under the same rate. Attempts of any outcome
+# stay capped per address by allauth's "login" rate, which bounds password spraying.
+ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/key", "login": "30/m/ip"}
+
 # --- API ----------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
