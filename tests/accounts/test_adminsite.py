@@ -121,3 +121,21 @@ def test_nobody_adds_changes_or_deletes_access_log_rows_in_the_admin(superuser):
     row.refresh_from_db()
     assert (row.clinician_email, row.what) == ("dr@example.com", "summary")
     assert AccessLogEntry.objects.count() == 1
+
+
+def test_removing_a_users_authenticator_in_the_admin_signs_them_out_everywhere(superuser):
+    from allauth.mfa.models import Authenticator
+
+    clinician = ClinicianFactory()
+    secret = with_totp(clinician)
+    theirs = browser_sign_in(clinician, totp_code(secret))
+    assert theirs.get("/api/v1/care/patients/").status_code == 200
+    admin_client = browser_sign_in(superuser, totp_code(with_totp(superuser)))
+    totp = Authenticator.objects.get(user=clinician, type=Authenticator.Type.TOTP)
+
+    response = admin_client.post(f"/admin/mfa/authenticator/{totp.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Authenticator.objects.filter(pk=totp.pk).exists()
+    assert theirs.get("/api/v1/me/").status_code in (401, 403)
+    assert in_admin(admin_client)
