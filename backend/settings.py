@@ -70,7 +70,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, opening only to sessions that gave a second factor.
+    "backend.accounts.adminsite.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -190,6 +191,15 @@ MFA_TOTP_ISSUER = "Backtrack"
 # One 30-second step either side: phone clocks drift, and a code typed as the step
 # turns over should still work.
 MFA_TOTP_TOLERANCE = 1
+
+# --- Sign-in throttling (allauth) --------------------------------------------
+# allauth's default also counts failed sign-ins per address (10 a minute), which let
+# ten wrong passwords behind a clinic's shared address lock everyone there out. Failures
+# count per account only (allauth's key is the email address): an account under attack
+# is slowed from every address, and the others behind that address still sign in.
+# Wrong authenticator codes count per user under the same rate. Attempts of any outcome
+# stay capped per address by allauth's "login" rate, which bounds password spraying.
+ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/key", "login": "30/m/ip"}
 
 # --- API ----------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -417,9 +427,10 @@ SESSION_IDLE_TIMEOUT_CLINICIAN = env.int("SESSION_IDLE_TIMEOUT_CLINICIAN", defau
 SESSION_MAX_AGE_CLINICIAN = env.int("SESSION_MAX_AGE_CLINICIAN", default=12 * 3600)
 SESSION_COOKIE_AGE = max(SESSION_MAX_AGE_PATIENT, SESSION_MAX_AGE_CLINICIAN)
 # Sessions (and allauth's app tokens, which are session keys) are read from the cache
-# (Redis in production) on every request, and written through to the database, which
-# they are read from while Redis cannot be reached (backend/cache.py).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# (Redis in production) on every request, and written through to the database with
+# their owner's id, so a user's sessions can be ended (backend/accounts/session_store.py);
+# while Redis cannot be reached they are read from the database (backend/cache.py).
+SESSION_ENGINE = "backend.accounts.session_store"
 
 # --- Security -----------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -78,11 +78,11 @@ def seed() -> dict[str, list[str]]:
     from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.db import transaction
     from django.utils import timezone
 
     from backend.accounts.models import User
+    from backend.accounts.session_store import SessionStore
     from backend.accounts.sessions import LAST_SEEN, STARTED
     from backend.care.models import CareLink
     from backend.programs.models import Enrollment, Program

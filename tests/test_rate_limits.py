@@ -58,3 +58,28 @@ def test_test_notifications_are_throttled(catalog, patient_client, monkeypatch, 
     assert int(response["Retry-After"]) > 60
     # Reading and changing reminders is not limited by it.
     assert patient_client.get("/api/v1/reminders/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_wrong_passwords_for_one_account_do_not_lock_out_the_others_at_that_address(patient, other_patient):
+    """A clinic shares one address: someone failing ten times against account A does not
+    stop B signing in from there; A stays protected, from every address."""
+    clinic = APIClient(REMOTE_ADDR="203.0.113.7")
+    for _ in range(10):
+        wrong = clinic.post(
+            "/_allauth/app/v1/auth/login", {"email": patient.email, "password": "nope-nope-1"}, format="json"
+        )
+        assert wrong.status_code == 400
+
+    colleague = clinic.post(
+        "/_allauth/app/v1/auth/login", {"email": other_patient.email, "password": PASSWORD}, format="json"
+    )
+    assert colleague.status_code == 200, colleague.content
+    assert colleague.json()["meta"]["session_token"]
+
+    for address in ("203.0.113.7", "198.51.100.20"):
+        attacked = APIClient(REMOTE_ADDR=address).post(
+            "/_allauth/app/v1/auth/login", {"email": patient.email, "password": PASSWORD}, format="json"
+        )
+        assert attacked.status_code == 400
+        assert attacked.json()["errors"][0]["code"] == "too_many_login_attempts"

@@ -7,4 +7,5 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from backend.accounts import schema  # noqa: F401  (registers the OpenAPI auth scheme)
+        # The OpenAPI auth scheme; sessions that follow authenticator changes.
+        from backend.accounts import schema, signals  # noqa: F401

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone as django_timezone
@@ -65,3 +66,26 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_clinician(self) -> bool:
         return self.role == self.Role.CLINICIAN
+
+
+class UserSession(AbstractBaseSession):
+    """A session row that knows whose it is (the session engine: ``session_store.py``).
+
+    Django's own table holds only the encoded data, so a user's sessions could only be
+    found by decoding everyone's. With the owner in an indexed column, ending a user's
+    other sessions (an authenticator added or removed) and erasing an account each
+    find them with one query. Sessions are allauth's app tokens too.
+    """
+
+    # Not a foreign key: a request racing the erasure of its user must not fail to
+    # save its session; erasure deletes the rows explicitly (with their cache entries).
+    user_id = models.BigIntegerField(null=True, db_index=True)
+
+    class Meta(AbstractBaseSession.Meta):
+        db_table = "accounts_session"
+
+    @classmethod
+    def get_session_store_class(cls) -> type:
+        from backend.accounts.session_store import SessionStore
+
+        return SessionStore

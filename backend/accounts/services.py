@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.cache import caches
 from django.db import transaction
 
-from backend.accounts.models import User
+from backend.accounts.models import User, UserSession
+from backend.accounts.session_store import SessionStore
 from backend.reminders.rules import reminder_rules_reschedule
 
 
@@ -19,3 +22,27 @@ def user_update(*, user: User, timezone: str | None = None) -> User:
         # Reminders fire at local times: their next UTC instants move with the zone.
         reminder_rules_reschedule(user=user)
     return user
+
+
+def user_sessions_end(*, user_id: int, keep: str | None = None) -> int:
+    """Sign the user out everywhere (browsers and app tokens) but the session ``keep``.
+
+    Sessions are read from the cache first: deleting only the rows would leave every
+    cached session signed in until it expired. Returns how many sessions ended.
+    """
+    rows = UserSession.objects.filter(user_id=user_id)
+    if keep:
+        rows = rows.exclude(session_key=keep)
+    keys = list(rows.values_list("session_key", flat=True))
+    if not keys:
+        return 0
+    # Rows first: a request that misses the cache then finds no row to cache again,
+    # and one that already holds the session cannot save it back (UpdateError).
+    UserSession.objects.filter(session_key__in=keys).delete()
+    cache = caches[settings.SESSION_CACHE_ALIAS]
+    cache_keys = [SessionStore.cache_key_prefix + key for key in keys]
+    cache.delete_many(cache_keys)
+    # Inside a transaction other requests still see the rows until it commits and
+    # could cache them again meanwhile: clear once more then.
+    transaction.on_commit(lambda: cache.delete_many(cache_keys))
+    return len(keys)

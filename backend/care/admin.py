@@ -15,5 +15,13 @@ class AccessLogAdmin(admin.ModelAdmin):
     list_display = ["at", "clinician_email", "patient", "what", "ip"]
     raw_id_fields = ["patient", "clinician"]
 
+    # An audit trail is read, never written by hand: not even a superuser adds, edits
+    # or deletes a row (rows go only with the patient's erasure).
+    def has_add_permission(self, request) -> bool:
+        return False
+
     def has_change_permission(self, request, obj=None) -> bool:
-        return False  # an audit trail is not edited
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -291,7 +291,7 @@ class AlertAcknowledgeView(ClinicianView):
         alert = selectors.alerts(patient=link.patient, open_only=False).filter(pk=alert_id).first()
         if alert is None:
             raise Http404
-        alert = services.safety_alert_acknowledge(alert=alert, clinician=request.user)
+        alert = services.safety_alert_acknowledge(alert=alert, clinician=request.user, ip=_ip(request))
         return Response(AlertSerializer(alert).data)
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
-from allauth.mfa.models import Authenticator
 from django.contrib.sessions.backends.base import SessionBase
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
+
+from backend.accounts.mfa import has_totp, session_passed_mfa
 
 MFA_REQUIRED = (
     "Patient data needs two-factor authentication. Activate an authenticator app "
@@ -24,23 +24,9 @@ def _session(request: Request) -> SessionBase | None:
 
 def clinician_mfa_problem(request: Request) -> str | None:
     """Why this clinician may not read patient data now, or None if they may."""
-    totp = (
-        Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP)
-        .values_list("created_at", flat=True)
-        .first()
-    )
-    if totp is None:
+    if not has_totp(request.user):
         return MFA_REQUIRED
-    session = _session(request)
-    records = session.get(AUTHENTICATION_METHODS_SESSION_KEY, []) if session is not None else []
-    if not isinstance(records, list):
-        records = []
-    if any(record.get("method") == "mfa" for record in records if isinstance(record, dict)):
-        return None
-    # Activating TOTP in this session proved a code: sessions signed in before the
-    # authenticator existed are otherwise sent back to sign in with it.
-    signed_in = [record.get("at", 0) for record in records if isinstance(record, dict)]
-    if signed_in and totp.timestamp() >= max(signed_in):
+    if session_passed_mfa(_session(request), request.user):
         return None
     return SIGN_IN_WITH_CODE
 

@@ -106,11 +106,15 @@ def access_log_record(*, clinician: User, patient_ids: Iterable[int], what: str,
     )
 
 
-def safety_alert_acknowledge(*, alert: SafetyAlert, clinician: User) -> SafetyAlert:
+@transaction.atomic
+def safety_alert_acknowledge(*, alert: SafetyAlert, clinician: User, ip: str | None) -> SafetyAlert:
+    """Mark the alert seen; the patient's access log shows who did, as for every read
+    (the answer carries the alert)."""
     if alert.acknowledged_at is None:
         alert.acknowledged_at, alert.acknowledged_by = timezone.now(), clinician
         alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
         generations.user_changed(alert.patient_id)  # no longer an open alert
+    access_log_record(clinician=clinician, patient_ids=[alert.patient_id], what="alert acknowledged", ip=ip)
     return alert
 
 

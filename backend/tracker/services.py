@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from backend import generations
 from backend.accounts.models import User
+from backend.accounts.services import user_sessions_end
 from backend.accounts.timezones import local_today
 from backend.errors import ApplicationError
 from backend.programs.models import Program
@@ -358,3 +359,6 @@ def account_erase(*, user: User, password: str, request: HttpRequest | None = No
         logout(request)
     # Every table holding the user's data cascades from the user row.
     User.objects.filter(pk=user.pk).delete()  # cached renderings: backend/care/signals.py
+    # Sessions are not rows of the user's: each other device's session (and cached
+    # copy) would keep the id and email until it expired.
+    user_sessions_end(user_id=user.pk)

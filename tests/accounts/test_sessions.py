@@ -74,3 +74,25 @@ def test_a_patient_using_the_app_daily_stays_signed_in_for_weeks():
         for _ in range(60):
             clock.shift(dt.timedelta(days=1))
             assert client.get("/api/v1/me/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_ending_a_users_sessions_signs_out_every_device_but_the_one_kept():
+    from backend.accounts.models import UserSession
+    from backend.accounts.services import user_sessions_end
+
+    patient, other = UserFactory(), UserFactory()
+    phone, laptop, kept = token_client(patient), browser_client(patient), token_client(patient)
+    others = token_client(other)
+    for client in (phone, laptop, kept, others):
+        assert client.get("/api/v1/me/").status_code == 200  # now cached as well as stored
+    keep = kept._credentials["HTTP_X_SESSION_TOKEN"]
+
+    assert user_sessions_end(user_id=patient.pk, keep=keep) == 2
+
+    assert phone.get("/api/v1/me/").status_code == 401
+    assert laptop.get("/api/v1/me/").status_code == 401
+    assert kept.get("/api/v1/me/").status_code == 200
+    assert others.get("/api/v1/me/").status_code == 200
+    left = UserSession.objects.filter(user_id=patient.pk).values_list("session_key", flat=True)
+    assert list(left) == [keep]

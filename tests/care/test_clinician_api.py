@@ -280,6 +280,25 @@ def test_every_read_writes_exactly_one_access_log_row(link, patient, doctor, pat
     assert row.ip == "127.0.0.1"
 
 
+def test_acknowledging_an_alert_writes_one_access_log_row(link, patient, patient_client, doctor):
+    sync(patient_client, entry("checkin", checkin(today_of(patient), red_flags=["fever"])))
+    alert = SafetyAlert.objects.get(patient=patient)
+    before = AccessLogEntry.objects.count()
+
+    response = doctor[1].post(f"/api/v1/care/patients/{patient.pk}/alerts/{alert.pk}/acknowledge/")
+
+    assert response.status_code == 200
+    assert AccessLogEntry.objects.count() == before + 1
+    row = AccessLogEntry.objects.latest("at")
+    assert (row.patient_id, row.clinician_id, row.what, row.ip) == (
+        patient.pk,
+        doctor[0].pk,
+        "alert acknowledged",
+        "127.0.0.1",
+    )
+    assert [r["what"] for r in patient_client.get("/api/v1/me/access-log/").json()] == ["alert acknowledged"]
+
+
 def test_the_patient_list_logs_one_row_per_patient_shown(catalog, doctor):
     patients = [UserFactory() for _ in range(3)]
     for person in patients:

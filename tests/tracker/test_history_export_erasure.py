@@ -194,6 +194,33 @@ def test_erasure_by_session_token_ends_that_token(catalog):
     assert not User.objects.filter(email="leaving@example.com").exists()
 
 
+def test_erasure_leaves_no_session_of_mine_anywhere(logged, patient, other_patient, login):
+    """Every other device is signed out and no stored or cached session keeps my id or
+    my address (allauth's sign-in records hold the email)."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    signed_in = APIClient().post(
+        "/_allauth/app/v1/auth/login", {"email": patient.email, "password": PASSWORD}, format="json"
+    )
+    token = signed_in.json()["meta"]["session_token"]
+    phone = APIClient(HTTP_X_SESSION_TOKEN=token)
+    assert phone.get("/api/v1/me/").status_code == 200
+    theirs = login(other_patient)
+
+    assert logged.delete("/api/v1/me/", {"password": PASSWORD}, format="json").status_code == 204
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for row in store.get_model_class().objects.all():
+        data = row.get_decoded()
+        assert data.get("_auth_user_id") != str(patient.pk)
+        assert patient.email not in json.dumps(data)
+    assert store(session_key=token).load() == {}  # not cached either
+    assert phone.get("/api/v1/me/").status_code == 401
+    assert theirs.get("/api/v1/me/").status_code == 200
+
+
 def test_json_export_includes_reminders_devices_sharing_and_who_read_what(logged, patient, make_clinician):
     from backend.care.models import AccessLogEntry, CareLink
     from backend.reminders.models import PushSubscription
