@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from importlib import import_module
+
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.contrib.sessions.base_session import AbstractBaseSession
@@ -86,6 +89,6 @@ class UserSession(AbstractBaseSession):
 
     @classmethod
     def get_session_store_class(cls) -> type:
-        from backend.accounts.session_store import SessionStore
-
-        return SessionStore
+        # The configured engine, found as Django's own middleware finds it (the engine
+        # imports this model: a static import here would make a circle).
+        return import_module(settings.SESSION_ENGINE).SessionStore
