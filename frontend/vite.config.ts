@@ -35,8 +35,9 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     target: 'es2022',
-    // One small stylesheet: keep it in a file the service worker precaches.
-    cssCodeSplit: false,
+    // The app's stylesheet is inlined into index.html (above); the clinician screens'
+    // own CSS comes as a file with their chunk, so a patient's phone never loads it.
+    cssCodeSplit: true,
   },
   server: {
     proxy: { '/api': api, '/_allauth': api },
@@ -76,12 +77,12 @@ export default defineConfig({
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
         // whitenoise serves the shell at "/" and redirects "/index.html" there; a
         // redirect must not be what the worker stores, so precache "/" itself.
-        // The clinician screens (a dynamic import) are left out: a patient's phone
+        // The clinician screens (a dynamic import, with their CSS) are left out: a patient's phone
         // never downloads them, and they need the network for patient data anyway.
         manifestTransforms: [
           async (entries) => ({
             manifest: entries
-              .filter((entry) => !/(^|\/)Clinician-[^/]*\.js$/.test(entry.url))
+              .filter((entry) => !/(^|\/)Clinician-[^/]*\.(js|css)$/.test(entry.url))
               .map((entry) => (entry.url === 'index.html' ? { ...entry, url: '/' } : entry)),
             warnings: [],
           }),

@@ -2,14 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import * as api from '../../api'
 import { go, useSubmit } from '../../ui/hooks'
 import { TextField } from '../../ui/TextField'
-
-export function detectedTimezone(): string {
-  try {
-    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'
-  } catch {
-    return 'UTC'
-  }
-}
+import { detectedTimezone } from '../../ui/timezone'
 
 function FormError({ error }: { error?: string }) {
   if (!error) return null

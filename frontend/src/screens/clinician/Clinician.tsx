@@ -8,6 +8,7 @@ import { PatientPage } from './Patient'
 import { PatientList } from './Patients'
 import { Actions, type ClinicianActions } from './remote'
 import { TotpSetup } from './TotpSetup'
+import './clinician.css'
 
 /** Patient data needs an active authenticator: 'setup' until there is one. */
 type Gate = 'checking' | 'setup' | 'ready' | 'unreachable'

@@ -5,7 +5,7 @@ import { parseRules } from '../../safety'
 import type { CheckinRecord, ClinicianNote, JournalRecord, PatientProfile, SafetyAlert, SessionRecord } from '../../types'
 import { go, useSubmit } from '../../ui/hooks'
 import { TextField } from '../../ui/TextField'
-import { SummaryView, WindowPicker, type Window } from '../progress/Progress'
+import { SummaryView, type Window, WindowPicker } from '../../ui/SummaryView'
 import { ALERT_LABEL, itemName, shiftDate } from './patients'
 import { Actions, Problem, useRemote } from './remote'
 

@@ -137,7 +137,7 @@ function PatientTable({ rows, sort, onSort }: { rows: PatientRow[]; sort: Sort; 
         </table>
       </div>
       <p class="small muted">
-        Plan done: the share of planned exercises logged as done over the last complete days. Arrows compare the last 7
+        Plan done: the share of planned exercises logged as done, up to the patient’s today (today counts what is logged so far). Arrows compare the last 7
         days of check-ins with the 7 before.
       </p>
     </>

@@ -4,34 +4,7 @@ import { cachedMe, cachedPrograms, refreshAll } from '../../data'
 import { cacheSet } from '../../outbox'
 import type { Program } from '../../types'
 import { go, useLive } from '../../ui/hooks'
-import { detectedTimezone } from '../auth/Auth'
-
-export function timezones(): string[] {
-  const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] }
-  try {
-    return intl.supportedValuesOf?.('timeZone') ?? []
-  } catch {
-    return []
-  }
-}
-
-export function TimezoneSelect({ value, onChange }: { value: string; onChange: (zone: string) => void }) {
-  const zones = timezones()
-  const options = zones.includes(value) ? zones : [value, ...zones]
-  return (
-    <div class="field">
-      <label for="timezone">Time zone</label>
-      <select id="timezone" value={value} onChange={(e) => onChange((e.currentTarget as HTMLSelectElement).value)}>
-        {options.map((zone) => (
-          <option key={zone} value={zone}>
-            {zone.replace(/_/g, ' ')}
-          </option>
-        ))}
-      </select>
-      <p class="hint">Your day starts and ends in this time zone.</p>
-    </div>
-  )
-}
+import { detectedTimezone, TimezoneSelect } from '../../ui/timezone'
 
 const DAILY = [0, 1, 2, 3, 4, 5, 6]
 

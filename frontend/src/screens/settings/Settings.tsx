@@ -5,7 +5,7 @@ import { cacheSet } from '../../outbox'
 import { currentSubscription, disablePush, enablePush, pushSupported } from '../../push'
 import type { Reminder } from '../../types'
 import { useLive, useOnline } from '../../ui/hooks'
-import { TimezoneSelect } from '../onboarding/Onboarding'
+import { TimezoneSelect } from '../../ui/timezone'
 
 const KIND_NAMES: Record<Reminder['kind'], string> = {
   session: 'Practice',

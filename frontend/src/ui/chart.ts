@@ -1,7 +1,7 @@
 // Loaded on demand (dynamic import) so uPlot stays out of the first screen's JavaScript.
 import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
-import type { SeriesPoint } from '../../types'
+import type { SeriesPoint } from '../types'
 
 function cssVar(name: string, fallback: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback
