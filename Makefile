@@ -13,7 +13,7 @@ export PORT
 help:
 	@echo "make run    install, migrate, load programs, serve http://127.0.0.1:$(PORT) (web, worker, beat)"
 	@echo "make test   install test tools and run the whole suite"
-	@echo "make lint   ruff check and format check"
+	@echo "make lint   ruff check and format check, mypy"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
@@ -62,6 +62,7 @@ test: $(VENV)/.installed-test frontend frontend-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .

@@ -71,6 +71,12 @@ def _trend(recent: list[float], before: list[float]) -> str | None:
     return "flat"
 
 
+def _scores(days: list[tuple[int | None, int | None]], index: int) -> list[float]:
+    """Pain (0) or stress (1) of these days, leaving out any not answered."""
+    values = (day[index] for day in days)
+    return [float(value) for value in values if value is not None]
+
+
 def overview_links(*, clinician: User) -> list[tuple[int, dt.datetime, list[str]]]:
     """(patient id, linked since, scopes) of the clinician's active links."""
     return list(
@@ -123,7 +129,7 @@ def overview(
     ):
         recent[user_id].append((day, pain, stress))
 
-    done = defaultdict(dict)
+    done: defaultdict[int, dict[dt.date, int]] = defaultdict(dict)
     for user_id, day, count in (
         SessionLog.objects.filter(
             user_id__in=ids, deleted=False, status="done", date__gte=first_day, date__lte=last_day
@@ -164,7 +170,7 @@ def overview(
         .order_by("-created_at")
         .values("id", "patient_id", "level", "date", "red_flags", "created_at")
     ):
-        open_alerts[alert.pop("patient_id")].append(alert)
+        open_alerts[alert["patient_id"]].append({k: v for k, v in alert.items() if k != "patient_id"})
 
     rows = []
     due_table: dict[tuple[int, int, int], int] = {}
@@ -198,8 +204,8 @@ def overview(
             "last_checkin": patient["last_checkin"].isoformat() if patient["last_checkin"] else None,
             "latest_pain": patient["latest_pain"],
             "latest_stress": patient["latest_stress"],
-            "pain_trend": _trend([p for p, _ in this_week], [p for p, _ in last_week]),
-            "stress_trend": _trend([s for _, s in this_week], [s for _, s in last_week]),
+            "pain_trend": _trend(_scores(this_week, 0), _scores(last_week, 0)),
+            "stress_trend": _trend(_scores(this_week, 1), _scores(last_week, 1)),
             "open_alerts": open_alerts[patient_id],
         }
         row["attention"] = _attention(row)

@@ -26,7 +26,7 @@ INVALID_CODE = "This code is not valid or has expired. Ask your patient for a ne
 
 def normalize_code(code: str) -> str:
     cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
-    return cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    return cleaned.translate(str.maketrans("OIL", "011"))
 
 
 def _hash(code: str) -> str:

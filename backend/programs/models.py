@@ -107,6 +107,9 @@ class ProgramItem(models.Model):
 
 
 class Enrollment(models.Model):
+    # Set by programs.selectors.attach_items: the program's items, loaded once per program.
+    items: list[ProgramItem]
+
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         PAUSED = "paused", "Paused"

@@ -169,30 +169,30 @@ def catalog_load(*, catalog: Catalog) -> LoadReport:
             report.unchanged += 1
 
     programs = {p.slug: p for p in Program.objects.prefetch_related("items")}
-    for spec in catalog.programs:
-        values = {
-            "title": spec.title,
-            "category": spec.category,
-            "weeks": spec.weeks,
-            "summary": spec.summary,
-            "description": spec.description,
-            "sources": spec.sources,
+    for program_spec in catalog.programs:
+        program_values = {
+            "title": program_spec.title,
+            "category": program_spec.category,
+            "weeks": program_spec.weeks,
+            "summary": program_spec.summary,
+            "description": program_spec.description,
+            "sources": program_spec.sources,
             "is_active": True,
-            "content_hash": spec.content_hash,
+            "content_hash": program_spec.content_hash,
         }
-        program = programs.get(spec.slug)
+        program = programs.get(program_spec.slug)
         if program is None:
-            program = Program.objects.create(slug=spec.slug, **values)
-            report.created.append(f"program {spec.slug}")
+            program = Program.objects.create(slug=program_spec.slug, **program_values)
+            report.created.append(f"program {program_spec.slug}")
             existing_items: dict[str, ProgramItem] = {}
         else:
-            if _sync_fields(program, values):
+            if _sync_fields(program, program_values):
                 program.save()
-                report.updated.append(f"program {spec.slug}")
+                report.updated.append(f"program {program_spec.slug}")
             else:
                 report.unchanged += 1
             existing_items = {item.key: item for item in program.items.all()}
-        for item_spec in spec.items:
+        for item_spec in program_spec.items:
             item_values = {
                 "exercise_id": exercises[item_spec.exercise].pk,
                 "time_of_day": item_spec.time_of_day,
@@ -203,15 +203,15 @@ def catalog_load(*, catalog: Catalog) -> LoadReport:
             item = existing_items.pop(item_spec.key, None)
             if item is None:
                 ProgramItem.objects.create(program=program, key=item_spec.key, **item_values)
-                report.created.append(f"item {spec.slug}:{item_spec.key}")
+                report.created.append(f"item {program_spec.slug}:{item_spec.key}")
             elif _sync_fields(item, item_values):
                 item.save()
-                report.updated.append(f"item {spec.slug}:{item_spec.key}")
+                report.updated.append(f"item {program_spec.slug}:{item_spec.key}")
             else:
                 report.unchanged += 1
         if existing_items:
             ProgramItem.objects.filter(pk__in=[i.pk for i in existing_items.values()]).delete()
-            report.retired.extend(f"item {spec.slug}:{key}" for key in existing_items)
+            report.retired.extend(f"item {program_spec.slug}:{key}" for key in existing_items)
 
     listed = {spec.slug for spec in catalog.programs}
     for slug, program in programs.items():

@@ -295,10 +295,11 @@ def reminder_rules_create_defaults(*, user: User, program: Program) -> list[Remi
     now = timezone.now()
     touched = []
     for spec in _default_rules_for(program):
-        rule = existing.get(spec["kind"])
-        if rule is None:
+        found = existing.get(spec["kind"])
+        if found is None:
             touched.append(reminder_rule_create(user=user, customized=False, **spec))
             continue
+        rule = found
         if rule.customized or not rule.times or "times" not in spec:
             continue
         times = sorted(set(rule.times) | set(spec["times"]))[:MAX_TIMES]

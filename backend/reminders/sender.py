@@ -120,7 +120,7 @@ def deliveries_send(
         _record(unwritten, now=now)
 
     sent, failed, all_gone = [], [], []
-    retry_after = []
+    retry_after: list[float] = []
     for delivery in push:
         outcomes = results.get(delivery.pk, [])
         accepted = any(r.outcome == Outcome.ACCEPTED for r in outcomes) or any(

@@ -8,7 +8,7 @@ import logging
 import random
 from dataclasses import asdict
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.utils import timezone
 
@@ -48,7 +48,7 @@ def dispatch_due_reminders() -> dict:
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=SEND_MAX_RETRIES)
-def send_reminders(self, delivery_ids: list[int]) -> dict:
+def send_reminders(self: Task, delivery_ids: list[int]) -> dict:
     report = sender.deliveries_send(delivery_ids=delivery_ids, owner=self.request.id)
     if report.retry_ids:
         if self.request.retries >= SEND_MAX_RETRIES:

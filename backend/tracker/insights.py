@@ -24,8 +24,8 @@ INSIGHT_DAYS = 90
 @dataclass(frozen=True)
 class DayCheckIn:
     date: dt.date
-    pain: int
-    stress: int
+    pain: int | None  # never None on a live check-in (a database constraint)
+    stress: int | None
     sleep_hours: float | None
 
 

@@ -47,7 +47,12 @@ def users_with_sessions_logged(*, user_ids: Iterable[int], dates: dict[int, dt.d
     return {user_id for user_id, day in rows if dates.get(user_id) == day}
 
 
-def _history(model: type, user: User, start: dt.date | None, end: dt.date | None) -> QuerySet:
+def _history(
+    model: type[SessionLog] | type[CheckIn] | type[JournalEntry],
+    user: User,
+    start: dt.date | None,
+    end: dt.date | None,
+) -> QuerySet:
     qs = model.objects.filter(user=user, deleted=False)
     if start:
         qs = qs.filter(date__gte=start)
