@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "backend.tracker",
     "backend.reminders",
     "backend.care",
+    "backend.caching",
 ]
 
 MIDDLEWARE = [
@@ -259,21 +260,21 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "backend.cache.RedisCache",
+            "BACKEND": "backend.caching.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
-            # Everything cached can be done without Redis (backend/cache.py): a Redis that
+            # Everything cached can be done without Redis (backend/caching/redis_cache.py): a Redis that
             # does not answer costs a request at most this long, then is left alone a while.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# How long a user's rendered /today/ and summary are kept (backend/user_cache.py); 0
-# turns the cache off (backend/generations.py explains the invalidation). Off by default
+# How long a user's rendered /today/ and summary are kept (backend/caching/user_cache.py); 0
+# turns the cache off (backend/caching/generations.py explains the invalidation). Off by default
 # without Redis: a cache in one process's memory would not hear of changes made by
 # another (other web workers, `manage.py load_programs` next to `make run`).
 USER_CACHE_SECONDS = env_number("USER_CACHE_SECONDS", default=3600 if REDIS_URL else 0, low=0, high=86400)
-# Clinicians' patient lists (backend/care/overview_cache.py): short, as they carry alerts.
+# Clinicians' patient lists (backend/caching/patient_lists.py): short, as they carry alerts.
 PATIENT_LIST_CACHE_SECONDS = env_number(
     "PATIENT_LIST_CACHE_SECONDS", default=300 if REDIS_URL else 0, low=0, high=3600
 )
@@ -429,7 +430,7 @@ SESSION_COOKIE_AGE = max(SESSION_MAX_AGE_PATIENT, SESSION_MAX_AGE_CLINICIAN)
 # Sessions (and allauth's app tokens, which are session keys) are read from the cache
 # (Redis in production) on every request, and written through to the database with
 # their owner's id, so a user's sessions can be ended (backend/accounts/session_store.py);
-# while Redis cannot be reached they are read from the database (backend/cache.py).
+# while Redis cannot be reached they are read from the database (backend/caching/redis_cache.py).
 SESSION_ENGINE = "backend.accounts.session_store"
 
 # --- Security -----------------------------------------------------------------

@@ -7,7 +7,7 @@ Seeds (once; re-runs reuse the data) one clinician linked to N patients, each en
 in two programs with 365 days of check-ins and session logs and a few open alerts,
 then times GET /api/v1/care/patients/ through the whole Django stack and counts its
 queries. Target on the 2-core machine: under 100 ms, a constant number of queries.
-It measures the list being computed: the cached list (backend/care/overview_cache.py)
+It measures the list being computed: the cached list (backend/caching/patient_lists.py)
 is turned off here; benchmarks/load.py measures the endpoint as served.
 """
 

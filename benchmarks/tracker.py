@@ -9,7 +9,7 @@ times, through the whole Django stack (middleware, auth, validation, JSON):
 - GET /api/v1/summary/?days=90.
 Prints the median and the spread. Targets on the 2-core machine: sync of 500 under
 300 ms, summary under 50 ms. It measures the summary being computed: the per-user
-cache of responses (backend/user_cache.py) is turned off here.
+cache of responses (backend/caching/user_cache.py) is turned off here.
 """
 
 from __future__ import annotations

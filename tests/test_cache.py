@@ -1,5 +1,5 @@
 """The Redis cache carries on when Redis is down, and forgets on its return what was
-changed meanwhile (backend/cache.py). Against a real Redis of the test's own, stopped,
+changed meanwhile (backend/caching/redis_cache.py). Against a real Redis of the test's own, stopped,
 paused and started at will."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import redis
 from django.core.cache import cache
 from django.test import override_settings
 
-from backend import cache as cache_module
-from backend import generations, user_cache
-from backend.cache import RedisCache
+from backend.caching import invalidation, user_cache
+from backend.caching import redis_cache as cache_module
+from backend.caching.redis_cache import RedisCache
 from tests.faults.services import PrivateRedis
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
@@ -118,7 +118,7 @@ def test_a_generation_that_went_missing_never_matches_an_old_value(server, patie
     generation key it was stamped with."""
     caches = {
         "default": {
-            "BACKEND": "backend.cache.RedisCache",
+            "BACKEND": "backend.caching.redis_cache.RedisCache",
             "LOCATION": server.url,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "RETRY_SECONDS": 0.2},
         }
@@ -129,7 +129,7 @@ def test_a_generation_that_went_missing_never_matches_an_old_value(server, patie
         assert first == b'{"v":1}'
         # A log is written while Redis does not answer: its generation replacement is dropped.
         pause(server, 0.6)
-        generations.user_changed(patient.pk)
+        invalidation.user_changed(patient.pk)
         time.sleep(0.8)
         # Redis is back with the old generation and value; the dropped key is deleted, a
         # new generation made, and the plan rendered again.

@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.test import override_settings
 
-from backend import generations, user_cache
+from backend.caching import invalidation, user_cache
 from backend.programs.catalog import CONTENT_DIR, read_catalog
 from backend.programs.services import catalog_load
 from tests.factories import PASSWORD, EnrollmentFactory
@@ -140,7 +140,7 @@ def test_a_reader_racing_a_writer_does_not_keep_the_old_plan(patient):
 
     def render_while_a_sync_commits() -> dict:
         old = {"items": ["old"]}
-        generations.user_changed(patient.pk)  # the sync commits while we render
+        invalidation.user_changed(patient.pk)  # the sync commits while we render
         return old
 
     assert _cached(patient, render_while_a_sync_commits) == {"items": ["old"]}
@@ -150,7 +150,7 @@ def test_a_reader_racing_a_writer_does_not_keep_the_old_plan(patient):
 def test_a_read_between_the_write_and_its_commit_is_not_kept(patient, django_capture_on_commit_callbacks):
     _cached(patient, lambda: {"items": ["old"]})
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        generations.user_changed(patient.pk)
+        invalidation.user_changed(patient.pk)
         # Another request, not seeing the uncommitted rows, renders the old plan.
         _cached(patient, lambda: {"items": ["old"]})
     assert _cached(patient, lambda: {"items": ["new"]}) == {"items": ["new"]}
@@ -165,10 +165,10 @@ def test_an_unreachable_cache_serves_from_the_database(patient, caplog):
     }
     with (
         override_settings(CACHES=broken),
-        caplog.at_level(logging.WARNING, logger="backend.generations"),
+        caplog.at_level(logging.WARNING, logger="backend.caching.generations"),
     ):
         assert _cached(patient, lambda: {"items": []}) == {"items": []}
-        generations.user_changed(patient.pk)  # does not raise either
+        invalidation.user_changed(patient.pk)  # does not raise either
     assert "cache unavailable" in caplog.text
 
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from backend.caching import invalidation
 from backend.care.models import AccessLogEntry, CareLink
 
 
@@ -8,6 +9,13 @@ class CareLinkAdmin(admin.ModelAdmin):
     list_display = ["id", "patient", "clinician", "scopes", "created_at", "ended_at"]
     list_filter = ["ended_at"]
     raw_id_fields = ["patient", "clinician"]
+
+    def save_model(self, request, obj: CareLink, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        # As the services do where they write a link (backend/caching/invalidation.py).
+        invalidation.links_changed(obj.clinician_id)
+        if change and "clinician" in form.changed_data and form.initial.get("clinician"):
+            invalidation.links_changed(form.initial["clinician"])
 
 
 @admin.register(AccessLogEntry)

@@ -13,9 +13,9 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.accounts.timezones import local_today
+from backend.caching.patient_lists import cached_overview
 from backend.care import selectors, services
 from backend.care.models import CareLink
-from backend.care.overview_cache import cached_overview
 from backend.care.permissions import IsClinicianWithMFA, IsPatient
 from backend.care.serializers import (
     AccessLogSerializer,

@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from backend import generations
 from backend.accounts.models import User
+from backend.caching import invalidation
 from backend.care.models import DEFAULT_SCOPES, SCOPES, AccessLogEntry, CareLink, ClinicianNote, ShareCode
 from backend.errors import ApplicationError
 from backend.tracker.models import SafetyAlert
@@ -66,7 +66,7 @@ def care_link_redeem(*, clinician: User, code: str) -> CareLink:
     ).first()
     if existing:
         return existing
-    generations.links_changed(clinician.pk)
+    invalidation.links_changed(clinician.pk)
     try:
         with transaction.atomic():
             return CareLink.objects.create(
@@ -79,7 +79,7 @@ def care_link_redeem(*, clinician: User, code: str) -> CareLink:
 def care_link_end(*, link: CareLink) -> None:
     """Either side ends the link; the clinician's access stops with this write."""
     CareLink.objects.filter(pk=link.pk, ended_at__isnull=True).update(ended_at=timezone.now())
-    generations.links_changed(link.clinician_id)
+    invalidation.links_changed(link.clinician_id)
 
 
 def care_link_set_scopes(*, link: CareLink, scopes: Iterable[str]) -> CareLink:
@@ -94,7 +94,7 @@ def care_link_set_scopes(*, link: CareLink, scopes: Iterable[str]) -> CareLink:
         )
     link.scopes = [scope for scope in SCOPES if scope in wanted]
     link.save(update_fields=["scopes"])
-    generations.links_changed(link.clinician_id)
+    invalidation.links_changed(link.clinician_id)
     return link
 
 
@@ -113,7 +113,7 @@ def safety_alert_acknowledge(*, alert: SafetyAlert, clinician: User, ip: str | N
     if alert.acknowledged_at is None:
         alert.acknowledged_at, alert.acknowledged_by = timezone.now(), clinician
         alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
-        generations.user_changed(alert.patient_id)  # no longer an open alert
+        invalidation.user_changed(alert.patient_id)  # no longer an open alert
     access_log_record(clinician=clinician, patient_ids=[alert.patient_id], what="alert acknowledged", ip=ip)
     return alert
 

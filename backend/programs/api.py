@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.accounts.timezones import local_today
+from backend.caching.user_cache import cached
 from backend.programs import selectors, services
 from backend.programs.models import Enrollment, Exercise
 from backend.programs.schedule import PlannedDay
@@ -23,7 +24,6 @@ from backend.programs.serializers import (
     ProgramSerializer,
 )
 from backend.tracker.selectors import item_statuses
-from backend.user_cache import cached
 
 
 class ProgramViewSet(viewsets.ReadOnlyModelViewSet):

@@ -6,9 +6,9 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from backend import generations
 from backend.accounts.models import User
 from backend.accounts.timezones import local_today
+from backend.caching import invalidation
 from backend.errors import ApplicationError
 from backend.programs.catalog import Catalog, canonical
 from backend.programs.models import Enrollment, Exercise, Program, ProgramItem
@@ -55,7 +55,7 @@ def enrollment_create(*, user: User, program: Program, start_date: dt.date | Non
         ) from None
     # Reminders at the program's times of day, unless the user already set their own.
     reminder_rules_create_defaults(user=user, program=program)
-    generations.user_changed(user.pk)
+    invalidation.user_changed(user.pk)
     return enrollment
 
 
@@ -90,7 +90,7 @@ def enrollment_set_status(*, enrollment: Enrollment, status: str) -> Enrollment:
         )
     enrollment.status = status
     enrollment.save(update_fields=["status", "pauses", "updated_at"])
-    generations.user_changed(enrollment.user_id)
+    invalidation.user_changed(enrollment.user_id)
     return enrollment
 
 
@@ -102,7 +102,7 @@ def enrollment_leave(*, enrollment: Enrollment) -> Enrollment:
     if enrollment.status == Enrollment.Status.LEFT:
         return enrollment
     today = local_today(enrollment.user.timezone)
-    generations.user_changed(enrollment.user_id)
+    invalidation.user_changed(enrollment.user_id)
     if enrollment.effective_status(today) == Enrollment.Status.COMPLETED:
         enrollment.status = Enrollment.Status.COMPLETED
         enrollment.save(update_fields=["status", "updated_at"])
@@ -220,5 +220,5 @@ def catalog_load(*, catalog: Catalog) -> LoadReport:
             program.save(update_fields=["is_active"])
             report.retired.append(f"program {slug}")
     if report.changed:
-        generations.catalog_changed()
+        invalidation.catalog_changed()
     return report

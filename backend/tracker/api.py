@@ -16,6 +16,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.accounts.timezones import local_today
+from backend.caching.user_cache import cached
 from backend.care.selectors import access_log, active_links
 from backend.fields import CalendarDateField, QuerySerializer
 from backend.programs.selectors import enrollment_list
@@ -35,7 +36,6 @@ from backend.tracker.serializers import (
     render_entry,
     render_record,
 )
-from backend.user_cache import cached
 
 MAX_BATCH_BYTES = 1_000_000
 MAX_RANGE_DAYS = 366
@@ -215,7 +215,7 @@ class SummaryView(APIView):
 
 
 def summary_response(user, days: int) -> HttpResponse:
-    """The user's summary over ``days``, from the per-user cache (``backend/user_cache.py``)."""
+    """The user's summary over ``days``, from the per-user cache (``backend/caching/user_cache.py``)."""
     today = local_today(user.timezone)
     body = cached(
         name="summary",

@@ -13,10 +13,10 @@ from django.db.models import Value
 from django.http import HttpRequest
 from django.utils import timezone
 
-from backend import generations
 from backend.accounts.models import User
 from backend.accounts.services import user_sessions_end
 from backend.accounts.timezones import local_today
+from backend.caching import invalidation
 from backend.errors import ApplicationError
 from backend.programs.models import Program
 from backend.programs.schedule import parse_item_id
@@ -284,7 +284,7 @@ def _apply(
     if seq != before:
         state.counter = seq
         state.save(update_fields=["counter"])
-        generations.user_changed(user.pk)  # today's plan, clinicians' patient lists
+        invalidation.user_changed(user.pk)  # today's plan, clinicians' patient lists
 
     # The device may move its cursor past this batch only if it had already seen
     # everything before it; otherwise it must pull from where it was.
@@ -358,7 +358,7 @@ def account_erase(*, user: User, password: str, request: HttpRequest | None = No
     if request is not None and getattr(request, "session", None) is not None:
         logout(request)
     # Every table holding the user's data cascades from the user row.
-    User.objects.filter(pk=user.pk).delete()  # cached renderings: backend/care/signals.py
+    User.objects.filter(pk=user.pk).delete()  # cached renderings: backend/caching/invalidation.py
     # Sessions are not rows of the user's: each other device's session (and cached
     # copy) would keep the id and email until it expired.
     user_sessions_end(user_id=user.pk)

@@ -12,8 +12,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.test import override_settings
 
+from backend.caching import generations
+from backend.caching.patient_lists import value_key
 from backend.care.models import AccessLogEntry
-from backend.care.overview_cache import value_key
 from backend.programs.models import Program
 from tests.care.test_clinician_api import link_patient, seed, today_of
 from tests.factories import PASSWORD, EnrollmentFactory, UserFactory
@@ -83,6 +84,29 @@ def test_links_made_changed_and_ended_show_at_once(link, patient, patient_client
     assert set(rows_by_email(doctor[1])) == {"newcomer@example.com"}
 
 
+@pytest.mark.parametrize("change", ["scopes", "end", "redeem"])
+def test_each_link_change_invalidates_once(change, link, patient, patient_client, doctor, login, monkeypatch):
+    """One place invalidates (backend/caching/invalidation.py): a scope change used to
+    replace the clinician's links generation twice (service and signal)."""
+    replaced = []
+    original = generations.changed
+    monkeypatch.setattr(generations, "changed", lambda key: replaced.append(key) or original(key))
+    if change == "scopes":
+        response = patient_client.patch(
+            f"/api/v1/care/links/{link['id']}/", {"scopes": ["logs", "checkins", "journal"]}, format="json"
+        )
+        assert response.status_code == 200, response.content
+    elif change == "end":
+        assert patient_client.delete(f"/api/v1/care/links/{link['id']}/").status_code == 204
+    else:
+        newcomer = UserFactory()
+        code = login(newcomer).post("/api/v1/care/share-codes/").json()["code"]
+        replaced.clear()
+        assert doctor[1].post("/api/v1/care/links/", {"code": code}, format="json").status_code == 201
+    assert replaced.count(generations.links_key(doctor[0].pk)) == 1
+    assert (patient.email in rows_by_email(doctor[1])) is (change != "end")
+
+
 def test_an_enrollment_changes_what_was_due(link, patient, patient_client, doctor):
     assert rows_by_email(doctor[1])[patient.email]["adherence_7"] is None
     started = (today_of(patient) - dt.timedelta(days=10)).isoformat()
@@ -141,7 +165,7 @@ def test_without_the_cache_the_list_is_the_same(link, patient, patient_client, d
 
 
 def test_an_unreachable_cache_serves_from_the_database(link, patient, doctor):
-    from backend.care.overview_cache import cached_overview
+    from backend.caching.patient_lists import cached_overview
 
     broken = {
         "default": {
@@ -163,7 +187,7 @@ def test_an_unreachable_cache_serves_from_the_database(link, patient, doctor):
 def test_with_redis_as_in_production(link, patient, patient_client, doctor, make_clinician):
     url = urlparse(settings.REDIS_URL)
     own_db = urlunparse(url._replace(path="/14"))  # never the broker's database
-    with override_settings(CACHES={"default": {"BACKEND": "backend.cache.RedisCache", "LOCATION": own_db}}):
+    with override_settings(CACHES={"default": {"BACKEND": "backend.caching.redis_cache.RedisCache", "LOCATION": own_db}}):
         cache.clear()
         clinician, client = make_clinician()  # signed in with its session in Redis
         link_patient(patient, clinician)

@@ -1,8 +1,8 @@
 """Generations: how a cached rendering learns that what it shows has changed.
 
 Rendered responses are cached in Redis (shared by every web process): each user's
-plan for today and progress summary (``backend/user_cache.py``) and each clinician's
-patient list (``backend/care/overview_cache.py``). A cached value is stamped with the
+plan for today and progress summary (``backend/caching/user_cache.py``) and each clinician's
+patient list (``backend/caching/patient_lists.py``). A cached value is stamped with the
 generations of everything it was read from:
 
 - ``gen:user:<id>``: anything of that user's that a rendering shows (their logs,
@@ -55,7 +55,7 @@ def read(keys: Iterable[str]) -> dict[str, Any] | None:
     """The cached values of ``keys`` (missing ones absent), or None if the cache is down.
 
     A generation is never missing from the answer: one that expired, or that the cache
-    dropped after an outage (``backend/cache.py``), is replaced by a new token first.
+    dropped after an outage (``backend/caching/redis_cache.py``), is replaced by a new token first.
     So no value can be stamped with a missing generation, and none can match a
     generation that went missing after it was stored.
     """
@@ -102,25 +102,11 @@ def _replace(key: str) -> None:
         logger.error("cache unavailable; could not invalidate %s", key, exc_info=True)
 
 
-def _changed(key: str) -> None:
+def changed(key: str) -> None:
+    """Replace generation ``key`` (``backend/caching/invalidation.py`` says which, and when)."""
     # Replaced at once, so reads later in the same transaction (and tests, which roll
     # back instead of committing) see the change; and again once the transaction
     # commits, because a reader that read the old rows between the two may have
     # stored them under the first replacement.
     _replace(key)
     transaction.on_commit(lambda: _replace(key))
-
-
-def user_changed(user_id: int) -> None:
-    """Something of this user's that a cached rendering shows has changed."""
-    _changed(user_key(user_id))
-
-
-def links_changed(clinician_id: int) -> None:
-    """A care link of this clinician was made, ended or changed."""
-    _changed(links_key(clinician_id))
-
-
-def catalog_changed() -> None:
-    """The program catalog changed: every cached plan and patient list is out of date."""
-    _changed(CATALOG)

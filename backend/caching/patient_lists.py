@@ -3,7 +3,7 @@
 The list is the clinician's dashboard, reloaded all day, and reading it costs a
 dozen queries over every linked patient's last four weeks. Between two loads
 usually none of those patients has logged anything, so the response body is
-cached, stamped with (``backend/generations.py``):
+cached, stamped with (``backend/caching/generations.py``):
 
 - the clinician's links generation (who is on the list, with which scopes);
 - the catalog generation (what was due);
@@ -28,8 +28,8 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from rest_framework.renderers import JSONRenderer
 
-from backend import generations
 from backend.accounts.timezones import local_today
+from backend.caching import generations
 
 Links = list[tuple[int, dt.datetime, list[str]]]
 
@@ -75,7 +75,7 @@ def cached_overview(
         if gens == value.patient_gens and _dates(value.zones) == value.dates:
             return value.body, list(value.patient_ids)
 
-    # Generations are read before the rows they stamp (see backend/generations.py).
+    # Generations are read before the rows they stamp (see backend/caching/generations.py).
     current = links()
     patient_ids = tuple(patient_id for patient_id, _, _ in current)
     gens = _patient_gens(patient_ids)

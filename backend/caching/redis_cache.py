@@ -21,7 +21,7 @@ restart or outage must not turn requests into 500s. When Redis cannot be reached
   before anything else once it answers again. Redis may come back with its data (an
   append-only file, a network cut): without this, a session ended during the outage
   would be valid again from the cache. A deleted key is only ever a miss;
-  ``backend/generations.py`` never lets a missing generation match;
+  ``backend/caching/generations.py`` never lets a missing generation match;
 - after a failure Redis is left alone for ``RETRY_SECONDS``, so a dead server costs
   one timeout now and then, not one per request.
 """

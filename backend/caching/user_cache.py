@@ -4,7 +4,7 @@ Today's plan is the app's front door (every open of the PWA asks for it) and the
 summary is the Progress screen, also read by the user's clinicians. Both change only
 when the user logs something or changes an enrollment, when the catalog is reloaded,
 or when the user's local date turns. The response body is cached, stamped with the
-user's and the catalog's generations (``backend/generations.py``) and the local date.
+user's and the catalog's generations (``backend/caching/generations.py``) and the local date.
 A hit costs one ``MGET`` (the value and both generations) and no query.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from rest_framework.renderers import JSONRenderer
 
-from backend import generations
+from backend.caching import generations
 
 # What is cached per user, with its variants (the summary's ``days``).
 RESPONSES: dict[str, tuple[str, ...]] = {"today": ("",), "summary": ("7", "28", "90")}
