@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "backend.tracker",
     "backend.reminders",
     "backend.care",
+    "backend.privacy",
     "backend.caching",
 ]
 

@@ -1,17 +1,30 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from backend.accounts.api import MeView as ProfileView
+from backend.fields import IdConverter
 from backend.health import HealthView
+from backend.privacy.api import AccountErasure
 from backend.views import app_shell
+
+
+class MeView(AccountErasure, ProfileView):
+    """``/api/v1/me/``: the profile is the accounts app's (GET, PATCH); erasing the
+    account is the privacy app's (DELETE), which sits above every app it erases from."""
+
+
+# <id:...> in every app's routes: a positive id that fits the database's bigint.
+register_converter(IdConverter, "id")
 
 # Each app owns its routes under /api/v1/ (paths and names in ../shared/API.md).
 api_v1 = [
-    path("", include("backend.accounts.urls")),
+    path("me/", MeView.as_view(), name="me"),
     path("", include("backend.programs.urls")),
     path("", include("backend.tracker.urls")),
     path("", include("backend.reminders.urls")),
     path("", include("backend.care.urls")),
+    path("", include("backend.privacy.urls")),
 ]
 
 urlpatterns = [

@@ -255,7 +255,7 @@ def test_erasing_the_account_drops_every_cached_response(
     _summary(patient_client, 7)
     _summary(patient_client, 90)
     assert len(cache.get_many(user_cache.value_keys(patient.pk))) == 3
-    from backend.tracker.services import account_erase
+    from backend.privacy.services import account_erase
 
     with django_capture_on_commit_callbacks(execute=True):
         account_erase(user=patient, password=PASSWORD)

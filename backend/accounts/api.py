@@ -3,9 +3,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.accounts.serializers import EraseSerializer, MeSerializer
+from backend.accounts.serializers import MeSerializer
 from backend.accounts.services import user_update
-from backend.tracker.services import account_erase
 
 
 class MeView(APIView):
@@ -21,13 +20,3 @@ class MeView(APIView):
         serializer.is_valid(raise_exception=True)
         user = user_update(user=request.user, **serializer.validated_data)
         return Response(MeSerializer(user).data)
-
-    @extend_schema(request=EraseSerializer, responses={204: None})
-    def delete(self, request: Request) -> Response:
-        """Erase my account and all its data; the password confirms it is me."""
-        payload = EraseSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        account_erase(
-            user=request.user, password=payload.validated_data["password"], request=request._request
-        )
-        return Response(status=204)

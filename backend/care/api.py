@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-import json
-
 from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -28,16 +26,9 @@ from backend.care.serializers import (
     ShareCodeSerializer,
 )
 from backend.fields import QuerySerializer
-from backend.programs.selectors import enrollment_list
-from backend.tracker import export
 from backend.tracker import selectors as tracker_selectors
-from backend.tracker.api import (
-    RANGE_PARAMETERS,
-    ExportQuerySerializer,
-    RangeQuerySerializer,
-    SummaryQuerySerializer,
-    summary_response,
-)
+from backend.tracker.queries import RANGE_PARAMETERS, RangeQuerySerializer, SummaryQuerySerializer
+from backend.tracker.responses import summary_response
 from backend.tracker.serializers import ClinicianLogsSerializer, JournalRecordSerializer, render_record
 
 
@@ -218,48 +209,6 @@ class PatientJournalView(ClinicianView):
         self.audit(request, link, "journal")
         rows = tracker_selectors.journal_entries(user=link.patient, **query.validated_data)
         return Response([render_record(row) for row in rows])
-
-
-class PatientExportView(ClinicianView):
-    """One patient's data as CSV, FHIR R4 or JSON (the journal only if shared)."""
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("format", str, enum=["json", "csv", "fhir"], description="Default json.")
-        ],
-        responses={200: OpenApiResponse(description="CSV file, FHIR R4 Bundle or JSON document.")},
-    )
-    def get(self, request: Request, patient_id: int) -> HttpResponse:
-        query = ExportQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        fmt = query.validated_data["format"]
-        link = self.link(request, patient_id)
-        self.audit(request, link, f"export ({fmt})")
-        patient = link.patient
-        document = export.collect(
-            patient,
-            logs=list(tracker_selectors.session_logs(user=patient)) if "logs" in link.scopes else [],
-            checkins=list(tracker_selectors.checkins(user=patient)) if "checkins" in link.scopes else [],
-            journal=list(tracker_selectors.journal_entries(user=patient))
-            if "journal" in link.scopes
-            else None,
-            enrollments=list(enrollment_list(user=patient)),
-        )
-        stamp = local_today(patient.timezone).isoformat()
-        if fmt == "csv":
-            response = HttpResponse(export.to_csv(document), content_type="text/csv; charset=utf-8")
-            filename = f"patient-{patient.pk}-{stamp}.csv"
-        elif fmt == "fhir":
-            response = HttpResponse(
-                json.dumps(export.to_fhir(patient, document)), content_type="application/fhir+json"
-            )
-            filename = f"patient-{patient.pk}-{stamp}.fhir.json"
-        else:
-            response = HttpResponse(json.dumps(document), content_type="application/json")
-            filename = f"patient-{patient.pk}-{stamp}.json"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["Cache-Control"] = "no-store"
-        return response
 
 
 class AlertQuerySerializer(QuerySerializer):

@@ -1,9 +1,6 @@
-from django.urls import path, register_converter
+from django.urls import path
 
 from backend.care import api
-from backend.fields import IdConverter
-
-register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("care/share-codes/", api.ShareCodeView.as_view(), name="care-share-codes"),
@@ -21,9 +18,6 @@ urlpatterns = [
         "care/patients/<id:patient_id>/journal/",
         api.PatientJournalView.as_view(),
         name="care-patient-journal",
-    ),
-    path(
-        "care/patients/<id:patient_id>/export/", api.PatientExportView.as_view(), name="care-patient-export"
     ),
     path(
         "care/patients/<id:patient_id>/alerts/", api.PatientAlertsView.as_view(), name="care-patient-alerts"

@@ -1,13 +1,10 @@
 from __future__ import annotations
 
-import datetime as dt
-import json
-
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
 from django.http.request import RawPostDataException
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -16,13 +13,9 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.accounts.timezones import local_today
-from backend.caching.user_cache import cached
-from backend.care.selectors import access_log, active_links
-from backend.fields import CalendarDateField, QuerySerializer
-from backend.programs.selectors import enrollment_list
-from backend.reminders.selectors import push_subscription_list, reminder_rule_list
-from backend.reminders.serializers import ReminderRuleSerializer
-from backend.tracker import export, selectors, services
+from backend.tracker import selectors, services
+from backend.tracker.queries import RANGE_PARAMETERS, RangeQuerySerializer, SummaryQuerySerializer
+from backend.tracker.responses import summary_response
 from backend.tracker.safety import safety_rules
 from backend.tracker.serializers import (
     CheckInRecordSerializer,
@@ -38,7 +31,6 @@ from backend.tracker.serializers import (
 )
 
 MAX_BATCH_BYTES = 1_000_000
-MAX_RANGE_DAYS = 366
 
 
 def _too_large() -> Response:
@@ -118,33 +110,6 @@ class SafetyRulesView(APIView):
         )
 
 
-class RangeQuerySerializer(QuerySerializer):
-    to = CalendarDateField(required=False, help_text="Last local date (default: today).")
-
-    def get_fields(self) -> dict:
-        fields = super().get_fields()
-        # "from" is a Python keyword, so it cannot be a class attribute.
-        fields["from"] = CalendarDateField(
-            required=False, help_text="First local date (default: 27 days before 'to')."
-        )
-        return fields
-
-    def validate(self, attrs: dict) -> dict:
-        end = attrs.get("to") or self.context["today"]
-        start = attrs.get("from") or end - dt.timedelta(days=27)
-        if start > end:
-            raise serializers.ValidationError({"from": ["'from' must not be after 'to'."]})
-        if (end - start).days >= MAX_RANGE_DAYS:
-            raise serializers.ValidationError({"from": [f"Ask for at most {MAX_RANGE_DAYS} days at a time."]})
-        return {"start": start, "end": end}
-
-
-RANGE_PARAMETERS = [
-    OpenApiParameter("from", str, description="YYYY-MM-DD, default 27 days before 'to'."),
-    OpenApiParameter("to", str, description="YYYY-MM-DD, default today (local)."),
-]
-
-
 class HistoryView(APIView):
     selector = staticmethod(selectors.session_logs)
 
@@ -185,20 +150,6 @@ class JournalView(HistoryView):
     selector = staticmethod(selectors.journal_entries)
 
 
-class SummaryQuerySerializer(QuerySerializer):
-    days = serializers.ChoiceField(
-        choices=[7, 28, 90],
-        required=False,
-        default=7,
-        error_messages={"invalid_choice": "days must be 7, 28 or 90."},
-    )
-
-    def to_internal_value(self, data):
-        values = super().to_internal_value(data)
-        values["days"] = int(values["days"])
-        return values
-
-
 class SummaryView(APIView):
     """Adherence, streaks, the daily series, weekly averages and stress-pain insights."""
 
@@ -212,84 +163,3 @@ class SummaryView(APIView):
         query = SummaryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         return summary_response(request.user, query.validated_data["days"])
-
-
-def summary_response(user, days: int) -> HttpResponse:
-    """The user's summary over ``days``, from the per-user cache (``backend/caching/user_cache.py``)."""
-    today = local_today(user.timezone)
-    body = cached(
-        name="summary",
-        user_id=user.pk,
-        day=today,
-        variant=str(days),
-        render=lambda: selectors.summary(user=user, days=days, today=today),
-    )
-    return HttpResponse(body, content_type="application/json")
-
-
-class ExportQuerySerializer(QuerySerializer):
-    format = serializers.ChoiceField(
-        choices=["json", "csv", "fhir"],
-        required=False,
-        default="json",
-        error_messages={"invalid_choice": "format must be json, csv or fhir."},
-    )
-
-
-def _own_settings(user) -> dict[str, list[dict]]:
-    """What else the person has told or allowed us: reminders, devices, sharing."""
-    return {
-        "reminders": [dict(r) for r in ReminderRuleSerializer(reminder_rule_list(user=user), many=True).data],
-        "devices": [
-            # Where notifications go; the device's encryption keys stay on the server.
-            {"endpoint": s.endpoint, "user_agent": s.user_agent, "created_at": s.created_at.isoformat()}
-            for s in push_subscription_list(user=user)
-        ],
-        "sharing": [
-            {"clinician": link.clinician.email, "since": link.created_at.isoformat(), "scopes": link.scopes}
-            for link in active_links(user=user)
-        ],
-        "access_log": [
-            {"clinician": e.clinician_email, "what": e.what, "at": e.at.isoformat()}
-            for e in access_log(patient=user)
-        ],
-    }
-
-
-class ExportView(APIView):
-    """Everything of mine, to keep or to take elsewhere."""
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("format", str, enum=["json", "csv", "fhir"], description="Default json.")
-        ],
-        responses={200: OpenApiResponse(description="JSON document, CSV file or FHIR R4 Bundle.")},
-    )
-    def get(self, request: Request) -> HttpResponse:
-        query = ExportQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        fmt = query.validated_data["format"]
-        user = request.user
-        document = export.collect(
-            user,
-            logs=list(selectors.session_logs(user=user)),
-            checkins=list(selectors.checkins(user=user)),
-            journal=list(selectors.journal_entries(user=user)),
-            enrollments=list(enrollment_list(user=user)),
-            extra=_own_settings(user),
-        )
-        stamp = local_today(user.timezone).isoformat()
-        if fmt == "csv":
-            response = HttpResponse(export.to_csv(document), content_type="text/csv; charset=utf-8")
-            filename = f"backtrack-{stamp}.csv"
-        elif fmt == "fhir":
-            response = HttpResponse(
-                json.dumps(export.to_fhir(user, document)), content_type="application/fhir+json"
-            )
-            filename = f"backtrack-{stamp}.fhir.json"
-        else:
-            response = HttpResponse(json.dumps(document), content_type="application/json")
-            filename = f"backtrack-{stamp}.json"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["Cache-Control"] = "no-store"
-        return response

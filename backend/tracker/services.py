@@ -1,4 +1,4 @@
-"""Every write of the tracker: applying sync batches, and erasing an account."""
+"""Every write of the tracker: applying sync batches."""
 
 from __future__ import annotations
 
@@ -7,17 +7,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth import logout
 from django.db import IntegrityError, transaction
 from django.db.models import Value
-from django.http import HttpRequest
 from django.utils import timezone
 
 from backend.accounts.models import User
-from backend.accounts.services import user_sessions_end
 from backend.accounts.timezones import local_today
 from backend.caching import invalidation
-from backend.errors import ApplicationError
 from backend.programs.models import Program
 from backend.programs.schedule import parse_item_id
 from backend.tracker.models import CheckIn, JournalEntry, SafetyAlert, SessionLog, SyncState
@@ -348,17 +344,3 @@ def _follow_alerts(*, created: list[CheckIn], updated: list[CheckIn]) -> None:
         SafetyAlert.objects.bulk_update(
             to_update, ["level", "red_flags", "date", "withdrawn_at", "acknowledged_at", "acknowledged_by"]
         )
-
-
-@transaction.atomic
-def account_erase(*, user: User, password: str, request: HttpRequest | None = None) -> None:
-    """Delete the account and everything of it, after the password is confirmed."""
-    if not password or not user.check_password(password):
-        raise ApplicationError("That password is not right.", field="password")
-    if request is not None and getattr(request, "session", None) is not None:
-        logout(request)
-    # Every table holding the user's data cascades from the user row.
-    User.objects.filter(pk=user.pk).delete()  # cached renderings: backend/caching/invalidation.py
-    # Sessions are not rows of the user's: each other device's session (and cached
-    # copy) would keep the id and email until it expired.
-    user_sessions_end(user_id=user.pk)

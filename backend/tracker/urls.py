@@ -2,7 +2,6 @@ from django.urls import path
 
 from backend.tracker.api import (
     CheckInsView,
-    ExportView,
     JournalView,
     SafetyRulesView,
     SessionLogsView,
@@ -17,5 +16,4 @@ urlpatterns = [
     path("checkins/", CheckInsView.as_view(), name="checkins"),
     path("journal/", JournalView.as_view(), name="journal"),
     path("summary/", SummaryView.as_view(), name="summary"),
-    path("me/export/", ExportView.as_view(), name="export"),
 ]

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import uuid
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils import timezone
 
 from backend.accounts.models import User
+from backend.accounts.timezones import local_today
+from backend.care.selectors import access_log, active_links
 from backend.programs.models import Enrollment
+from backend.reminders.selectors import push_subscription_list, reminder_rule_list
+from backend.reminders.serializers import ReminderRuleSerializer
 from backend.tracker.models import CheckIn, JournalEntry, SessionLog
 from backend.tracker.serializers import render_record
 
@@ -205,3 +211,40 @@ def to_fhir(user: User, document: dict[str, Any]) -> dict[str, Any]:
         "timestamp": document["exported_at"],
         "entry": entries,
     }
+
+
+def own_settings(user: User) -> dict[str, list[dict]]:
+    """What else the person has told or allowed us: reminders, devices, sharing."""
+    return {
+        "reminders": [dict(r) for r in ReminderRuleSerializer(reminder_rule_list(user=user), many=True).data],
+        "devices": [
+            # Where notifications go; the device's encryption keys stay on the server.
+            {"endpoint": s.endpoint, "user_agent": s.user_agent, "created_at": s.created_at.isoformat()}
+            for s in push_subscription_list(user=user)
+        ],
+        "sharing": [
+            {"clinician": link.clinician.email, "since": link.created_at.isoformat(), "scopes": link.scopes}
+            for link in active_links(user=user)
+        ],
+        "access_log": [
+            {"clinician": e.clinician_email, "what": e.what, "at": e.at.isoformat()}
+            for e in access_log(patient=user)
+        ],
+    }
+
+
+def export_response(*, subject: User, document: dict[str, Any], fmt: str, stem: str) -> HttpResponse:
+    """The export as a download: ``stem-YYYY-MM-DD.{json,csv,fhir.json}``, never cached."""
+    stamp = local_today(subject.timezone).isoformat()
+    if fmt == "csv":
+        response = HttpResponse(to_csv(document), content_type="text/csv; charset=utf-8")
+        filename = f"{stem}-{stamp}.csv"
+    elif fmt == "fhir":
+        response = HttpResponse(json.dumps(to_fhir(subject, document)), content_type="application/fhir+json")
+        filename = f"{stem}-{stamp}.fhir.json"
+    else:
+        response = HttpResponse(json.dumps(document), content_type="application/json")
+        filename = f"{stem}-{stamp}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
