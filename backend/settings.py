@@ -15,9 +15,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from backend.pwa import add_headers as add_pwa_headers
-from backend.pwa import inline_style_hashes
-from backend.reminders import endpoints, vapid
+from backend.core.pwa import add_headers as add_pwa_headers
+from backend.core.pwa import inline_style_hashes
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -101,7 +100,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything parses a body (DRF, allauth): deep nesting makes json recurse.
-    "backend.jsonlimits.JsonDepthMiddleware",
+    "backend.core.jsonlimits.JsonDepthMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -110,7 +109,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "backend.accounts.sessions.SessionTimeoutMiddleware",
-    "backend.errors.DatabaseUnavailableMiddleware",
+    "backend.core.errors.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -213,7 +212,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "backend.errors.exception_handler",
+    "EXCEPTION_HANDLER": "backend.core.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # ?format= is ours (the export's json|csv|fhir), not DRF's renderer switch.
     "URL_FORMAT_OVERRIDE": None,
@@ -244,7 +243,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "backend.schema.add_error_responses",
+        "backend.core.schema.add_error_responses",
     ],
     "ENUM_NAME_OVERRIDES": {
         "HealthStateEnum": ["ok", "down"],
@@ -391,32 +390,16 @@ if env.str("EMAIL_URL", default=""):
 # --- Reminders and Web Push ---------------------------------------------------
 # VAPID keys (RFC 8292), base64url: `python manage.py generate_vapid_keys` prints a
 # pair; `make run` writes one into .env. Without them reminders go out by email.
+# Checked when Django starts (backend/reminders/config.py): a bad key, a public key
+# of another pair, a bad subject or host list stops the process naming the variable.
 VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="").strip()
+# Derived from the private key when empty.
 VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="").strip()
-if VAPID_PRIVATE_KEY:
-    try:
-        _derived_public_key = vapid.public_key_b64(vapid.private_key_from_b64(VAPID_PRIVATE_KEY))
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"VAPID_PRIVATE_KEY is not a VAPID private key: {exc}.") from None
-    if VAPID_PUBLIC_KEY and VAPID_PUBLIC_KEY.rstrip("=") != _derived_public_key:
-        raise ImproperlyConfigured(
-            "VAPID_PUBLIC_KEY does not belong to VAPID_PRIVATE_KEY: set both from one pair."
-        )
-    VAPID_PUBLIC_KEY = _derived_public_key
-elif VAPID_PUBLIC_KEY:
-    raise ImproperlyConfigured("VAPID_PUBLIC_KEY is set without VAPID_PRIVATE_KEY: set both from one pair.")
 # Who push services can contact about our traffic: mailto: or an https origin.
 VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="") or f"mailto:{parseaddr(DEFAULT_FROM_EMAIL)[1]}"
-try:
-    vapid.validate_subject(VAPID_SUBJECT)
-except ValueError as exc:
-    raise ImproperlyConfigured(f"VAPID_SUBJECT={VAPID_SUBJECT!r}: {exc}.") from None
 # Push endpoints outside the known push services that the server may POST to
 # ("host" or "host:port", comma-separated); http and private addresses are then allowed.
-try:
-    WEBPUSH_ALLOWED_HOSTS = endpoints.parse_allowed_hosts(env.str("WEBPUSH_ALLOWED_HOSTS", default=""))
-except ValueError as exc:
-    raise ImproperlyConfigured(f"WEBPUSH_ALLOWED_HOSTS: {exc}.") from None
+WEBPUSH_ALLOWED_HOSTS = env.str("WEBPUSH_ALLOWED_HOSTS", default="")
 # Push requests in flight at once per worker process, and how long one may take.
 WEBPUSH_CONCURRENCY = env_number("WEBPUSH_CONCURRENCY", default=100, low=1, high=1000)
 WEBPUSH_TIMEOUT = env_number("WEBPUSH_TIMEOUT", default=10.0, low=0.1, high=120, kind=float)
@@ -440,7 +423,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 # The PWA reads the CSRF token from this cookie to send X-CSRFToken.
 CSRF_COOKIE_HTTPONLY = False
-CSRF_FAILURE_VIEW = "backend.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "backend.core.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -461,7 +444,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"redact": {"()": "backend.logfilters.RedactSecrets"}},
+    "filters": {"redact": {"()": "backend.core.logfilters.RedactSecrets"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # SQL logs would carry health values as query parameters: never below WARNING.

@@ -3,10 +3,10 @@ from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from backend.accounts.api import MeView as ProfileView
-from backend.fields import IdConverter
+from backend.core.fields import IdConverter
+from backend.core.pwa import app_shell
 from backend.health import HealthView
 from backend.privacy.api import AccountErasure
-from backend.views import app_shell
 
 
 class MeView(AccountErasure, ProfileView):
@@ -38,6 +38,6 @@ urlpatterns = [
     path("", app_shell, name="app"),
 ]
 
-handler400 = "backend.errors.bad_request"
-handler404 = "backend.errors.not_found"
-handler500 = "backend.errors.server_error"
+handler400 = "backend.core.errors.bad_request"
+handler404 = "backend.core.errors.not_found"
+handler500 = "backend.core.errors.server_error"

@@ -113,3 +113,9 @@ def test_no_app_imports_another_apps_views():
 def test_the_walk_sees_a_circle_when_there_is_one():
     """The check itself can fail."""
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_settings_import_no_app_code():
+    """Settings are read before any app is ready: only the core plumbing may be imported."""
+    graph = import_graph()
+    assert sorted(m for m in graph["backend.settings"] if not m.startswith("backend.core.")) == []

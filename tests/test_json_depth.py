@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from backend.jsonlimits import MAX_DEPTH, too_deep
+from backend.core.jsonlimits import MAX_DEPTH, too_deep
 from tests.tracker.helpers import entry, sync
 
 DEEP = b'{"entries":' + b"[" * 5000

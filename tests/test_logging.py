@@ -3,7 +3,7 @@ import logging
 import pytest
 from rest_framework.test import APIClient
 
-from backend.logfilters import RedactSecrets, redact
+from backend.core.logfilters import RedactSecrets, redact
 from tests.tracker.helpers import checkin, entry, journal, sync
 
 SECRET_NOTE = "my-secret-health-note-7431"

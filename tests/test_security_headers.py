@@ -3,7 +3,7 @@ import re
 import pytest
 from django.conf import settings
 
-from backend.pwa import inline_style_hashes
+from backend.core.pwa import inline_style_hashes
 
 
 def directives(response) -> dict[str, list[str]]:

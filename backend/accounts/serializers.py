@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from backend.accounts.models import User
 from backend.accounts.timezones import local_today, validate_timezone
-from backend.fields import StrictCharField
+from backend.core.fields import StrictCharField
 
 
 class MeSerializer(serializers.ModelSerializer):

@@ -25,7 +25,7 @@ from backend.care.serializers import (
     ScopesSerializer,
     ShareCodeSerializer,
 )
-from backend.fields import QuerySerializer
+from backend.core.fields import QuerySerializer
 from backend.tracker import selectors as tracker_selectors
 from backend.tracker.queries import RANGE_PARAMETERS, RangeQuerySerializer, SummaryQuerySerializer
 from backend.tracker.responses import summary_response

@@ -3,7 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from backend.care.models import SCOPES, AccessLogEntry, CareLink, ClinicianNote
-from backend.fields import StrictCharField
+from backend.core.fields import StrictCharField
 from backend.tracker.models import SafetyAlert
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from backend.accounts.models import User
 from backend.caching import invalidation
 from backend.care.models import DEFAULT_SCOPES, SCOPES, AccessLogEntry, CareLink, ClinicianNote, ShareCode
-from backend.errors import ApplicationError
+from backend.core.errors import ApplicationError
 from backend.tracker.models import SafetyAlert
 
 CODE_LIFETIME = dt.timedelta(hours=24)

@@ -13,7 +13,7 @@ from backend.accounts.serializers import EraseSerializer
 from backend.care import selectors as care_selectors
 from backend.care import services as care_services
 from backend.care.permissions import IsClinicianWithMFA
-from backend.fields import QuerySerializer
+from backend.core.fields import QuerySerializer
 from backend.privacy import export
 from backend.privacy.services import account_erase
 from backend.programs.selectors import enrollment_list

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 
 from backend.accounts.models import User
 from backend.accounts.services import user_sessions_end
-from backend.errors import ApplicationError
+from backend.core.errors import ApplicationError
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from backend.fields import CalendarDateField, QuerySerializer
+from backend.core.fields import CalendarDateField, QuerySerializer
 from backend.programs.models import Enrollment, Exercise, Program, ProgramItem
 
 

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from backend.accounts.models import User
 from backend.accounts.timezones import local_today
 from backend.caching import invalidation
-from backend.errors import ApplicationError
+from backend.core.errors import ApplicationError
 from backend.programs.catalog import Catalog, canonical
 from backend.programs.models import Enrollment, Exercise, Program, ProgramItem
 from backend.reminders.rules import reminder_rules_create_defaults

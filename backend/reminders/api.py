@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -9,8 +8,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from backend.errors import ApplicationError
+from backend.core.errors import ApplicationError
 from backend.reminders import deliveries, rules, selectors, subscriptions, tasks
+from backend.reminders.config import push_config
 from backend.reminders.models import ReminderRule
 from backend.reminders.serializers import (
     PublicKeySerializer,
@@ -81,9 +81,10 @@ class PushPublicKeyView(APIView):
         }
     )
     def get(self, request: Request) -> Response:
-        if not settings.VAPID_PUBLIC_KEY:
+        public_key = push_config().public_key
+        if not public_key:
             raise ApplicationError("Push notifications are not configured on this server.", status=503)
-        return Response({"public_key": settings.VAPID_PUBLIC_KEY})
+        return Response({"public_key": public_key})
 
 
 class PushSubscriptionView(APIView):

@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from backend.accounts.models import User
-from backend.errors import BrokerUnavailable
+from backend.core.errors import BrokerUnavailable
 from backend.reminders import sql
 from backend.reminders.models import (
     Delivery,

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from backend.accounts.models import User
-from backend.errors import ApplicationError
+from backend.core.errors import ApplicationError
 from backend.programs.models import Program
 from backend.reminders.models import (
     MAX_EVERY_MINUTES,

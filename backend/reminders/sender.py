@@ -27,6 +27,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.utils import timezone
 
 from backend.reminders import deliveries, selectors
+from backend.reminders.config import push_config
 from backend.reminders.models import Delivery, PushSubscription
 from backend.reminders.notifications import NOTIFICATIONS, TEST_KIND
 from backend.reminders.webpush import Outcome, PushMessage, PushResult, PushSender, process_sender
@@ -52,12 +53,13 @@ class SendReport:
 
 
 def default_sender() -> PushSender | None:
-    if not settings.VAPID_PRIVATE_KEY:
+    config = push_config()
+    if not config.private_key:
         return None
     return process_sender(
-        vapid_private_key=settings.VAPID_PRIVATE_KEY,
-        vapid_subject=settings.VAPID_SUBJECT,
-        allowed_hosts=settings.WEBPUSH_ALLOWED_HOSTS,
+        vapid_private_key=config.private_key,
+        vapid_subject=config.subject,
+        allowed_hosts=config.allowed_hosts,
         concurrency=settings.WEBPUSH_CONCURRENCY,
         timeout=settings.WEBPUSH_TIMEOUT,
     )

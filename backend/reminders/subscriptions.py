@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 
 from cryptography.hazmat.primitives.asymmetric import ec
-from django.conf import settings
 from django.db import transaction
 
 from backend.accounts.models import User
-from backend.errors import ApplicationError
+from backend.core.errors import ApplicationError
 from backend.reminders import endpoints
+from backend.reminders.config import push_config
 from backend.reminders.models import (
     PushSubscription,
 )
@@ -49,7 +49,7 @@ def push_subscription_save(
     notifications, e.g. after signing out and in as someone else.
     """
     try:
-        endpoints.check_endpoint(endpoint, allowed=settings.WEBPUSH_ALLOWED_HOSTS, resolve=endpoints_resolve)
+        endpoints.check_endpoint(endpoint, allowed=push_config().allowed_hosts, resolve=endpoints_resolve)
     except endpoints.EndpointRefused as exc:
         raise ApplicationError(str(exc), field="endpoint") from None
     _check_keys(p256dh, auth)

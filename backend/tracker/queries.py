@@ -8,7 +8,7 @@ import datetime as dt
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
-from backend.fields import CalendarDateField, QuerySerializer
+from backend.core.fields import CalendarDateField, QuerySerializer
 
 MAX_RANGE_DAYS = 366
 

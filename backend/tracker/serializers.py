@@ -8,7 +8,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from backend.fields import CalendarDateField, QuerySerializer, StrictCharField
+from backend.core.fields import CalendarDateField, QuerySerializer, StrictCharField
 from backend.programs.schedule import parse_item_id
 from backend.tracker.models import CheckIn, JournalEntry, SessionLog
 from backend.tracker.safety import safety_rules

@@ -187,7 +187,9 @@ def test_an_unreachable_cache_serves_from_the_database(link, patient, doctor):
 def test_with_redis_as_in_production(link, patient, patient_client, doctor, make_clinician):
     url = urlparse(settings.REDIS_URL)
     own_db = urlunparse(url._replace(path="/14"))  # never the broker's database
-    with override_settings(CACHES={"default": {"BACKEND": "backend.caching.redis_cache.RedisCache", "LOCATION": own_db}}):
+    with override_settings(
+        CACHES={"default": {"BACKEND": "backend.caching.redis_cache.RedisCache", "LOCATION": own_db}}
+    ):
         cache.clear()
         clinician, client = make_clinician()  # signed in with its session in Redis
         link_patient(patient, clinician)

@@ -32,7 +32,7 @@ def push_settings(settings, vapid_keys, monkeypatch):
     settings.VAPID_PUBLIC_KEY = public
     settings.VAPID_PRIVATE_KEY = private
     settings.VAPID_SUBJECT = VAPID_SUBJECT
-    settings.WEBPUSH_ALLOWED_HOSTS = parse_allowed_hosts("127.0.0.1")
+    settings.WEBPUSH_ALLOWED_HOSTS = "127.0.0.1"
 
     def resolve(host: str, port: int) -> list[str]:
         if host not in PUBLIC_DNS:

@@ -58,7 +58,7 @@ def test_the_public_key_is_the_configured_vapid_key(patient_client, settings):
 
 
 def test_without_vapid_keys_the_public_key_is_a_clear_503(patient_client, settings):
-    settings.VAPID_PUBLIC_KEY = ""
+    settings.VAPID_PRIVATE_KEY = settings.VAPID_PUBLIC_KEY = ""
 
     response = patient_client.get("/api/v1/push/public-key/")
 

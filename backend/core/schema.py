@@ -1,7 +1,7 @@
 """OpenAPI post-processing: document the error answers every endpoint can give.
 
 drf-spectacular documents success responses from the views; the error contract is
-global (``backend/errors.py``), so it is added here once: 400 where the operation takes
+global (``backend/core/errors.py``), so it is added here once: 400 where the operation takes
 input, 401 and 403 where it needs a user, 404 where the path names an object, 413 and
 429 where they apply, and 503 everywhere (database briefly unavailable).
 """
