@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from backend.programs.catalog import read_catalog
 from backend.programs.services import catalog_load
-from tests.factories import PASSWORD, ClinicianFactory, UserFactory
+from tests.accounts.factories import PASSWORD, ClinicianFactory, UserFactory
 from tests.tracker.helpers import NOW
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"

@@ -20,7 +20,8 @@ from rest_framework.test import APIClient
 from backend.care.models import CareLink, ClinicianNote
 from backend.reminders.rules import reminder_rule_create
 from backend.tracker.models import SafetyAlert
-from tests.factories import ClinicianFactory, EnrollmentFactory, UserFactory
+from tests.accounts.factories import ClinicianFactory, UserFactory
+from tests.programs.factories import EnrollmentFactory
 from tests.tracker.helpers import checkin, entry, journal, sync
 
 PERSONAS = ["anonymous", "patient_a", "patient_b", "linked_clinician", "unlinked_clinician"]

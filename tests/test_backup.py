@@ -10,7 +10,8 @@ from django.conf import settings
 from django.db import connection
 from psycopg import sql
 
-from tests.factories import ClinicianFactory, EnrollmentFactory, UserFactory
+from tests.accounts.factories import ClinicianFactory, UserFactory
+from tests.programs.factories import EnrollmentFactory
 from tests.tracker.helpers import checkin, entry, journal, session, sync
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.factories import EnrollmentFactory
+from tests.programs.factories import EnrollmentFactory
 
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance, negative_data_rejection]
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
@@ -70,7 +70,7 @@ def patient_token(catalog, patient, patient_client):
 def _token(user) -> str:
     from rest_framework.test import APIClient
 
-    from tests.factories import PASSWORD
+    from tests.accounts.factories import PASSWORD
 
     response = APIClient().post(
         "/_allauth/app/v1/auth/login", {"email": user.email, "password": PASSWORD}, format="json"

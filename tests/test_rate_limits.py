@@ -2,7 +2,7 @@ import pytest
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
-from tests.factories import PASSWORD
+from tests.accounts.factories import PASSWORD
 
 
 @pytest.mark.django_db

@@ -18,7 +18,8 @@ from django.test import override_settings
 from backend.caching import invalidation, user_cache
 from backend.programs.catalog import CONTENT_DIR, read_catalog
 from backend.programs.services import catalog_load
-from tests.factories import PASSWORD, EnrollmentFactory
+from tests.accounts.factories import PASSWORD
+from tests.programs.factories import EnrollmentFactory
 from tests.tracker.helpers import entry, session, sync
 
 TODAY = dt.date(2026, 11, 21)

@@ -9,8 +9,8 @@ from django.test import Client
 
 from backend.accounts.models import User
 from backend.care.models import AccessLogEntry
+from tests.accounts.factories import PASSWORD, ClinicianFactory, UserFactory
 from tests.conftest import totp_code
-from tests.factories import PASSWORD, ClinicianFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 BROWSER = "/_allauth/browser/v1"

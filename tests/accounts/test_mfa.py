@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from backend.accounts.mfa import RECORDS_USER_SESSION_KEY
 from backend.care.permissions import SIGN_IN_WITH_CODE
-from tests.factories import PASSWORD, ClinicianFactory, UserFactory
+from tests.accounts.factories import PASSWORD, ClinicianFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from rest_framework.test import APIClient
 
-from tests.factories import PASSWORD, ClinicianFactory, UserFactory
+from tests.accounts.factories import PASSWORD, ClinicianFactory, UserFactory
 
 START = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC)
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 from backend.accounts.timezones import local_today
 from backend.programs.models import Program
-from tests.factories import EnrollmentFactory
+from tests.programs.factories import EnrollmentFactory
 from tests.tracker.helpers import entry, session, sync
 
 

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from backend.care.models import AccessLogEntry, CareLink
 from backend.tracker.models import SafetyAlert
-from tests.factories import ClinicianFactory, UserFactory
+from tests.accounts.factories import ClinicianFactory, UserFactory
 from tests.tracker.helpers import checkin, entry, journal, sync
 
 ENDPOINTS = [

@@ -13,7 +13,8 @@ from backend.accounts.timezones import local_today
 from backend.care.models import AccessLogEntry, CareLink
 from backend.programs.models import Program
 from backend.tracker.models import CheckIn, SafetyAlert, SessionLog
-from tests.factories import EnrollmentFactory, UserFactory
+from tests.accounts.factories import UserFactory
+from tests.programs.factories import EnrollmentFactory
 from tests.tracker.helpers import checkin, entry, journal, session, sync
 
 
@@ -328,7 +329,7 @@ def test_the_patient_sees_who_read_what(link, patient, patient_client, doctor):
 
 
 def test_erasing_the_patient_removes_links_log_alerts_and_notes(link, patient, patient_client, doctor):
-    from tests.factories import PASSWORD
+    from tests.accounts.factories import PASSWORD
 
     sync(patient_client, entry("checkin", checkin(today_of(patient), red_flags=["fever"])))
     doctor[1].post(f"/api/v1/care/patients/{patient.pk}/notes/", {"text": "note"}, format="json")

@@ -7,7 +7,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from rest_framework.test import APIClient
 
 from backend.care.models import CareLink, ShareCode
-from tests.factories import ClinicianFactory
+from tests.accounts.factories import ClinicianFactory
 
 
 def test_a_patient_gets_a_readable_single_use_code_valid_24_hours(catalog, patient_client):

@@ -16,8 +16,9 @@ from backend.caching import generations
 from backend.caching.patient_lists import value_key
 from backend.care.models import AccessLogEntry
 from backend.programs.models import Program
+from tests.accounts.factories import PASSWORD, UserFactory
 from tests.care.test_clinician_api import link_patient, seed, today_of
-from tests.factories import PASSWORD, EnrollmentFactory, UserFactory
+from tests.programs.factories import EnrollmentFactory
 from tests.tracker.helpers import checkin, entry, sync
 
 LIST = "/api/v1/care/patients/"

@@ -23,8 +23,9 @@ from backend.care import selectors
 from backend.care.models import CareLink, ClinicianNote
 from backend.programs.models import Program
 from backend.tracker.models import SafetyAlert
+from tests.accounts.factories import PASSWORD, UserFactory
 from tests.conftest import signed_in
-from tests.factories import PASSWORD, EnrollmentFactory, UserFactory
+from tests.programs.factories import EnrollmentFactory
 
 CLINICIAN = "dr.lee@example.com"
 DESKTOP = {"width": 1280, "height": 900}

@@ -5,7 +5,8 @@ import time_machine
 from rest_framework.test import APIClient
 
 from backend.programs.models import Enrollment, Program
-from tests.factories import EnrollmentFactory, UserFactory
+from tests.accounts.factories import UserFactory
+from tests.programs.factories import EnrollmentFactory
 
 # The clock stands still at tests.tracker.helpers.NOW (tests/conftest.py).
 pytestmark = pytest.mark.usefixtures("frozen_time")

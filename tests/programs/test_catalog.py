@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from backend.programs.catalog import CONTENT_DIR, ContentError, read_catalog
 from backend.programs.models import Enrollment, Exercise, Program, ProgramItem
 from backend.programs.services import catalog_load
-from tests.factories import EnrollmentFactory
+from tests.programs.factories import EnrollmentFactory
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import pytest
 from backend.programs.models import Enrollment, Program
 from backend.programs.schedule import item_id, parse_item_id
 from backend.programs.selectors import plan_for_user
-from tests.factories import EnrollmentFactory
+from tests.programs.factories import EnrollmentFactory
 
 # A Monday, so weekday-limited items are easy to reason about.
 START = dt.date(2026, 11, 2)

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from backend.reminders import deliveries, sender, tasks
 from backend.reminders.models import Delivery, PushSubscription, ReminderRule
 from backend.reminders.rules import reminder_rule_create
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 
 FCM = {
     "endpoint": "https://fcm.googleapis.com/fcm/send/dGVzdC10b2tlbg:APA91bExample",

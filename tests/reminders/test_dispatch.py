@@ -16,7 +16,8 @@ from backend.reminders.dispatch import reminders_dispatch
 from backend.reminders.models import Delivery, ReminderRule
 from backend.reminders.rules import reminder_rule_create
 from backend.reminders.tasks import enqueue_sends
-from tests.factories import EnrollmentFactory, UserFactory
+from tests.accounts.factories import UserFactory
+from tests.programs.factories import EnrollmentFactory
 from tests.tracker.helpers import entry, session, sync
 
 UTC = dt.UTC

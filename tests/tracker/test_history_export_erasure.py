@@ -10,7 +10,8 @@ from rest_framework.test import APIClient
 
 from backend.programs.models import Enrollment
 from backend.tracker.models import CheckIn, JournalEntry, SessionLog, SyncState
-from tests.factories import PASSWORD, EnrollmentFactory
+from tests.accounts.factories import PASSWORD
+from tests.programs.factories import EnrollmentFactory
 from tests.tracker.helpers import TODAY, checkin, entry, journal, session, sync
 
 User = get_user_model()

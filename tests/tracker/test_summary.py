@@ -7,7 +7,7 @@ import pytest
 from backend.programs.models import Program
 from backend.tracker.insights import DayCheckIn, pearson, streaks, stress_pain_insights
 from backend.tracker.models import CheckIn, SessionLog
-from tests.factories import EnrollmentFactory
+from tests.programs.factories import EnrollmentFactory
 from tests.tracker.helpers import TODAY, checkin, entry, session, sync
 
 # The clock stands still at tests.tracker.helpers.NOW (tests/conftest.py).

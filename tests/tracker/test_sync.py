@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from backend.programs.models import Program
 from backend.tracker.models import CheckIn, JournalEntry, SessionLog
-from tests.factories import EnrollmentFactory
+from tests.programs.factories import EnrollmentFactory
 from tests.tracker.helpers import TODAY, checkin, entry, journal, session, statuses, sync
 
 # The clock stands still at tests.tracker.helpers.NOW (tests/conftest.py).

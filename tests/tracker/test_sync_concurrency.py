@@ -6,7 +6,7 @@ from django.db.models import Count
 
 from backend.tracker.models import CheckIn, JournalEntry, SyncState
 from backend.tracker.services import sync_apply
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 from tests.tracker.helpers import checkin, entry, journal
 
 

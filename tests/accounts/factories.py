@@ -1,12 +1,11 @@
-from __future__ import annotations
+"""Accounts: patients and clinicians, with a verified address and a known password."""
 
-import datetime as dt
+from __future__ import annotations
 
 import factory
 from allauth.account.models import EmailAddress
 
 from backend.accounts.models import User
-from backend.programs.models import Enrollment, Program
 
 PASSWORD = "calm-steady-breathing-42"
 
@@ -31,12 +30,3 @@ class UserFactory(factory.django.DjangoModelFactory):
 class ClinicianFactory(UserFactory):
     role = User.Role.CLINICIAN
     email = factory.Sequence(lambda n: f"clinician{n}@example.com")
-
-
-class EnrollmentFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Enrollment
-
-    user = factory.SubFactory(UserFactory)
-    program = factory.LazyFunction(lambda: Program.objects.get(slug="core-strength"))
-    start_date = factory.LazyFunction(dt.date.today)
