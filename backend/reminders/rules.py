@@ -86,8 +86,9 @@ def rule_fields_validate(
 ) -> RuleFields:
     """Normalise a rule's fields or raise ``ApplicationError`` naming the field.
 
-    The serializer checks formats already; this also holds for callers that are
-    not the API (defaults on enrollment, the admin) and checks the fields together.
+    The one validator of a rule, whoever the caller (the API passes the body's
+    fields as sent; defaults on enrollment, the admin): each field, and the fields
+    together.
     """
     if kind not in Kind.values:
         raise ApplicationError(f"Choose one of {', '.join(Kind.values)}.", field="kind")
