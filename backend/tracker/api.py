@@ -29,6 +29,7 @@ from backend.tracker.serializers import (
     SessionLogRecordSerializer,
     SyncChangesSerializer,
     SyncQuerySerializer,
+    SyncRequestDocSerializer,
     SyncRequestSerializer,
     SyncResponseSerializer,
     parse_cursor,
@@ -52,7 +53,8 @@ class SyncView(APIView):
     throttle_scope = "sync"
 
     @extend_schema(
-        request=SyncRequestSerializer, responses={200: SyncResponseSerializer, 413: OpenApiTypes.OBJECT}
+        request=SyncRequestDocSerializer,
+        responses={200: SyncResponseSerializer, 413: OpenApiTypes.OBJECT},
     )
     def post(self, request: Request) -> Response:
         length = request.META.get("CONTENT_LENGTH") or "0"
