@@ -29,7 +29,6 @@ from backend.tracker.serializers import (
     SessionLogRecordSerializer,
     SyncChangesSerializer,
     SyncQuerySerializer,
-    SyncRequestDocSerializer,
     SyncRequestSerializer,
     SyncResponseSerializer,
     parse_cursor,
@@ -53,7 +52,7 @@ class SyncView(APIView):
     throttle_scope = "sync"
 
     @extend_schema(
-        request=SyncRequestDocSerializer,
+        request=SyncRequestSerializer,
         responses={200: SyncResponseSerializer, 413: OpenApiTypes.OBJECT},
     )
     def post(self, request: Request) -> Response:

@@ -199,8 +199,29 @@ class RawEntryField(serializers.JSONField):
 class SyncRequestSerializer(serializers.Serializer):
     """The envelope; entries are validated one by one so a bad one sinks only itself."""
 
-    entries = serializers.ListField(child=RawEntryField(allow_null=True), allow_empty=True, max_length=500)
-    cursor = StrictCharField(required=False, allow_blank=True, max_length=32)
+    entries = serializers.ListField(
+        child=RawEntryField(allow_null=True),
+        allow_empty=True,
+        max_length=500,
+        # Described, not typed, in the schema: a malformed entry is not a 400 but a
+        # "rejected" result, so the rest of the batch is still applied.
+        help_text="At most 500 entries and 1 MB a batch. Each entry: client_id (UUID), type "
+        "(session, checkin, journal), updated_at (the device's time of the edit, with its UTC "
+        "offset), deleted, data; and, from clients that know versions, base_version: the version "
+        "the edit was made from (from a pull or a result; 0 for an entry this device created) and "
+        "device: an id of the app's installation, the same for all its entries. An edit from the "
+        "stored version is applied whatever its updated_at; from an older one it is a conflict "
+        "(another device's edit reached the server first), unless this device wrote the stored "
+        "copy from that same version and this edit is later (its answer was lost). Without "
+        "base_version the later updated_at wins, if it is later than every updated_at stored for "
+        "the entry.",
+    )
+    cursor = StrictCharField(
+        required=False,
+        allow_blank=True,
+        max_length=32,
+        help_text="This device's pull cursor, so the answer's cursor can move past its batch.",
+    )
 
     default_error_messages = {
         "max_length": "A sync batch can hold at most 500 entries; send the rest next time."
@@ -290,37 +311,6 @@ class SyncEntryOutSerializer(serializers.Serializer):
     version = serializers.IntegerField(
         help_text="The server's version of this entry: it grows with each stored change. "
         "Send it back as base_version when editing this copy."
-    )
-
-
-class SyncEntryInSerializer(serializers.Serializer):
-    client_id = serializers.UUIDField()
-    type = serializers.ChoiceField(choices=ENTRY_TYPES)
-    updated_at = serializers.DateTimeField(help_text="The device's time of the edit, with its UTC offset.")
-    deleted = serializers.BooleanField(required=False, default=False)
-    data = serializers.DictField(required=False)
-    base_version = serializers.IntegerField(
-        required=False,
-        allow_null=True,
-        min_value=0,
-        help_text="The version this edit was made from (from a pull or a result); 0 for an entry "
-        "this device created. An edit from the stored version is applied whatever its "
-        "updated_at; from an older one it is a conflict, unless this device wrote the stored "
-        "copy from that same version. Absent (v1 clients): the later updated_at wins, if it is "
-        "later than every updated_at stored for the entry.",
-    )
-    device = serializers.CharField(
-        required=False,
-        max_length=64,
-        help_text="An id of the app's installation, the same for all its entries: tells a "
-        "device's own successive edits from another device's.",
-    )
-
-
-class SyncRequestDocSerializer(serializers.Serializer):
-    entries = SyncEntryInSerializer(many=True, help_text="At most 500 entries and 1 MB a batch.")
-    cursor = serializers.CharField(
-        required=False, help_text="This device's pull cursor, so the answer's cursor can move past its batch."
     )
 
 
