@@ -316,9 +316,9 @@ def _apply(
                 )
             )
             continue
-        if incoming.updated_at > row.latest_updated_at:
-            # Even a write that changes nothing raises the mark: a v1 edit older than
-            # this resend must not win later (issue 12, finding 3).
+        if decision in ("updated", "unchanged") and incoming.updated_at > row.latest_updated_at:
+            # A stored time raises the mark, even by a write that changes nothing: a v1
+            # edit older than this resend must not win later (issue 12, finding 3).
             row.latest_updated_at = incoming.updated_at
             if decision == "unchanged" and client_id not in to_create[kind]:
                 to_update[kind][client_id] = row

@@ -300,3 +300,17 @@ def test_a_content_equal_resend_never_moves_the_entry_back_in_time(client, patie
     assert (
         only(sync(client, {**created, "data": checkin(pain=7), "updated_at": stamp(20)}))["status"] == "stale"
     )
+
+
+def test_a_losing_write_does_not_raise_the_mark(client, patient):
+    """Only stored times count: a losing clock far ahead must not shut out later v1 edits."""
+    laptop, phone = two_edits_from_the_same_version(client)
+    sync(client, laptop)
+    phone["updated_at"] = stamp(600)
+    v1 = {**laptop, "data": checkin(pain=1), "updated_at": stamp(30)}
+    v1.pop("base_version")
+
+    answer = sync(client, phone, v1)  # in one batch, as a phone's outbox and a replay may be
+
+    assert [r["status"] for r in answer["results"]] == ["conflict", "updated"]
+    assert CheckIn.objects.get(user=patient).pain == 1
