@@ -88,10 +88,13 @@ class Oracle:
 
     def arrive(self, client_id: str, meta: Meta, content: tuple) -> str:
         """'won', 'same', 'lost' (a first arrival) or 'replay' (an edit seen before)."""
+        state = self.current.get(client_id)
         if meta.edit in self.arrived:
+            if state is not None and state.content == content:
+                # Lost at first, but what the person typed is what the server holds now.
+                self.held.add(meta.edit)
             return "replay"
         self.arrived.add(meta.edit)
-        state = self.current.get(client_id)
         if state is not None and state.content == content:
             self.held.add(meta.edit)
             return "same"
