@@ -13,8 +13,8 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from tests.tracker.sync_model import STATS, SyncMachine
 
-EXAMPLES = int(os.environ.get("SYNC_MODEL_EXAMPLES", "40"))
-STEPS = int(os.environ.get("SYNC_MODEL_STEPS", "40"))
+EXAMPLES = int(os.environ.get("SYNC_MODEL_EXAMPLES", "100"))
+STEPS = int(os.environ.get("SYNC_MODEL_STEPS", "50"))
 # SYNC_MODEL_NO_SHRINK=1: report a failure as found, at once (shrinking a long run is slow).
 PHASES = [Phase.explicit, Phase.reuse, Phase.generate] + (
     [] if os.environ.get("SYNC_MODEL_NO_SHRINK") else [Phase.shrink]
