@@ -44,7 +44,8 @@ class SyncView(APIView):
     throttle_scope = "sync"
 
     @extend_schema(
-        request=SyncRequestSerializer, responses={200: SyncResponseSerializer, 413: OpenApiTypes.OBJECT}
+        request=SyncRequestSerializer,
+        responses={200: SyncResponseSerializer, 413: OpenApiTypes.OBJECT},
     )
     def post(self, request: Request) -> Response:
         length = request.META.get("CONTENT_LENGTH") or "0"

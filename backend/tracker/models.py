@@ -1,17 +1,18 @@
 """What a person logs: session logs, daily check-ins and journal entries.
 
 Every row is created by a client (often offline) under its own UUID ``client_id``,
-unique per user, and carries the client's ``updated_at`` for last-writer-wins merging.
-Deletions are tombstones (``deleted``) so they reach the user's other devices; a
-tombstone keeps only the date. ``seq`` orders every change of one user for the sync
-cursor (see ``SyncState``).
+unique per user, and carries the client's ``updated_at``. Deletions are tombstones
+(``deleted``) so they reach the user's other devices; a tombstone keeps only the date.
+``seq`` orders every change of one user for the sync cursor (see ``SyncState``), and is
+also the entry's ``version``: it grows with each stored change of the entry, so an edit
+can say which version it was made from (``services.sync_apply`` has the rule).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 
 class SyncState(models.Model):
@@ -27,9 +28,20 @@ class SyncState(models.Model):
 class Entry(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     client_id = models.UUIDField()
-    updated_at = models.DateTimeField(help_text="The client's last edit time.")
+    updated_at = models.DateTimeField(help_text="The client's time of the edit that wrote this content.")
     deleted = models.BooleanField(default=False)
-    seq = models.BigIntegerField(help_text="Position in the user's change stream (sync cursor).")
+    seq = models.BigIntegerField(
+        help_text="Position in the user's change stream (sync cursor), and the entry's version."
+    )
+    # Clocks disagree and versioned edits win whatever their time says, so updated_at
+    # can go back; an edit without base_version must beat every time ever stored.
+    latest_updated_at = models.DateTimeField(
+        help_text="The latest updated_at any write of this entry carried (v1 clients' high-water mark)."
+    )
+    # Who wrote the current content, from which version: a phone whose answer was
+    # lost sends its next edit from the same old version, which is its own, not a conflict.
+    written_by_device = models.CharField(max_length=64, blank=True, default="")
+    written_from_version = models.BigIntegerField(null=True, blank=True)
     date = models.DateField(help_text="The user's local date the entry is about.")
     created_on_server = models.DateTimeField(auto_now_add=True)
     updated_on_server = models.DateTimeField(auto_now=True)
@@ -60,6 +72,10 @@ class SessionLog(Entry):
         constraints = [
             models.UniqueConstraint(fields=["user", "client_id"], name="sessionlog_client_id_unique"),
             models.UniqueConstraint(fields=["user", "seq"], name="sessionlog_seq_unique"),
+            models.CheckConstraint(
+                condition=Q(latest_updated_at__gte=F("updated_at")),
+                name="sessionlog_latest_updated_at_is_latest",
+            ),
             models.CheckConstraint(condition=Q(effort__lte=10), name="sessionlog_effort_range"),
             models.CheckConstraint(
                 condition=Q(deleted=True) | (Q(status__in=["done", "skipped"]) & ~Q(item_id="")),
@@ -99,6 +115,10 @@ class CheckIn(Entry):
         constraints = [
             models.UniqueConstraint(fields=["user", "client_id"], name="checkin_client_id_unique"),
             models.UniqueConstraint(fields=["user", "seq"], name="checkin_seq_unique"),
+            models.CheckConstraint(
+                condition=Q(latest_updated_at__gte=F("updated_at")),
+                name="checkin_latest_updated_at_is_latest",
+            ),
             models.CheckConstraint(condition=Q(pain__lte=10), name="checkin_pain_range"),
             models.CheckConstraint(condition=Q(stress__lte=10), name="checkin_stress_range"),
             models.CheckConstraint(
@@ -137,6 +157,10 @@ class JournalEntry(Entry):
         constraints = [
             models.UniqueConstraint(fields=["user", "client_id"], name="journal_client_id_unique"),
             models.UniqueConstraint(fields=["user", "seq"], name="journal_seq_unique"),
+            models.CheckConstraint(
+                condition=Q(latest_updated_at__gte=F("updated_at")),
+                name="journal_latest_updated_at_is_latest",
+            ),
         ]
         indexes = [models.Index(fields=["user", "date"], name="journal_user_date")]
 

@@ -20,6 +20,8 @@ PAIN_AREAS = ("neck_shoulders", "upper_back", "lower_back", "legs")
 MAX_CLOCK_AHEAD = dt.timedelta(hours=24)
 _OFFSET = re.compile(r"(?:[zZ]|[+-]\d{2}:?\d{2})$")
 NOTE_MAX = 2000
+# Versions are a user's change counter (a bigint); anything beyond was not given by us.
+MAX_VERSION = 2**62
 
 
 class EntryDateField(CalendarDateField):
@@ -147,6 +149,10 @@ class EntrySerializer(serializers.Serializer):
     updated_at = OffsetDateTimeField()
     deleted = serializers.BooleanField(required=False, default=False)
     data = serializers.DictField(required=False, default=dict)
+    base_version = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=MAX_VERSION
+    )
+    device = StrictCharField(required=False, allow_blank=True, max_length=64)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -193,8 +199,29 @@ class RawEntryField(serializers.JSONField):
 class SyncRequestSerializer(serializers.Serializer):
     """The envelope; entries are validated one by one so a bad one sinks only itself."""
 
-    entries = serializers.ListField(child=RawEntryField(allow_null=True), allow_empty=True, max_length=500)
-    cursor = StrictCharField(required=False, allow_blank=True, max_length=32)
+    entries = serializers.ListField(
+        child=RawEntryField(allow_null=True),
+        allow_empty=True,
+        max_length=500,
+        # Described, not typed, in the schema: a malformed entry is not a 400 but a
+        # "rejected" result, so the rest of the batch is still applied.
+        help_text="At most 500 entries and 1 MB a batch. Each entry: client_id (UUID), type "
+        "(session, checkin, journal), updated_at (the device's time of the edit, with its UTC "
+        "offset), deleted, data; and, from clients that know versions, base_version: the version "
+        "the edit was made from (from a pull or a result; 0 for an entry this device created) and "
+        "device: an id of the app's installation, the same for all its entries. An edit from the "
+        "stored version is applied whatever its updated_at; from an older one it is a conflict "
+        "(another device's edit reached the server first), unless this device wrote the stored "
+        "copy from that same version and this edit is later (its answer was lost). Without "
+        "base_version the later updated_at wins, if it is later than every updated_at stored for "
+        "the entry.",
+    )
+    cursor = StrictCharField(
+        required=False,
+        allow_blank=True,
+        max_length=32,
+        help_text="This device's pull cursor, so the answer's cursor can move past its batch.",
+    )
 
     default_error_messages = {
         "max_length": "A sync batch can hold at most 500 entries; send the rest next time."
@@ -260,6 +287,7 @@ def render_entry(row: SessionLog | CheckIn | JournalEntry) -> dict[str, Any]:
         "updated_at": row.updated_at.isoformat(),
         "deleted": row.deleted,
         "data": entry_data(row),
+        "version": row.seq,
     }
 
 
@@ -274,9 +302,36 @@ def render_record(row: SessionLog | CheckIn | JournalEntry) -> dict[str, Any]:
 # --- Schema-only serializers (documentation of the JSON shapes) ---------------
 
 
+class SyncEntryOutSerializer(serializers.Serializer):
+    client_id = serializers.UUIDField()
+    type = serializers.ChoiceField(choices=ENTRY_TYPES)
+    updated_at = serializers.DateTimeField(help_text="The device's time of the edit that wrote this content.")
+    deleted = serializers.BooleanField()
+    data = serializers.DictField()
+    version = serializers.IntegerField(
+        help_text="The server's version of this entry: it grows with each stored change. "
+        "Send it back as base_version when editing this copy."
+    )
+
+
+SYNC_STATUSES = ["created", "updated", "unchanged", "stale", "conflict", "rejected"]
+
+
 class EntryResultSerializer(serializers.Serializer):
     client_id = serializers.CharField(allow_null=True)
-    status = serializers.ChoiceField(choices=["created", "updated", "unchanged", "stale", "rejected"])
+    status = serializers.ChoiceField(
+        choices=SYNC_STATUSES,
+        help_text="created; updated; unchanged (same content: replays are harmless); stale (an "
+        "older write than the stored copy, which is kept); conflict (edited from an older "
+        "version, and another device's edit reached the server first: its copy is kept); "
+        "rejected (see errors; the batch's other entries are still applied).",
+    )
+    version = serializers.IntegerField(
+        required=False, help_text="created, updated, unchanged: the stored version of the entry."
+    )
+    server = SyncEntryOutSerializer(
+        required=False, help_text="stale, conflict: the server's copy, to show instead of the one sent."
+    )
     errors = serializers.DictField(required=False)
     safety = serializers.DictField(required=False, help_text="Check-ins only: {level, message}.")
 
@@ -287,14 +342,6 @@ class SyncResponseSerializer(serializers.Serializer):
         help_text="Where this device can continue pulling from: advanced past its own entries only "
         "when the request's cursor was current; otherwise the request's cursor, so nothing is skipped."
     )
-
-
-class SyncEntryOutSerializer(serializers.Serializer):
-    client_id = serializers.UUIDField()
-    type = serializers.ChoiceField(choices=ENTRY_TYPES)
-    updated_at = serializers.DateTimeField()
-    deleted = serializers.BooleanField()
-    data = serializers.DictField()
 
 
 class SyncChangesSerializer(serializers.Serializer):

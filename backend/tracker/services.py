@@ -18,7 +18,7 @@ from backend.programs.models import Program
 from backend.programs.schedule import parse_item_id
 from backend.tracker.models import CheckIn, JournalEntry, SafetyAlert, SessionLog, SyncState
 from backend.tracker.safety import safety_rules
-from backend.tracker.serializers import EntrySerializer, entry_data, parse_cursor
+from backend.tracker.serializers import EntrySerializer, entry_data, parse_cursor, render_entry
 
 Row = SessionLog | CheckIn | JournalEntry
 MODELS: dict[str, type[Row]] = {"session": SessionLog, "checkin": CheckIn, "journal": JournalEntry}
@@ -85,15 +85,50 @@ def _build_row(user: User, entry: dict[str, Any], seq: int) -> Row:
         user=user,
         client_id=entry["client_id"],
         updated_at=entry["updated_at"],
+        latest_updated_at=entry["updated_at"],
         deleted=entry["deleted"],
         seq=seq,
         date=data.get("date") or entry["updated_at"].date(),
+        written_by_device=entry.get("device") or "",
+        written_from_version=entry.get("base_version"),
         **values,
     )
 
 
 def _same(row: Row, incoming: Row) -> bool:
     return row.deleted == incoming.deleted and entry_data(row) == entry_data(incoming)
+
+
+def _decide(row: Row, incoming: Row, entry: dict[str, Any]) -> str:
+    """What a write of an entry the server holds does: the merge rule of sync.
+
+    ``unchanged``: the same content again (a replay, or the same answers saved twice).
+    With ``base_version`` (the version the edit was made from), the first edit made
+    from a version to reach the server wins, whatever the clocks say: from the stored
+    version it is ``updated``; from an older one it lost to an edit made meanwhile on
+    another device, a ``conflict``. A device's own writes are told apart by its
+    ``device`` id: after its answer was lost, a phone sends its next edit from the
+    same old version, and that edit follows its own (``updated``); a write of its own
+    older than the stored one is ``stale``. Without ``base_version`` (v1 clients) the
+    later ``updated_at`` wins, but only over every time the server has stored for the
+    entry, so a replayed old write never undoes a later edit (``stale``).
+    ``ahead``: a base version the server never gave for this entry.
+    """
+    if _same(row, incoming):
+        return "unchanged"
+    base = entry.get("base_version")
+    if base is None:
+        return "updated" if incoming.updated_at > row.latest_updated_at else "stale"
+    if base > row.seq:
+        return "ahead"
+    if base == row.seq:
+        return "updated"
+    device = entry.get("device")
+    if device and row.written_by_device == device:
+        if row.written_from_version == base and incoming.updated_at > row.updated_at:
+            return "updated"
+        return "stale"
+    return "conflict"
 
 
 def _safety(level: str) -> dict[str, str]:
@@ -107,8 +142,20 @@ def _result(client_id: Any, status: str, row: Row | None = None, **extra: Any) -
         "status": status,
         **extra,
     }
+    if row is not None:
+        result["version"] = row.seq
     if isinstance(row, CheckIn) and not row.deleted:
         result["safety"] = _safety(row.safety_level)
+    return result
+
+
+def _lost(client_id: Any, status: str, row: Row, incoming: Row) -> dict[str, Any]:
+    """A write that was not stored: the server's copy goes back so the device converges now."""
+    result = _result(client_id, status, server=render_entry(row))
+    # The person just gave these answers: an emergency must show even if they lost.
+    shown = incoming if isinstance(incoming, CheckIn) and not incoming.deleted else row
+    if isinstance(shown, CheckIn) and not shown.deleted:
+        result["safety"] = _safety(shown.safety_level)
     return result
 
 
@@ -180,7 +227,8 @@ def _lock_sync_state(user: User) -> SyncState:
 
 
 def sync_apply(*, user: User, entries: list[Any], cursor: str | None = None) -> SyncOutcome:
-    """Apply a batch from one device: each entry is created, updated, unchanged, stale or rejected.
+    """Apply a batch from one device: each entry is created, updated, unchanged, stale,
+    conflict (see ``_decide``) or rejected.
 
     A user's batches are serialised on their SyncState row, so two devices syncing at
     once end with one row per client_id and a gap-free change sequence. A bad entry
@@ -230,6 +278,7 @@ def _apply(
 
     to_create: dict[str, dict[uuid.UUID, Row]] = {kind: {} for kind in MODELS}
     to_update: dict[str, dict[uuid.UUID, Row]] = {kind: {} for kind in MODELS}
+    changed: dict[str, list[Row]] = {kind: [] for kind in MODELS}
     outcome = SyncOutcome()
     for index, entry in enumerate(validated):
         if entry is None:
@@ -253,30 +302,61 @@ def _apply(
                     errors={"type": [f"This client_id is already a {found_kind} entry."]},
                 )
             )
-        elif _same(row, incoming):
-            outcome.results.append(_result(client_id, "unchanged", row))
-        elif incoming.updated_at > row.updated_at:
+            continue
+        decision = _decide(row, incoming, entry)
+        if decision == "ahead":
+            outcome.results.append(
+                _result(
+                    client_id,
+                    "rejected",
+                    errors={"base_version": ["This version was not given by the server for this entry."]},
+                )
+            )
+            continue
+        if decision in ("updated", "unchanged") and incoming.updated_at > row.latest_updated_at:
+            # A stored time raises the mark, even by a write that changes nothing: a v1
+            # edit older than this resend must not win later (issue 12, finding 3).
+            row.latest_updated_at = incoming.updated_at
+            if decision == "unchanged" and client_id not in to_create[kind]:
+                to_update[kind][client_id] = row
+        if decision == "updated":
             seq += 1
             row.updated_at = incoming.updated_at
             row.deleted = incoming.deleted
             row.date = incoming.date
             row.seq = seq
+            row.written_by_device = incoming.written_by_device
+            row.written_from_version = incoming.written_from_version
             row.updated_on_server = timezone.now()
             for name in CONTENT_FIELDS[kind]:
                 setattr(row, name, getattr(incoming, name))
             if client_id not in to_create[kind]:
                 to_update[kind][client_id] = row
+                changed[kind].append(row)
             outcome.results.append(_result(client_id, "updated", row))
+        elif decision == "unchanged":
+            outcome.results.append(_result(client_id, "unchanged", row))
         else:
-            outcome.results.append(_result(client_id, "stale", row))
+            outcome.results.append(_lost(client_id, decision, row, incoming))
 
     for kind, model in MODELS.items():
         if to_create[kind]:
             model.objects.bulk_create(to_create[kind].values(), batch_size=500)
         if to_update[kind]:
-            fields = ["updated_at", "deleted", "date", "seq", "updated_on_server", *CONTENT_FIELDS[kind]]
+            # One statement for edits and raised marks alike: an unedited row writes its own values back.
+            fields = [
+                "updated_at",
+                "latest_updated_at",
+                "deleted",
+                "date",
+                "seq",
+                "written_by_device",
+                "written_from_version",
+                "updated_on_server",
+                *CONTENT_FIELDS[kind],
+            ]
             model.objects.bulk_update(to_update[kind].values(), fields, batch_size=250)
-    _follow_alerts(created=list(to_create["checkin"].values()), updated=list(to_update["checkin"].values()))
+    _follow_alerts(created=list(to_create["checkin"].values()), updated=changed["checkin"])
     if seq != before:
         state.counter = seq
         state.save(update_fields=["counter"])

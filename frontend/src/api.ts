@@ -8,6 +8,7 @@ import type {
   Enrollment,
   JournalRecord,
   Me,
+  OutgoingEntry,
   PatientProfile,
   PatientRow,
   Program,
@@ -283,7 +284,7 @@ export const getPlan = (days: number) => request<{ days: Day[] }>('GET', `/api/v
 
 // --- Tracker ---------------------------------------------------------------------
 /** `cursor` is this device's pull position; the answer's cursor moves past our own batch. */
-export const postSync = (entries: SyncEntry[], cursor?: string) =>
+export const postSync = (entries: OutgoingEntry[], cursor?: string) =>
   request<{ results: SyncResult[]; cursor?: string }>('POST', '/api/v1/sync/', cursor === undefined ? { entries } : { entries, cursor })
 export const getSync = (cursor: string) =>
   request<{ entries: SyncEntry[]; cursor: string; has_more?: boolean }>(

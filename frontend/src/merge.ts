@@ -1,16 +1,35 @@
 // Pure rules for merging the device's entries with the server's: no I/O here, so
 // they are easy to test. src/outbox.ts applies them to IndexedDB.
-import type { Day, ItemStatus, LocalEntry, SessionData, SyncEntry, SyncResult } from './types'
+import type { Day, ItemStatus, LocalEntry, OutgoingEntry, SessionData, SyncEntry, SyncResult } from './types'
 
 function time(iso: string): number {
   const t = Date.parse(iso)
   return Number.isNaN(t) ? 0 : t
 }
 
+/** The server's copy of an entry, as this device keeps it. */
+function fromServer(remote: SyncEntry): LocalEntry {
+  const { client_id, type, updated_at, deleted, data, version } = remote
+  return { client_id, type, updated_at, deleted, data, version, state: 'synced' }
+}
+
+/** An entry as posted: `version` is the version the edit was made from. */
+export function outgoing(entry: LocalEntry, device?: string): OutgoingEntry {
+  const { client_id, type, updated_at, deleted, data, version } = entry
+  const sent: OutgoingEntry = { client_id, type, updated_at, deleted, data }
+  if (version !== undefined) sent.base_version = version
+  if (device) sent.device = device
+  return sent
+}
+
 /**
  * What becomes of each sent entry once the server has answered.
  * `current` is the device's copy *now*: an entry edited while the batch was in
  * flight stays pending so the newer edit is sent next time.
+ *
+ * The server decides by versions (API.md, "Sync that converges"), so the device only
+ * records what it was told: the version of what it stored, or, when its edit was
+ * not stored (stale, conflict), the server's copy in place of its own.
  */
 export function applyResults(
   sent: SyncEntry[],
@@ -23,16 +42,44 @@ export function applyResults(
     const result = byId.get(entry.client_id)
     const now = current.get(entry.client_id)
     if (!result || !now) continue
-    if (now.updated_at !== entry.updated_at) continue // edited meanwhile: send again
+    const stored = result.status === 'created' || result.status === 'updated' || result.status === 'unchanged'
+    if (now.updated_at !== entry.updated_at) {
+      // Edited meanwhile: the newer edit was made on top of what was just stored, so
+      // it is sent from that version (a pending edit from an older one would conflict
+      // with this device's own). An edit on top of one that lost stays as it is: it
+      // was not made from the server's copy either.
+      if (stored && typeof result.version === 'number' && now.state === 'pending') {
+        updates.push({ ...now, version: result.version })
+      }
+      continue
+    }
     switch (result.status) {
       case 'created':
       case 'updated':
       case 'unchanged':
-        updates.push({ ...now, state: 'synced', status: result.status, errors: undefined })
+        updates.push({
+          ...now,
+          state: 'synced',
+          status: result.status,
+          errors: undefined,
+          version: typeof result.version === 'number' ? result.version : now.version,
+        })
         break
       case 'stale':
-        // The server holds a newer copy; the next pull brings it here.
-        updates.push({ ...now, state: 'synced', status: 'stale', errors: undefined })
+      case 'conflict':
+        if (result.server) {
+          // The server kept another copy: show it now, without waiting for a pull
+          // (the cursor may already be past it). A conflict means the person's edit
+          // lost to another device's: they are told.
+          updates.push({
+            ...fromServer(result.server),
+            status: result.status,
+            replaced: result.status === 'conflict' || now.replaced || undefined,
+          })
+        } else {
+          // A server from before versions: the next pull brings its copy.
+          updates.push({ ...now, state: 'synced', status: result.status, errors: undefined })
+        }
         break
       case 'rejected':
         updates.push({ ...now, state: 'rejected', status: 'rejected', errors: result.errors ?? null })
@@ -46,14 +93,20 @@ export function applyResults(
 }
 
 /**
- * The server's copy of an entry meets the device's: the newer `updated_at` wins, and a
- * pending local edit is never overwritten by an older or equal server copy.
+ * The server's copy of an entry meets the device's. What the person typed and the
+ * server has not settled (pending, or refused and waiting for them) is never
+ * overwritten: the server decides when it is sent. A synced copy takes a newer
+ * version; copies from before versions compare `updated_at`.
  * Returns the entry to store, or null when the device's copy stays as it is.
  */
 export function mergeRemote(local: LocalEntry | undefined, remote: SyncEntry): LocalEntry | null {
-  const incoming: LocalEntry = { ...remote, state: 'synced', status: undefined }
+  const incoming = fromServer(remote)
   if (!local) return incoming
-  // Pending, rejected or synced alike: only a strictly newer server copy replaces ours.
+  if (local.state !== 'synced') return null
+  if (local.replaced) incoming.replaced = true
+  if (typeof remote.version === 'number') {
+    return local.version === undefined || remote.version > local.version ? incoming : null
+  }
   return time(remote.updated_at) > time(local.updated_at) ? incoming : null
 }
 

@@ -4,8 +4,8 @@
 // has it. Nothing is dropped: a rejected entry stays, shown, until the person acts.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
 import { ApiError, OfflineError, getSync, postSync } from './api'
-import { applyResults, findEntry, mergeRemote, nextUpdatedAt } from './merge'
-import type { CheckinData, EntryType, JournalData, LocalEntry, SessionData, SyncEntry, SyncResult } from './types'
+import { applyResults, findEntry, mergeRemote, nextUpdatedAt, outgoing } from './merge'
+import type { CheckinData, EntryType, JournalData, LocalEntry, OutgoingEntry, SessionData, SyncEntry, SyncResult } from './types'
 
 export const DB_NAME = 'backtrack'
 export const SYNC_TAG = 'backtrack-outbox'
@@ -13,6 +13,7 @@ export const SYNC_TAG = 'backtrack-outbox'
 export const BATCH_SIZE = 500
 const MAX_ROUNDS = 50
 const CURSOR = 'sync-cursor'
+const DEVICE = 'device-id'
 const RETRY_LATER_MS = 30_000
 
 interface Schema extends DBSchema {
@@ -23,11 +24,16 @@ interface Schema extends DBSchema {
 let dbPromise: Promise<IDBPDatabase<Schema>> | undefined
 
 export function db(): Promise<IDBPDatabase<Schema>> {
-  dbPromise ??= openDB<Schema>(DB_NAME, 1, {
-    upgrade(database) {
-      const entries = database.createObjectStore('entries', { keyPath: 'client_id' })
-      entries.createIndex('state', 'state')
-      database.createObjectStore('cache')
+  dbPromise ??= openDB<Schema>(DB_NAME, 2, {
+    upgrade(database, oldVersion, _newVersion, tx) {
+      if (oldVersion < 1) {
+        const entries = database.createObjectStore('entries', { keyPath: 'client_id' })
+        entries.createIndex('state', 'state')
+        database.createObjectStore('cache')
+      }
+      // Entries stored before the server had versions: pull everything again, so each
+      // copy learns its version and the next edit of it says what it was made from.
+      if (oldVersion === 1) void tx.objectStore('cache').delete(CURSOR)
     },
   })
   return dbPromise
@@ -93,6 +99,30 @@ export async function rejectedEntries(): Promise<LocalEntry[]> {
   return (await db()).getAllFromIndex('entries', 'state', 'rejected')
 }
 
+/** Entries whose last edit here lost to another device's (the person is told). */
+export async function replacedEntries(): Promise<LocalEntry[]> {
+  return (await listEntries()).filter((e) => e.replaced)
+}
+
+/** The person has read that another device's version was kept. */
+export async function dismissReplaced(clientId: string): Promise<void> {
+  const database = await db()
+  const tx = database.transaction('entries', 'readwrite')
+  const entry = await tx.store.get(clientId)
+  if (entry?.replaced) await tx.store.put({ ...entry, replaced: undefined })
+  await tx.done
+  changed()
+}
+
+/** This installation's id: lets the server tell this device's successive edits from another's. */
+async function deviceId(database: IDBPDatabase<Schema>): Promise<string> {
+  const known = (await database.get('cache', DEVICE)) as string | undefined
+  if (known) return known
+  const made = uuid()
+  await database.put('cache', made, DEVICE)
+  return made
+}
+
 function uuid(): string {
   return crypto.randomUUID()
 }
@@ -117,6 +147,8 @@ export async function record(
     deleted: options.deleted ?? false,
     data,
     state: 'pending',
+    // The edit is made from the copy shown: its version (0 for a new entry).
+    version: existing ? existing.version : 0,
   }
   await tx.store.put(entry)
   await tx.done
@@ -153,7 +185,14 @@ export function recordJournal(data: JournalData): Promise<LocalEntry> {
 
 /** The person chose to drop an entry the server refused. */
 export async function discard(clientId: string): Promise<void> {
-  await (await db()).delete('entries', clientId)
+  const database = await db()
+  const tx = database.transaction(['entries', 'cache'], 'readwrite')
+  const entry = await tx.objectStore('entries').get(clientId)
+  await tx.objectStore('entries').delete(clientId)
+  // An edit of an entry the server holds: its copy must come back here, and the
+  // cursor may be past it.
+  if (entry?.version) await tx.objectStore('cache').delete(CURSOR)
+  await tx.done
   changed()
 }
 
@@ -185,13 +224,8 @@ export function flush(): Promise<SyncReport> {
     for (;;) {
       const pending = (await database.getAllFromIndex('entries', 'state', 'pending')).slice(0, BATCH_SIZE)
       if (pending.length === 0) break
-      const batch: SyncEntry[] = pending.map(({ client_id, type, updated_at, deleted, data }) => ({
-        client_id,
-        type,
-        updated_at,
-        deleted,
-        data,
-      }))
+      const device = await deviceId(database)
+      const batch: OutgoingEntry[] = pending.map((entry) => outgoing(entry, device))
       const cursor = (await database.get('cache', CURSOR)) as string | undefined
       let answer: { results: SyncResult[]; cursor?: string }
       try {

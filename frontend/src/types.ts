@@ -112,15 +112,28 @@ export interface SyncEntry {
   updated_at: string
   deleted: boolean
   data: SessionData | CheckinData | JournalData | Record<string, unknown>
+  /** From the server (pulls, `server` copies): the entry's version, growing with each stored change. */
+  version?: number
 }
 
-export type SyncStatus = 'created' | 'updated' | 'unchanged' | 'stale' | 'rejected'
+/** An entry as posted: the version the edit was made from, and which installation made it. */
+export interface OutgoingEntry extends SyncEntry {
+  /** 0 for an entry this device created; absent for copies from before versions. */
+  base_version?: number
+  device?: string
+}
+
+export type SyncStatus = 'created' | 'updated' | 'unchanged' | 'stale' | 'conflict' | 'rejected'
 
 export type SafetyLevel = 'none' | 'see_doctor' | 'urgent' | 'emergency'
 
 export interface SyncResult {
   client_id: string
   status: SyncStatus
+  /** created, updated, unchanged: the stored version. */
+  version?: number
+  /** stale, conflict: the server's copy, kept instead of the one sent. */
+  server?: SyncEntry
   errors?: unknown
   safety?: { level: SafetyLevel; message: string }
 }
@@ -129,9 +142,16 @@ export interface SyncResult {
 export interface LocalEntry extends SyncEntry {
   /** pending: not yet accepted by the server; synced: the server holds it; rejected: refused. */
   state: 'pending' | 'synced' | 'rejected'
-  /** The server's last word on it (created, updated, unchanged, stale, rejected). */
+  /** The server's last word on it (created, updated, unchanged, stale, conflict, rejected). */
   status?: SyncStatus
   errors?: unknown
+  /**
+   * synced: the server's version of this copy. pending or rejected: the version the
+   * edit was made from (sent as base_version), 0 for an entry made here.
+   */
+  version?: number
+  /** The person's edit lost to another device's: shown until they have read it. */
+  replaced?: boolean
 }
 
 export interface SafetyRule {

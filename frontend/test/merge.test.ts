@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { applyResults, deviceDate, localDate, longDate, mergeRemote, nextUpdatedAt, overlayDay, userToday } from '../src/merge'
+import { applyResults, deviceDate, localDate, longDate, mergeRemote, nextUpdatedAt, outgoing, overlayDay, userToday } from '../src/merge'
 import type { Day, LocalEntry, SyncEntry } from '../src/types'
 
 const entry = (overrides: Partial<LocalEntry> = {}): LocalEntry => ({
@@ -52,17 +52,88 @@ describe('applying the server\u2019s answers', () => {
   })
 })
 
+describe('versions in the server\u2019s answers', () => {
+  const server = (overrides: Partial<SyncEntry> = {}): SyncEntry => ({
+    ...sent(entry({ updated_at: '2026-11-20T07:00:00.000Z', data: { date: '2026-11-20', item_id: 'core:bridge:2026-11-20', status: 'skipped' } })),
+    version: 9,
+    ...overrides,
+  })
+
+  it.each(['created', 'updated', 'unchanged'] as const)('%s records the stored version', (status) => {
+    const local = entry({ version: 3 })
+    const [update] = applyResults([sent(local)], [{ client_id: 'c1', status, version: 7 }], new Map([['c1', local]]))
+    expect(update).toMatchObject({ state: 'synced', version: 7 })
+  })
+
+  it('a conflict puts the other device\u2019s copy in place of ours and says so', () => {
+    const local = entry({ version: 3 })
+    const answer = [{ client_id: 'c1', status: 'conflict' as const, server: server() }]
+    const [update] = applyResults([sent(local)], answer, new Map([['c1', local]]))
+    expect(update).toMatchObject({ state: 'synced', status: 'conflict', version: 9, replaced: true, data: { status: 'skipped' } })
+    expect(update.updated_at).toBe('2026-11-20T07:00:00.000Z')
+  })
+
+  it('a stale answer puts the server\u2019s copy in place of ours without a notice', () => {
+    const local = entry({ version: 3 })
+    const [update] = applyResults([sent(local)], [{ client_id: 'c1', status: 'stale', server: server() }], new Map([['c1', local]]))
+    expect(update).toMatchObject({ state: 'synced', version: 9, data: { status: 'skipped' } })
+    expect(update.replaced).toBeUndefined()
+  })
+
+  it('an edit made while the batch was in flight is sent next from the version just stored', () => {
+    const before = entry({ version: 3 })
+    const after = entry({ updated_at: '2026-11-20T08:00:01.000Z', version: 3, data: { status: 'skipped' } })
+    const [update] = applyResults([sent(before)], [{ client_id: 'c1', status: 'updated', version: 8 }], new Map([['c1', after]]))
+    expect(update).toMatchObject({ state: 'pending', version: 8, data: { status: 'skipped' } })
+  })
+
+  it('an edit made on top of one that lost keeps its own base, to be settled when sent', () => {
+    const before = entry({ version: 3 })
+    const after = entry({ updated_at: '2026-11-20T08:00:01.000Z', version: 3 })
+    const answer = [{ client_id: 'c1', status: 'conflict' as const, server: server() }]
+    expect(applyResults([sent(before)], answer, new Map([['c1', after]]))).toEqual([])
+  })
+
+  it('an edit is sent with the version it was made from and the device id', () => {
+    expect(outgoing(entry({ version: 4 }), 'phone')).toMatchObject({ base_version: 4, device: 'phone' })
+    expect(outgoing(entry({ version: 0 }), 'phone').base_version).toBe(0)
+    expect('base_version' in outgoing(entry(), 'phone')).toBe(false) // from before versions: v1 rules
+  })
+})
+
 describe('merging the server\u2019s copy', () => {
+  it('never overwrites an unsent edit, even with a newer server copy', () => {
+    const local = entry({ version: 2 })
+    const remote = { ...sent(entry({ updated_at: '2026-11-20T09:00:00Z', data: { status: 'skipped' } })), version: 5 }
+    expect(mergeRemote(local, remote)).toBeNull()
+  })
+
+  it('takes a higher version whatever the clocks say', () => {
+    const local = entry({ state: 'synced', version: 2, updated_at: '2026-11-20T09:00:00Z' })
+    const remote = { ...sent(entry({ updated_at: '2026-11-20T08:58:30Z', data: { status: 'skipped' } })), version: 5 }
+    expect(mergeRemote(local, remote)).toMatchObject({ version: 5, data: { status: 'skipped' } })
+  })
+
+  it('keeps its copy when the server\u2019s is the same version', () => {
+    const local = entry({ state: 'synced', version: 5 })
+    expect(mergeRemote(local, { ...sent(entry({ updated_at: '2026-11-20T09:00:00Z' })), version: 5 })).toBeNull()
+  })
+
+  it('a copy from before versions takes the server\u2019s versioned copy', () => {
+    const local = entry({ state: 'synced', updated_at: '2026-11-20T09:00:00Z' })
+    expect(mergeRemote(local, { ...sent(entry()), version: 1 })?.version).toBe(1)
+  })
+
   it('takes an entry the device has never seen', () => {
     expect(mergeRemote(undefined, sent(entry()))?.state).toBe('synced')
   })
 
-  it('never overwrites a newer pending edit with an older server copy', () => {
+  it('never overwrites a newer pending edit with an older server copy (no versions)', () => {
     const local = entry({ updated_at: '2026-11-20T09:00:00Z' })
     expect(mergeRemote(local, sent(entry({ updated_at: '2026-11-20T08:00:00Z' })))).toBeNull()
   })
 
-  it('takes a newer server copy over an older local one (a stale send)', () => {
+  it('takes a newer server copy over an older local one (no versions)', () => {
     const local = entry({ state: 'synced', status: 'stale' })
     const remote = sent(entry({ updated_at: '2026-11-20T08:05:00Z', data: { status: 'skipped' } }))
     expect(mergeRemote(local, remote)?.data).toEqual({ status: 'skipped' })

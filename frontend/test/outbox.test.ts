@@ -3,13 +3,17 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import {
   clearSession,
   closeDb,
+  discard,
+  dismissReplaced,
   flush,
   listEntries,
   pendingCount,
+  pull,
   recordCheckin,
   recordJournal,
   recordSession,
   rejectedEntries,
+  replacedEntries,
 } from '../src/outbox'
 import type { SessionData } from '../src/types'
 import { SyncServer } from './sync-server'
@@ -209,5 +213,122 @@ describe('syncing', () => {
 
     expect(report).toMatchObject({ offline: false, status: 429, error: 'Request was throttled.' })
     expect(await pendingCount()).toBe(1)
+  })
+})
+
+describe('converging with other devices', () => {
+  // By default the laptop's clock is far behind the phone's.
+  const laptopEdit = (clientId: string, version: number, pain: number, updatedAt = '2020-01-01T07:00:00Z') =>
+    server.apply({
+      client_id: clientId,
+      type: 'checkin',
+      updated_at: updatedAt,
+      deleted: false,
+      data: { date: '2026-11-20', pain, stress: 6 },
+      base_version: version,
+      device: 'laptop',
+    })
+
+  it('sends each edit with this installation\u2019s id and the version it was made from', async () => {
+    const first = await recordCheckin({ date: '2026-11-20', pain: 4, stress: 6 })
+    await flush()
+    await recordCheckin({ date: '2026-11-20', pain: 5, stress: 6 })
+    await flush()
+
+    const [created, edited] = server.posts.map((batch) => batch[0])
+    expect(created).toMatchObject({ client_id: first.client_id, base_version: 0 })
+    expect(edited).toMatchObject({ client_id: first.client_id, base_version: server.stored.get(first.client_id)!.seq - 1 })
+    expect(created.device).toMatch(/^[0-9a-f-]{36}$/)
+    expect(edited.device).toBe(created.device)
+  })
+
+  it('an edit that lost to another device\u2019s shows that device\u2019s version, and says so once', async () => {
+    const mine = await recordCheckin({ date: '2026-11-20', pain: 4, stress: 6 })
+    await flush()
+    laptopEdit(mine.client_id, server.stored.get(mine.client_id)!.seq, 2) // made from our version, sent first
+    await recordCheckin({ date: '2026-11-20', pain: 8, stress: 6 })
+
+    const report = await flush()
+
+    expect(report.results.map((r) => r.status)).toEqual(['conflict'])
+    const [local] = await listEntries()
+    expect(local).toMatchObject({ state: 'synced', data: { pain: 2 }, version: server.stored.get(mine.client_id)!.seq })
+    expect((await replacedEntries()).map((e) => e.client_id)).toEqual([mine.client_id])
+    await flush() // a pull does not bring the notice back, nor change the copy
+    await dismissReplaced(mine.client_id)
+    expect(await replacedEntries()).toEqual([])
+    expect((await listEntries())[0].data).toMatchObject({ pain: 2 })
+  })
+
+  it('an edit made after seeing another device\u2019s wins, however far behind that device\u2019s clock', async () => {
+    const mine = await recordCheckin({ date: '2026-11-20', pain: 4, stress: 6 })
+    await flush()
+    laptopEdit(mine.client_id, server.stored.get(mine.client_id)!.seq, 2)
+    await flush() // the phone pulls the laptop's edit
+    await recordCheckin({ date: '2026-11-20', pain: 7, stress: 6 })
+
+    const report = await flush()
+
+    expect(report.results.map((r) => r.status)).toEqual(['updated'])
+    expect(server.copy(mine.client_id)?.data).toMatchObject({ pain: 7 })
+    expect(await replacedEntries()).toEqual([])
+  })
+
+  it('a phone whose answer was lost edits again, and its own later edit wins', async () => {
+    const mine = await recordCheckin({ date: '2026-11-20', pain: 4, stress: 6 })
+    await flush()
+    await recordCheckin({ date: '2026-11-20', pain: 5, stress: 6 })
+    server.beforeAnswer = async () => {
+      server.beforeAnswer = undefined
+      throw new TypeError('connection reset') // stored, but the phone never hears of it
+    }
+    await flush()
+    await recordCheckin({ date: '2026-11-20', pain: 6, stress: 6 })
+
+    const report = await flush()
+
+    expect(report.results.map((r) => r.status)).toEqual(['updated'])
+    expect(server.copy(mine.client_id)?.data).toMatchObject({ pain: 6 })
+    expect((await listEntries())[0]).toMatchObject({ state: 'synced', version: server.copy(mine.client_id)?.version })
+  })
+
+  it('an edit made while its batch was in flight follows it instead of conflicting with it', async () => {
+    const mine = await recordCheckin({ date: '2026-11-20', pain: 4, stress: 6 })
+    await flush()
+    await recordCheckin({ date: '2026-11-20', pain: 5, stress: 6 })
+    server.beforeAnswer = async () => {
+      server.beforeAnswer = undefined
+      await recordCheckin({ date: '2026-11-20', pain: 6, stress: 6 })
+    }
+
+    const report = await flush()
+
+    expect(report.results.map((r) => r.status)).toEqual(['updated', 'updated'])
+    expect(server.copy(mine.client_id)?.data).toMatchObject({ pain: 6 })
+  })
+
+  it('a pull never overwrites an edit that has not been sent yet', async () => {
+    const mine = await recordCheckin({ date: '2026-11-20', pain: 4, stress: 6 })
+    await flush()
+    laptopEdit(mine.client_id, server.stored.get(mine.client_id)!.seq, 2, '2099-01-01T07:00:00Z') // far ahead
+    await recordCheckin({ date: '2026-11-20', pain: 9, stress: 6 })
+
+    expect(await pull()).toBe(0)
+
+    expect((await listEntries())[0]).toMatchObject({ state: 'pending', data: { pain: 9 } })
+  })
+
+  it('dropping a refused edit brings the server\u2019s copy back', async () => {
+    const mine = await recordCheckin({ date: '2026-11-20', pain: 4, stress: 6 })
+    await flush()
+    server.reject = () => ({ pain: ['No.'] })
+    await recordCheckin({ date: '2026-11-20', pain: 5, stress: 6 })
+    await flush()
+    server.reject = undefined
+
+    await discard(mine.client_id)
+    await flush()
+
+    expect(await listEntries()).toMatchObject([{ client_id: mine.client_id, state: 'synced', data: { pain: 4 } }])
   })
 })

@@ -411,6 +411,19 @@ def test_sync_takes_a_constant_number_of_queries(client, django_assert_max_num_q
             answer = sync(client, *batch)
         assert "rejected" not in statuses(answer)
 
+    # Every entry again: re-saved unchanged at a later time (which raises each row's
+    # high-water mark) or edited from its version; the check-ins' alerts in one query.
+    versions = {e["client_id"]: e["version"] for e in client.get("/api/v1/sync/").json()["entries"]}
+    again = [
+        {**e, "updated_at": entry("x", {}, minutes=20)["updated_at"]}
+        if n % 2
+        else {**e, "deleted": True, "base_version": versions[e["client_id"]], "device": "phone"}
+        for n, e in enumerate(big)
+    ]
+    with django_assert_max_num_queries(13):
+        answer = sync(client, *again)
+    assert set(statuses(answer)) == {"unchanged", "updated"}
+
 
 def test_anonymous_sync_is_refused():
     assert APIClient().post("/api/v1/sync/", {"entries": []}, format="json").status_code == 401

@@ -5,6 +5,7 @@ import { clearSession, listEntries, recordSession } from '../../outbox'
 import type { Day, Me, PlanItem, Prescription } from '../../types'
 import { useLive } from '../../ui/hooks'
 import { Rejected } from '../../ui/Rejected'
+import { Replaced } from '../../ui/Replaced'
 import { CheckIn } from './CheckIn'
 import { Journal } from './Journal'
 import { Countdown, Pacer, RepCounter, formatSeconds } from './tools'
@@ -152,6 +153,7 @@ export function Today({ focus }: { focus?: 'checkin' }) {
         {shown && shown.items.length > 0 && ` · ${doneCount} of ${shown.items.length} done`}
       </p>
       <Rejected />
+      <Replaced />
       {refreshError && !day && (
         <p class="notice warn" role="status">
           {refreshError}
