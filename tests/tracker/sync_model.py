@@ -32,7 +32,7 @@ from backend.tracker.models import CheckIn
 from backend.tracker.selectors import sync_changes
 from backend.tracker.serializers import parse_cursor, render_entry
 from backend.tracker.services import sync_apply
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 
 STATS = {"examples": 0, "steps": 0, "requests": 0}
 PAGE = 2  # small pages, so pulls go through several
