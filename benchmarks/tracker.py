@@ -39,6 +39,7 @@ def main() -> None:
     from backend.accounts.timezones import local_today
     from backend.programs.models import Program
     from backend.programs.services import enrollment_create
+    from backend.tracker.serializers import validate_entries
     from backend.tracker.services import sync_apply
 
     email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
@@ -81,7 +82,8 @@ def main() -> None:
 
     seed = [e for n in range(365) for e in mixed(today - dt.timedelta(days=n), n)]
     for start in range(0, len(seed), 500):
-        sync_apply(user=user, entries=seed[start : start + 500])
+        checked = validate_entries(seed[start : start + 500], today=today, now=timezone.now())
+        sync_apply(user=user, entries=checked)
 
     client = Client()
     client.force_login(user)

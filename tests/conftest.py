@@ -117,11 +117,11 @@ def _fresh_caches():
     from django.core.cache import cache
 
     from backend.programs import selectors
-    from backend.tracker import services
+    from backend.tracker import selectors as tracker_selectors
 
     cache.clear()
     selectors._ITEMS.clear()
-    services._KNOWN_PROGRAMS.clear()
+    tracker_selectors._KNOWN_PROGRAMS.clear()
 
 
 def totp_code(secret: str) -> str:

@@ -27,9 +27,10 @@ from backend.care.serializers import (
 )
 from backend.core.fields import QuerySerializer
 from backend.tracker import selectors as tracker_selectors
+from backend.tracker.entries import render_record
 from backend.tracker.queries import RANGE_PARAMETERS, RangeQuerySerializer, SummaryQuerySerializer
 from backend.tracker.responses import summary_response
-from backend.tracker.serializers import ClinicianLogsSerializer, JournalRecordSerializer, render_record
+from backend.tracker.serializers import ClinicianLogsSerializer, JournalRecordSerializer
 
 
 def _ip(request: Request) -> str | None:

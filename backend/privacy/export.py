@@ -17,8 +17,8 @@ from backend.care.selectors import access_log, active_links
 from backend.programs.models import Enrollment
 from backend.reminders.selectors import push_subscription_list, reminder_rule_list
 from backend.reminders.serializers import ReminderRuleSerializer
+from backend.tracker.entries import RECORD_COLUMNS, render_record
 from backend.tracker.models import CheckIn, JournalEntry, SessionLog
-from backend.tracker.serializers import render_record
 
 # Stable, opaque FHIR ids: no database id leaves the server.
 FHIR_NAMESPACE = uuid.UUID("6f1f5e0a-8a59-4c1e-9d0c-2b7f3f6f4a10")
@@ -26,32 +26,7 @@ LOINC = "http://loinc.org"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 BACKTRACK_CODES = "https://backtrack.invalid/fhir/CodeSystem/observation"
 CSV_LISTS = ("pain_areas", "red_flags", "gratitude")
-CSV_COLUMNS = [
-    "record_type",
-    "date",
-    "client_id",
-    "updated_at",
-    "item_id",
-    "status",
-    "sets",
-    "reps",
-    "hold_seconds",
-    "duration_seconds",
-    "effort",
-    "pain",
-    "pain_areas",
-    "stress",
-    "sleep_hours",
-    "sleep_quality",
-    "mood",
-    "red_flags",
-    "safety_level",
-    "feeling",
-    "want_to_feel",
-    "gratitude",
-    "text",
-    "note",
-]
+CSV_COLUMNS = list(RECORD_COLUMNS)
 
 
 def collect(

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
 from django.http.request import RawPostDataException
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
@@ -14,6 +15,7 @@ from rest_framework.views import APIView
 
 from backend.accounts.timezones import local_today
 from backend.tracker import selectors, services
+from backend.tracker.entries import parse_cursor, render_entry, render_record
 from backend.tracker.queries import RANGE_PARAMETERS, RangeQuerySerializer, SummaryQuerySerializer
 from backend.tracker.responses import summary_response
 from backend.tracker.safety import safety_rules
@@ -25,9 +27,7 @@ from backend.tracker.serializers import (
     SyncQuerySerializer,
     SyncRequestSerializer,
     SyncResponseSerializer,
-    parse_cursor,
-    render_entry,
-    render_record,
+    validate_entries,
 )
 
 MAX_BATCH_BYTES = 1_000_000
@@ -60,10 +60,11 @@ class SyncView(APIView):
             pass
         envelope = SyncRequestSerializer(data=request.data)
         envelope.is_valid(raise_exception=True)
+        checked = validate_entries(
+            envelope.validated_data["entries"], today=local_today(request.user.timezone), now=timezone.now()
+        )
         outcome = services.sync_apply(
-            user=request.user,
-            entries=envelope.validated_data["entries"],
-            cursor=envelope.validated_data.get("cursor"),
+            user=request.user, entries=checked, cursor=envelope.validated_data.get("cursor")
         )
         return Response({"results": outcome.results, "cursor": outcome.cursor})
 

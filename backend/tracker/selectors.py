@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 
 from backend.accounts.models import User
 from backend.accounts.timezones import local_today
+from backend.programs.models import Program
 from backend.programs.schedule import due_counts, due_item_ids
 from backend.programs.selectors import enrollments_for_window
 from backend.tracker.insights import DayCheckIn, DayLog, summarise
@@ -137,3 +138,16 @@ def summary(*, user: User, days: int, today: dt.date | None = None) -> dict[str,
         streak_due_days={day for day, count in due_counts_by_day.items() if count},
         streak_first=streak_first,
     )
+
+
+# Program slugs this process has seen in the catalog. Programs are retired, never
+# deleted (session logs name them), so a slug once known stays valid: only a batch
+# naming one not seen yet reads the catalog again.
+_KNOWN_PROGRAMS: set[str] = set()
+
+
+def program_slugs(named: set[str]) -> set[str]:
+    """The catalog's program slugs, read only when ``named`` has one not known yet."""
+    if not named <= _KNOWN_PROGRAMS:
+        _KNOWN_PROGRAMS.update(Program.objects.values_list("slug", flat=True))
+    return _KNOWN_PROGRAMS

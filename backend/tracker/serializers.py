@@ -1,4 +1,7 @@
-"""Validation of synced entries and rendering of stored ones. No writes here."""
+"""Validation of synced entries, and the documented shapes of what the tracker sends.
+
+No writes and no rendering here: a stored entry is rendered by ``entries.py``.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +13,11 @@ from rest_framework import serializers
 
 from backend.core.fields import CalendarDateField, QuerySerializer, StrictCharField
 from backend.programs.schedule import parse_item_id
-from backend.tracker.models import CheckIn, JournalEntry, SessionLog
+from backend.tracker import selectors
+from backend.tracker.entries import ENTRY_TYPES, Rejected
+from backend.tracker.models import CheckIn, SessionLog
 from backend.tracker.safety import safety_rules
 
-ENTRY_TYPES = ("session", "checkin", "journal")
 PAIN_AREAS = ("neck_shoulders", "upper_back", "lower_back", "legs")
 # A client's clock may run ahead a little; a whole day ahead is a broken clock, and
 # would let that device's edits win every future merge.
@@ -188,8 +192,8 @@ def _has_offset(value: str) -> bool:
 
 
 class RawEntryField(serializers.JSONField):
-    """One entry as the JSON parser gave it. Entries are validated one by one in
-    ``services.sync_apply``; DRF's JSONField would refuse here, for the whole batch, a
+    """One entry as the JSON parser gave it. Entries are validated one by one by
+    ``validate_entries``; DRF's JSONField would refuse here, for the whole batch, a
     number JSON cannot write back (``1e400`` parses as infinity)."""
 
     def to_internal_value(self, data: object) -> object:
@@ -228,75 +232,52 @@ class SyncRequestSerializer(serializers.Serializer):
     }
 
 
+def validate_entries(raw_entries: list[Any], *, today: dt.date, now: dt.datetime) -> list[dict | Rejected]:
+    """Each raw entry of a batch, validated (a dict) or refused (``Rejected``), in order:
+    a bad entry sinks only itself. One validator serves the whole batch."""
+    named = {
+        _program_of(raw) for raw in raw_entries if isinstance(raw, dict) and raw.get("type") == "session"
+    }
+    named.discard(None)  # a malformed item id is refused by validation, whatever the catalog holds
+    context: dict[str, Any] = {"today": today, "now": now}
+    if named:
+        context["program_slugs"] = selectors.program_slugs(named)  # type: ignore[arg-type]
+    validator = EntrySerializer(context=context)
+    checked: list[dict | Rejected] = []
+    for raw in raw_entries:
+        if not isinstance(raw, dict):
+            checked.append(Rejected(None, {"non_field_errors": ["Each entry must be a JSON object."]}))
+            continue
+        entry, errors = validator.check(raw)
+        checked.append(entry if errors is None else _rejected(raw, errors))
+    return checked
+
+
+def _program_of(raw: dict) -> str | None:
+    """The program a raw session entry names, if its item id is well formed."""
+    data = raw.get("data")
+    item_id = data.get("item_id") if isinstance(data, dict) else None
+    parsed = parse_item_id(item_id) if isinstance(item_id, str) else None
+    return parsed[0] if parsed else None
+
+
+def _rejected(raw: dict, errors: dict) -> Rejected:
+    client_id = raw.get("client_id")
+    if not isinstance(client_id, str) or len(client_id) > 64:
+        client_id = None
+    flags = None
+    # Even a refused check-in must not hide an emergency from the person.
+    if raw.get("type") == "checkin" and isinstance(raw.get("data"), dict):
+        given = raw["data"].get("red_flags")
+        known = safety_rules().rules
+        if isinstance(given, list) and given and all(isinstance(f, str) and f in known for f in given):
+            flags = given
+    return Rejected(client_id, errors, flags)
+
+
 class SyncQuerySerializer(QuerySerializer):
     cursor = serializers.CharField(required=False, allow_blank=True, max_length=32)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=1000, default=500)
-
-
-def parse_cursor(value: str | None) -> int | None:
-    """A cursor is the opaque decimal string the server gave; '' or None means the beginning."""
-    if not value:
-        return 0
-    if not value.isascii() or not value.isdigit() or len(value) > 18:
-        return None
-    return int(value)
-
-
-# --- Rendering ---------------------------------------------------------------
-
-
-def entry_data(row: SessionLog | CheckIn | JournalEntry) -> dict[str, Any]:
-    """A stored entry's ``data``, in the shape clients post (tombstones keep the date)."""
-    data: dict[str, Any] = {"date": row.date.isoformat()}
-    if row.deleted:
-        return data
-    if isinstance(row, SessionLog):
-        data.update(item_id=row.item_id, status=row.status)
-        for name in ("sets", "reps", "hold_seconds", "duration_seconds", "effort"):
-            if getattr(row, name) is not None:
-                data[name] = getattr(row, name)
-        if row.note:
-            data["note"] = row.note
-    elif isinstance(row, CheckIn):
-        data.update(
-            pain=row.pain, stress=row.stress, pain_areas=list(row.pain_areas), red_flags=list(row.red_flags)
-        )
-        if row.sleep_hours is not None:
-            data["sleep_hours"] = float(row.sleep_hours)
-        for name in ("sleep_quality", "mood"):
-            if getattr(row, name) is not None:
-                data[name] = getattr(row, name)
-        if row.note:
-            data["note"] = row.note
-    else:
-        for name in ("feeling", "want_to_feel", "text"):
-            if getattr(row, name):
-                data[name] = getattr(row, name)
-        if row.gratitude:
-            data["gratitude"] = list(row.gratitude)
-    return data
-
-
-ENTRY_TYPE_OF = {SessionLog: "session", CheckIn: "checkin", JournalEntry: "journal"}
-
-
-def render_entry(row: SessionLog | CheckIn | JournalEntry) -> dict[str, Any]:
-    return {
-        "client_id": str(row.client_id),
-        "type": ENTRY_TYPE_OF[type(row)],
-        "updated_at": row.updated_at.isoformat(),
-        "deleted": row.deleted,
-        "data": entry_data(row),
-        "version": row.seq,
-    }
-
-
-def render_record(row: SessionLog | CheckIn | JournalEntry) -> dict[str, Any]:
-    """A history record: the data fields at top level, plus client_id and updated_at."""
-    record = {"client_id": str(row.client_id), "updated_at": row.updated_at.isoformat(), **entry_data(row)}
-    if isinstance(row, CheckIn):
-        record["safety_level"] = row.safety_level
-    return record
 
 
 # --- Schema-only serializers (documentation of the JSON shapes) ---------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -12,91 +11,17 @@ from django.db.models import Value
 from django.utils import timezone
 
 from backend.accounts.models import User
-from backend.accounts.timezones import local_today
 from backend.caching import invalidation
-from backend.programs.models import Program
-from backend.programs.schedule import parse_item_id
-from backend.tracker.models import CheckIn, JournalEntry, SafetyAlert, SessionLog, SyncState
+from backend.tracker import entries
+from backend.tracker.entries import CONTENT_FIELDS, MODELS, Rejected, Row
+from backend.tracker.models import CheckIn, SafetyAlert, SyncState
 from backend.tracker.safety import safety_rules
-from backend.tracker.serializers import EntrySerializer, entry_data, parse_cursor, render_entry
-
-Row = SessionLog | CheckIn | JournalEntry
-MODELS: dict[str, type[Row]] = {"session": SessionLog, "checkin": CheckIn, "journal": JournalEntry}
-CONTENT_FIELDS: dict[str, list[str]] = {
-    "session": [
-        "item_id",
-        "program",
-        "status",
-        "sets",
-        "reps",
-        "hold_seconds",
-        "duration_seconds",
-        "effort",
-        "note",
-    ],
-    "checkin": [
-        "pain",
-        "pain_areas",
-        "stress",
-        "sleep_hours",
-        "sleep_quality",
-        "mood",
-        "red_flags",
-        "note",
-        "safety_level",
-    ],
-    "journal": ["feeling", "want_to_feel", "gratitude", "text"],
-}
-EMPTY: dict[str, Any] = {
-    "item_id": "",
-    "program": "",
-    "status": "",
-    "note": "",
-    "pain_areas": [],
-    "red_flags": [],
-    "gratitude": [],
-    "feeling": "",
-    "want_to_feel": "",
-    "text": "",
-    "safety_level": CheckIn.Safety.NONE,
-}
 
 
 @dataclass
 class SyncOutcome:
     results: list[dict[str, Any]] = field(default_factory=list)
     cursor: str = ""
-
-
-def _build_row(user: User, entry: dict[str, Any], seq: int) -> Row:
-    """An unsaved row holding exactly what the entry says (a tombstone keeps only its date)."""
-    kind = entry["type"]
-    data = entry["data"]
-    values: dict[str, Any] = {name: EMPTY.get(name) for name in CONTENT_FIELDS[kind]}
-    if not entry["deleted"]:
-        for name in CONTENT_FIELDS[kind]:
-            if name in data:
-                values[name] = data[name]
-        if kind == "checkin":
-            if values["sleep_hours"] is not None:
-                values["sleep_hours"] = Decimal(str(values["sleep_hours"]))
-            values["safety_level"] = safety_rules().evaluate(values["red_flags"]).level
-    return MODELS[kind](
-        user=user,
-        client_id=entry["client_id"],
-        updated_at=entry["updated_at"],
-        latest_updated_at=entry["updated_at"],
-        deleted=entry["deleted"],
-        seq=seq,
-        date=data.get("date") or entry["updated_at"].date(),
-        written_by_device=entry.get("device") or "",
-        written_from_version=entry.get("base_version"),
-        **values,
-    )
-
-
-def _same(row: Row, incoming: Row) -> bool:
-    return row.deleted == incoming.deleted and entry_data(row) == entry_data(incoming)
 
 
 def _decide(row: Row, incoming: Row, entry: dict[str, Any]) -> str:
@@ -114,7 +39,7 @@ def _decide(row: Row, incoming: Row, entry: dict[str, Any]) -> str:
     entry, so a replayed old write never undoes a later edit (``stale``).
     ``ahead``: a base version the server never gave for this entry.
     """
-    if _same(row, incoming):
+    if entries.same(row, incoming):
         return "unchanged"
     base = entry.get("base_version")
     if base is None:
@@ -151,7 +76,7 @@ def _result(client_id: Any, status: str, row: Row | None = None, **extra: Any) -
 
 def _lost(client_id: Any, status: str, row: Row, incoming: Row) -> dict[str, Any]:
     """A write that was not stored: the server's copy goes back so the device converges now."""
-    result = _result(client_id, status, server=render_entry(row))
+    result = _result(client_id, status, server=entries.render_entry(row))
     # The person just gave these answers: an emergency must show even if they lost.
     shown = incoming if isinstance(incoming, CheckIn) and not incoming.deleted else row
     if isinstance(shown, CheckIn) and not shown.deleted:
@@ -159,48 +84,21 @@ def _lost(client_id: Any, status: str, row: Row, incoming: Row) -> dict[str, Any
     return result
 
 
-def _rejection(raw: Any, errors: dict) -> dict[str, Any]:
-    client_id = raw.get("client_id") if isinstance(raw, dict) else None
-    if not isinstance(client_id, str) or len(client_id) > 64:
-        client_id = None
-    result = _result(client_id, "rejected", errors=errors)
-    # Even a refused check-in must not hide an emergency from the person.
-    if isinstance(raw, dict) and raw.get("type") == "checkin" and isinstance(raw.get("data"), dict):
-        flags = raw["data"].get("red_flags")
-        rules = safety_rules()
-        if isinstance(flags, list) and flags and all(isinstance(f, str) and f in rules.rules for f in flags):
-            result["safety"] = _safety(rules.evaluate(flags).level)
+def _rejection(rejected: Rejected) -> dict[str, Any]:
+    result = _result(rejected.client_id, "rejected", errors=rejected.errors)
+    if rejected.red_flags:
+        # Even a refused check-in must not hide an emergency from the person.
+        result["safety"] = _safety(safety_rules().evaluate(rejected.red_flags).level)
     return result
 
 
-# Program slugs this process has seen in the catalog. Programs are retired, never
-# deleted (session logs name them), so a slug once known stays valid: only a batch
-# naming one not seen yet reads the catalog again.
-_KNOWN_PROGRAMS: set[str] = set()
-
-
-def _program_of(raw: dict) -> str | None:
-    """The program a raw session entry names, if its item id is well formed."""
-    data = raw.get("data")
-    item_id = data.get("item_id") if isinstance(data, dict) else None
-    parsed = parse_item_id(item_id) if isinstance(item_id, str) else None
-    return parsed[0] if parsed else None
-
-
-def program_slugs(named: set[str]) -> set[str]:
-    """The catalog's program slugs, read only when ``named`` has one not known yet."""
-    if not named <= _KNOWN_PROGRAMS:
-        _KNOWN_PROGRAMS.update(Program.objects.values_list("slug", flat=True))
-    return _KNOWN_PROGRAMS
-
-
-def _existing(user: User, validated: list[dict[str, Any] | None]) -> dict[uuid.UUID, tuple[str, Row]]:
+def _existing(user: User, valid: list[dict[str, Any]]) -> dict[uuid.UUID, tuple[str, Row]]:
     """The user's stored rows with the batch's client ids, of any type.
 
     One query finds which ids exist and in which table; rows are read only from the
     tables that have some. A batch of new entries, the usual case, costs one query.
     """
-    ids = [entry["client_id"] for entry in validated if entry is not None]
+    ids = [entry["client_id"] for entry in valid]
     if not ids:
         return {}
     lookups = [
@@ -226,36 +124,19 @@ def _lock_sync_state(user: User) -> SyncState:
     return state
 
 
-def sync_apply(*, user: User, entries: list[Any], cursor: str | None = None) -> SyncOutcome:
-    """Apply a batch from one device: each entry is created, updated, unchanged, stale,
-    conflict (see ``_decide``) or rejected.
+def sync_apply(
+    *, user: User, entries: list[dict[str, Any] | Rejected], cursor: str | None = None
+) -> SyncOutcome:
+    """Apply a batch from one device, validated entry by entry (``serializers.validate_entries``):
+    each is created, updated, unchanged, stale, conflict (see ``_decide``) or rejected.
 
     A user's batches are serialised on their SyncState row, so two devices syncing at
-    once end with one row per client_id and a gap-free change sequence. A bad entry
-    is rejected with its field errors; the rest are still applied.
+    once end with one row per client_id and a gap-free change sequence. A refused entry
+    is answered with its field errors; the rest are still applied.
     """
-    now = timezone.now()
-    context: dict[str, Any] = {"today": local_today(user.timezone), "now": now}
-    named = {_program_of(raw) for raw in entries if isinstance(raw, dict) and raw.get("type") == "session"}
-    named.discard(None)  # a malformed item id is refused by validation, whatever the catalog holds
-    if named:
-        context["program_slugs"] = program_slugs(named)
-    validated: list[dict[str, Any] | None] = []
-    rejections: dict[int, dict[str, Any]] = {}
-    validator = EntrySerializer(context=context)
-    for index, raw in enumerate(entries):
-        if not isinstance(raw, dict):
-            rejections[index] = _rejection(raw, {"non_field_errors": ["Each entry must be a JSON object."]})
-            validated.append(None)
-            continue
-        entry, errors = validator.check(raw)
-        if errors is not None:
-            rejections[index] = _rejection(raw, errors)
-        validated.append(entry)
-
     for attempt in range(3):
         try:
-            return _apply(user, validated, rejections, cursor)
+            return _apply(user, entries, cursor)
         except IntegrityError:
             # Only reachable where row locks do not exist (SQLite): another batch of
             # this user won a race; re-reading makes this one see its rows.
@@ -265,27 +146,23 @@ def sync_apply(*, user: User, entries: list[Any], cursor: str | None = None) -> 
 
 
 @transaction.atomic
-def _apply(
-    user: User,
-    validated: list[dict[str, Any] | None],
-    rejections: dict[int, dict[str, Any]],
-    cursor: str | None,
-) -> SyncOutcome:
+def _apply(user: User, checked: list[dict[str, Any] | Rejected], cursor: str | None) -> SyncOutcome:
     state = _lock_sync_state(user)
     before = state.counter
     seq = before
-    existing = _existing(user, validated)
+    valid = [entry for entry in checked if not isinstance(entry, Rejected)]
+    existing = _existing(user, valid)
 
     to_create: dict[str, dict[uuid.UUID, Row]] = {kind: {} for kind in MODELS}
     to_update: dict[str, dict[uuid.UUID, Row]] = {kind: {} for kind in MODELS}
     changed: dict[str, list[Row]] = {kind: [] for kind in MODELS}
     outcome = SyncOutcome()
-    for index, entry in enumerate(validated):
-        if entry is None:
-            outcome.results.append(rejections[index])
+    for entry in checked:
+        if isinstance(entry, Rejected):
+            outcome.results.append(_rejection(entry))
             continue
         kind, client_id = entry["type"], entry["client_id"]
-        incoming = _build_row(user, entry, seq + 1)
+        incoming = entries.build_row(user, entry, seq + 1)
         found = existing.get(client_id)
         if found is None:
             seq += 1
@@ -340,8 +217,10 @@ def _apply(
             outcome.results.append(_lost(client_id, decision, row, incoming))
 
     for kind, model in MODELS.items():
+        # Each dict holds rows of this kind's model only (mypy sees the union of the three).
+        manager: Any = model.objects
         if to_create[kind]:
-            model.objects.bulk_create(to_create[kind].values(), batch_size=500)
+            manager.bulk_create(to_create[kind].values(), batch_size=500)
         if to_update[kind]:
             # One statement for edits and raised marks alike: an unedited row writes its own values back.
             fields = [
@@ -355,8 +234,11 @@ def _apply(
                 "updated_on_server",
                 *CONTENT_FIELDS[kind],
             ]
-            model.objects.bulk_update(to_update[kind].values(), fields, batch_size=250)
-    _follow_alerts(created=list(to_create["checkin"].values()), updated=changed["checkin"])
+            manager.bulk_update(to_update[kind].values(), fields, batch_size=250)
+    _follow_alerts(
+        created=[row for row in to_create["checkin"].values() if isinstance(row, CheckIn)],
+        updated=[row for row in changed["checkin"] if isinstance(row, CheckIn)],
+    )
     if seq != before:
         state.counter = seq
         state.save(update_fields=["counter"])
@@ -364,7 +246,7 @@ def _apply(
 
     # The device may move its cursor past this batch only if it had already seen
     # everything before it; otherwise it must pull from where it was.
-    if parse_cursor(cursor) == before:
+    if entries.parse_cursor(cursor) == before:
         outcome.cursor = str(seq)
     else:
         outcome.cursor = cursor or ""

@@ -19,8 +19,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from backend.accounts.models import User
 from backend.accounts.timezones import local_today
-from backend.care import selectors
-from backend.care.models import CareLink, ClinicianNote
+from backend.care import selectors, services
+from backend.care.models import ClinicianNote
 from backend.programs.models import Program
 from backend.tracker.models import SafetyAlert
 from tests.accounts.factories import PASSWORD, UserFactory
@@ -174,7 +174,8 @@ def test_a_clinician_sets_up_totp_links_a_patient_and_acknowledges_an_alert(
     ).to_be_visible()
     expect(body_rows(page)).to_have_count(1)
     # Blake shared a code earlier and the link was accepted then.
-    CareLink.objects.create(patient=blake, clinician=clinician, scopes=["logs", "checkins"])
+    blake_code, _ = services.share_code_create(patient=blake)
+    services.care_link_redeem(clinician=clinician, code=blake_code)
 
     # Signing in again now takes the authenticator code.
     page.get_by_role("button", name="Log out").click()

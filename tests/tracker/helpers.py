@@ -55,3 +55,15 @@ def sync(client: APIClient, *entries: dict, cursor: str | None = None, expect: i
 
 def statuses(answer: dict) -> list[str]:
     return [result["status"] for result in answer["results"]]
+
+
+def apply_batch(user, raw_entries: list, cursor: str | None = None):
+    """What the sync endpoint does with a batch: validate each entry, then apply them."""
+    from django.utils import timezone
+
+    from backend.accounts.timezones import local_today
+    from backend.tracker.serializers import validate_entries
+    from backend.tracker.services import sync_apply
+
+    checked = validate_entries(raw_entries, today=local_today(user.timezone), now=timezone.now())
+    return sync_apply(user=user, entries=checked, cursor=cursor)

@@ -28,11 +28,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from backend.accounts.timezones import local_today
+from backend.tracker.entries import parse_cursor, render_entry
 from backend.tracker.models import CheckIn
 from backend.tracker.selectors import sync_changes
-from backend.tracker.serializers import parse_cursor, render_entry
-from backend.tracker.services import sync_apply
 from tests.accounts.factories import UserFactory
+from tests.tracker.helpers import apply_batch
 
 STATS = {"examples": 0, "steps": 0, "requests": 0}
 PAGE = 2  # small pages, so pulls go through several
@@ -416,7 +416,7 @@ class SyncMachine(RuleBasedStateMachine):
 
     def _post(self, request: Request) -> tuple[dict, list[int | None]]:
         STATS["requests"] += 1
-        outcome = sync_apply(user=self.user, entries=_wire(request.entries), cursor=request.cursor)
+        outcome = apply_batch(self.user, _wire(request.entries), cursor=request.cursor)
         answer = _wire({"results": outcome.results, "cursor": outcome.cursor})
         origins = []
         for entry, meta, result in zip(request.entries, request.metas, answer["results"], strict=True):

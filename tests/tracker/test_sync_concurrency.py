@@ -5,9 +5,8 @@ from django.db import connection
 from django.db.models import Count
 
 from backend.tracker.models import CheckIn, JournalEntry, SyncState
-from backend.tracker.services import sync_apply
 from tests.accounts.factories import UserFactory
-from tests.tracker.helpers import checkin, entry, journal
+from tests.tracker.helpers import apply_batch, checkin, entry, journal
 
 
 def _run_together(*jobs):
@@ -42,8 +41,8 @@ def test_two_devices_syncing_overlapping_batches_at_once_keep_one_row_per_client
     tablet_only = [entry("journal", journal(text=f"tablet {n}")) for n in range(20)]
 
     phone, tablet = _run_together(
-        lambda: sync_apply(user=user, entries=shared + phone_only),
-        lambda: sync_apply(user=user, entries=tablet_only + shared[::-1]),
+        lambda: apply_batch(user, shared + phone_only),
+        lambda: apply_batch(user, tablet_only + shared[::-1]),
     )
 
     assert CheckIn.objects.filter(user=user).count() == 40
