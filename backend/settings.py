@@ -251,6 +251,11 @@ SPECTACULAR_SETTINGS = {
         "ItemStatusEnum": ["pending", "done", "skipped"],
         "TrendEnum": ["up", "down", "flat"],
         "SafetyLevelEnum": "backend.tracker.models.CheckIn.Safety",
+        "SessionEntryTypeEnum": ["session"],
+        "CheckInEntryTypeEnum": ["checkin"],
+        "JournalEntryTypeEnum": ["journal"],
+        "SyncStatusEnum": ["created", "updated", "unchanged", "stale", "conflict", "rejected"],
+        "SessionLogStatusEnum": "backend.tracker.models.SessionLog.Status",
     },
 }
 

@@ -24,6 +24,16 @@ from schemathesis.specs.openapi.checks import (
 from tests.programs.factories import EnrollmentFactory
 
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance, negative_data_rejection]
+# A sync batch answers a malformed entry with a "rejected" result, not a 400, so the
+# rest of the batch is still applied (the contract): its schema types each entry
+# exactly, but breaking it is not refused as a whole. Every other check still applies.
+SYNC_CHECKS = [check for check in CHECKS if check is not negative_data_rejection]
+
+
+def checks_for(case) -> list:
+    return SYNC_CHECKS if (case.method, case.path) == ("POST", "/api/v1/sync/") else CHECKS
+
+
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
 
 
@@ -94,11 +104,11 @@ def clinician_token(catalog, patient, patient_client, make_clinician):
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_the_api_as_a_patient(case, patient_token):
     with connection_kept():
-        case.call_and_validate(headers={"X-Session-Token": patient_token}, checks=CHECKS)
+        case.call_and_validate(headers={"X-Session-Token": patient_token}, checks=checks_for(case))
 
 
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_the_api_as_a_clinician(case, clinician_token):
     with connection_kept():
-        case.call_and_validate(headers={"X-Session-Token": clinician_token}, checks=CHECKS)
+        case.call_and_validate(headers={"X-Session-Token": clinician_token}, checks=checks_for(case))

@@ -55,3 +55,25 @@ def test_a_real_sync_batch_is_far_from_the_limit(patient_client):
 )
 def test_depth_is_measured_as_the_parser_would_recurse(text, deep):
     assert too_deep(text) is deep
+
+
+@pytest.mark.parametrize(("method", "path", "signed_in"), ENDPOINTS)
+def test_text_holding_nul_is_a_400_naming_it(method, path, signed_in, api_client, patient_client, db):
+    """PostgreSQL can store no NUL: it reached a slug lookup (enrollments) as a 500."""
+    client = patient_client if signed_in else api_client
+    body = b'{"program": "core\\u0000", "email": "a\\u0000@example.com", "entries": []}'
+    response = getattr(client, method)(path, data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Text cannot contain the NUL character (\\u0000)."}
+
+
+@pytest.mark.parametrize("url", ["/api/v1/programs/core%00/", "/api/v1/logs/?from=2026-11-01%00"])
+def test_a_url_holding_nul_is_a_400(url, patient_client):
+    response = patient_client.get(url)
+    assert response.status_code == 400
+    assert "NUL" in response.json()["detail"]
+
+
+def test_the_text_backslash_u0000_is_allowed(patient_client):
+    answer = sync(patient_client, entry("journal", {"date": "2026-11-21", "text": "a path: C:\\u0000"}))
+    assert answer["results"][0]["status"] == "created"

@@ -30,7 +30,7 @@ from backend.tracker import selectors as tracker_selectors
 from backend.tracker.entries import render_record
 from backend.tracker.queries import RANGE_PARAMETERS, RangeQuerySerializer, SummaryQuerySerializer
 from backend.tracker.responses import summary_response
-from backend.tracker.serializers import ClinicianLogsSerializer, JournalRecordSerializer
+from backend.tracker.serializers import ClinicianLogsSerializer, JournalRecordSerializer, SummarySerializer
 
 
 def _ip(request: Request) -> str | None:
@@ -170,7 +170,7 @@ class PatientSummaryView(ClinicianView):
 
     @extend_schema(
         parameters=[OpenApiParameter("days", int, enum=[7, 28, 90], description="Default 7.")],
-        responses=OpenApiTypes.OBJECT,
+        responses=SummarySerializer,
     )
     def get(self, request: Request, patient_id: int) -> HttpResponse:
         query = SummaryQuerySerializer(data=request.query_params)

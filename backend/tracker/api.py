@@ -23,6 +23,7 @@ from backend.tracker.serializers import (
     CheckInRecordSerializer,
     JournalRecordSerializer,
     SessionLogRecordSerializer,
+    SummarySerializer,
     SyncChangesSerializer,
     SyncQuerySerializer,
     SyncRequestSerializer,
@@ -159,7 +160,7 @@ class SummaryView(APIView):
         parameters=[
             OpenApiParameter("days", int, enum=[7, 28, 90], description="Window ending today; default 7.")
         ],
-        responses=OpenApiTypes.OBJECT,
+        responses=SummarySerializer,
     )
     def get(self, request: Request) -> HttpResponse:
         query = SummaryQuerySerializer(data=request.query_params)

@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from backend.core.fields import CalendarDateField, QuerySerializer, StrictCharField
@@ -191,6 +192,50 @@ def _has_offset(value: str) -> bool:
     return _OFFSET.search(value.strip()) is not None
 
 
+class _EntryIn(serializers.Serializer):
+    """Documentation of one posted entry (validated by ``EntrySerializer``)."""
+
+    client_id = serializers.UUIDField(help_text="Made by the device; unique among the user's entries.")
+    updated_at = serializers.DateTimeField(help_text="The device's time of the edit, with its UTC offset.")
+    deleted = serializers.BooleanField(
+        required=False, default=False, help_text="A tombstone: data keeps only date."
+    )
+    base_version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        help_text="The version the edit was made from (from a pull or a result); 0 for an entry this "
+        "device created. Without it, the later updated_at wins.",
+    )
+    device = serializers.CharField(
+        required=False,
+        max_length=64,
+        help_text="An id of the app's installation, the same for all its entries.",
+    )
+
+
+class SessionEntryIn(_EntryIn):
+    type = serializers.ChoiceField(choices=["session"])
+    data = SessionDataSerializer()
+
+
+class CheckInEntryIn(_EntryIn):
+    type = serializers.ChoiceField(choices=["checkin"])
+    data = CheckInDataSerializer()
+
+
+class JournalEntryIn(_EntryIn):
+    type = serializers.ChoiceField(choices=["journal"])
+    data = JournalDataSerializer()
+
+
+@extend_schema_field(
+    PolymorphicProxySerializer(
+        component_name="SyncEntryIn",
+        serializers={"session": SessionEntryIn, "checkin": CheckInEntryIn, "journal": JournalEntryIn},
+        resource_type_field_name="type",
+    )
+)
 class RawEntryField(serializers.JSONField):
     """One entry as the JSON parser gave it. Entries are validated one by one by
     ``validate_entries``; DRF's JSONField would refuse here, for the whole batch, a
@@ -207,18 +252,14 @@ class SyncRequestSerializer(serializers.Serializer):
         child=RawEntryField(allow_null=True),
         allow_empty=True,
         max_length=500,
-        # Described, not typed, in the schema: a malformed entry is not a 400 but a
-        # "rejected" result, so the rest of the batch is still applied.
-        help_text="At most 500 entries and 1 MB a batch. Each entry: client_id (UUID), type "
-        "(session, checkin, journal), updated_at (the device's time of the edit, with its UTC "
-        "offset), deleted, data; and, from clients that know versions, base_version: the version "
-        "the edit was made from (from a pull or a result; 0 for an entry this device created) and "
-        "device: an id of the app's installation, the same for all its entries. An edit from the "
-        "stored version is applied whatever its updated_at; from an older one it is a conflict "
-        "(another device's edit reached the server first), unless this device wrote the stored "
-        "copy from that same version and this edit is later (its answer was lost). Without "
-        "base_version the later updated_at wins, if it is later than every updated_at stored for "
-        "the entry.",
+        # Typed in the schema, but a malformed entry is not a 400: it gets a "rejected"
+        # result, so the rest of the batch is still applied.
+        help_text="At most 500 entries and 1 MB a batch; an entry that breaks its schema is "
+        "answered 'rejected' with its errors, the others are applied. An edit from the stored "
+        "version is applied whatever its updated_at; from an older one it is a conflict (another "
+        "device's edit reached the server first), unless this device wrote the stored copy from "
+        "that same version and this edit is later (its answer was lost). Without base_version the "
+        "later updated_at wins, if it is later than every updated_at stored for the entry.",
     )
     cursor = StrictCharField(
         required=False,
@@ -283,16 +324,46 @@ class SyncQuerySerializer(QuerySerializer):
 # --- Schema-only serializers (documentation of the JSON shapes) ---------------
 
 
-class SyncEntryOutSerializer(serializers.Serializer):
+class _EntryOut(serializers.Serializer):
     client_id = serializers.UUIDField()
-    type = serializers.ChoiceField(choices=ENTRY_TYPES)
     updated_at = serializers.DateTimeField(help_text="The device's time of the edit that wrote this content.")
-    deleted = serializers.BooleanField()
-    data = serializers.DictField()
+    deleted = serializers.BooleanField(help_text="A tombstone: data holds only date.")
     version = serializers.IntegerField(
         help_text="The server's version of this entry: it grows with each stored change. "
         "Send it back as base_version when editing this copy."
     )
+
+
+class SessionEntryOut(_EntryOut):
+    type = serializers.ChoiceField(choices=["session"])
+    data = SessionDataSerializer()
+
+
+class CheckInEntryOut(_EntryOut):
+    type = serializers.ChoiceField(choices=["checkin"])
+    data = CheckInDataSerializer()
+
+
+class JournalEntryOut(_EntryOut):
+    type = serializers.ChoiceField(choices=["journal"])
+    data = JournalDataSerializer()
+
+
+@extend_schema_field(
+    PolymorphicProxySerializer(
+        component_name="SyncEntry",
+        serializers={"session": SessionEntryOut, "checkin": CheckInEntryOut, "journal": JournalEntryOut},
+        resource_type_field_name="type",
+    )
+)
+class SyncEntryField(serializers.JSONField):
+    """An entry as the server sends it (rendered by ``entries.render_entry``)."""
+
+
+class SafetySerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=CheckIn.Safety.choices)
+    title = serializers.CharField()
+    message = serializers.CharField()
 
 
 SYNC_STATUSES = ["created", "updated", "unchanged", "stale", "conflict", "rejected"]
@@ -310,11 +381,17 @@ class EntryResultSerializer(serializers.Serializer):
     version = serializers.IntegerField(
         required=False, help_text="created, updated, unchanged: the stored version of the entry."
     )
-    server = SyncEntryOutSerializer(
+    server = SyncEntryField(
         required=False, help_text="stale, conflict: the server's copy, to show instead of the one sent."
     )
-    errors = serializers.DictField(required=False)
-    safety = serializers.DictField(required=False, help_text="Check-ins only: {level, message}.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="rejected: the messages for each field (data's fields by their own names).",
+    )
+    safety = SafetySerializer(
+        required=False, help_text="Check-ins: the red-flag level of the answers, and what to do."
+    )
 
 
 class SyncResponseSerializer(serializers.Serializer):
@@ -326,7 +403,7 @@ class SyncResponseSerializer(serializers.Serializer):
 
 
 class SyncChangesSerializer(serializers.Serializer):
-    entries = SyncEntryOutSerializer(many=True)
+    entries = serializers.ListField(child=SyncEntryField())
     cursor = serializers.CharField()
     has_more = serializers.BooleanField()
 
@@ -372,3 +449,73 @@ class ClinicianLogsSerializer(serializers.Serializer):
         many=True, required=False, help_text="When the link shares logs."
     )
     checkins = CheckInRecordSerializer(many=True, required=False, help_text="When the link shares check-ins.")
+
+
+# --- The progress summary (documentation of what insights.summarise returns) ----
+
+
+class StreakSerializer(serializers.Serializer):
+    current = serializers.IntegerField(
+        help_text="Days in a row with an exercise done; rest days don't break it."
+    )
+    best = serializers.IntegerField()
+
+
+class SeriesPointSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    pain = serializers.IntegerField(allow_null=True)
+    stress = serializers.IntegerField(allow_null=True)
+    sleep_hours = serializers.FloatField(allow_null=True)
+    done = serializers.IntegerField(help_text="Exercise items of the plan logged done that day.")
+    due = serializers.IntegerField(help_text="Exercise items the plan held that day.")
+
+
+class WeekSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    days = serializers.IntegerField()
+    pain = serializers.FloatField(allow_null=True, help_text="Mean of the days with a check-in.")
+    stress = serializers.FloatField(allow_null=True)
+    sleep_hours = serializers.FloatField(allow_null=True)
+    adherence = serializers.FloatField(
+        allow_null=True, help_text="As at the top (backend/tracker/adherence.py)."
+    )
+
+
+class ChangeSerializer(serializers.Serializer):
+    # "from" is a Python keyword: declared in get_fields.
+    to = serializers.DateField()
+    pain = serializers.FloatField(allow_null=True)
+    stress = serializers.FloatField(allow_null=True)
+    sleep_hours = serializers.FloatField(allow_null=True)
+
+    def get_fields(self) -> dict:
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField()
+        return fields
+
+
+class InsightSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=["stress_pain_same_day", "stress_pain_next_day", "no_clear_link", "not_enough_data"]
+    )
+    about = serializers.CharField(required=False, help_text="no_clear_link: which pairing was looked at.")
+    r = serializers.FloatField(allow_null=True, help_text="Pearson's r of the pairs, when there is one.")
+    n = serializers.IntegerField(help_text="Paired days the statement rests on.")
+    text = serializers.CharField(help_text="What the person is shown, in plain words.")
+
+
+class SummarySerializer(serializers.Serializer):
+    days = serializers.IntegerField()
+    start = serializers.DateField()
+    end = serializers.DateField(help_text="The person's today.")
+    adherence = serializers.FloatField(
+        allow_null=True, help_text="Done over due (backend/tracker/adherence.py); null when nothing was due."
+    )
+    done = serializers.IntegerField()
+    due = serializers.IntegerField()
+    streak = StreakSerializer()
+    series = SeriesPointSerializer(many=True, help_text="One point per day of the window, ending today.")
+    weekly = WeekSerializer(many=True)
+    change_since_first_week = ChangeSerializer(allow_null=True)
+    insights = InsightSerializer(many=True)
