@@ -8,12 +8,13 @@ PORT ?= 8000
 export PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format frontend frontend-test migrate programs clean services-up vapid-keys
+.PHONY: help run test lint format frontend frontend-test migrate programs clean services-up vapid-keys api-types
 
 help:
 	@echo "make run    install, migrate, load programs, serve http://127.0.0.1:$(PORT) (web, worker, beat)"
 	@echo "make test   install test tools and run the whole suite"
 	@echo "make lint   ruff check and format check, mypy"
+	@echo "make api-types  regenerate the PWA's API types from the OpenAPI schema"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
@@ -38,6 +39,13 @@ frontend:
 # The PWA's type check and unit tests (outbox, sync merging, safety rules).
 frontend-test: frontend
 	cd frontend && npm run --silent typecheck && npm test --silent
+
+# The PWA's types of the API contract (frontend/src/api-schema.ts), generated from the
+# OpenAPI schema; tests/test_api_types.py fails when they are not current.
+api-types: $(VENV)/.installed-runtime
+	@mkdir -p var
+	$(BIN)/python manage.py spectacular --format openapi-json --file var/openapi.json
+	cd frontend && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npx openapi-typescript ../var/openapi.json -o src/api-schema.ts
 
 # A development VAPID key pair (Web Push) in .env, unless one is set already.
 vapid-keys: $(VENV)/.installed-runtime .env

@@ -57,7 +57,7 @@ class AlertSerializer(serializers.ModelSerializer):
 
 class OpenAlertSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    level = serializers.CharField()
+    level = serializers.ChoiceField(choices=["see_doctor", "urgent", "emergency"])
     date = serializers.DateField()
     red_flags = serializers.ListField(child=serializers.CharField())
     created_at = serializers.DateTimeField()

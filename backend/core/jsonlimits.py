@@ -1,10 +1,11 @@
 """Requests no view can handle are refused before anything parses them: JSON bodies
-nested deeper than ``MAX_DEPTH``, and text holding the NUL character.
+nested deeper than ``MAX_DEPTH``, and paths or query strings holding the NUL character.
 
-NUL (``\u0000`` in JSON, ``%00`` in a URL) can be stored in no PostgreSQL text column
-and makes the driver raise ``ValueError`` wherever it reaches a query (a slug looked up,
-a filter): a 500. No field of the API can hold it, so any request carrying one is a
-400 naming the problem.
+NUL (``%00`` in a URL) can be stored in no PostgreSQL text column and makes the driver
+raise ``ValueError`` wherever it reaches a query (a slug looked up, a filter): a 500.
+No path or parameter of the API can hold it. In a JSON body it is left to the fields,
+which name it (DRF's text fields refuse it), so that a sync batch refuses only the
+entry that holds it.
 
 Python's ``json`` parser recurses once per level: a few thousand ``[`` in a body make
 it raise ``RecursionError`` (a 500) in DRF's parser and in allauth's, before any view
@@ -27,11 +28,8 @@ from django.http.request import RawPostDataException
 
 MAX_DEPTH = 32
 MESSAGE = f"The JSON body is nested more than {MAX_DEPTH} levels deep."
-NUL_MESSAGE = "Text cannot contain the NUL character (\\u0000)."
+NUL_MESSAGE = "A path or query parameter cannot contain the NUL character (%00)."
 
-# \u0000 as a JSON escape: after an even number of backslashes (an odd one would make
-# it the text "\u0000", which is allowed).
-_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
 
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _NOT_BRACKETS = bytes(byte for byte in range(256) if byte not in b"[]{}")
@@ -56,13 +54,8 @@ def too_deep(body: bytes, limit: int = MAX_DEPTH) -> bool:
     return True
 
 
-def holds_nul(body: bytes) -> bool:
-    """Whether JSON text ``body`` holds a NUL character (escaped, or raw)."""
-    return b"\x00" in body or (b"u0000" in body.lower() and _NUL_ESCAPE.search(body) is not None)
-
-
 class JsonDepthMiddleware:
-    """400 naming the problem for a body nested too deep or text holding NUL, on every endpoint."""
+    """400 naming the problem for a body nested too deep, or NUL in a path or query, on every endpoint."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -77,6 +70,4 @@ class JsonDepthMiddleware:
                 body = b""  # the view answers a body too large with its own 413
             if body and too_deep(body):
                 return JsonResponse({"detail": MESSAGE}, status=400)
-            if body and holds_nul(body):
-                return JsonResponse({"detail": NUL_MESSAGE}, status=400)
         return self.get_response(request)

@@ -79,8 +79,18 @@ class ProgramDetailSerializer(ProgramSerializer):
         ).data
 
 
+class SlugField(serializers.SlugRelatedField):
+    """A program by its slug. Text that cannot be a slug (not a string, or holding NUL,
+    which PostgreSQL cannot even compare) is refused before it reaches a query."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class EnrollmentSerializer(serializers.ModelSerializer):
-    program = serializers.SlugRelatedField(
+    program = SlugField(
         slug_field="slug",
         queryset=Program.objects.all(),
         error_messages={

@@ -237,11 +237,12 @@ class JournalEntryIn(_EntryIn):
     )
 )
 class RawEntryField(serializers.JSONField):
-    """One entry as the JSON parser gave it. Entries are validated one by one by
-    ``validate_entries``; DRF's JSONField would refuse here, for the whole batch, a
-    number JSON cannot write back (``1e400`` parses as infinity)."""
+    """One entry as the JSON parser gave it, whatever it is (null, a number, a list):
+    entries are validated one by one by ``validate_entries``, so a bad one is answered
+    "rejected" and the rest still applied. DRF's JSONField would refuse here, for the
+    whole batch, a number JSON cannot write back (``1e400`` parses as infinity)."""
 
-    def to_internal_value(self, data: object) -> object:
+    def run_validation(self, data: object = serializers.empty) -> object:
         return data
 
 
@@ -249,7 +250,7 @@ class SyncRequestSerializer(serializers.Serializer):
     """The envelope; entries are validated one by one so a bad one sinks only itself."""
 
     entries = serializers.ListField(
-        child=RawEntryField(allow_null=True),
+        child=RawEntryField(),
         allow_empty=True,
         max_length=500,
         # Typed in the schema, but a malformed entry is not a 400: it gets a "rejected"
@@ -376,14 +377,15 @@ class EntryResultSerializer(serializers.Serializer):
         help_text="created; updated; unchanged (same content: replays are harmless); stale (an "
         "older write than the stored copy, which is kept); conflict (edited from an older "
         "version, and another device's edit reached the server first: its copy is kept); "
-        "rejected (see errors; the batch's other entries are still applied).",
+        "rejected (see errors; the batch's other entries are still applied). stale and conflict "
+        "results carry server: the server's copy, to show instead of the one sent.",
     )
     version = serializers.IntegerField(
         required=False, help_text="created, updated, unchanged: the stored version of the entry."
     )
-    server = SyncEntryField(
-        required=False, help_text="stale, conflict: the server's copy, to show instead of the one sent."
-    )
+    # stale, conflict: the server's copy, to show instead of the one sent. (No help
+    # text: it would wrap the reference, and typescript generators then drop "type".)
+    server = SyncEntryField(required=False)
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
         required=False,

@@ -14,6 +14,7 @@ import type {
   Program,
   ProgramDetail,
   Reminder,
+  ReminderFields,
   SafetyAlert,
   SafetyRule,
   Summary,
@@ -296,9 +297,9 @@ export const getSummary = (days: number) => request<Summary>('GET', `/api/v1/sum
 
 // --- Reminders and push ----------------------------------------------------------
 export const getReminders = () => request<Reminder[]>('GET', '/api/v1/reminders/')
-export const createReminder = (reminder: Omit<Reminder, 'id'>) =>
+export const createReminder = (reminder: ReminderFields) =>
   request<Reminder>('POST', '/api/v1/reminders/', reminder)
-export const updateReminder = (id: number, changes: Partial<Reminder>) =>
+export const updateReminder = (id: number, changes: Partial<ReminderFields>) =>
   request<Reminder>('PATCH', `/api/v1/reminders/${id}/`, changes)
 export const getPushKey = () => request<{ public_key: string }>('GET', '/api/v1/push/public-key/')
 export const savePushSubscription = (subscription: PushSubscriptionJSON) =>

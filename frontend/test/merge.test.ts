@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { applyResults, deviceDate, localDate, longDate, mergeRemote, nextUpdatedAt, outgoing, overlayDay, userToday } from '../src/merge'
-import type { Day, LocalEntry, SyncEntry } from '../src/types'
+import type { Day, LocalEntry, ServerEntry, SyncEntry } from '../src/types'
 
 const entry = (overrides: Partial<LocalEntry> = {}): LocalEntry => ({
   client_id: 'c1',
@@ -53,11 +53,12 @@ describe('applying the server\u2019s answers', () => {
 })
 
 describe('versions in the server\u2019s answers', () => {
-  const server = (overrides: Partial<SyncEntry> = {}): SyncEntry => ({
-    ...sent(entry({ updated_at: '2026-11-20T07:00:00.000Z', data: { date: '2026-11-20', item_id: 'core:bridge:2026-11-20', status: 'skipped' } })),
-    version: 9,
-    ...overrides,
-  })
+  const server = (overrides: Partial<SyncEntry> = {}): ServerEntry =>
+    ({
+      ...sent(entry({ updated_at: '2026-11-20T07:00:00.000Z', data: { date: '2026-11-20', item_id: 'core:bridge:2026-11-20', status: 'skipped' } })),
+      version: 9,
+      ...overrides,
+    }) as ServerEntry
 
   it.each(['created', 'updated', 'unchanged'] as const)('%s records the stored version', (status) => {
     const local = entry({ version: 3 })

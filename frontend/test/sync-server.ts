@@ -1,7 +1,7 @@
 // A small in-memory stand-in for POST/GET /api/v1/sync/ (API.md), used as the far end
 // of the network in unit tests: it applies the same per-entry rules the contract states
 // (backend/tracker/services.py, _decide).
-import type { OutgoingEntry, SyncEntry, SyncResult } from '../src/types'
+import type { OutgoingEntry, ServerEntry, SyncEntry, SyncResult } from '../src/types'
 
 interface Stored extends SyncEntry {
   seq: number
@@ -28,7 +28,7 @@ export class SyncServer {
   pageSize = 500
   /** Called with each batch before it is answered (to simulate edits in flight). */
   beforeAnswer?: () => Promise<void>
-  reject?: (entry: SyncEntry) => unknown
+  reject?: (entry: SyncEntry) => Record<string, string[]> | undefined
 
   fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     if (this.offline) throw new TypeError('Failed to fetch')
@@ -88,8 +88,8 @@ export class SyncServer {
   }
 }
 
-function copy({ client_id, type, updated_at, deleted, data, seq }: Stored): SyncEntry {
-  return { client_id, type, updated_at, deleted, data, version: seq }
+function copy({ client_id, type, updated_at, deleted, data, seq }: Stored): ServerEntry {
+  return { client_id, type, updated_at, deleted, data, version: seq } as ServerEntry
 }
 
 function json(body: unknown, status = 200): Response {

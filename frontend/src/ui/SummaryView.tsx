@@ -5,7 +5,7 @@ export const WINDOWS = [7, 28, 90] as const
 export type Window = (typeof WINDOWS)[number]
 
 function insightText(insight: Summary['insights'][number]): string {
-  return typeof insight === 'string' ? insight : (insight.text ?? insight.message ?? '')
+  return insight.text
 }
 
 /** The chart (uPlot) is loaded only when this screen needs it. */
