@@ -1,7 +1,7 @@
 // What the screens read: fetched through src/api.ts when online, kept in IndexedDB by
 // src/outbox.ts so every screen also opens with no signal.
 import * as api from './api'
-import { cacheGet, cacheSet, cacheSetMany } from './outbox'
+import { cacheGet, cacheSet, cacheSetMany } from './store'
 import { deviceDate } from './merge'
 import { parseRules } from './safety'
 import type { Day, Enrollment, Me, Program, SafetyRule } from './types'

@@ -1,90 +1,20 @@
-// Owns IndexedDB and sync. Every write lands here first (the screen updates at once),
-// then goes to POST /api/v1/sync/ when there is a connection: on start, on `online`,
-// when the app becomes visible again, and through Background Sync where the browser
-// has it. Nothing is dropped: a rejected entry stays, shown, until the person acts.
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
+// Owns the entries and their sync (the database, cache and change bus: src/store.ts).
+// Every write lands here first (the screen updates at once), then goes to
+// POST /api/v1/sync/ when there is a connection: on start, on `online`, when the app
+// becomes visible again, and through Background Sync where the browser has it. Nothing
+// is dropped: a rejected entry stays, shown, until the person acts.
+import type { IDBPDatabase } from 'idb'
 import { ApiError, OfflineError, getSync, postSync } from './api'
 import { applyResults, findEntry, mergeRemote, nextUpdatedAt, outgoing } from './merge'
+import { CURSOR, changed, db, type Schema } from './store'
 import type { CheckinData, EntryType, JournalData, LocalEntry, OutgoingEntry, SessionData, SyncEntry, SyncResult } from './types'
 
-export const DB_NAME = 'backtrack'
 export const SYNC_TAG = 'backtrack-outbox'
 /** The server takes at most 500 entries a batch (API.md). */
 export const BATCH_SIZE = 500
 const MAX_ROUNDS = 50
-const CURSOR = 'sync-cursor'
 const DEVICE = 'device-id'
 const RETRY_LATER_MS = 30_000
-
-interface Schema extends DBSchema {
-  entries: { key: string; value: LocalEntry; indexes: { state: string } }
-  cache: { key: string; value: unknown }
-}
-
-let dbPromise: Promise<IDBPDatabase<Schema>> | undefined
-
-export function db(): Promise<IDBPDatabase<Schema>> {
-  dbPromise ??= openDB<Schema>(DB_NAME, 2, {
-    upgrade(database, oldVersion, _newVersion, tx) {
-      if (oldVersion < 1) {
-        const entries = database.createObjectStore('entries', { keyPath: 'client_id' })
-        entries.createIndex('state', 'state')
-        database.createObjectStore('cache')
-      }
-      // Entries stored before the server had versions: pull everything again, so each
-      // copy learns its version and the next edit of it says what it was made from.
-      if (oldVersion === 1) void tx.objectStore('cache').delete(CURSOR)
-    },
-  })
-  return dbPromise
-}
-
-/** Closes the connection (tests open a fresh database each time). */
-export async function closeDb(): Promise<void> {
-  if (dbPromise) (await dbPromise).close()
-  dbPromise = undefined
-}
-
-// --- Change notification: this tab, other tabs and the service worker ------------
-// Topics: "entries" when the outbox changes, "cache:<key>" when a cached value does,
-// so a screen re-reads only what it shows.
-type Listener = (topic: string) => void
-const listeners = new Set<Listener>()
-const channel: BroadcastChannel | undefined =
-  typeof BroadcastChannel !== 'undefined' ? new BroadcastChannel('backtrack-outbox') : undefined
-channel?.addEventListener('message', (event: MessageEvent) => listeners.forEach((l) => l(String(event.data))))
-
-export function subscribe(listener: () => void, topics?: string[]): () => void {
-  const filtered: Listener = (topic) => {
-    if (!topics || topic === '*' || topics.includes(topic)) listener()
-  }
-  listeners.add(filtered)
-  return () => listeners.delete(filtered)
-}
-
-function changed(topic = 'entries'): void {
-  listeners.forEach((l) => l(topic))
-  channel?.postMessage(topic)
-}
-
-// --- Cache (plan, profile, rules...) ----------------------------------------------
-export async function cacheGet<T>(key: string): Promise<T | undefined> {
-  return (await (await db()).get('cache', key)) as T | undefined
-}
-
-/** Stores a value; screens reading the cache are told unless `silent` (drafts, per keystroke). */
-export async function cacheSet(key: string, value: unknown, options: { silent?: boolean } = {}): Promise<void> {
-  await (await db()).put('cache', value, key)
-  if (!options.silent) changed(`cache:${key}`)
-}
-
-/** Several values in one transaction (the week's plan). */
-export async function cacheSetMany(pairs: [string, unknown][]): Promise<void> {
-  const tx = (await db()).transaction('cache', 'readwrite')
-  for (const [key, value] of pairs) await tx.store.put(value, key)
-  await tx.done
-  for (const [key] of pairs) changed(`cache:${key}`)
-}
 
 // --- Entries ------------------------------------------------------------------------
 export async function listEntries(): Promise<LocalEntry[]> {

@@ -3,7 +3,8 @@
 // and reminders through Web Push ("Start" and "Snooze 15 min").
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute, type PrecacheEntry } from 'workbox-precaching'
 import { NavigationRoute, registerRoute } from 'workbox-routing'
-import { cacheGet, cacheSet, flush, SYNC_TAG } from './outbox'
+import { flush, SYNC_TAG } from './outbox'
+import { cacheGet, cacheSet } from './store'
 import { notificationTarget, parsePushPayload, type PushPayload } from './push-payload'
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: (PrecacheEntry | string)[] }

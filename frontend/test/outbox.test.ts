@@ -1,20 +1,7 @@
 import { IDBFactory } from 'fake-indexeddb'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import {
-  clearSession,
-  closeDb,
-  discard,
-  dismissReplaced,
-  flush,
-  listEntries,
-  pendingCount,
-  pull,
-  recordCheckin,
-  recordJournal,
-  recordSession,
-  rejectedEntries,
-  replacedEntries,
-} from '../src/outbox'
+import { clearSession, discard, dismissReplaced, flush, listEntries, pendingCount, pull, recordCheckin, recordJournal, recordSession, rejectedEntries, replacedEntries } from '../src/outbox'
+import { closeDb } from '../src/store'
 import type { SessionData } from '../src/types'
 import { SyncServer } from './sync-server'
 

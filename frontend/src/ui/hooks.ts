@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { cacheGet, cacheSet, subscribe } from '../outbox'
+import { cacheGet, cacheSet, subscribe } from '../store'
 
 /**
  * A value read from IndexedDB, read again when one of `topics` changes ("entries" for

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import * as api from '../../api'
 import { cachedMe, cachedPrograms, refreshAll } from '../../data'
-import { cacheSet } from '../../outbox'
+import { cacheSet } from '../../store'
 import type { Program } from '../../types'
 import { go, useLive } from '../../ui/hooks'
 import { detectedTimezone, TimezoneSelect } from '../../ui/timezone'

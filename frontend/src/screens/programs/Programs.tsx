@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import * as api from '../../api'
 import { cachedEnrollments, cachedPrograms, refreshEnrollments } from '../../data'
-import { cacheSet } from '../../outbox'
+import { cacheSet } from '../../store'
 import type { Enrollment, Program } from '../../types'
 import { useLive, useOnline } from '../../ui/hooks'
 

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks'
 import * as api from '../../api'
-import { cacheGet, cacheSet } from '../../outbox'
+import { cacheGet, cacheSet } from '../../store'
 import type { Summary } from '../../types'
 import { SummaryView, type Window, WindowPicker } from '../../ui/SummaryView'
 

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import * as api from '../../api'
 import { cachedMe, saveMe } from '../../data'
-import { cacheSet } from '../../outbox'
+import { cacheSet } from '../../store'
 import { currentSubscription, disablePush, enablePush, pushSupported } from '../../push'
 import type { Reminder } from '../../types'
 import { useLive, useOnline } from '../../ui/hooks'
