@@ -5,6 +5,7 @@ PostgreSQL or Redis would break the rest of the suite (and other users of them).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -13,11 +14,34 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None)
+
+
+def request(
+    url: str, method: str = "GET", body: dict | None = None, token: str | None = None, timeout: float = 30
+) -> tuple[int, object, dict[str, str]]:
+    """(status, JSON body or text, headers) of one call to a server of ours."""
+    req = urllib.request.Request(  # noqa: S310 (our own server)
+        url,
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Content-Type": "application/json", **({"X-Session-Token": token} if token else {})},
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as response:  # noqa: S310 (our own server)
+            return response.status, json.loads(response.read() or b"null"), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        try:
+            parsed: object = json.loads(raw)
+        except ValueError:
+            parsed = raw.decode(errors="replace")
+        return error.code, parsed, dict(error.headers)
 
 
 def free_port() -> int:

@@ -3,19 +3,16 @@ clear errors, then recover, and every entry ends up stored exactly once."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 
 import psycopg
 import pytest
 
-from tests.faults.services import PG_BIN, Gunicorn, PrivatePostgres
+from tests.faults.services import PG_BIN, Gunicorn, PrivatePostgres, request
 
 pytestmark = [
     pytest.mark.slow,
@@ -26,21 +23,8 @@ pytestmark = [
 def call(
     url: str, method: str = "GET", body: dict | None = None, token: str | None = None, timeout: float = 30
 ):
-    request = urllib.request.Request(  # noqa: S310 (our own server)
-        url,
-        method=method,
-        data=json.dumps(body).encode() if body is not None else None,
-        headers={"Content-Type": "application/json", **({"X-Session-Token": token} if token else {})},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (our own server)
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        raw = error.read()
-        try:
-            return error.code, json.loads(raw)
-        except ValueError:
-            return error.code, raw.decode(errors="replace")
+    status, parsed, _headers = request(url, method, body, token, timeout=timeout)
+    return status, parsed
 
 
 def batch(size: int) -> list[dict]:

@@ -9,19 +9,16 @@ stored exactly once; and once Redis is back (empty) everything carries on.
 
 from __future__ import annotations
 
-import json
 import shutil
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections import Counter
 
 import pytest
 
 from backend.reminders.models import Delivery
-from tests.faults.services import Gunicorn, PrivateRedis
+from tests.faults.services import Gunicorn, PrivateRedis, request
 from tests.faults.test_database_faults import batch
 from tests.reminders.worker import test_database_url as database_url_of_the_tests
 
@@ -36,24 +33,10 @@ PASSWORD = "calm-steady-42!"
 
 def call(url: str, method: str = "GET", body: dict | None = None, token: str | None = None):
     """(status, body); a 503 without Retry-After is reported as status 0."""
-    request = urllib.request.Request(  # noqa: S310 (our own server)
-        url,
-        method=method,
-        data=json.dumps(body).encode() if body is not None else None,
-        headers={"Content-Type": "application/json", **({"X-Session-Token": token} if token else {})},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 (our own server)
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        raw = error.read()
-        try:
-            parsed = json.loads(raw)
-        except ValueError:
-            parsed = raw.decode(errors="replace")
-        if error.code == 503 and not error.headers.get("Retry-After"):
-            return 0, parsed
-        return error.code, parsed
+    status, parsed, headers = request(url, method, body, token, timeout=60)
+    if status == 503 and not headers.get("Retry-After"):
+        return 0, parsed
+    return status, parsed
 
 
 def signup(web: Gunicorn, email: str) -> tuple[int, dict]:
@@ -97,31 +80,27 @@ def test_a_redis_outage_is_never_a_500_and_loses_nothing(transactional_db, catal
             if status not in (200, 201, 202, 503):
                 bad.append((what, status, body, phase["now"]))
 
+    def send(token: str, entries: list[dict]) -> bool:
+        """One sync of the phone's outbox; True once the server has it all."""
+        status, body = call(f"{web.url}/api/v1/sync/", "POST", {"entries": entries}, token)
+        record("sync", status, body)
+        if status == 200:
+            with lock:
+                sent.extend(e["client_id"] for e in entries)
+        return status == 200
+
     def patient(token: str) -> None:
         pending: list[dict] = []
         while not stop.is_set():
             entries = pending or batch(5)
-            status, body = call(f"{web.url}/api/v1/sync/", "POST", {"entries": entries}, token)
-            record("sync", status, body)
-            if status == 200:
-                with lock:
-                    sent.extend(e["client_id"] for e in entries)
-                pending = []
-            else:
-                pending = entries  # the phone keeps its outbox and sends it again
+            # The phone keeps its outbox and sends it again until the server answers.
+            pending = [] if send(token, entries) else entries
             for path in ("/api/v1/today/", "/api/v1/summary/?days=7"):
                 status, body = call(f"{web.url}{path}", token=token)
                 record(path, status, body)
             time.sleep(0.05)
-        while pending:  # the outbox empties once the server answers
-            status, body = call(f"{web.url}/api/v1/sync/", "POST", {"entries": pending}, token)
-            record("sync", status, body)
-            if status == 200:
-                with lock:
-                    sent.extend(e["client_id"] for e in pending)
-                pending = []
-            else:
-                time.sleep(0.5)
+        while pending and not send(token, pending):  # the outbox empties once the server answers
+            time.sleep(0.5)
 
     try:
         tokens = []
