@@ -6,9 +6,9 @@ from pathlib import Path
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
-    configured = (Path(__file__).resolve().parent / ".env").exists() or {"DEBUG", "SECRET_KEY"} & set(
-        os.environ
-    )
+    # The .env the settings read (BACKTRACK_DOTENV names another, or none when empty).
+    dotenv = os.environ.get("BACKTRACK_DOTENV", str(Path(__file__).resolve().parent / ".env"))
+    configured = (bool(dotenv) and Path(dotenv).exists()) or {"DEBUG", "SECRET_KEY"} & set(os.environ)
     if not configured:
         # A fresh checkout with nothing configured is a developer's: development
         # settings, as `make run` writes them to .env. Production always sets
