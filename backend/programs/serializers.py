@@ -28,6 +28,10 @@ class PrescriptionSerializer(serializers.Serializer):
 
 
 class ProgramSerializer(serializers.ModelSerializer):
+    # Declared, not derived from the column: the range a database reports for a small
+    # integer differs between SQLite and PostgreSQL, and the schema must not.
+    weeks = serializers.IntegerField(min_value=1, max_value=52, read_only=True)
+
     class Meta:
         model = Program
         fields = ["slug", "title", "category", "weeks", "summary"]

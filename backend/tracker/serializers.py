@@ -387,9 +387,9 @@ class EntryResultSerializer(serializers.Serializer):
     # text: it would wrap the reference, and typescript generators then drop "type".)
     server = SyncEntryField(required=False)
     errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
         required=False,
-        help_text="rejected: the messages for each field (data's fields by their own names).",
+        help_text="rejected: the messages for each field (data's fields by their own names); a "
+        'list\'s item is named by its index: {"gratitude": {"0": ["..."]}}.',
     )
     safety = SafetySerializer(
         required=False, help_text="Check-ins: the red-flag level of the answers, and what to do."

@@ -803,9 +803,9 @@ export interface components {
             /** @description created, updated, unchanged: the stored version of the entry. */
             version?: number;
             server?: components["schemas"]["SyncEntry"];
-            /** @description rejected: the messages for each field (data's fields by their own names). */
+            /** @description rejected: the messages for each field (data's fields by their own names); a list's item is named by its index: {"gratitude": {"0": ["..."]}}. */
             errors?: {
-                [key: string]: string[];
+                [key: string]: unknown;
             };
             /** @description Check-ins: the red-flag level of the answers, and what to do. */
             safety?: components["schemas"]["Safety"];
@@ -1087,16 +1087,14 @@ export interface components {
             slug: string;
             title: string;
             category: string;
-            /** Format: int64 */
-            weeks: number;
+            readonly weeks: number;
             summary: string;
         };
         ProgramDetail: {
             slug: string;
             title: string;
             category: string;
-            /** Format: int64 */
-            weeks: number;
+            readonly weeks: number;
             summary: string;
             description: string;
             sources: string[];
