@@ -1,10 +1,11 @@
+import { longDate } from '../merge'
 import { dismissReplaced, replacedEntries } from '../outbox'
 import { useLive } from './hooks'
 
 const TYPE_NAMES: Record<string, string> = {
-  session: 'This exercise log',
-  checkin: 'This check-in',
-  journal: 'This journal page',
+  session: 'Your exercise log',
+  checkin: 'Your check-in',
+  journal: 'Your journal page',
 }
 
 /**
@@ -12,17 +13,22 @@ const TYPE_NAMES: Record<string, string> = {
  * edit made from a version). Nothing is dropped without a word: the person is told
  * which entry now shows the other device's version.
  */
+function dayOf(data: unknown): string {
+  const date = (data as { date?: string }).date
+  return date && /^\d{4}-\d{2}-\d{2}$/.test(date) ? longDate(date) : 'that day'
+}
+
 export function Replaced() {
   const replaced = useLive(replacedEntries, ['entries']) ?? []
   if (replaced.length === 0) return null
   return (
     <section class="notice" aria-label="Changed on another device" data-testid="replaced">
-      <ul>
+      <ul class="replaced">
         {replaced.map((entry) => (
           <li key={entry.client_id} class="row">
             <span>
-              {TYPE_NAMES[entry.type] ?? 'This entry'} for {(entry.data as { date?: string }).date ?? 'a day'} was
-              changed on another device, so we kept that version.
+              {TYPE_NAMES[entry.type] ?? 'Your entry'} for {dayOf(entry.data)} was changed on another device, so
+              we kept that version. It is what you see now.
             </span>
             <button type="button" class="quiet small" onClick={() => void dismissReplaced(entry.client_id)}>
               OK

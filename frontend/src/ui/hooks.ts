@@ -74,21 +74,35 @@ export function focusMain(): void {
 }
 
 /**
- * A form's unsaved input for one day, kept on the device at every change so closing
- * the app loses nothing. It starts from the stored draft, else from `saved` (what was
- * already recorded), else `empty`; `clear` forgets it once the entry is recorded.
+ * A form's draft: what the person typed and has not saved yet (kept in the cache, so it
+ * survives closing the app), and otherwise the saved entry as it is now. So a copy
+ * pulled from another device, or the server's copy after a conflict, shows at once,
+ * while typing in progress is never overwritten. Just after saving, the typed values
+ * stay until the saved entry reflects them (no flash of the old ones).
  */
-export function useDraft<D>(key: string, saved: D | undefined, savedId: string | undefined, empty: D) {
-  const [draft, setDraft] = useState<D>()
+export function useDraft<D>(key: string, saved: D | undefined, empty: D) {
+  const [typed, setTyped] = useState<{ key: string; value?: D; hold?: D; against?: string }>()
   useEffect(() => {
-    void cacheGet<D>(key).then((stored) => setDraft((current) => current ?? stored ?? saved ?? empty))
-  }, [key, savedId])
+    let alive = true
+    void cacheGet<D>(key).then((stored) => alive && setTyped({ key, value: stored }))
+    return () => {
+      alive = false
+    }
+  }, [key])
+  const current = JSON.stringify(saved ?? null)
+  let draft: D | undefined
+  if (typed?.key === key) {
+    draft = typed.value ?? (typed.hold !== undefined && typed.against === current ? typed.hold : (saved ?? empty))
+  }
   const update = (changes: Partial<D>) => {
     const next = { ...(draft as D), ...changes }
-    setDraft(next)
+    setTyped({ key, value: next })
     void cacheSet(key, next, { silent: true })
   }
-  const clear = () => cacheSet(key, undefined, { silent: true })
+  const clear = async () => {
+    setTyped({ key, hold: draft, against: current })
+    await cacheSet(key, undefined, { silent: true })
+  }
   return { draft, update, clear }
 }
 

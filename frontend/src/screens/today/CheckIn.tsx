@@ -75,7 +75,7 @@ export function SafetyMessage({ rules, flags }: { rules: SafetyRule[]; flags: st
 export function CheckIn({ date, entries }: { date: string; entries: LocalEntry[] }) {
   const rules = useLive(cachedRules, ['cache:rules']) ?? []
   const saved = useMemo(() => findEntry(entries, 'checkin', (d) => d.date === date), [entries, date])
-  const { draft, update: keep, clear } = useDraft(`draft:checkin:${date}`, fromEntry(saved), saved?.client_id, EMPTY)
+  const { draft, update: keep, clear } = useDraft(`draft:checkin:${date}`, fromEntry(saved), EMPTY)
   const [message, setMessage] = useState('')
 
   if (!draft) return null

@@ -22,7 +22,7 @@ function fromEntry(entry?: LocalEntry): Draft | undefined {
 /** The evening journal prompts; every keystroke is kept on the device. */
 export function Journal({ date, entries }: { date: string; entries: LocalEntry[] }) {
   const saved = useMemo(() => findEntry(entries, 'journal', (d) => d.date === date), [entries, date])
-  const { draft, update: keep, clear } = useDraft(`draft:journal:${date}`, fromEntry(saved), saved?.client_id, EMPTY)
+  const { draft, update: keep, clear } = useDraft(`draft:journal:${date}`, fromEntry(saved), EMPTY)
   const [message, setMessage] = useState('')
   if (!draft) return null
 
