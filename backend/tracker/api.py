@@ -107,7 +107,14 @@ class SafetyRulesView(APIView):
                     for level in rules.levels.values()
                 ],
                 "rules": [
-                    {"id": r.id, "level": r.level, "question": r.question} for r in rules.rules.values()
+                    {
+                        "id": r.id,
+                        "level": r.level,
+                        "question": r.question,
+                        "asked": r.asked,
+                        "sources": list(r.sources),
+                    }
+                    for r in rules.rules.values()
                 ],
             }
         )

@@ -99,11 +99,18 @@ class CheckInDataSerializer(serializers.Serializer):
         return sorted(set(value), key=PAIN_AREAS.index)
 
     def validate_red_flags(self, value: list[str]) -> list[str]:
-        rules = safety_rules().rules
-        unknown = [flag for flag in value if flag not in rules]
+        rules = safety_rules()
+        unknown = [flag for flag in value if flag not in rules.rules]
         if unknown:
             raise serializers.ValidationError(
                 f"Unknown red-flag ids: {', '.join(sorted(set(unknown)))[:200]}."
+            )
+        history = sorted({flag for flag in value if rules.rules[flag].asked != "daily"})
+        if history:
+            # History is answered once, in the screening: a yes every day would repeat its advice daily.
+            raise serializers.ValidationError(
+                f"These are history questions, answered in the screening, not in a check-in: "
+                f"{', '.join(history)[:200]}."
             )
         return sorted(set(value))
 
@@ -313,7 +320,8 @@ def _rejected(raw: dict, errors: dict) -> Rejected:
         given = raw["data"].get("red_flags")
         known = safety_rules().rules
         if isinstance(given, list) and given and all(isinstance(f, str) and f in known for f in given):
-            flags = given
+            # A history id sent by mistake must not hide the daily answers beside it.
+            flags = [f for f in given if known[f].asked == "daily"] or None
     return Rejected(client_id, errors, flags)
 
 
