@@ -9,6 +9,8 @@ from pathlib import Path
 
 import yaml
 
+from backend.accounts.emergency import call_for
+
 RULES_FILE = Path(__file__).resolve().parent / "content" / "safety_rules.yaml"
 # The sources every piece of content names (articles and clinical guidelines).
 SOURCES_FILE = Path(__file__).resolve().parent.parent / "programs" / "content" / "sources.yaml"
@@ -82,3 +84,14 @@ def safety_rules() -> SafetyRules:
     if len([r for r in rules.values() if r.asked == "daily"]) > MAX_DAILY:
         raise ValueError(f"safety_rules.yaml: at most {MAX_DAILY} daily questions")
     return SafetyRules(levels=levels, rules=rules)
+
+
+def safety_answer(level: str, *, country: str | None) -> dict[str, object]:
+    """What a person is shown for a level: its title and message, and for an emergency
+    (or urgent, where the country has an urgent line) the number to call there."""
+    found = safety_rules().levels[level]
+    answer: dict[str, object] = {"level": found.level, "title": found.title, "message": found.message}
+    call = call_for(level, country)
+    if call is not None:
+        answer["call"] = call
+    return answer

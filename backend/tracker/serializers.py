@@ -369,10 +369,20 @@ class SyncEntryField(serializers.JSONField):
     """An entry as the server sends it (rendered by ``entries.render_entry``)."""
 
 
+class CallSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    label = serializers.CharField()
+
+
 class SafetySerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=CheckIn.Safety.choices)
     title = serializers.CharField()
-    message = serializers.CharField()
+    message = serializers.CharField(help_text="The message of the highest level answered only.")
+    call = CallSerializer(
+        required=False,
+        help_text="emergency: the emergency number where the person lives (112 where unknown); "
+        "urgent: the country's urgent medical line, where it has one.",
+    )
 
 
 SYNC_STATUSES = ["created", "updated", "unchanged", "stale", "conflict", "rejected"]

@@ -627,6 +627,10 @@ export interface components {
             /** Format: date-time */
             withdrawn_at?: string | null;
         };
+        Call: {
+            number: string;
+            label: string;
+        };
         CareLink: {
             readonly id: number;
             patient: components["schemas"]["Party"];
@@ -748,6 +752,11 @@ export interface components {
             session_logs?: components["schemas"]["SessionLogRecord"][];
             /** @description When the link shares check-ins. */
             checkins?: components["schemas"]["CheckInRecord"][];
+        };
+        CrisisLine: {
+            name: string;
+            phone?: string;
+            url?: string;
         };
         Day: {
             /** Format: date */
@@ -960,6 +969,12 @@ export interface components {
             readonly email: string;
             readonly role: components["schemas"]["RoleEnum"];
             timezone: string;
+            /** @description ISO 3166-1 alpha-2, for who to call in an emergency. Unless set, the time zone's country (null where that is unknown); send null or '' to follow the time zone again. */
+            country?: string | null;
+            /** @description The number to call in an emergency where the user lives (112 where unknown). */
+            readonly emergency_number: string;
+            /** @description People to talk to when things feel too much. */
+            readonly crisis_lines: components["schemas"]["CrisisLine"][];
             /** @description The user's current local date, in their time zone. */
             readonly today: string;
             /** Format: date-time */
@@ -1012,6 +1027,8 @@ export interface components {
         };
         PatchedMeRequest: {
             timezone?: string;
+            /** @description ISO 3166-1 alpha-2, for who to call in an emergency. Unless set, the time zone's country (null where that is unknown); send null or '' to follow the time zone again. */
+            country?: string | null;
         };
         PatchedNoteRequest: {
             text?: string;
@@ -1192,7 +1209,10 @@ export interface components {
         Safety: {
             level: components["schemas"]["SafetyLevelEnum"];
             title: string;
+            /** @description The message of the highest level answered only. */
             message: string;
+            /** @description emergency: the emergency number where the person lives (112 where unknown); urgent: the country's urgent medical line, where it has one. */
+            call?: components["schemas"]["Call"];
         };
         /**
          * @description * `none` - None
