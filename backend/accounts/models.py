@@ -48,6 +48,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     # ISO 3166-1 alpha-2, for who to call in an emergency; blank: the time zone's country.
     country = models.CharField(max_length=2, blank=True, default="", validators=[validate_country])
+    # History red-flag answers (safety rules asked "once"): {rule id: true|false}.
+    # Kept here, not in daily check-ins, so an honest history answer is shown once.
+    screening = models.JSONField(default=dict, blank=True)
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=django_timezone.now)

@@ -30,6 +30,11 @@ class MeSerializer(serializers.ModelSerializer):
     emergency_number = serializers.SerializerMethodField(
         help_text="The number to call in an emergency where the user lives (112 where unknown)."
     )
+    screening = serializers.DictField(
+        child=serializers.BooleanField(),
+        read_only=True,
+        help_text="The history questions answered (PUT /api/v1/me/screening/): rule id -> yes (true) or no.",
+    )
     crisis_lines = serializers.SerializerMethodField(help_text="People to talk to when things feel too much.")
 
     class Meta:
@@ -42,10 +47,11 @@ class MeSerializer(serializers.ModelSerializer):
             "country",
             "emergency_number",
             "crisis_lines",
+            "screening",
             "today",
             "date_joined",
         ]
-        read_only_fields = ["id", "email", "role", "today", "date_joined"]
+        read_only_fields = ["id", "email", "role", "screening", "today", "date_joined"]
 
     def validate_country(self, value: str | None) -> str:
         return value or ""

@@ -28,6 +28,14 @@ def user_update(*, user: User, timezone: str | None = None, country: str | None 
     return user
 
 
+@transaction.atomic
+def user_screening_set(*, user: User, answers: dict[str, bool]) -> User:
+    """Store the person's history answers (validated ids of "once" rules), replacing the last."""
+    user.screening = dict(sorted(answers.items()))
+    user.save(update_fields=["screening"])
+    return user
+
+
 def user_sessions_end(*, user_id: int, keep: str | None = None) -> int:
     """Sign the user out everywhere (browsers and app tokens) but the session ``keep``.
 

@@ -46,6 +46,8 @@ def collect(
             "email": user.email,
             "role": user.role,
             "timezone": user.timezone,
+            "country": user.country,
+            "screening": user.screening,
             "date_joined": user.date_joined.isoformat(),
         },
         "enrollments": [

@@ -325,6 +325,22 @@ def _rejected(raw: dict, errors: dict) -> Rejected:
     return Rejected(client_id, errors, flags)
 
 
+class ScreeningSerializer(serializers.Serializer):
+    answers = serializers.DictField(
+        child=serializers.BooleanField(),
+        help_text="The history questions (safety rules asked once) by id: true (yes) or false (no).",
+    )
+
+    def validate_answers(self, value: dict[str, bool]) -> dict[str, bool]:
+        rules = safety_rules().rules
+        wrong = sorted(key for key in value if key not in rules or rules[key].asked != "once")
+        if wrong:
+            raise serializers.ValidationError(
+                f"Only history questions (asked once) are answered here: {', '.join(wrong)[:200]}."
+            )
+        return value
+
+
 class SyncQuerySerializer(QuerySerializer):
     cursor = serializers.CharField(required=False, allow_blank=True, max_length=32)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=1000, default=500)

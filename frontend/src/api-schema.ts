@@ -374,6 +374,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/screening/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * @description The person's history answers (the safety rules asked once: at onboarding, and in
+         *     Settings), and what they mean, shown here once rather than with every check-in.
+         */
+        put: operations["me_screening_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/plan/": {
         parameters: {
             query?: never;
@@ -975,6 +995,10 @@ export interface components {
             readonly emergency_number: string;
             /** @description People to talk to when things feel too much. */
             readonly crisis_lines: components["schemas"]["CrisisLine"][];
+            /** @description The history questions answered (PUT /api/v1/me/screening/): rule id -> yes (true) or no. */
+            readonly screening: {
+                [key: string]: boolean;
+            };
             /** @description The user's current local date, in their time zone. */
             readonly today: string;
             /** Format: date-time */
@@ -1241,6 +1265,12 @@ export interface components {
          * @enum {string}
          */
         ScopesEnum: "logs" | "checkins" | "journal";
+        ScreeningRequest: {
+            /** @description The history questions (safety rules asked once) by id: true (yes) or false (no). */
+            answers: {
+                [key: string]: boolean;
+            };
+        };
         SeriesPoint: {
             /** Format: date */
             date: string;
@@ -3270,6 +3300,65 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed or a field is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but not allowed (or CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Briefly unavailable; try again after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    me_screening_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScreeningRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Safety"];
+                };
             };
             /** @description The request is malformed or a field is invalid. */
             400: {
