@@ -84,11 +84,12 @@ class SessionDataSerializer(serializers.Serializer):
 
 class CheckInDataSerializer(serializers.Serializer):
     date = EntryDateField()
-    pain = serializers.IntegerField(min_value=0, max_value=10)
+    # null: not answered. A slider left alone is not a 0, which would skew the means.
+    pain = serializers.IntegerField(min_value=0, max_value=10, allow_null=True)
     pain_areas = serializers.ListField(
         child=serializers.ChoiceField(choices=PAIN_AREAS), required=False, max_length=len(PAIN_AREAS)
     )
-    stress = serializers.IntegerField(min_value=0, max_value=10)
+    stress = serializers.IntegerField(min_value=0, max_value=10, allow_null=True)
     sleep_hours = serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=24)
     sleep_quality = NullableInt(min_value=1, max_value=5)
     mood = NullableInt(min_value=1, max_value=5)
@@ -462,8 +463,8 @@ class SessionLogRecordSerializer(_RecordSerializer):
 
 
 class CheckInRecordSerializer(_RecordSerializer):
-    pain = serializers.IntegerField()
-    stress = serializers.IntegerField()
+    pain = serializers.IntegerField(allow_null=True, help_text="null: not answered.")
+    stress = serializers.IntegerField(allow_null=True, help_text="null: not answered.")
     pain_areas = serializers.ListField(child=serializers.ChoiceField(choices=PAIN_AREAS))
     red_flags = serializers.ListField(child=serializers.CharField())
     sleep_hours = serializers.FloatField(required=False)

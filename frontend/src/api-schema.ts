@@ -674,9 +674,9 @@ export interface components {
         CheckInData: {
             /** Format: date */
             date: string;
-            pain: number;
+            pain: number | null;
             pain_areas?: components["schemas"]["PainAreasEnum"][];
-            stress: number;
+            stress: number | null;
             /** Format: double */
             sleep_hours?: number | null;
             sleep_quality?: number | null;
@@ -687,9 +687,9 @@ export interface components {
         CheckInDataRequest: {
             /** Format: date */
             date: string;
-            pain: number;
+            pain: number | null;
             pain_areas?: components["schemas"]["PainAreasEnum"][];
-            stress: number;
+            stress: number | null;
             /** Format: double */
             sleep_hours?: number | null;
             sleep_quality?: number | null;
@@ -756,8 +756,10 @@ export interface components {
             updated_at: string;
             /** Format: date */
             date: string;
-            pain: number;
-            stress: number;
+            /** @description null: not answered. */
+            pain: number | null;
+            /** @description null: not answered. */
+            stress: number | null;
             pain_areas: components["schemas"]["PainAreasEnum"][];
             red_flags: string[];
             /** Format: double */
