@@ -84,6 +84,7 @@ TABLE: dict[tuple[str, str], tuple[dict[str, set[int]], dict | None]] = {
     ("sync", "get"): (OWN, None),
     ("sync", "post"): (OWN, {"entries": []}),
     ("safety-rules", "get"): (PUBLIC, None),
+    ("screening", "put"): (OWN, {"answers": {}}),
     ("logs", "get"): (OWN, None),
     ("checkins", "get"): (OWN, None),
     ("journal", "get"): (OWN, None),

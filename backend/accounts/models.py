@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone as django_timezone
 
+from backend.accounts.emergency import country_of_zone, validate_country
 from backend.accounts.timezones import validate_timezone
 
 
@@ -45,6 +46,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("email address", unique=True)
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.PATIENT)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    # ISO 3166-1 alpha-2, for who to call in an emergency; blank: the time zone's country.
+    country = models.CharField(max_length=2, blank=True, default="", validators=[validate_country])
+    # History red-flag answers (safety rules asked "once"): {rule id: true|false}.
+    # Kept here, not in daily check-ins, so an honest history answer is shown once.
+    screening = models.JSONField(default=dict, blank=True)
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=django_timezone.now)
@@ -61,6 +67,9 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(
                 condition=models.Q(role__in=["patient", "clinician"]), name="user_role_valid"
             ),
+            models.CheckConstraint(
+                condition=models.Q(country__regex=r"^([A-Z]{2})?$"), name="user_country_alpha2"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -69,6 +78,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_clinician(self) -> bool:
         return self.role == self.Role.CLINICIAN
+
+    @property
+    def effective_country(self) -> str | None:
+        """The country chosen, else the time zone's; None where neither says."""
+        return self.country or country_of_zone(self.timezone)
 
 
 class UserSession(AbstractBaseSession):

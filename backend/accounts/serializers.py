@@ -1,21 +1,75 @@
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from backend.accounts.emergency import lines_for, validate_country
 from backend.accounts.models import User
 from backend.accounts.timezones import local_today, validate_timezone
 from backend.core.fields import StrictCharField
 
 
+class CrisisLineSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    phone = serializers.CharField(required=False)
+    url = serializers.CharField(required=False)
+
+
 class MeSerializer(serializers.ModelSerializer):
     timezone = StrictCharField(max_length=64, validators=[validate_timezone])
+    country = StrictCharField(
+        max_length=2,
+        allow_blank=True,
+        allow_null=True,
+        required=False,
+        validators=[validate_country],
+        help_text="ISO 3166-1 alpha-2, for who to call in an emergency. Unless set, the time "
+        "zone's country (null where that is unknown); send null or '' to follow the time zone again.",
+    )
     today = serializers.SerializerMethodField(help_text="The user's current local date, in their time zone.")
+    emergency_number = serializers.SerializerMethodField(
+        help_text="The number to call in an emergency where the user lives (112 where unknown)."
+    )
+    screening = serializers.DictField(
+        child=serializers.BooleanField(),
+        read_only=True,
+        help_text="The history questions answered (PUT /api/v1/me/screening/): rule id -> yes (true) or no.",
+    )
+    crisis_lines = serializers.SerializerMethodField(help_text="People to talk to when things feel too much.")
 
     class Meta:
         model = User
-        fields = ["id", "email", "role", "timezone", "today", "date_joined"]
-        read_only_fields = ["id", "email", "role", "today", "date_joined"]
+        fields = [
+            "id",
+            "email",
+            "role",
+            "timezone",
+            "country",
+            "emergency_number",
+            "crisis_lines",
+            "screening",
+            "today",
+            "date_joined",
+        ]
+        read_only_fields = ["id", "email", "role", "screening", "today", "date_joined"]
+
+    def validate_country(self, value: str | None) -> str:
+        return value or ""
+
+    def to_representation(self, instance: User) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["country"] = instance.effective_country
+        return data
 
     def get_today(self, user: User) -> str:
         return local_today(user.timezone).isoformat()
+
+    def get_emergency_number(self, user: User) -> str:
+        return lines_for(user.effective_country).emergency.number
+
+    @extend_schema_field(CrisisLineSerializer(many=True))
+    def get_crisis_lines(self, user: User) -> list[dict[str, str]]:
+        return [dict(line) for line in lines_for(user.effective_country).crisis_lines]
 
 
 class EraseSerializer(serializers.Serializer):

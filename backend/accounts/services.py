@@ -10,17 +10,29 @@ from backend.reminders.rules import reminder_rules_reschedule
 
 
 @transaction.atomic
-def user_update(*, user: User, timezone: str | None = None) -> User:
+def user_update(*, user: User, timezone: str | None = None, country: str | None = None) -> User:
+    """Change what is given; ``country=""`` follows the time zone's country again."""
     fields: list[str] = []
     if timezone is not None and timezone != user.timezone:
         user.timezone = timezone
         fields.append("timezone")
+    if country is not None and country != user.country:
+        user.country = country
+        fields.append("country")
     if fields:
         user.full_clean(exclude=["password"], validate_unique=False)
         user.save(update_fields=fields)
     if "timezone" in fields:
         # Reminders fire at local times: their next UTC instants move with the zone.
         reminder_rules_reschedule(user=user)
+    return user
+
+
+@transaction.atomic
+def user_screening_set(*, user: User, answers: dict[str, bool]) -> User:
+    """Store the person's history answers (validated ids of "once" rules), replacing the last."""
+    user.screening = dict(sorted(answers.items()))
+    user.save(update_fields=["screening"])
     return user
 
 

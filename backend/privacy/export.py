@@ -46,6 +46,8 @@ def collect(
             "email": user.email,
             "role": user.role,
             "timezone": user.timezone,
+            "country": user.country,
+            "screening": user.screening,
             "date_joined": user.date_joined.isoformat(),
         },
         "enrollments": [
@@ -179,6 +181,8 @@ def to_fhir(user: User, document: dict[str, Any]) -> dict[str, Any]:
                     ":sleep",
                 )
             )
+    # A score not answered has no observation: FHIR has no "null" reading, and 0 would be false.
+    entries = [e for e in entries if e["resource"].get("valueInteger", 0) is not None]
     return {
         "resourceType": "Bundle",
         "id": str(uuid.uuid4()),

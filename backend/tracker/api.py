@@ -13,15 +13,18 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from backend.accounts.services import user_screening_set
 from backend.accounts.timezones import local_today
 from backend.tracker import selectors, services
 from backend.tracker.entries import parse_cursor, render_entry, render_record
 from backend.tracker.queries import RANGE_PARAMETERS, RangeQuerySerializer, SummaryQuerySerializer
 from backend.tracker.responses import summary_response
-from backend.tracker.safety import safety_rules
+from backend.tracker.safety import safety_answer, safety_rules
 from backend.tracker.serializers import (
     CheckInRecordSerializer,
     JournalRecordSerializer,
+    SafetySerializer,
+    ScreeningSerializer,
     SessionLogRecordSerializer,
     SummarySerializer,
     SyncChangesSerializer,
@@ -107,10 +110,31 @@ class SafetyRulesView(APIView):
                     for level in rules.levels.values()
                 ],
                 "rules": [
-                    {"id": r.id, "level": r.level, "question": r.question} for r in rules.rules.values()
+                    {
+                        "id": r.id,
+                        "level": r.level,
+                        "question": r.question,
+                        "asked": r.asked,
+                        "sources": list(r.sources),
+                    }
+                    for r in rules.rules.values()
                 ],
             }
         )
+
+
+class ScreeningView(APIView):
+    """The person's history answers (the safety rules asked once: at onboarding, and in
+    Settings), and what they mean, shown here once rather than with every check-in."""
+
+    @extend_schema(request=ScreeningSerializer, responses=SafetySerializer)
+    def put(self, request: Request) -> Response:
+        serializer = ScreeningSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        answers = serializer.validated_data["answers"]
+        user = user_screening_set(user=request.user, answers=answers)
+        level = safety_rules().evaluate(rule_id for rule_id, yes in answers.items() if yes).level
+        return Response(safety_answer(level, country=user.effective_country))
 
 
 class HistoryView(APIView):

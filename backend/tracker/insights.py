@@ -24,7 +24,7 @@ INSIGHT_DAYS = 90
 @dataclass(frozen=True)
 class DayCheckIn:
     date: dt.date
-    pain: int | None  # never None on a live check-in (a database constraint)
+    pain: int | None  # None: not answered (the person left the slider alone)
     stress: int | None
     sleep_hours: float | None
 
@@ -94,11 +94,19 @@ def streaks(
 
 def stress_pain_insights(by_day: dict[dt.date, DayCheckIn], today: dt.date) -> list[dict[str, Any]]:
     window = [today - dt.timedelta(days=n) for n in range(INSIGHT_DAYS - 1, -1, -1)]
-    same = [(by_day[d].stress, by_day[d].pain) for d in window if d in by_day]
+    # A score not answered (null) is left out: it is not a 0.
+    same = [
+        (stress, pain)
+        for d in window
+        if d in by_day and (stress := by_day[d].stress) is not None and (pain := by_day[d].pain) is not None
+    ]
     nxt = [
-        (by_day[d].stress, by_day[d + dt.timedelta(days=1)].pain)
+        (stress, pain)
         for d in window[:-1]
-        if d in by_day and d + dt.timedelta(days=1) in by_day
+        if d in by_day
+        and d + dt.timedelta(days=1) in by_day
+        and (stress := by_day[d].stress) is not None
+        and (pain := by_day[d + dt.timedelta(days=1)].pain) is not None
     ]
     insights: list[dict[str, Any]] = []
     for kind, pairs, when in (

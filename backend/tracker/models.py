@@ -100,6 +100,7 @@ class CheckIn(Entry):
         URGENT = "urgent", "Urgent"
         EMERGENCY = "emergency", "Emergency"
 
+    # pain, stress and mood may be null on a live check-in too: not answered.
     pain = models.PositiveSmallIntegerField(null=True, blank=True)
     pain_areas = models.JSONField(default=list, blank=True)
     stress = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -129,10 +130,6 @@ class CheckIn(Entry):
                 name="checkin_sleep_quality_range",
             ),
             models.CheckConstraint(condition=Q(mood__gte=1) & Q(mood__lte=5), name="checkin_mood_range"),
-            models.CheckConstraint(
-                condition=Q(deleted=True) | (Q(pain__isnull=False) & Q(stress__isnull=False)),
-                name="checkin_live_has_pain_and_stress",
-            ),
         ]
         indexes = [
             models.Index(fields=["user", "date"], name="checkin_user_date"),

@@ -84,11 +84,12 @@ class SessionDataSerializer(serializers.Serializer):
 
 class CheckInDataSerializer(serializers.Serializer):
     date = EntryDateField()
-    pain = serializers.IntegerField(min_value=0, max_value=10)
+    # null: not answered. A slider left alone is not a 0, which would skew the means.
+    pain = serializers.IntegerField(min_value=0, max_value=10, allow_null=True)
     pain_areas = serializers.ListField(
         child=serializers.ChoiceField(choices=PAIN_AREAS), required=False, max_length=len(PAIN_AREAS)
     )
-    stress = serializers.IntegerField(min_value=0, max_value=10)
+    stress = serializers.IntegerField(min_value=0, max_value=10, allow_null=True)
     sleep_hours = serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=24)
     sleep_quality = NullableInt(min_value=1, max_value=5)
     mood = NullableInt(min_value=1, max_value=5)
@@ -99,11 +100,18 @@ class CheckInDataSerializer(serializers.Serializer):
         return sorted(set(value), key=PAIN_AREAS.index)
 
     def validate_red_flags(self, value: list[str]) -> list[str]:
-        rules = safety_rules().rules
-        unknown = [flag for flag in value if flag not in rules]
+        rules = safety_rules()
+        unknown = [flag for flag in value if flag not in rules.rules]
         if unknown:
             raise serializers.ValidationError(
                 f"Unknown red-flag ids: {', '.join(sorted(set(unknown)))[:200]}."
+            )
+        history = sorted({flag for flag in value if rules.rules[flag].asked != "daily"})
+        if history:
+            # History is answered once, in the screening: a yes every day would repeat its advice daily.
+            raise serializers.ValidationError(
+                f"These are history questions, answered in the screening, not in a check-in: "
+                f"{', '.join(history)[:200]}."
             )
         return sorted(set(value))
 
@@ -313,8 +321,25 @@ def _rejected(raw: dict, errors: dict) -> Rejected:
         given = raw["data"].get("red_flags")
         known = safety_rules().rules
         if isinstance(given, list) and given and all(isinstance(f, str) and f in known for f in given):
-            flags = given
+            # A history id sent by mistake must not hide the daily answers beside it.
+            flags = [f for f in given if known[f].asked == "daily"] or None
     return Rejected(client_id, errors, flags)
+
+
+class ScreeningSerializer(serializers.Serializer):
+    answers = serializers.DictField(
+        child=serializers.BooleanField(),
+        help_text="The history questions (safety rules asked once) by id: true (yes) or false (no).",
+    )
+
+    def validate_answers(self, value: dict[str, bool]) -> dict[str, bool]:
+        rules = safety_rules().rules
+        wrong = sorted(key for key in value if key not in rules or rules[key].asked != "once")
+        if wrong:
+            raise serializers.ValidationError(
+                f"Only history questions (asked once) are answered here: {', '.join(wrong)[:200]}."
+            )
+        return value
 
 
 class SyncQuerySerializer(QuerySerializer):
@@ -361,10 +386,20 @@ class SyncEntryField(serializers.JSONField):
     """An entry as the server sends it (rendered by ``entries.render_entry``)."""
 
 
+class CallSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    label = serializers.CharField()
+
+
 class SafetySerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=CheckIn.Safety.choices)
     title = serializers.CharField()
-    message = serializers.CharField()
+    message = serializers.CharField(help_text="The message of the highest level answered only.")
+    call = CallSerializer(
+        required=False,
+        help_text="emergency: the emergency number where the person lives (112 where unknown); "
+        "urgent: the country's urgent medical line, where it has one.",
+    )
 
 
 SYNC_STATUSES = ["created", "updated", "unchanged", "stale", "conflict", "rejected"]
@@ -428,8 +463,8 @@ class SessionLogRecordSerializer(_RecordSerializer):
 
 
 class CheckInRecordSerializer(_RecordSerializer):
-    pain = serializers.IntegerField()
-    stress = serializers.IntegerField()
+    pain = serializers.IntegerField(allow_null=True, help_text="null: not answered.")
+    stress = serializers.IntegerField(allow_null=True, help_text="null: not answered.")
     pain_areas = serializers.ListField(child=serializers.ChoiceField(choices=PAIN_AREAS))
     red_flags = serializers.ListField(child=serializers.CharField())
     sleep_hours = serializers.FloatField(required=False)

@@ -15,7 +15,7 @@ from backend.caching import invalidation
 from backend.tracker import entries
 from backend.tracker.entries import CONTENT_FIELDS, MODELS, Rejected, Row
 from backend.tracker.models import CheckIn, SafetyAlert, SyncState
-from backend.tracker.safety import safety_rules
+from backend.tracker.safety import safety_answer, safety_rules
 
 
 @dataclass
@@ -243,6 +243,12 @@ def _apply(user: User, checked: list[dict[str, Any] | Rejected], cursor: str | N
         state.counter = seq
         state.save(update_fields=["counter"])
         invalidation.user_changed(user.pk)  # today's plan, clinicians' patient lists
+
+    country = user.effective_country
+    for result in outcome.results:
+        if "safety" in result:
+            # Who to call depends on where the person is, not on the entry.
+            result["safety"] = safety_answer(result["safety"]["level"], country=country)
 
     # The device may move its cursor past this batch only if it had already seen
     # everything before it; otherwise it must pull from where it was.

@@ -4,6 +4,7 @@ from backend.tracker.api import (
     CheckInsView,
     JournalView,
     SafetyRulesView,
+    ScreeningView,
     SessionLogsView,
     SummaryView,
     SyncView,
@@ -12,6 +13,7 @@ from backend.tracker.api import (
 urlpatterns = [
     path("sync/", SyncView.as_view(), name="sync"),
     path("safety-rules/", SafetyRulesView.as_view(), name="safety-rules"),
+    path("me/screening/", ScreeningView.as_view(), name="screening"),
     path("logs/", SessionLogsView.as_view(), name="logs"),
     path("checkins/", CheckInsView.as_view(), name="checkins"),
     path("journal/", JournalView.as_view(), name="journal"),

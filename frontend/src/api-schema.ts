@@ -374,6 +374,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/screening/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * @description The person's history answers (the safety rules asked once: at onboarding, and in
+         *     Settings), and what they mean, shown here once rather than with every check-in.
+         */
+        put: operations["me_screening_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/plan/": {
         parameters: {
             query?: never;
@@ -627,6 +647,10 @@ export interface components {
             /** Format: date-time */
             withdrawn_at?: string | null;
         };
+        Call: {
+            number: string;
+            label: string;
+        };
         CareLink: {
             readonly id: number;
             patient: components["schemas"]["Party"];
@@ -650,9 +674,9 @@ export interface components {
         CheckInData: {
             /** Format: date */
             date: string;
-            pain: number;
+            pain: number | null;
             pain_areas?: components["schemas"]["PainAreasEnum"][];
-            stress: number;
+            stress: number | null;
             /** Format: double */
             sleep_hours?: number | null;
             sleep_quality?: number | null;
@@ -663,9 +687,9 @@ export interface components {
         CheckInDataRequest: {
             /** Format: date */
             date: string;
-            pain: number;
+            pain: number | null;
             pain_areas?: components["schemas"]["PainAreasEnum"][];
-            stress: number;
+            stress: number | null;
             /** Format: double */
             sleep_hours?: number | null;
             sleep_quality?: number | null;
@@ -732,8 +756,10 @@ export interface components {
             updated_at: string;
             /** Format: date */
             date: string;
-            pain: number;
-            stress: number;
+            /** @description null: not answered. */
+            pain: number | null;
+            /** @description null: not answered. */
+            stress: number | null;
             pain_areas: components["schemas"]["PainAreasEnum"][];
             red_flags: string[];
             /** Format: double */
@@ -748,6 +774,11 @@ export interface components {
             session_logs?: components["schemas"]["SessionLogRecord"][];
             /** @description When the link shares check-ins. */
             checkins?: components["schemas"]["CheckInRecord"][];
+        };
+        CrisisLine: {
+            name: string;
+            phone?: string;
+            url?: string;
         };
         Day: {
             /** Format: date */
@@ -960,6 +991,16 @@ export interface components {
             readonly email: string;
             readonly role: components["schemas"]["RoleEnum"];
             timezone: string;
+            /** @description ISO 3166-1 alpha-2, for who to call in an emergency. Unless set, the time zone's country (null where that is unknown); send null or '' to follow the time zone again. */
+            country?: string | null;
+            /** @description The number to call in an emergency where the user lives (112 where unknown). */
+            readonly emergency_number: string;
+            /** @description People to talk to when things feel too much. */
+            readonly crisis_lines: components["schemas"]["CrisisLine"][];
+            /** @description The history questions answered (PUT /api/v1/me/screening/): rule id -> yes (true) or no. */
+            readonly screening: {
+                [key: string]: boolean;
+            };
             /** @description The user's current local date, in their time zone. */
             readonly today: string;
             /** Format: date-time */
@@ -1012,6 +1053,8 @@ export interface components {
         };
         PatchedMeRequest: {
             timezone?: string;
+            /** @description ISO 3166-1 alpha-2, for who to call in an emergency. Unless set, the time zone's country (null where that is unknown); send null or '' to follow the time zone again. */
+            country?: string | null;
         };
         PatchedNoteRequest: {
             text?: string;
@@ -1192,7 +1235,10 @@ export interface components {
         Safety: {
             level: components["schemas"]["SafetyLevelEnum"];
             title: string;
+            /** @description The message of the highest level answered only. */
             message: string;
+            /** @description emergency: the emergency number where the person lives (112 where unknown); urgent: the country's urgent medical line, where it has one. */
+            call?: components["schemas"]["Call"];
         };
         /**
          * @description * `none` - None
@@ -1221,6 +1267,12 @@ export interface components {
          * @enum {string}
          */
         ScopesEnum: "logs" | "checkins" | "journal";
+        ScreeningRequest: {
+            /** @description The history questions (safety rules asked once) by id: true (yes) or false (no). */
+            answers: {
+                [key: string]: boolean;
+            };
+        };
         SeriesPoint: {
             /** Format: date */
             date: string;
@@ -3250,6 +3302,65 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed or a field is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but not allowed (or CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Briefly unavailable; try again after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    me_screening_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScreeningRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Safety"];
+                };
             };
             /** @description The request is malformed or a field is invalid. */
             400: {

@@ -54,6 +54,8 @@ export function parseRules(payload: unknown): SafetyRule[] {
     const question = text(raw, 'question', 'text', 'label', 'prompt')
     const level = raw.level
     if ((typeof id !== 'string' && typeof id !== 'number') || !question || !isLevel(level)) continue
+    // History questions are answered once (PUT /api/v1/me/screening/); a check-in naming one is refused.
+    if (raw.asked === 'once') continue
     rules.push({
       id: String(id),
       question,

@@ -262,7 +262,9 @@ def test_a_clinician_sets_up_totp_links_a_patient_and_acknowledges_an_alert(
     )
 
     alerts = wide.get_by_role("region", name="Safety alerts")
-    expect(alerts).to_contain_text("Do you have new weakness in one or both legs, or trouble walking?")
+    expect(alerts).to_contain_text(
+        "Since yesterday, have you had new weakness in one or both legs, or new trouble walking?"
+    )
     wide.screenshot(path=str(artifacts / "clinician-patient-desktop.png"), full_page=True)
     alerts.get_by_role("button", name="Acknowledge").click()
     expect(alerts.get_by_role("status")).to_contain_text(f"Alert of {today} acknowledged.")

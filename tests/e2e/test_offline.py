@@ -59,7 +59,7 @@ def test_entries_made_offline_survive_a_reload_and_reach_the_server_once(
     # The red-flag rules are evaluated on the phone: the emergency advice needs no signal.
     chest = checkin.get_by_role("checkbox", name=re.compile("pain in your chest, left arm or jaw"))
     chest.check()
-    expect(page.get_by_role("alert")).to_contain_text("Call emergency services now")
+    expect(page.get_by_role("alert")).to_contain_text("Call your emergency number now")
     chest.uncheck()
     expect(page.get_by_role("alert")).to_have_count(0)
     checkin.get_by_role("button", name="Save check-in").click()

@@ -90,6 +90,7 @@ def test_safety_rules_are_served_for_offline_evaluation():
     rules = {rule["id"]: rule["level"] for rule in body["rules"]}
     assert rules["chest_arm_jaw_pain"] == "emergency"
     assert {rules["bladder_bowel_control"], rules["saddle_numbness"], rules["leg_weakness"]} == {"urgent"}
+    assert rules["chest_breathless"] == "emergency"
     for flag in ("sudden_severe_pain", "fever", "weight_loss", "fall_or_injury", "not_easing"):
         assert rules[flag] == "see_doctor"
 

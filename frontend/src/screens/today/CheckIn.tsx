@@ -31,8 +31,10 @@ function fromEntry(entry?: LocalEntry): Draft | undefined {
   if (!entry || entry.deleted) return undefined
   const d = entry.data as CheckinData
   return {
-    pain: d.pain,
-    stress: d.stress,
+    // An unanswered score (null) shows as the slider's start until this screen can
+    // leave a score unanswered (issue 14, the PWA's part).
+    pain: d.pain ?? 0,
+    stress: d.stress ?? 0,
     areas: d.pain_areas ?? [],
     sleepHours: d.sleep_hours === undefined ? '' : String(d.sleep_hours),
     sleepQuality: d.sleep_quality ?? null,
