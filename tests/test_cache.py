@@ -43,7 +43,10 @@ def raw(server: PrivateRedis) -> redis.Redis:
 
 
 def pause(server: PrivateRedis, seconds: float) -> None:
-    """Redis stops answering for a while but keeps its data, as across a network cut."""
+    """Redis stops answering for a while but keeps its data, as across a network cut.
+
+    Pauses here last well beyond the backend's 0.5 s command timeout, so a command
+    sent during one times out even on a busy machine."""
     raw(server).execute_command("CLIENT", "PAUSE", int(seconds * 1000), "ALL")
 
 
@@ -91,11 +94,11 @@ def test_what_was_deleted_during_a_cut_is_deleted_when_redis_answers_again(serve
     backend.set("session", "signed in")
     backend.set("plan", "old plan")
     backend.set("untouched", "kept")
-    pause(server, 1.0)
+    pause(server, 2.0)
     backend.delete("session")  # a sign-out while Redis does not answer
     backend.set("plan", "new plan")  # a write that could not reach it
     assert backend.get("session") is None
-    time.sleep(1.2)
+    time.sleep(2.2)
     # Redis answers again with all its old data; the first call drops what changed.
     assert backend.get("untouched") == "kept"
     assert backend.get("session") is None
@@ -105,7 +108,7 @@ def test_what_was_deleted_during_a_cut_is_deleted_when_redis_answers_again(serve
 
 def test_the_first_call_after_recovery_waits_for_nothing_if_redis_is_still_down(server):
     backend = backend_for(server)
-    pause(server, 0.5)
+    pause(server, 2.0)
     backend.delete("session")
     server.stop()
     time.sleep(0.3)
@@ -128,9 +131,9 @@ def test_a_generation_that_went_missing_never_matches_an_old_value(server, patie
         first = user_cache.cached(name="today", user_id=patient.pk, day=day, render=lambda: {"v": 1})
         assert first == b'{"v":1}'
         # A log is written while Redis does not answer: its generation replacement is dropped.
-        pause(server, 0.6)
+        pause(server, 2.0)
         invalidation.user_changed(patient.pk)
-        time.sleep(0.8)
+        time.sleep(2.2)
         # Redis is back with the old generation and value; the dropped key is deleted, a
         # new generation made, and the plan rendered again.
         again = user_cache.cached(name="today", user_id=patient.pk, day=day, render=lambda: {"v": 2})
