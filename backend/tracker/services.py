@@ -16,6 +16,7 @@ from backend.tracker import entries
 from backend.tracker.entries import CONTENT_FIELDS, MODELS, Rejected, Row
 from backend.tracker.models import CheckIn, SafetyAlert, SyncState
 from backend.tracker.safety import safety_answer, safety_rules
+from backend.tracker.signals import serious_alerts_opened
 
 
 @dataclass
@@ -276,6 +277,7 @@ def _follow_alerts(*, created: list[CheckIn], updated: list[CheckIn]) -> None:
         else {}
     )
     to_create, to_update = [], []
+    rising: set[int] = set()  # alerts whose level went up, or that came back
     for checkin in [*created, *updated]:
         alert = alerts.get(checkin.pk)
         flagged = not checkin.deleted and checkin.safety_level != CheckIn.Safety.NONE
@@ -296,9 +298,11 @@ def _follow_alerts(*, created: list[CheckIn], updated: list[CheckIn]) -> None:
                 alert.withdrawn_at = now
                 to_update.append(alert)
             continue
-        if SAFETY_RANK[checkin.safety_level] > SAFETY_RANK[alert.level]:
-            # More serious than what a clinician acknowledged: it needs a new look.
+        if alert.withdrawn_at is not None or SAFETY_RANK[checkin.safety_level] > SAFETY_RANK[alert.level]:
+            # More serious than what a clinician acknowledged (or back after being
+            # withdrawn): it needs a new look, and the clinicians a new notice.
             alert.acknowledged_at = alert.acknowledged_by = None
+            rising.add(alert.pk)
         alert.level, alert.red_flags, alert.date, alert.withdrawn_at = (
             checkin.safety_level,
             checkin.red_flags,
@@ -312,3 +316,8 @@ def _follow_alerts(*, created: list[CheckIn], updated: list[CheckIn]) -> None:
         SafetyAlert.objects.bulk_update(
             to_update, ["level", "red_flags", "date", "withdrawn_at", "acknowledged_at", "acknowledged_by"]
         )
+    serious = [alert for alert in [*to_create, *to_update] if alert.pk in rising or alert in to_create]
+    serious = [alert for alert in serious if SAFETY_RANK[alert.level] >= SAFETY_RANK["urgent"]]
+    if serious:
+        ids = [alert.pk for alert in serious]
+        transaction.on_commit(lambda: serious_alerts_opened.send(sender=SafetyAlert, alert_ids=ids))
