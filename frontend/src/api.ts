@@ -13,9 +13,13 @@ import type {
   PatientRow,
   Program,
   ProgramDetail,
+  ReleaseAnswer,
+  ReleaseReason,
   Reminder,
   ReminderFields,
   SafetyAlert,
+  SafetyAnswer,
+  Scope,
   SafetyRule,
   Summary,
   SyncEntry,
@@ -268,7 +272,13 @@ export async function verifyEmail(key: string): Promise<void> {
 
 // --- Profile ---------------------------------------------------------------------
 export const getMe = () => request<Me>('GET', '/api/v1/me/')
-export const updateMe = (changes: Partial<Pick<Me, 'timezone'>>) => request<Me>('PATCH', '/api/v1/me/', changes)
+export const updateMe = (changes: Partial<Pick<Me, 'timezone' | 'country'>>) => request<Me>('PATCH', '/api/v1/me/', changes)
+/** The history answers (replaces the whole set); the answer says what they mean. */
+export const putScreening = (answers: Record<string, boolean>) =>
+  request<SafetyAnswer>('PUT', '/api/v1/me/screening/', { answers })
+/** Ends the safety hold; with `check_in`, only the hold that check-in opened. */
+export const releaseHold = (reason: ReleaseReason, checkIn?: string | null) =>
+  request<ReleaseAnswer>('POST', '/api/v1/me/safety-hold/release/', checkIn ? { reason, check_in: checkIn } : { reason })
 export const deleteAccount = (password: string) => request<null>('DELETE', '/api/v1/me/', { password })
 export const exportUrl = (format: 'json' | 'csv' | 'fhir') => `/api/v1/me/export/?format=${format}`
 
@@ -318,6 +328,12 @@ export const getPatients = () => request<PatientRow[]>('GET', `${CARE}/patients/
 export const redeemShareCode = (code: string) => request<CareLink>('POST', `${CARE}/links/`, { code })
 export const getLinks = () => request<CareLink[]>('GET', `${CARE}/links/`)
 export const endLink = (id: number) => request<null>('DELETE', `${CARE}/links/${id}/`)
+/** The patient chooses what a link shares (logs and check-ins always). */
+export const setLinkScopes = (id: number, scopes: Scope[]) =>
+  request<CareLink>('PATCH', `${CARE}/links/${id}/`, { scopes })
+/** A clinician the patient lets prescribe ends the patient's safety hold. */
+export const releasePatientHold = (patientId: number) =>
+  request<ReleaseAnswer>('POST', `${CARE}/patients/${patientId}/safety-hold/release/`, {})
 export const getPatient = (id: number) => request<PatientProfile>('GET', `${CARE}/patients/${id}/`)
 export const getPatientSummary = (id: number, days: number) =>
   request<Summary>('GET', `${CARE}/patients/${id}/summary/?days=${days}`)

@@ -2,8 +2,10 @@
 // src/outbox.ts so every screen also opens with no signal.
 import * as api from './api'
 import { cacheGet, cacheSet, cacheSetMany } from './store'
+import { applyServerHold, snapshot } from './hold'
 import { deviceDate } from './merge'
-import { parseRules } from './safety'
+import { parseRules, parseScreeningRules } from './safety'
+import { screeningFromServer } from './screening'
 import type { Day, Enrollment, Me, Program, SafetyRule } from './types'
 
 export const PLAN_DAYS = 7
@@ -15,9 +17,21 @@ export async function saveMe(me: Me): Promise<Me> {
   return stored
 }
 
+/**
+ * The profile from the server, cached (with its emergency number and crisis lines, for
+ * offline), and its safety hold and history answers laid over the phone's.
+ */
+export async function fetchMe(): Promise<Me> {
+  const taken = await snapshot()
+  const me = await saveMe(await api.getMe())
+  await applyServerHold(me.safety_hold, taken)
+  await screeningFromServer(me.screening)
+  return me
+}
+
 /** Refreshes the profile, the next 7 days of plan, the safety rules and enrollments. */
 export async function refreshAll(): Promise<void> {
-  await saveMe(await api.getMe())
+  await fetchMe()
   await refreshRest({ plan: true })
 }
 
@@ -25,7 +39,7 @@ export async function refreshAll(): Promise<void> {
 export async function refreshRest(options: { plan: boolean }): Promise<void> {
   const results = await Promise.allSettled([
     options.plan ? fetchPlan() : Promise.resolve(),
-    api.getSafetyRules().then((rules) => cacheSet('rules', parseRules(rules))),
+    api.getSafetyRules().then((rules) => cacheSetMany([['rules', parseRules(rules)], ['screening-rules', parseScreeningRules(rules)]])),
     api.getEnrollments().then((list) => cacheSet('enrollments', list)),
     api.getPrograms().then((list) => cacheSet('programs', list)),
   ])
@@ -38,17 +52,18 @@ export async function refreshRest(options: { plan: boolean }): Promise<void> {
 const dayKey = (date: string) => `day:${date}`
 let planSavedAt = 0
 
-export async function savePlan(days: Day[]): Promise<void> {
+/** Caches the days; the first one's `safety_hold` is the server's word on the hold now. */
+export async function savePlan(days: Day[], taken?: Awaited<ReturnType<typeof snapshot>>): Promise<void> {
   await cacheSetMany(days.map((day) => [dayKey(day.date), day]))
   planSavedAt = Date.now()
+  if (taken && days[0]) await applyServerHold(days[0].safety_hold, taken)
 }
 
 let planInFlight: Promise<void> | undefined
 
 export function fetchPlan(): Promise<void> {
-  planInFlight ??= api
-    .getPlan(PLAN_DAYS)
-    .then((plan) => savePlan(plan.days))
+  planInFlight ??= snapshot()
+    .then((taken) => api.getPlan(PLAN_DAYS).then((plan) => savePlan(plan.days, taken)))
     .finally(() => {
       planInFlight = undefined
     })
@@ -59,7 +74,8 @@ export function fetchPlan(): Promise<void> {
 export async function refreshToday(): Promise<void> {
   if (planInFlight) return planInFlight
   if (Date.now() - planSavedAt < 60_000) return
-  await savePlan([await api.getToday()])
+  const taken = await snapshot()
+  await savePlan([await api.getToday()], taken)
 }
 
 /** The cached plan for one date, or null when this phone has none. */
@@ -67,6 +83,16 @@ export const cachedDay = async (date: string) => (await cacheGet<Day>(dayKey(dat
 
 export const cachedMe = () => cacheGet<Me>('me')
 export const cachedRules = async () => (await cacheGet<SafetyRule[]>('rules')) ?? []
+export const cachedScreeningRules = async () => (await cacheGet<SafetyRule[]>('screening-rules')) ?? []
+
+/** The history questions: cached, else asked of the server (onboarding on a new phone). */
+export async function screeningRules(): Promise<SafetyRule[]> {
+  const cached = await cachedScreeningRules()
+  if (cached.length > 0) return cached
+  const rules = await api.getSafetyRules()
+  await cacheSetMany([['rules', parseRules(rules)], ['screening-rules', parseScreeningRules(rules)]])
+  return parseScreeningRules(rules)
+}
 export const cachedEnrollments = async () => (await cacheGet<Enrollment[]>('enrollments')) ?? []
 export const cachedPrograms = async () => (await cacheGet<Program[]>('programs')) ?? []
 

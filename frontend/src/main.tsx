@@ -1,9 +1,17 @@
 import { render } from 'preact'
 import { App } from './app'
-import { startAutoSync } from './outbox'
+import { afterSync } from './hold'
+import { onSyncReport, startAutoSync } from './outbox'
+import { sendScreening } from './screening'
 import './styles.css'
 
 render(<App />, document.getElementById('app')!)
+// After each sync: the server's safety answers, then what waits behind the check-ins
+// (a hold's release must reach the server after the check-in that opened it).
+onSyncReport((report) => {
+  void afterSync(report.results).catch(() => undefined)
+  void sendScreening().catch(() => undefined)
+})
 startAutoSync()
 
 if ('serviceWorker' in navigator) {

@@ -33,11 +33,23 @@ function text(raw: Record<string, unknown>, ...keys: string[]): string | undefin
 }
 
 /**
- * The rules from the server's answer (`{"levels": [{level, title, message}], "rules":
- * [{id, level, question}]}`; a bare list of rules is accepted too). A rule without an
- * id, a question or a known level is left out rather than guessed at.
+ * The daily rules from the server's answer (`{"levels": [{level, title, message}],
+ * "rules": [{id, level, question, asked}]}`; a bare list of rules is accepted too). A
+ * rule without an id, a question or a known level is left out rather than guessed at.
+ * History questions (`asked: "once"`) are answered in the screening (PUT
+ * /api/v1/me/screening/), never in a check-in (which the server refuses): see
+ * parseScreeningRules.
  */
 export function parseRules(payload: unknown): SafetyRule[] {
+  return parseAll(payload).filter((rule) => rule.asked !== 'once')
+}
+
+/** The history questions, asked once at onboarding and editable in Settings. */
+export function parseScreeningRules(payload: unknown): SafetyRule[] {
+  return parseAll(payload).filter((rule) => rule.asked === 'once')
+}
+
+function parseAll(payload: unknown): SafetyRule[] {
   const body = payload && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : {}
   const list = Array.isArray(payload) ? payload : Array.isArray(body.rules) ? body.rules : []
   const levels = new Map<string, { title?: string; message?: string }>()
@@ -54,12 +66,11 @@ export function parseRules(payload: unknown): SafetyRule[] {
     const question = text(raw, 'question', 'text', 'label', 'prompt')
     const level = raw.level
     if ((typeof id !== 'string' && typeof id !== 'number') || !question || !isLevel(level)) continue
-    // History questions are answered once (PUT /api/v1/me/screening/); a check-in naming one is refused.
-    if (raw.asked === 'once') continue
     rules.push({
       id: String(id),
       question,
       level,
+      asked: raw.asked === 'once' ? 'once' : 'daily',
       title: levels.get(level)?.title ?? DEFAULT_TITLES[level],
       message: text(raw, 'message', 'advice') ?? levels.get(level)?.message ?? DEFAULT_MESSAGES[level],
     })
@@ -71,7 +82,11 @@ export interface SafetyOutcome {
   level: SafetyLevel
   /** The headline for the most serious level, e.g. "Call emergency services now". */
   title: string
-  /** The messages to show, most serious first, without repeats. */
+  /**
+   * The messages of the most serious level only (one, when the rules carry their
+   * level's message): a person told to call for help now is not also told to book a
+   * visit in a few days.
+   */
   messages: string[]
 }
 
@@ -84,7 +99,7 @@ export function evaluate(rules: SafetyRule[], answeredYes: Iterable<string>): Sa
   if (hits.length === 0) return { level: 'none', title: '', messages: [] }
   const messages: string[] = []
   for (const hit of hits) {
-    if (hit.level !== 'none' && !messages.includes(hit.message)) messages.push(hit.message)
+    if (hit.level === hits[0].level && hit.level !== 'none' && !messages.includes(hit.message)) messages.push(hit.message)
   }
   return { level: hits[0].level, title: hits[0].title ?? DEFAULT_TITLES[hits[0].level], messages }
 }

@@ -77,3 +77,16 @@ export async function cacheSetMany(pairs: [string, unknown][]): Promise<void> {
   await tx.done
   for (const [key] of pairs) changed(`cache:${key}`)
 }
+
+/**
+ * Reads and rewrites one value in a single transaction, so two writers (a tab and the
+ * sync, two tabs) never lose each other's change. `change` must not await.
+ */
+export async function cacheUpdate<T>(key: string, change: (value: T | undefined) => T): Promise<T> {
+  const tx = (await db()).transaction('cache', 'readwrite')
+  const next = change((await tx.store.get(key)) as T | undefined)
+  await tx.store.put(next, key)
+  await tx.done
+  changed(`cache:${key}`)
+  return next
+}

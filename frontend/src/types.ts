@@ -10,6 +10,53 @@ export interface Me {
   today?: string
   /** The device's date when `today` was read from the server (see merge.userToday). */
   device_date?: string
+  /** ISO 3166-1 alpha-2, or null where the time zone says nothing. */
+  country?: string | null
+  /** Who to call in an emergency where the person lives ("112" where unknown). */
+  emergency_number?: string
+  crisis_lines?: CrisisLine[]
+  /** The history questions answered: rule id -> yes (true) or no. */
+  screening?: Record<string, boolean>
+  /** Absent from a server that has no holds yet; null when nothing is held. */
+  safety_hold?: SafetyHold | null
+}
+
+export type CrisisLine = Schemas['CrisisLine']
+
+/** What to call for an answer: `{"number": "112", "label": "Call 112"}`. */
+export type Call = Schemas['Call']
+
+/** A check-in's (or the screening's) answer: the highest level only, and who to call. */
+export type SafetyAnswer = Schemas['Safety']
+
+// The safety hold (API.md, "Safety that acts"). Typed here until src/api-schema.ts is
+// regenerated from a server that has it; then these name the generated schemas.
+export type HoldLevel = 'urgent' | 'emergency'
+
+/** GET /api/v1/me/ `safety_hold`, and each plan day's. */
+export interface SafetyHold {
+  level: HoldLevel
+  /** When the hold opened (ISO 8601). */
+  since: string
+  /** The client_id of the check-in that opened it. */
+  check_in: string | null
+}
+
+export type ReleaseReason = 'seen_professional' | 'answered_by_mistake'
+
+/** POST /api/v1/me/safety-hold/release/ */
+export interface ReleaseAnswer {
+  released: boolean
+  safety_hold: SafetyHold | null
+}
+
+/** One past or current hold as a linked clinician sees it (recent first). */
+export interface HoldRecord {
+  level: HoldLevel
+  since: string
+  released_at: string | null
+  release_reason: ReleaseReason | 'cleared_by_clinician' | string | null
+  released_by: { name: string } | null
 }
 
 export interface Program {
@@ -47,7 +94,8 @@ export interface ProgramDetail extends Program {
 
 export type Enrollment = Schemas['Enrollment']
 
-export type ItemStatus = 'pending' | 'done' | 'skipped'
+/** `held`: the server pauses pending exercises while a safety hold is open. */
+export type ItemStatus = 'pending' | 'done' | 'skipped' | 'held'
 
 export interface PlanItem {
   id: string
@@ -62,6 +110,8 @@ export interface PlanItem {
 export interface Day {
   date: string
   items: PlanItem[]
+  /** Absent from a server that has no holds yet. */
+  safety_hold?: SafetyHold | null
 }
 
 export type EntryType = 'session' | 'checkin' | 'journal'
@@ -127,6 +177,8 @@ export interface SafetyRule {
   id: string
   question: string
   level: SafetyLevel
+  /** daily: in the check-in ("since yesterday"); once: the history, in the screening. */
+  asked?: 'daily' | 'once'
   title?: string
   message: string
 }
@@ -166,7 +218,15 @@ export interface PatientProfile {
   linked_since: string
   scopes: string[]
   open_alerts: SafetyAlert[]
+  /** The hold open now (absent from a server without holds). */
+  safety_hold?: SafetyHold | null
+  safety_holds?: HoldRecord[]
+  /** The patient's history answers: rule id -> yes (true) or no. */
+  screening?: Record<string, boolean>
 }
+
+/** Link scopes: logs and check-ins always; journal and prescribe when the patient says so. */
+export type Scope = 'logs' | 'checkins' | 'journal' | 'prescribe'
 
 export type CareLink = Schemas['CareLink']
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_MESSAGES, evaluate, parseRules } from '../src/safety'
+import { DEFAULT_MESSAGES, evaluate, parseRules, parseScreeningRules } from '../src/safety'
 
 const RULES = [
   { id: 'chest_arm_jaw', question: 'Chest, left-arm or jaw pain with sweating or nausea?', level: 'emergency', message: 'Call emergency services now: this can be a heart attack.' },
@@ -44,6 +44,15 @@ describe('reading the rules', () => {
     expect(parseRules(RULES)[1].message).toBe(DEFAULT_MESSAGES.urgent)
   })
 
+  it('keeps history questions out of the check-in and gives them to the screening', () => {
+    const served = {
+      ...SERVED,
+      rules: [...SERVED.rules, { id: 'cancer_history', level: 'see_doctor', question: 'Have you ever had cancer?', asked: 'once' }],
+    }
+    expect(parseRules(served).map((r) => r.id)).toEqual(['chest_arm_jaw_pain', 'leg_weakness'])
+    expect(parseScreeningRules(served)).toMatchObject([{ id: 'cancer_history', asked: 'once', title: 'Book a visit' }])
+  })
+
   it('leaves out a rule it cannot understand rather than guessing its level', () => {
     expect(parseRules([{ id: 'x', question: 'Odd?', level: 'maybe' }, { question: 'No id?', level: 'urgent' }, null])).toEqual([])
     expect(parseRules({ detail: 'Not found.' })).toEqual([])
@@ -63,10 +72,15 @@ describe('evaluating the answers on the device', () => {
     expect(outcome.messages[0]).toMatch(/call emergency services now/i)
   })
 
-  it('the most serious answer decides the level and its message comes first', () => {
+  it('the most serious answer decides the level, and only its message is said', () => {
     const outcome = evaluate(rules, ['night_pain', 'bladder_bowel', 'chest_arm_jaw'])
     expect(outcome.level).toBe('emergency')
-    expect(outcome.messages).toEqual([RULES[0].message, DEFAULT_MESSAGES.urgent, DEFAULT_MESSAGES.see_doctor])
+    expect(outcome.messages).toEqual([RULES[0].message])
+  })
+
+  it('says a shared level message once, however many of its rules are ticked', () => {
+    const outcome = evaluate(parseRules(SERVED), ['leg_weakness'])
+    expect(outcome.messages).toEqual(['These signs need to be checked by a doctor today.'])
   })
 
   it('ignores answers to rules it does not know', () => {
