@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import * as api from './api'
-import { cachedMe, fetchPlan, refreshAll, refreshRest, saveMe } from './data'
+import { cachedMe, fetchMe, fetchPlan, refreshAll, refreshRest, saveMe } from './data'
+import { applyServerHold, snapshot } from './hold'
+import { Crisis } from './screens/help/Crisis'
 import { clearAll, pendingCount, syncNow } from './outbox'
 import { Login, ResetConfirm, ResetRequest, Signup, VerifyEmail } from './screens/auth/Auth'
 import { Onboarding } from './screens/onboarding/Onboarding'
@@ -67,6 +69,10 @@ function Shell({ route, children }: { route: string; children: preact.ComponentC
           <a class="brand" href="#/today">
             Backtrack
           </a>
+          {/* On every screen: who to call, with no signal too (the lines are cached). */}
+          <a class="help-link" href="#/help" aria-current={route.startsWith('/help') ? 'page' : undefined}>
+            Need help now?
+          </a>
           <SyncStatus />
         </header>
         <UpdateBanner />
@@ -127,7 +133,7 @@ export function App() {
       try {
         // First visit on this phone: one round trip decides; the rest loads behind.
         const plan = fetchPlan()
-        const me = await saveMe(await api.getMe())
+        const me = await fetchMe()
         setRole(me.role)
         setAuth('in')
         if (me.role === 'clinician') return
@@ -149,6 +155,7 @@ export function App() {
     const me = await api.getMe()
     if (previous && previous.id !== me.id) await clearAll({ force: true })
     await saveMe(me)
+    await applyServerHold(me.safety_hold, await snapshot())
     const [path] = route.split('?')
     setRole(me.role)
     if (me.role === 'clinician') {
@@ -235,6 +242,9 @@ export function App() {
       break
     case 'checkin':
       screen = <Today focus="checkin" />
+      break
+    case 'help':
+      screen = <Crisis />
       break
     default:
       screen = <Today />

@@ -2,8 +2,9 @@ import { useId } from 'preact/hooks'
 
 interface Props {
   label: string
-  value: number
-  onChange: (value: number) => void
+  /** null: not answered. The app never sends a score the person did not choose. */
+  value: number | null
+  onChange: (value: number | null) => void
   min?: number
   max?: number
   low: string
@@ -11,15 +12,23 @@ interface Props {
   hint?: string
 }
 
-/** A 0-10 scale whose value screen readers announce in words ("Pain: 4 out of 10"). */
+/**
+ * A 0-10 scale whose value screen readers announce in words ("Pain: 4 out of 10").
+ * Until it is touched it says "Not answered" and shows no thumb, so no position is
+ * implied; a tap anywhere on the track answers it, and "Clear" makes it unanswered again.
+ */
 export function Slider({ label, value, onChange, min = 0, max = 10, low, high, hint }: Props) {
   const id = useId()
+  const unanswered = value === null
+  const words = (v: number) => `${v} out of ${max}: ${v <= min + 1 ? low : v >= max - 1 ? high : 'in between'}`
+  const take = (e: Event) => onChange(Number((e.currentTarget as HTMLInputElement).value))
+  const describedBy = [hint ? `${id}-hint` : '', unanswered ? `${id}-tap` : ''].filter(Boolean).join(' ') || undefined
   return (
-    <div class="field">
+    <div class={`field slider${unanswered ? ' unanswered' : ''}`}>
       <div class="slider-head">
         <label for={id}>{label}</label>
         <output for={id} class="slider-value" aria-hidden="true">
-          {value}
+          {unanswered ? 'Not answered' : value}
         </output>
       </div>
       <input
@@ -28,10 +37,13 @@ export function Slider({ label, value, onChange, min = 0, max = 10, low, high, h
         min={min}
         max={max}
         step={1}
-        value={value}
-        aria-valuetext={`${value} out of ${max}: ${value <= min + 1 ? low : value >= max - 1 ? high : 'in between'}`}
-        aria-describedby={hint ? `${id}-hint` : undefined}
-        onInput={(e) => onChange(Number((e.currentTarget as HTMLInputElement).value))}
+        // Unanswered, the input still needs a value; it is hidden (no thumb) and never saved.
+        value={unanswered ? Math.round((min + max) / 2) : value}
+        aria-valuetext={unanswered ? 'Not answered' : words(value)}
+        aria-describedby={describedBy}
+        onInput={take}
+        // A tap exactly where the hidden value sits moves nothing, so fires no input event.
+        onClick={(e) => unanswered && take(e)}
       />
       <div class="scale-ends" aria-hidden="true">
         <span>
@@ -41,6 +53,16 @@ export function Slider({ label, value, onChange, min = 0, max = 10, low, high, h
           {max} {high}
         </span>
       </div>
+      {unanswered ? (
+        <p class="hint" id={`${id}-tap`}>
+          Tap the line to answer, or leave it.
+        </p>
+      ) : (
+        <button type="button" class="linklike small" onClick={() => onChange(null)}>
+          Clear {label.toLowerCase()}
+          <span class="visually-hidden"> (back to not answered)</span>
+        </button>
+      )}
       {hint && (
         <p class="hint" id={`${id}-hint`}>
           {hint}

@@ -1,8 +1,8 @@
 import type { ComponentChildren } from 'preact'
 import { useContext, useState } from 'preact/hooks'
 import * as api from '../../api'
-import { parseRules } from '../../safety'
-import type { CheckinRecord, ClinicianNote, JournalRecord, PatientProfile, SafetyAlert, SessionRecord } from '../../types'
+import { parseRules, parseScreeningRules } from '../../safety'
+import type { CheckinRecord, ClinicianNote, HoldRecord, JournalRecord, PatientProfile, SafetyAlert, SafetyHold, SessionRecord } from '../../types'
 import { go, useSubmit } from '../../ui/hooks'
 import { TextField } from '../../ui/TextField'
 import { SummaryView, type Window, WindowPicker } from '../../ui/SummaryView'
@@ -76,6 +76,128 @@ function Alerts({ patientId, initial }: { patientId: number; initial: SafetyAler
   )
 }
 
+const RELEASE_WORDS: Record<string, string> = {
+  seen_professional: 'the patient said they had seen a professional',
+  answered_by_mistake: 'the patient said they had answered by mistake',
+  cleared_by_clinician: 'released by a clinician',
+}
+
+function releaseText(record: HoldRecord): string {
+  if (!record.released_at) return 'Still open'
+  const how = record.released_by
+    ? `released by ${record.released_by.name}`
+    : (RELEASE_WORDS[record.release_reason ?? ''] ?? 'released')
+  return `Ended ${when(record.released_at)}: ${how}`
+}
+
+/**
+ * The safety hold: whether the patient's exercises are paused now, every past hold and
+ * how it ended, and (with the patient's `prescribe` permission) the way to end it.
+ */
+function Hold({ patient, onChanged }: { patient: PatientProfile; onChanged: () => void }) {
+  // The server's answer to a release here, until the page is read again.
+  const [answered, setAnswered] = useState<{ hold: SafetyHold | null; of: string | undefined }>()
+  const current = patient.safety_hold ?? null
+  const hold = answered && answered.of === current?.since ? answered.hold : current
+  const [error, setError] = useState<unknown>()
+  const [done, setDone] = useState('')
+  const canRelease = patient.scopes.includes('prescribe')
+  const history = patient.safety_holds ?? []
+  const release = async () => {
+    setError(undefined)
+    setDone('')
+    try {
+      const answer = await api.releasePatientHold(patient.id)
+      setAnswered({ hold: answer.safety_hold, of: current?.since })
+      setDone(
+        answer.released
+          ? "Hold released. The patient's exercises are back on their phone, and the release is recorded."
+          : 'There was no hold to release: it may have ended already.',
+      )
+      onChanged()
+    } catch (e) {
+      setError(e)
+    }
+  }
+  if (patient.safety_hold === undefined && history.length === 0) return null
+  return (
+    <section class={`card${hold ? ' alerts-open' : ''}`} aria-labelledby="hold-title">
+      <h2 id="hold-title">Safety hold</h2>
+      {hold ? (
+        <>
+          <p>
+            <span class={`badge badge-${hold.level}`}>{ALERT_LABEL[hold.level]}</span> The patient's exercises are
+            paused since <time dateTime={hold.since}>{when(hold.since)}</time>, after an {hold.level} answer in a
+            check-in. Their check-ins go on.
+          </p>
+          {canRelease ? (
+            <button type="button" class="primary" onClick={() => void release()}>
+              Release the hold
+            </button>
+          ) : (
+            <p class="small muted">
+              The patient ends it when they have been seen. They can also let you release it (their sharing settings).
+            </p>
+          )}
+        </>
+      ) : (
+        <p>No hold: the patient's exercises are not paused.</p>
+      )}
+      {error !== undefined && <Problem error={error} what="releasing the hold" />}
+      <p role="status" class="small">
+        {done}
+      </p>
+      {history.length > 0 && (
+        <>
+          <h3 id="hold-history-title">Past holds</h3>
+          <ul class="plain" aria-labelledby="hold-history-title">
+            {history.map((record) => (
+              <li key={record.since}>
+                <span class={`badge badge-${record.level}`}>{ALERT_LABEL[record.level]}</span> From{' '}
+                <time dateTime={record.since}>{when(record.since)}</time>. {releaseText(record)}.
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  )
+}
+
+/** The history questions the patient answered at onboarding (or since, in Settings). */
+function History({ answers }: { answers: Record<string, boolean> | undefined }) {
+  const rules = useRemote(() => api.getSafetyRules().then(parseScreeningRules), [])
+  if (!answers) return null
+  const ids = Object.keys(answers)
+  const question = (id: string) => rules.data?.find((rule) => rule.id === id)?.question ?? id.replace(/_/g, ' ')
+  return (
+    <section class="card" aria-labelledby="history-title">
+      <h2 id="history-title">Health history (asked once)</h2>
+      {ids.length === 0 ? (
+        <p>Not answered yet.</p>
+      ) : (
+        <table class="data">
+          <caption class="visually-hidden">The patient's answers to the history questions</caption>
+          <thead>
+            <tr>
+              <th scope="col">Question</th>
+              <th scope="col">Answer</th>
+            </tr>
+          </thead>
+          <tbody>
+            {ids.map((id) => (
+              <tr key={id}>
+                <th scope="row">{question(id)}</th>
+                <td>{answers[id] ? <b>Yes</b> : 'No'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  )
+}
+
 function Summary({ patientId }: { patientId: number }) {
   const [days, setDays] = useState<Window>(28)
   const summary = useRemote(() => api.getPatientSummary(patientId, days), [patientId, days])
@@ -138,6 +260,15 @@ function LogTable({ labelledBy, columns, children }: { labelledBy: string; colum
   )
 }
 
+function NotAnswered() {
+  return (
+    <>
+      <span aria-hidden="true">–</span>
+      <span class="visually-hidden">not answered</span>
+    </>
+  )
+}
+
 const CHECKIN_COLUMNS = ['Date', 'Pain', 'Stress', 'Sleep (h)', 'Sleep quality (1-5)', 'Mood (1-5)', 'Where', 'Red flags', 'Note']
 
 function CheckinTable({ rows }: { rows: CheckinRecord[] }) {
@@ -147,11 +278,11 @@ function CheckinTable({ rows }: { rows: CheckinRecord[] }) {
       {newestFirst(rows).map((c) => (
         <tr key={c.client_id}>
           <th scope="row">{c.date}</th>
-          <td>{c.pain}</td>
-          <td>{c.stress}</td>
+          <td>{c.pain ?? <NotAnswered />}</td>
+          <td>{c.stress ?? <NotAnswered />}</td>
           <td>{c.sleep_hours ?? '–'}</td>
           <td>{c.sleep_quality ?? '–'}</td>
-          <td>{c.mood ?? '–'}</td>
+          <td>{c.mood ?? <NotAnswered />}</td>
           <td>{c.pain_areas?.length ? c.pain_areas.map((a) => AREA_NAMES[a] ?? a).join(', ') : '–'}</td>
           <td>{c.red_flags?.length ? c.red_flags.map((f) => f.replace(/_/g, ' ')).join(', ') : 'None'}</td>
           <td class="note-cell">{c.note ?? ''}</td>
@@ -372,7 +503,9 @@ export function PatientPage({ id }: { id: number }) {
             Linked since {new Date(patient.linked_since).toLocaleDateString(undefined, { dateStyle: 'medium' })}. Their
             time zone: {patient.timezone}. What you see here is what they logged; Backtrack does not diagnose.
           </p>
+          <Hold key={`hold-${patient.id}`} patient={patient} onChanged={profile.reload} />
           <Alerts key={patient.id} patientId={patient.id} initial={patient.open_alerts} />
+          <History answers={patient.screening} />
           <Summary patientId={patient.id} />
           <Logs patientId={patient.id} range={shown} onRange={setRange} />
           <Journal patientId={patient.id} shared={patient.scopes.includes('journal')} range={shown} />

@@ -1,14 +1,52 @@
 import { useEffect, useState } from 'preact/hooks'
 import * as api from '../../api'
-import { cachedMe, cachedPrograms, refreshAll } from '../../data'
+import { cachedMe, cachedPrograms, refreshAll, screeningRules } from '../../data'
+import { loadScreening, screeningAdvice, type ScreeningState } from '../../screening'
 import { cacheSet } from '../../store'
-import type { Program } from '../../types'
+import type { Program, SafetyRule } from '../../types'
 import { go, useLive } from '../../ui/hooks'
 import { detectedTimezone, TimezoneSelect } from '../../ui/timezone'
+import { ScreeningAdvice, ScreeningForm } from './Screening'
 
 const DAILY = [0, 1, 2, 3, 4, 5, 6]
 
+/**
+ * A few questions about the person's history come first: before any program starts,
+ * so a history worth checking is said before the first exercise.
+ */
 export function Onboarding() {
+  const [rules, setRules] = useState<SafetyRule[]>()
+  // null: never answered; undefined: not read yet.
+  const stored = useLive<ScreeningState | null>(async () => (await loadScreening()) ?? null, ['cache:screening'])
+  const [step, setStep] = useState<'screening' | 'plan'>()
+  useEffect(() => {
+    screeningRules().then(setRules, () => setRules([]))
+  }, [])
+  useEffect(() => {
+    // Answered already (on this phone or another): straight to the plan, with a way back.
+    if (rules && stored !== undefined && step === undefined) setStep(rules.length > 0 && !stored ? 'screening' : 'plan')
+  }, [rules, stored === undefined])
+  if (!rules || !step) return <main id="main" aria-busy="true" />
+  if (step === 'screening') {
+    return (
+      <main id="main">
+        <h1>Let's set you up</h1>
+        <p class="muted">First, a few questions about your health history. They help us tell you when to see a doctor.</p>
+        <section class="card" aria-labelledby="history-title">
+          <h2 id="history-title">Your health history</h2>
+          <p class="small muted">
+            Asked once. You can change your answers in Settings at any time. Backtrack does not diagnose.
+          </p>
+          <ScreeningForm rules={rules} submitLabel="Save and continue" onSaved={() => setStep('plan')} />
+        </section>
+      </main>
+    )
+  }
+  const advice = stored ? (stored.answer ?? screeningAdvice(rules, stored.answers)) : undefined
+  return <PlanChoices advice={advice} onEditHistory={rules.length > 0 ? () => setStep('screening') : undefined} />
+}
+
+function PlanChoices({ advice, onEditHistory }: { advice?: ReturnType<typeof screeningAdvice>; onEditHistory?: () => void }) {
   const programs = useLive<Program[]>(cachedPrograms, ['cache:programs']) ?? []
   const me = useLive(cachedMe, ['cache:me'])
   const [chosen, setChosen] = useState<string[]>([])
@@ -65,6 +103,14 @@ export function Onboarding() {
   return (
     <main id="main">
       <h1>Let's set you up</h1>
+      {advice && <ScreeningAdvice answer={advice} />}
+      {onEditHistory && (
+        <p class="small">
+          <button type="button" class="linklike" onClick={onEditHistory}>
+            Change my health history answers
+          </button>
+        </p>
+      )}
       <p class="muted">Three quick choices. You can change any of them later.</p>
       <form onSubmit={finish}>
         <fieldset>

@@ -1,11 +1,13 @@
 import { useEffect, useState } from 'preact/hooks'
 import * as api from '../../api'
-import { cachedMe, saveMe } from '../../data'
+import { cachedMe, fetchMe, saveMe, screeningRules } from '../../data'
 import { cacheSet } from '../../store'
 import { currentSubscription, disablePush, enablePush, pushSupported } from '../../push'
-import type { Reminder } from '../../types'
+import type { CareLink, Reminder, SafetyRule, Scope } from '../../types'
+import { NOBODY_WATCHES } from '../../ui/Call'
 import { useLive, useOnline } from '../../ui/hooks'
 import { TimezoneSelect } from '../../ui/timezone'
+import { ScreeningForm } from '../onboarding/Screening'
 
 const KIND_NAMES: Record<Reminder['kind'], string> = {
   session: 'Practice',
@@ -153,9 +155,11 @@ function Share() {
         Give your physiotherapist or doctor a one-time code. They see your logs and check-ins; your journal only if you
         choose. You can stop sharing at any time.
       </p>
+      <p class="notice warn">{NOBODY_WATCHES}</p>
       <button type="button" onClick={() => void create()}>
         Create a share code
       </button>
+      <Links />
       {code && (
         <p role="status">
           Your code: <b style={{ fontSize: '1.4rem', letterSpacing: '0.1em' }}>{code.code}</b>
@@ -169,6 +173,142 @@ function Share() {
         </p>
       )}
     </section>
+  )
+}
+
+const OPTIONAL_SCOPES: [Scope, string][] = [
+  ['journal', 'Share my journal'],
+  ['prescribe', 'Let this clinician release a safety hold and (later) adjust my plan'],
+]
+
+const scopesOf = (link: CareLink): Scope[] => (Array.isArray(link.scopes) ? (link.scopes as Scope[]) : [])
+
+/** Who sees my data, and what each may do: the patient alone decides. */
+function Links() {
+  const [links, setLinks] = useState<CareLink[]>()
+  const [error, setError] = useState('')
+  const [saved, setSaved] = useState('')
+  useEffect(() => {
+    api.getLinks().then(setLinks, (e) => setError(friendly(e, 'Sharing is not available yet.')))
+  }, [])
+  if (!links || links.length === 0) {
+    return error ? <p class="notice">{error}</p> : null
+  }
+  const flip = async (link: CareLink, scope: Scope) => {
+    setSaved('')
+    setError('')
+    const scopes = scopesOf(link).includes(scope) ? scopesOf(link).filter((s) => s !== scope) : [...scopesOf(link), scope]
+    try {
+      const next = await api.setLinkScopes(link.id, scopes)
+      setLinks((list) => list?.map((l) => (l.id === next.id ? next : l)))
+      setSaved(`Saved for ${link.clinician.email}.`)
+    } catch (e) {
+      setError(friendly(e, 'This choice is not available yet.'))
+    }
+  }
+  const end = async (link: CareLink) => {
+    setSaved('')
+    try {
+      await api.endLink(link.id)
+      setLinks((list) => list?.filter((l) => l.id !== link.id))
+      setSaved(`You no longer share with ${link.clinician.email}.`)
+    } catch (e) {
+      setError(friendly(e, 'Ending a link is not available yet.'))
+    }
+  }
+  return (
+    <>
+      <h3 id="links-title">You share with</h3>
+      <ul class="plain" aria-labelledby="links-title">
+        {links.map((link) => (
+          <li key={link.id} data-link-id={link.id}>
+            <p>
+              <b>{link.clinician.email}</b>
+            </p>
+            {OPTIONAL_SCOPES.map(([scope, text]) => (
+              <label class="choice" key={scope}>
+                <input
+                  type="checkbox"
+                  checked={scopesOf(link).includes(scope)}
+                  onChange={() => void flip(link, scope)}
+                />
+                {text}
+              </label>
+            ))}
+            <button type="button" class="quiet" onClick={() => void end(link)}>
+              Stop sharing with {link.clinician.email}
+            </button>
+          </li>
+        ))}
+      </ul>
+      {error && <p class="notice">{error}</p>}
+      <p role="status" class="small">
+        {saved}
+      </p>
+    </>
+  )
+}
+
+/** The history questions, asked once at onboarding: answers can change. */
+function History() {
+  const [rules, setRules] = useState<SafetyRule[]>()
+  useEffect(() => {
+    screeningRules().then(setRules, () => setRules([]))
+  }, [])
+  if (rules?.length === 0) return null
+  return (
+    <section class="card" aria-labelledby="history-title">
+      <h2 id="history-title">Your health history</h2>
+      <p class="small muted">The questions from when you started. If something has changed, update your answers.</p>
+      {rules ? <ScreeningForm rules={rules} submitLabel="Save my answers" /> : <p aria-busy="true">Loading…</p>}
+    </section>
+  )
+}
+
+// The countries whose emergency and crisis numbers Backtrack lists (the rest use 112).
+const COUNTRIES = [
+  'AT', 'AU', 'BE', 'BG', 'CA', 'CH', 'CY', 'CZ', 'DE', 'DK', 'EE', 'ES', 'FI', 'FR', 'GB', 'GR', 'HR', 'HU', 'IE',
+  'IT', 'LT', 'LU', 'LV', 'MT', 'NL', 'NZ', 'PL', 'PT', 'RO', 'SE', 'SI', 'SK', 'US',
+]
+
+function countryName(code: string): string {
+  try {
+    return new Intl.DisplayNames(['en'], { type: 'region' }).of(code) ?? code
+  } catch {
+    return code
+  }
+}
+
+/** Which country's emergency number and crisis lines the app shows. */
+function Country({ current }: { current: string | null | undefined }) {
+  const [message, setMessage] = useState('')
+  const codes = current && !COUNTRIES.includes(current) ? [...COUNTRIES, current] : COUNTRIES
+  const options = codes.map((code) => [code, countryName(code)] as const).sort((a, b) => a[1].localeCompare(b[1]))
+  const save = async (value: string) => {
+    setMessage('')
+    try {
+      await api.updateMe({ country: value || null })
+      await fetchMe()
+      setMessage('Saved. The numbers to call are now for this country.')
+    } catch (e) {
+      setMessage((e as Error).message)
+    }
+  }
+  return (
+    <div class="field">
+      <label for="country">Country (for emergency and help numbers)</label>
+      <select id="country" value={current ?? ''} onChange={(e) => void save((e.currentTarget as HTMLSelectElement).value)}>
+        <option value="">From my time zone</option>
+        {options.map(([code, name]) => (
+          <option key={code} value={code}>
+            {name}
+          </option>
+        ))}
+      </select>
+      <p role="status" class="small">
+        {message}
+      </p>
+    </div>
   )
 }
 
@@ -249,7 +389,9 @@ export function Settings({ onSignOut, onDeleted }: { onSignOut: () => Promise<vo
         <p role="status" class="small">
           {zoneMessage}
         </p>
+        {me && <Country current={me.country} />}
       </section>
+      <History />
       <Reminders />
       <Notifications />
       <Share />

@@ -1,10 +1,12 @@
 import { Fragment } from 'preact'
 import { useMemo, useState } from 'preact/hooks'
-import { cachedRules } from '../../data'
+import { cachedMe, cachedRules } from '../../data'
+import { emergencyCall, noteCheckin } from '../../hold'
 import { findEntry } from '../../merge'
 import { recordCheckin } from '../../outbox'
 import { evaluate, levelAtLeast } from '../../safety'
-import type { CheckinData, LocalEntry, PainArea, SafetyRule } from '../../types'
+import type { CheckinData, LocalEntry, Me, PainArea, SafetyRule } from '../../types'
+import { CallButton } from '../../ui/Call'
 import { useDraft, useLive } from '../../ui/hooks'
 import { Slider } from '../../ui/Slider'
 
@@ -17,9 +19,14 @@ const AREAS: [PainArea, string][] = [
 
 const QUALITY = ['Very poor', 'Poor', 'Fair', 'Good', 'Very good']
 
+/** Mood 1-5, in plain words (1 is "very low"). */
+export const MOODS = ['Very low', 'Low', 'Okay', 'Good', 'Very good']
+
 interface Draft {
-  pain: number
-  stress: number
+  /** null: not answered (never sent as a score). */
+  pain: number | null
+  stress: number | null
+  mood: number | null
   areas: PainArea[]
   sleepHours: string
   sleepQuality: number | null
@@ -31,10 +38,9 @@ function fromEntry(entry?: LocalEntry): Draft | undefined {
   if (!entry || entry.deleted) return undefined
   const d = entry.data as CheckinData
   return {
-    // An unanswered score (null) shows as the slider's start until this screen can
-    // leave a score unanswered (issue 14, the PWA's part).
-    pain: d.pain ?? 0,
-    stress: d.stress ?? 0,
+    pain: d.pain ?? null,
+    stress: d.stress ?? null,
+    mood: d.mood ?? null,
     areas: d.pain_areas ?? [],
     sleepHours: d.sleep_hours === undefined ? '' : String(d.sleep_hours),
     sleepQuality: d.sleep_quality ?? null,
@@ -43,21 +49,20 @@ function fromEntry(entry?: LocalEntry): Draft | undefined {
   }
 }
 
-const EMPTY: Draft = { pain: 0, stress: 0, areas: [], sleepHours: '', sleepQuality: null, flags: [], note: '' }
+const EMPTY: Draft = { pain: null, stress: null, mood: null, areas: [], sleepHours: '', sleepQuality: null, flags: [], note: '' }
 
-export function SafetyMessage({ rules, flags }: { rules: SafetyRule[]; flags: string[] }) {
+/** The advice for the answers ticked, before saving: the most serious level's message only. */
+export function SafetyMessage({ rules, flags, me }: { rules: SafetyRule[]; flags: string[]; me: Me | undefined }) {
   const outcome = evaluate(rules, flags)
   if (outcome.level === 'none') return null
   if (outcome.level === 'emergency') {
     return (
       <div class="emergency" role="alert" data-testid="safety-emergency">
-        <strong>{outcome.title || 'Call emergency services now'}</strong>
+        <strong>{outcome.title || 'Call your emergency number now'}</strong>
         {outcome.messages.map((m) => (
           <p key={m}>{m}</p>
         ))}
-        <p>
-          Emergency numbers: 911 in the US and Canada, 999 in the UK, 112 in Europe and from most mobile phones.
-        </p>
+        <CallButton call={emergencyCall(null, me)} />
       </div>
     )
   }
@@ -76,6 +81,7 @@ export function SafetyMessage({ rules, flags }: { rules: SafetyRule[]; flags: st
 /** The quick daily check-in: two sliders, a few taps, saved on the device first. */
 export function CheckIn({ date, entries }: { date: string; entries: LocalEntry[] }) {
   const rules = useLive(cachedRules, ['cache:rules']) ?? []
+  const me = useLive<Me | undefined>(cachedMe, ['cache:me'])
   const saved = useMemo(() => findEntry(entries, 'checkin', (d) => d.date === date), [entries, date])
   const { draft, update: keep, clear } = useDraft(`draft:checkin:${date}`, fromEntry(saved), EMPTY)
   const [message, setMessage] = useState('')
@@ -83,7 +89,12 @@ export function CheckIn({ date, entries }: { date: string; entries: LocalEntry[]
   if (!draft) return null
   // The most serious ticked rule, under which the advice is shown.
   const outcome = evaluate(rules, draft.flags)
-  const adviceAfter = rules.find((r) => draft.flags.includes(r.id) && r.level === outcome.level)?.id
+  const savedFlags = saved && !saved.deleted ? ((saved.data as CheckinData).red_flags ?? []) : []
+  const flagsSaved = savedFlags.length === draft.flags.length && draft.flags.every((f) => savedFlags.includes(f))
+  // Once saved, an urgent or emergency answer is said at the top of Today (the hold, the
+  // emergency screen): saying it here too would be a second message.
+  const adviceHere = !(flagsSaved && levelAtLeast(outcome.level, 'urgent'))
+  const adviceAfter = adviceHere ? rules.find((r) => draft.flags.includes(r.id) && r.level === outcome.level)?.id : undefined
   const update = (changes: Partial<Draft>) => {
     keep(changes)
     setMessage('')
@@ -92,12 +103,22 @@ export function CheckIn({ date, entries }: { date: string; entries: LocalEntry[]
 
   const save = async (event: Event) => {
     event.preventDefault()
-    const data: CheckinData = { date, pain: draft.pain, stress: draft.stress, pain_areas: draft.areas, red_flags: draft.flags }
+    // Unanswered scores are sent as null: the app never sends a value the person did not choose.
+    const data: CheckinData = {
+      date,
+      pain: draft.pain,
+      stress: draft.stress,
+      mood: draft.mood,
+      pain_areas: draft.areas,
+      red_flags: draft.flags,
+    }
     const hours = Number.parseFloat(draft.sleepHours)
     if (draft.sleepHours !== '' && Number.isFinite(hours)) data.sleep_hours = Math.min(24, Math.max(0, hours))
     if (draft.sleepQuality) data.sleep_quality = draft.sleepQuality
     if (draft.note.trim()) data.note = draft.note.trim()
-    await recordCheckin(data)
+    const entry = await recordCheckin(data)
+    // Held at once, with no signal: the server opens the same hold when this syncs.
+    if (levelAtLeast(outcome.level, 'urgent')) await noteCheckin(entry.client_id, outcome)
     await clear()
     setMessage(navigator.onLine ? 'Check-in saved.' : 'Check-in saved on this phone. It will be sent when you are back online.')
   }
@@ -114,6 +135,37 @@ export function CheckIn({ date, entries }: { date: string; entries: LocalEntry[]
           low="calm"
           high="extremely stressed"
         />
+        <fieldset>
+          <legend>How is your mood today?</legend>
+          <div class="mood-choices">
+            {MOODS.map((text, i) => (
+              <label class="choice mood-choice" key={text}>
+                <input
+                  type="radio"
+                  name="mood"
+                  checked={draft.mood === i + 1}
+                  onChange={() => update({ mood: i + 1 })}
+                />
+                {text}
+              </label>
+            ))}
+          </div>
+          {draft.mood === null ? (
+            <p class="hint">Not answered. Leave it if you prefer.</p>
+          ) : (
+            <button type="button" class="linklike small" onClick={() => update({ mood: null })}>
+              Clear mood<span class="visually-hidden"> (back to not answered)</span>
+            </button>
+          )}
+          {draft.mood === 1 && (
+            <div class="notice support" role="status" data-testid="crisis-offer">
+              <p>Thank you for telling us. Days like this are hard, and you do not have to carry it alone.</p>
+              <a class="button primary" href="#/help">
+                Talk to someone now
+              </a>
+            </div>
+          )}
+        </fieldset>
         <fieldset>
           <legend>Where does it hurt?</legend>
           {AREAS.map(([value, text]) => (
@@ -173,14 +225,18 @@ export function CheckIn({ date, entries }: { date: string; entries: LocalEntry[]
                   {rule.question}
                 </label>
                 {/* The advice appears right under the answer that calls for it, where the eyes are. */}
-                {rule.id === adviceAfter && <SafetyMessage rules={rules} flags={draft.flags} />}
+                {rule.id === adviceAfter && <SafetyMessage rules={rules} flags={draft.flags} me={me} />}
               </Fragment>
             ))}
           </fieldset>
         ) : (
-          <p class="small notice">
-            If you have chest, left-arm or jaw pain with sweating or nausea, call emergency services now.
-          </p>
+          <div class="small notice">
+            <p>
+              If you have chest pain, pressure or tightness with breathlessness, or chest, arm or jaw pain with
+              sweating or nausea, call now.
+            </p>
+            <CallButton call={emergencyCall(null, me)} />
+          </div>
         )}
         <div class="field">
           <label for="checkin-note">Anything else? (optional)</label>

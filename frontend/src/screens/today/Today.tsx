@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import { cachedDay, cachedMe, refreshToday } from '../../data'
+import { heldDay, loadSafety, type SafetyState } from '../../hold'
 import { longDate, overlayDay, sessionStatuses, userToday } from '../../merge'
 import { clearSession, listEntries, recordSession } from '../../outbox'
 import type { Day, Me, PlanItem, Prescription } from '../../types'
@@ -8,6 +9,7 @@ import { Rejected } from '../../ui/Rejected'
 import { Replaced } from '../../ui/Replaced'
 import { CheckIn } from './CheckIn'
 import { Journal } from './Journal'
+import { EmergencyPanel, HoldPanel } from './Safety'
 import { Countdown, Pacer, RepCounter, formatSeconds } from './tools'
 
 const TIMES: [string, string][] = [
@@ -38,9 +40,27 @@ interface ItemProps {
   pending: boolean
 }
 
+/** An exercise while the plan is held: visibly paused, nothing to tick off. */
+function PausedItem({ item, nameId }: { item: PlanItem; nameId: string }) {
+  return (
+    <li class="card item is-held" aria-labelledby={nameId} data-item-id={item.id} data-status="held">
+      <div class="item-head">
+        <div>
+          <h3 class="item-name" id={nameId}>
+            {item.exercise.name}
+          </h3>
+          <p class="dose">{dose(item.prescription)}</p>
+        </div>
+        <span class="chip held">Paused</span>
+      </div>
+    </li>
+  )
+}
+
 function Item({ item, date, pending }: ItemProps) {
   const { exercise, prescription: p } = item
   const nameId = `item-${item.id.replace(/[^a-zA-Z0-9-]/g, '-')}`
+  if (item.status === 'held') return <PausedItem item={item} nameId={nameId} />
   const mark = (status: 'done' | 'skipped') => void recordSession({ date, item_id: item.id, status })
   const undo = () => void clearSession(item.id, date)
   // Steps and tools are drawn only once opened: a long day stays quick to show.
@@ -126,8 +146,18 @@ export function Today({ focus }: { focus?: 'checkin' }) {
   const day = useLive<Day | null>(() => (today ? cachedDay(today) : Promise.resolve(null)), [`cache:day:${today}`], [today])
   const loadedEntries = useLive(listEntries, ['entries'])
   const entries = loadedEntries ?? []
+  const safety = useLive<SafetyState>(loadSafety, ['cache:safety'])
   const [refreshError, setRefreshError] = useState<string>()
   const [refreshed, setRefreshed] = useState(false)
+  const [backNote, setBackNote] = useState('')
+  const wasHeld = useRef<boolean | undefined>(undefined)
+  const held = Boolean(safety?.hold)
+  useEffect(() => {
+    if (safety === undefined) return
+    if (wasHeld.current && !held) setBackNote('Your exercises are back. Start gently, and stop if anything feels wrong.')
+    if (held) setBackNote('')
+    wasHeld.current = held
+  }, [held, safety === undefined])
 
   useEffect(() => {
     refreshToday().then(
@@ -139,18 +169,24 @@ export function Today({ focus }: { focus?: 'checkin' }) {
     if (focus === 'checkin') document.getElementById('checkin')?.scrollIntoView()
   }, [focus, day === undefined])
 
-  if (!today || day === undefined || loadedEntries === undefined) return <main id="main" aria-busy="true" />
-  const shown = day ? overlayDay(day, entries) : undefined
+  if (!today || day === undefined || loadedEntries === undefined || safety === undefined) return <main id="main" aria-busy="true" />
+  const shown = day ? heldDay(overlayDay(day, entries), held) : undefined
   const statuses = sessionStatuses(entries)
   const doneCount = shown?.items.filter((i) => i.status === 'done').length ?? 0
   const heading = longDate(today)
 
   return (
     <main id="main">
+      {safety.emergency && <EmergencyPanel notice={safety.emergency} me={me} />}
       <h1>Today</h1>
       <p class="muted">
         {heading}
         {shown && shown.items.length > 0 && ` · ${doneCount} of ${shown.items.length} done`}
+      </p>
+      {/* The emergency's message is said once, above; an urgent hold says its own. */}
+      {safety.hold && <HoldPanel hold={safety.hold} showAdvice={safety.hold.level === 'urgent'} />}
+      <p role="status" class={backNote ? 'notice ok' : 'visually-hidden'}>
+        {backNote}
       </p>
       <Rejected />
       <Replaced />
