@@ -12,13 +12,26 @@ from playwright.sync_api import BrowserContext, Page, expect
 PASSWORD = "calm-steady-breathing-42"
 
 
-def sign_up_and_enroll(page: Page, base_url: str, email: str) -> None:
+def answer_history(page: Page, yes: tuple[str, ...] = ()) -> None:
+    """The history questions come first at onboarding: each answered Yes or No."""
+    expect(page.get_by_role("heading", name="Your health history")).to_be_visible()
+    groups = page.locator("fieldset.yesno")
+    expect(groups.first).to_be_visible()
+    for index in range(groups.count()):
+        group = groups.nth(index)
+        answer = "Yes" if group.get_attribute("data-rule") in yes else "No"
+        group.get_by_role("radio", name=answer).check()
+    page.get_by_role("button", name="Save and continue").click()
+
+
+def sign_up_and_enroll(page: Page, base_url: str, email: str, *, history_yes: tuple[str, ...] = ()) -> None:
     page.goto(f"{base_url}/#/signup")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Choose a password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
 
     expect(page.get_by_role("heading", name="Let's set you up")).to_be_visible()
+    answer_history(page, history_yes)
     page.get_by_role("checkbox", name=re.compile("Core strengthening")).check()
     page.get_by_role("button", name="Start my plan").click()
     expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()

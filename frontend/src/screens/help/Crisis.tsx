@@ -4,6 +4,14 @@ import type { Me } from '../../types'
 import { CallButton, NOBODY_WATCHES } from '../../ui/Call'
 import { useLive } from '../../ui/hooks'
 
+function countryName(code: string): string {
+  try {
+    return new Intl.DisplayNames(['en'], { type: 'region' }).of(code) ?? code
+  } catch {
+    return code
+  }
+}
+
 /**
  * Who to talk to now: the emergency number and the crisis lines of the person's
  * country, from the cached profile, so this screen opens with no signal too.
@@ -61,8 +69,8 @@ export function Crisis() {
       </section>
       <p class="notice">{NOBODY_WATCHES}</p>
       <p class="small muted">
-        The numbers are for {me?.country ? <>your country ({me.country})</> : 'where your phone says you are'}. You can
-        change your country in <a href="#/settings">Settings</a>.
+        These numbers are for {me?.country ? countryName(me.country) : 'where your time zone says you are'}.{' '}
+        <a href="#/settings">Change your country</a>
       </p>
     </main>
   )
