@@ -149,7 +149,9 @@ def test_an_emergency_offline_shows_one_message_a_number_to_call_and_pauses_the_
     hold = page.get_by_test_id("safety-hold")
     expect(hold).to_be_visible()
     expect(page.get_by_role("button", name="Done")).to_have_count(0)
-    expect(page.get_by_role("region", name="How are you today?").get_by_role("button", name="Update check-in")).to_be_enabled()
+    expect(
+        page.get_by_role("region", name="How are you today?").get_by_role("button", name="Update check-in")
+    ).to_be_enabled()
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(artifacts / "today-paused.png"), full_page=False)
     assert_no_axe_violations(page)
