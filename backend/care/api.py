@@ -4,6 +4,7 @@ from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,9 +29,15 @@ from backend.care.serializers import (
 from backend.core.fields import QuerySerializer
 from backend.tracker import selectors as tracker_selectors
 from backend.tracker.entries import render_record
+from backend.tracker.holds import render_history, render_hold
 from backend.tracker.queries import RANGE_PARAMETERS, RangeQuerySerializer, SummaryQuerySerializer
 from backend.tracker.responses import summary_response
-from backend.tracker.serializers import ClinicianLogsSerializer, JournalRecordSerializer, SummarySerializer
+from backend.tracker.serializers import (
+    ClinicianLogsSerializer,
+    JournalRecordSerializer,
+    SafetyHoldReleasedSerializer,
+    SummarySerializer,
+)
 
 
 def _ip(request: Request) -> str | None:
@@ -150,6 +157,7 @@ class PatientView(ClinicianView):
         link = self.link(request, patient_id)
         self.audit(request, link, "profile")
         patient = link.patient
+        holds = selectors.safety_holds(patient=patient)
         return Response(
             {
                 "id": patient.pk,
@@ -161,8 +169,26 @@ class PatientView(ClinicianView):
                 "open_alerts": AlertSerializer(
                     selectors.alerts(patient=patient, open_only=True), many=True
                 ).data,
+                # What the patient answered about their history (onboarding, Settings).
+                "screening": patient.screening if "checkins" in link.scopes else None,
+                "safety_hold": render_hold(next((h for h in holds if h.released_at is None), None)),
+                "safety_holds": render_history(holds),
             }
         )
+
+
+class PatientSafetyHoldReleaseView(ClinicianView):
+    """End the patient's safety hold: only with the ``prescribe`` scope the patient gave."""
+
+    @extend_schema(request=None, responses=SafetyHoldReleasedSerializer)
+    def post(self, request: Request, patient_id: int) -> Response:
+        link = self.link(request, patient_id)
+        if "prescribe" not in link.scopes:
+            raise PermissionDenied(
+                "The patient has not allowed you to change their plan (the prescribe scope)."
+            )
+        released = services.safety_hold_clear(link=link, clinician=request.user, ip=_ip(request))
+        return Response({"released": released, "safety_hold": None})
 
 
 class PatientSummaryView(ClinicianView):

@@ -7,7 +7,9 @@ from django.db import models
 from django.db.models import Q
 
 DEFAULT_SCOPES = ["logs", "checkins"]
-SCOPES = ("logs", "checkins", "journal")
+# prescribe (off unless the patient turns it on): release a safety hold, and (issue 16)
+# manage prescriptions.
+SCOPES = ("logs", "checkins", "journal", "prescribe")
 
 
 class ShareCode(models.Model):

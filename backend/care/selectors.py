@@ -16,7 +16,7 @@ from backend.programs.models import Enrollment, Program
 from backend.programs.schedule import due_counts
 from backend.programs.selectors import attach_items
 from backend.tracker import adherence
-from backend.tracker.models import CheckIn, SafetyAlert, SessionLog
+from backend.tracker.models import CheckIn, SafetyAlert, SafetyHold, SessionLog
 from backend.tracker.selectors import checkins, session_logs
 
 ALERT_RANK = {"see_doctor": 1, "urgent": 2, "emergency": 3}
@@ -54,6 +54,12 @@ def alerts(*, patient: User, open_only: bool) -> QuerySet[SafetyAlert]:
     if open_only:
         qs = qs.filter(acknowledged_at__isnull=True, withdrawn_at__isnull=True)
     return qs
+
+
+def safety_holds(*, patient: User, limit: int = 20) -> list[SafetyHold]:
+    """The patient's recent safety holds, latest first: the open one (at most one, and
+    always the latest) and the record of each release."""
+    return list(SafetyHold.objects.filter(patient=patient).order_by("-since", "-pk")[:limit])
 
 
 def notes(*, clinician: User, patient: User) -> QuerySet[ClinicianNote]:

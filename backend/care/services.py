@@ -14,7 +14,8 @@ from backend.accounts.models import User
 from backend.caching import invalidation
 from backend.care.models import DEFAULT_SCOPES, SCOPES, AccessLogEntry, CareLink, ClinicianNote, ShareCode
 from backend.core.errors import ApplicationError
-from backend.tracker.models import SafetyAlert
+from backend.tracker.holds import safety_hold_release
+from backend.tracker.models import SafetyAlert, SafetyHold
 
 CODE_LIFETIME = dt.timedelta(hours=24)
 # Crockford's base32: no I, L, O or U, so a code read aloud or typed is unambiguous.
@@ -116,6 +117,21 @@ def safety_alert_acknowledge(*, alert: SafetyAlert, clinician: User, ip: str | N
         invalidation.user_changed(alert.patient_id)  # no longer an open alert
     access_log_record(clinician=clinician, patient_ids=[alert.patient_id], what="alert acknowledged", ip=ip)
     return alert
+
+
+def safety_hold_clear(*, link: CareLink, clinician: User, ip: str | None) -> bool:
+    """A clinician the patient allowed to (``prescribe``) ends the patient's safety hold.
+    Recorded on the hold, and in the patient's access log like every act on their data."""
+    released, _ = safety_hold_release(
+        patient=link.patient, reason=SafetyHold.Reason.CLEARED_BY_CLINICIAN, by=clinician
+    )
+    access_log_record(
+        clinician=clinician,
+        patient_ids=[link.patient_id],
+        what="safety hold released" if released else "safety hold (none open)",
+        ip=ip,
+    )
+    return released
 
 
 def clinician_note_create(*, clinician: User, patient: User, text: str) -> ClinicianNote:

@@ -27,6 +27,11 @@ urlpatterns = [
         api.AlertAcknowledgeView.as_view(),
         name="care-alert-acknowledge",
     ),
+    path(
+        "care/patients/<id:patient_id>/safety-hold/release/",
+        api.PatientSafetyHoldReleaseView.as_view(),
+        name="care-patient-safety-hold-release",
+    ),
     path("care/patients/<id:patient_id>/notes/", api.NotesView.as_view(), name="care-patient-notes"),
     path(
         "care/patients/<id:patient_id>/notes/<id:note_id>/",

@@ -50,6 +50,16 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class StrictUUIDField(serializers.UUIDField):
+    """A UUID that must arrive as a JSON string: DRF's UUIDField reads a number (or
+    ``false``) as the UUID of that integer."""
+
+    def to_internal_value(self, data: object) -> object:
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
 class QuerySerializer(serializers.Serializer):
     """Validates query parameters; a parameter given empty (``?days=``) is an error,
     not a silent default: the client meant something and should hear it was wrong."""

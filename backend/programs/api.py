@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -8,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.accounts.models import User
 from backend.accounts.timezones import local_today
 from backend.caching.user_cache import cached
 from backend.programs import selectors, services
@@ -23,7 +27,25 @@ from backend.programs.serializers import (
     ProgramDetailSerializer,
     ProgramSerializer,
 )
+from backend.tracker.holds import held_from, open_hold, render_hold
 from backend.tracker.selectors import item_statuses
+
+
+@dataclass(frozen=True)
+class Hold:
+    """The open safety hold as a plan shows it: from which local date, and its JSON."""
+
+    held_from: dt.date
+    rendered: dict
+
+    @classmethod
+    def of(cls, user: User) -> Hold | None:
+        hold = open_hold(user.pk)
+        if hold is None:
+            return None
+        rendered = render_hold(hold)
+        assert rendered is not None
+        return cls(held_from=held_from(hold, user.timezone), rendered=rendered)
 
 
 class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
@@ -102,10 +124,16 @@ def _exercise_json(exercise: Exercise) -> dict:
     return rendered
 
 
-def render_day(day: PlannedDay, statuses: dict[str, str]) -> dict:
-    """A day of the plan, JSON-ready (``DaySerializer`` documents the shape)."""
+def render_day(day: PlannedDay, statuses: dict[str, str], hold: Hold | None = None) -> dict:
+    """A day of the plan, JSON-ready (``DaySerializer`` documents the shape).
+
+    On a day a safety hold pauses, every exercise not yet done or skipped is ``held``.
+    """
+    held = hold is not None and day.date >= hold.held_from
+    pending = "held" if held else "pending"
     return {
         "date": day.date.isoformat(),
+        "safety_hold": hold.rendered if held and hold is not None else None,
         "items": [
             {
                 "id": item.id,
@@ -114,7 +142,7 @@ def render_day(day: PlannedDay, statuses: dict[str, str]) -> dict:
                 "time_of_day": item.time_of_day,
                 "exercise": _exercise_json(item.exercise),
                 "prescription": item.prescription,
-                "status": statuses.get(item.id, "pending"),
+                "status": statuses.get(item.id, pending),
             }
             for item in day.items
         ],
@@ -131,7 +159,7 @@ class TodayView(APIView):
 
         def render() -> dict:
             (day,) = selectors.plan_for_user(user=user, start=today, days=1)
-            return render_day(day, item_statuses(user=user, start=today, end=today))
+            return render_day(day, item_statuses(user=user, start=today, end=today), Hold.of(user))
 
         # The cached body is the JSON DRF would render; sent as it is.
         return HttpResponse(
@@ -155,4 +183,5 @@ class PlanView(APIView):
         start = query.validated_data.get("start") or local_today(request.user.timezone)
         days = selectors.plan_for_user(user=request.user, start=start, days=query.validated_data["days"])
         statuses = item_statuses(user=request.user, start=days[0].date, end=days[-1].date)
-        return Response({"days": [render_day(day, statuses) for day in days]})
+        hold = Hold.of(request.user)
+        return Response({"days": [render_day(day, statuses, hold) for day in days]})

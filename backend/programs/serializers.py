@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from backend.core.fields import CalendarDateField, QuerySerializer
 from backend.programs.models import Enrollment, Exercise, Program, ProgramItem
+from backend.tracker.serializers import SafetyHoldSerializer
 
 
 class ExerciseSerializer(serializers.ModelSerializer):
@@ -151,11 +152,15 @@ class PlanItemSerializer(serializers.Serializer):
     time_of_day = serializers.CharField()
     exercise = ExerciseSerializer()
     prescription = PrescriptionSerializer()
-    status = serializers.ChoiceField(choices=["pending", "done", "skipped"])
+    status = serializers.ChoiceField(
+        choices=["pending", "done", "skipped", "held"],
+        help_text="held: paused by the safety hold (an urgent or emergency answer) until it is released.",
+    )
 
 
 class DaySerializer(serializers.Serializer):
     date = serializers.DateField()
+    safety_hold = SafetyHoldSerializer(allow_null=True, help_text="Set on the days a safety hold pauses.")
     items = PlanItemSerializer(many=True)
 
 

@@ -25,7 +25,7 @@ from backend.reminders.schedule import (
     latest_due,
     next_fire_after,
 )
-from backend.tracker.selectors import users_with_sessions_logged
+from backend.tracker.selectors import users_on_safety_hold, users_with_sessions_logged
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,7 @@ class DispatchReport:
     skipped_late: int = 0
     skipped_done: int = 0
     skipped_no_program: int = 0
+    skipped_held: int = 0
     batches: int = 0
     delivery_ids: list[int] = field(default_factory=list)
 
@@ -123,8 +124,17 @@ def _dispatch_batch(*, now: dt.datetime, batch_size: int, report: DispatchReport
         dates = {d.user_id: d.fire_at.astimezone(zones[d.user_id]).date() for d in sessions}
         done = users_with_sessions_logged(user_ids=list(dates), dates=dates)
         running = users_with_a_program_on(dates=dates)
+        held = users_on_safety_hold(user_ids=list(dates))
         for delivery in sessions:
-            if delivery.user_id in done:
+            if delivery.user_id in held:
+                # The exercises are paused until someone has looked at what was
+                # reported: no nudge to do them (check-in reminders still go).
+                delivery.status, delivery.reason, delivery.finished_at = (
+                    Delivery.Status.SKIPPED,
+                    Delivery.Reason.SAFETY_HOLD,
+                    now,
+                )
+            elif delivery.user_id in done:
                 delivery.status, delivery.reason, delivery.finished_at = (
                     Delivery.Status.SKIPPED,
                     Delivery.Reason.DONE,
@@ -149,6 +159,7 @@ def _dispatch_batch(*, now: dt.datetime, batch_size: int, report: DispatchReport
     report.skipped_late += sum(d.reason == Delivery.Reason.LATE for d in deliveries)
     report.skipped_done += sum(d.reason == Delivery.Reason.DONE for d in deliveries)
     report.skipped_no_program += sum(d.reason == Delivery.Reason.NO_PROGRAM for d in deliveries)
+    report.skipped_held += sum(d.reason == Delivery.Reason.SAFETY_HOLD for d in deliveries)
     report.delivery_ids.extend(pending)
     return len(rules)
 

@@ -130,6 +130,7 @@ class Delivery(models.Model):
         LATE = "late", "More than an hour late"
         DONE = "done", "Today's session already logged"
         NO_PROGRAM = "no_program", "No program running (paused, left or finished)"
+        SAFETY_HOLD = "safety_hold", "Exercises paused by a safety hold"
         NO_TARGET = "no_target", "No push subscription accepted it"
         RETRIES_EXHAUSTED = "retries_exhausted", "Push service kept failing"
 

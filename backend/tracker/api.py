@@ -17,12 +17,16 @@ from backend.accounts.services import user_screening_set
 from backend.accounts.timezones import local_today
 from backend.tracker import selectors, services
 from backend.tracker.entries import parse_cursor, render_entry, render_record
+from backend.tracker.holds import open_hold, render_hold, safety_hold_release
 from backend.tracker.queries import RANGE_PARAMETERS, RangeQuerySerializer, SummaryQuerySerializer
 from backend.tracker.responses import summary_response
 from backend.tracker.safety import safety_answer, safety_rules
 from backend.tracker.serializers import (
     CheckInRecordSerializer,
     JournalRecordSerializer,
+    ProfileSerializer,
+    SafetyHoldReleasedSerializer,
+    SafetyHoldReleaseSerializer,
     SafetySerializer,
     ScreeningSerializer,
     SessionLogRecordSerializer,
@@ -190,3 +194,38 @@ class SummaryView(APIView):
         query = SummaryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         return summary_response(request.user, query.validated_data["days"])
+
+
+class SafetyHoldOnProfile:
+    """Mixed into ``/api/v1/me/`` (``backend/urls.py``): the profile carries the open
+    safety hold, so every device shows it, whichever reported the answer."""
+
+    @extend_schema(responses=ProfileSerializer)
+    def get(self, request: Request) -> Response:
+        return self._with_hold(request, super().get(request))  # type: ignore[misc]
+
+    @extend_schema(request=ProfileSerializer, responses=ProfileSerializer)
+    def patch(self, request: Request) -> Response:
+        return self._with_hold(request, super().patch(request))  # type: ignore[misc]
+
+    @staticmethod
+    def _with_hold(request: Request, response: Response) -> Response:
+        if response.status_code == 200 and isinstance(response.data, dict):
+            response.data["safety_hold"] = render_hold(open_hold(request.user.pk))
+        return response
+
+
+class SafetyHoldReleaseView(APIView):
+    """End my safety hold: I have been seen, or the answer was a mistake. Recorded."""
+
+    @extend_schema(request=SafetyHoldReleaseSerializer, responses=SafetyHoldReleasedSerializer)
+    def post(self, request: Request) -> Response:
+        body = SafetyHoldReleaseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        released, still = safety_hold_release(
+            patient=request.user,
+            reason=body.validated_data["reason"],
+            by=request.user,
+            check_in=body.validated_data.get("check_in"),
+        )
+        return Response({"released": released, "safety_hold": render_hold(still)})

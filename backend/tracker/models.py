@@ -198,3 +198,56 @@ class SafetyAlert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.acknowledged_at is None and self.withdrawn_at is None
+
+
+class SafetyHold(models.Model):
+    """The exercises paused after an ``urgent`` or ``emergency`` answer, until released.
+
+    Opened by a check-in (as it syncs; the phone holds its plan at once, offline), it
+    pauses every exercise and the session reminders; check-ins go on. A person has at
+    most one open hold: a more serious answer meanwhile raises its level. It ends when
+    the person says they have been seen (or answered by mistake), or a clinician with
+    the ``prescribe`` scope releases it; the row stays, as the record of the release.
+    """
+
+    class Reason(models.TextChoices):
+        SEEN_PROFESSIONAL = "seen_professional", "Seen a professional"
+        CLEARED_BY_CLINICIAN = "cleared_by_clinician", "Cleared by a clinician"
+        ANSWERED_BY_MISTAKE = "answered_by_mistake", "Answered by mistake"
+        CHECK_IN_CHANGED = "check_in_changed", "The check-in was changed or deleted"
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="safety_holds"
+    )
+    level = models.CharField(max_length=16, choices=CheckIn.Safety.choices)
+    since = models.DateTimeField()
+    # The latest check-in that opened or raised it; the phone releases the hold it knows.
+    check_in = models.ForeignKey(CheckIn, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    check_in_client_id = models.UUIDField(null=True, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Kept so the record still says who released it if that account goes.
+    released_by_name = models.CharField(max_length=254, blank=True, default="")
+    release_reason = models.CharField(max_length=32, choices=Reason.choices, blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"], condition=Q(released_at__isnull=True), name="safetyhold_one_open"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__in=["urgent", "emergency"]), name="safetyhold_level_serious"
+            ),
+            models.CheckConstraint(
+                condition=Q(released_at__isnull=True, release_reason="")
+                | (Q(released_at__isnull=False) & ~Q(release_reason="")),
+                name="safetyhold_release_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["patient", "-since"], name="safetyhold_patient_since")]
+
+    def __str__(self) -> str:
+        state = "open" if self.released_at is None else f"released ({self.release_reason})"
+        return f"{self.level} hold of {self.patient_id} since {self.since:%Y-%m-%d %H:%M}, {state}"

@@ -15,7 +15,7 @@ from backend.programs.models import Program
 from backend.programs.schedule import due_counts, due_item_ids
 from backend.programs.selectors import enrollments_for_window
 from backend.tracker.insights import DayCheckIn, DayLog, summarise
-from backend.tracker.models import CheckIn, JournalEntry, SessionLog
+from backend.tracker.models import CheckIn, JournalEntry, SafetyHold, SessionLog
 
 STREAK_DAYS = 365
 MAX_HISTORY_DAYS = 366
@@ -29,6 +29,15 @@ def item_statuses(*, user: User, start: dt.date, end: dt.date) -> dict[str, str]
         .values_list("item_id", "status")
     )
     return dict(rows)
+
+
+def users_on_safety_hold(*, user_ids: Iterable[int]) -> set[int]:
+    """Which of these users have an open safety hold (one indexed query)."""
+    return set(
+        SafetyHold.objects.filter(patient_id__in=list(user_ids), released_at__isnull=True).values_list(
+            "patient_id", flat=True
+        )
+    )
 
 
 def users_with_sessions_logged(*, user_ids: Iterable[int], dates: dict[int, dt.date]) -> set[int]:

@@ -12,7 +12,8 @@ from typing import Any
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
-from backend.core.fields import CalendarDateField, QuerySerializer, StrictCharField
+from backend.accounts.serializers import MeSerializer
+from backend.core.fields import CalendarDateField, QuerySerializer, StrictCharField, StrictUUIDField
 from backend.programs.schedule import parse_item_id
 from backend.tracker import selectors
 from backend.tracker.entries import ENTRY_TYPES, Rejected
@@ -400,6 +401,45 @@ class SafetySerializer(serializers.Serializer):
         help_text="emergency: the emergency number where the person lives (112 where unknown); "
         "urgent: the country's urgent medical line, where it has one.",
     )
+
+
+class SafetyHoldSerializer(serializers.Serializer):
+    """The open safety hold: exercises paused since an urgent or emergency answer."""
+
+    level = serializers.ChoiceField(choices=["urgent", "emergency"])
+    since = serializers.DateTimeField(help_text="When the server opened it.")
+    check_in = serializers.UUIDField(
+        allow_null=True, help_text="client_id of the check-in that holds the plan."
+    )
+
+
+class ProfileSerializer(MeSerializer):
+    """/api/v1/me/ with the open safety hold (read only; released with POST .../release/)."""
+
+    safety_hold = SafetyHoldSerializer(allow_null=True, read_only=True)
+
+    class Meta(MeSerializer.Meta):
+        fields = [*MeSerializer.Meta.fields, "safety_hold"]
+
+
+RELEASE_REASONS = ["seen_professional", "answered_by_mistake"]
+
+
+class SafetyHoldReleaseSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(
+        choices=RELEASE_REASONS,
+        help_text="seen_professional: I have been seen (a clinician's release is cleared_by_clinician); "
+        "answered_by_mistake: the answer was not meant.",
+    )
+    check_in = StrictUUIDField(
+        required=False,
+        help_text="The check-in whose hold this device shows: a hold raised since by a later check-in stays.",
+    )
+
+
+class SafetyHoldReleasedSerializer(serializers.Serializer):
+    released = serializers.BooleanField()
+    safety_hold = SafetyHoldSerializer(allow_null=True, help_text="The hold still open, to be shown.")
 
 
 SYNC_STATUSES = ["created", "updated", "unchanged", "stale", "conflict", "rejected"]

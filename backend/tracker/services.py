@@ -14,6 +14,7 @@ from backend.accounts.models import User
 from backend.caching import invalidation
 from backend.tracker import entries
 from backend.tracker.entries import CONTENT_FIELDS, MODELS, Rejected, Row
+from backend.tracker.holds import HOLDING, holds_follow
 from backend.tracker.models import CheckIn, SafetyAlert, SyncState
 from backend.tracker.safety import safety_answer, safety_rules
 from backend.tracker.signals import serious_alerts_opened
@@ -278,9 +279,17 @@ def _follow_alerts(*, created: list[CheckIn], updated: list[CheckIn]) -> None:
     )
     to_create, to_update = [], []
     rising: set[int] = set()  # alerts whose level went up, or that came back
+    lowered: list[CheckIn] = []  # no longer holding: edited below urgent, or deleted
     for checkin in [*created, *updated]:
         alert = alerts.get(checkin.pk)
         flagged = not checkin.deleted and checkin.safety_level != CheckIn.Safety.NONE
+        if (
+            alert is not None
+            and alert.withdrawn_at is None
+            and alert.level in HOLDING
+            and (checkin.deleted or checkin.safety_level not in HOLDING)
+        ):
+            lowered.append(checkin)
         if alert is None:
             if flagged:
                 to_create.append(
@@ -316,8 +325,15 @@ def _follow_alerts(*, created: list[CheckIn], updated: list[CheckIn]) -> None:
         SafetyAlert.objects.bulk_update(
             to_update, ["level", "red_flags", "date", "withdrawn_at", "acknowledged_at", "acknowledged_by"]
         )
-    serious = [alert for alert in [*to_create, *to_update] if alert.pk in rising or alert in to_create]
-    serious = [alert for alert in serious if SAFETY_RANK[alert.level] >= SAFETY_RANK["urgent"]]
+    serious = [
+        alert for alert in [*to_create, *(a for a in to_update if a.pk in rising)] if alert.level in HOLDING
+    ]
+    written = {checkin.pk: checkin for checkin in [*created, *updated]}
+    holds_follow(
+        user_id=[*created, *updated][0].user_id,
+        serious=[written[alert.checkin_id] for alert in serious],
+        lowered=lowered,
+    )
     if serious:
         ids = [alert.pk for alert in serious]
         transaction.on_commit(lambda: serious_alerts_opened.send(sender=SafetyAlert, alert_ids=ids))

@@ -3,6 +3,7 @@ from django.urls import path
 from backend.tracker.api import (
     CheckInsView,
     JournalView,
+    SafetyHoldReleaseView,
     SafetyRulesView,
     ScreeningView,
     SessionLogsView,
@@ -14,6 +15,7 @@ urlpatterns = [
     path("sync/", SyncView.as_view(), name="sync"),
     path("safety-rules/", SafetyRulesView.as_view(), name="safety-rules"),
     path("me/screening/", ScreeningView.as_view(), name="screening"),
+    path("me/safety-hold/release/", SafetyHoldReleaseView.as_view(), name="safety-hold-release"),
     path("logs/", SessionLogsView.as_view(), name="logs"),
     path("checkins/", CheckInsView.as_view(), name="checkins"),
     path("journal/", JournalView.as_view(), name="journal"),

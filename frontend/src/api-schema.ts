@@ -193,6 +193,23 @@ export interface paths {
         patch: operations["care_patients_notes_partial_update"];
         trace?: never;
     };
+    "/api/v1/care/patients/{patient_id}/safety-hold/release/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description End the patient's safety hold: only with the ``prescribe`` scope the patient gave. */
+        post: operations["care_patients_safety_hold_release_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/care/patients/{patient_id}/summary/": {
         parameters: {
             query?: never;
@@ -323,8 +340,9 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description ``/api/v1/me/``: the profile is the accounts app's (GET, PATCH); erasing the
-         *     account is the privacy app's (DELETE), which sits above every app it erases from.
+         * @description ``/api/v1/me/``: the profile is the accounts app's (GET, PATCH), with the
+         *     tracker's open safety hold; erasing the account is the privacy app's (DELETE),
+         *     which sits above every app it erases from.
          */
         get: operations["me_retrieve"];
         put?: never;
@@ -334,8 +352,9 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * @description ``/api/v1/me/``: the profile is the accounts app's (GET, PATCH); erasing the
-         *     account is the privacy app's (DELETE), which sits above every app it erases from.
+         * @description ``/api/v1/me/``: the profile is the accounts app's (GET, PATCH), with the
+         *     tracker's open safety hold; erasing the account is the privacy app's (DELETE),
+         *     which sits above every app it erases from.
          */
         patch: operations["me_partial_update"];
         trace?: never;
@@ -368,6 +387,23 @@ export interface paths {
         get: operations["me_export_retrieve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/safety-hold/release/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description End my safety hold: I have been seen, or the answer was a mistake. Recorded. */
+        post: operations["me_safety_hold_release_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -783,6 +819,8 @@ export interface components {
         Day: {
             /** Format: date */
             date: string;
+            /** @description Set on the days a safety hold pauses. */
+            safety_hold: components["schemas"]["SafetyHold"] | null;
             items: components["schemas"]["PlanItem"][];
         };
         Enrollment: {
@@ -895,13 +933,6 @@ export interface components {
          * @enum {string}
          */
         InsightKindEnum: "stress_pain_same_day" | "stress_pain_next_day" | "no_clear_link" | "not_enough_data";
-        /**
-         * @description * `pending` - pending
-         *     * `done` - done
-         *     * `skipped` - skipped
-         * @enum {string}
-         */
-        ItemStatusEnum: "pending" | "done" | "skipped";
         JournalData: {
             /** Format: date */
             date: string;
@@ -982,30 +1013,6 @@ export interface components {
             gratitude?: string[];
             text?: string;
         };
-        Me: {
-            readonly id: number;
-            /**
-             * Email address
-             * Format: email
-             */
-            readonly email: string;
-            readonly role: components["schemas"]["RoleEnum"];
-            timezone: string;
-            /** @description ISO 3166-1 alpha-2, for who to call in an emergency. Unless set, the time zone's country (null where that is unknown); send null or '' to follow the time zone again. */
-            country?: string | null;
-            /** @description The number to call in an emergency where the user lives (112 where unknown). */
-            readonly emergency_number: string;
-            /** @description People to talk to when things feel too much. */
-            readonly crisis_lines: components["schemas"]["CrisisLine"][];
-            /** @description The history questions answered (PUT /api/v1/me/screening/): rule id -> yes (true) or no. */
-            readonly screening: {
-                [key: string]: boolean;
-            };
-            /** @description The user's current local date, in their time zone. */
-            readonly today: string;
-            /** Format: date-time */
-            readonly date_joined: string;
-        };
         Note: {
             readonly id: number;
             text: string;
@@ -1051,13 +1058,14 @@ export interface components {
         PatchedEnrollmentStatusRequest: {
             status?: components["schemas"]["EnrollmentStatusChangeEnum"];
         };
-        PatchedMeRequest: {
+        PatchedNoteRequest: {
+            text?: string;
+        };
+        /** @description /api/v1/me/ with the open safety hold (read only; released with POST .../release/). */
+        PatchedProfileRequest: {
             timezone?: string;
             /** @description ISO 3166-1 alpha-2, for who to call in an emergency. Unless set, the time zone's country (null where that is unknown); send null or '' to follow the time zone again. */
             country?: string | null;
-        };
-        PatchedNoteRequest: {
-            text?: string;
         };
         PatchedReminderRuleRequest: {
             kind?: components["schemas"]["ReminderRuleKindEnum"];
@@ -1115,8 +1123,24 @@ export interface components {
             time_of_day: string;
             exercise: components["schemas"]["Exercise"];
             prescription: components["schemas"]["Prescription"];
-            status: components["schemas"]["ItemStatusEnum"];
+            /**
+             * @description held: paused by the safety hold (an urgent or emergency answer) until it is released.
+             *
+             *     * `pending` - pending
+             *     * `done` - done
+             *     * `skipped` - skipped
+             *     * `held` - held
+             */
+            status: components["schemas"]["PlanItemStatusEnum"];
         };
+        /**
+         * @description * `pending` - pending
+         *     * `done` - done
+         *     * `skipped` - skipped
+         *     * `held` - held
+         * @enum {string}
+         */
+        PlanItemStatusEnum: "pending" | "done" | "skipped" | "held";
         Prescription: {
             sets?: number;
             reps?: number;
@@ -1125,6 +1149,32 @@ export interface components {
             breaths?: number;
             per_side?: boolean;
             note?: string;
+        };
+        /** @description /api/v1/me/ with the open safety hold (read only; released with POST .../release/). */
+        Profile: {
+            readonly id: number;
+            /**
+             * Email address
+             * Format: email
+             */
+            readonly email: string;
+            readonly role: components["schemas"]["RoleEnum"];
+            timezone: string;
+            /** @description ISO 3166-1 alpha-2, for who to call in an emergency. Unless set, the time zone's country (null where that is unknown); send null or '' to follow the time zone again. */
+            country?: string | null;
+            /** @description The number to call in an emergency where the user lives (112 where unknown). */
+            readonly emergency_number: string;
+            /** @description People to talk to when things feel too much. */
+            readonly crisis_lines: components["schemas"]["CrisisLine"][];
+            /** @description The history questions answered (PUT /api/v1/me/screening/): rule id -> yes (true) or no. */
+            readonly screening: {
+                [key: string]: boolean;
+            };
+            /** @description The user's current local date, in their time zone. */
+            readonly today: string;
+            /** Format: date-time */
+            readonly date_joined: string;
+            readonly safety_hold: components["schemas"]["SafetyHold"] | null;
         };
         Program: {
             slug: string;
@@ -1171,6 +1221,12 @@ export interface components {
             /** @description Ignored: push services say 410 instead. */
             expirationTime?: number | null;
         };
+        /**
+         * @description * `seen_professional` - seen_professional
+         *     * `answered_by_mistake` - answered_by_mistake
+         * @enum {string}
+         */
+        ReasonEnum: "seen_professional" | "answered_by_mistake";
         RedeemRequest: {
             /** @description The code the patient gave you. */
             code: string;
@@ -1240,6 +1296,59 @@ export interface components {
             /** @description emergency: the emergency number where the person lives (112 where unknown); urgent: the country's urgent medical line, where it has one. */
             call?: components["schemas"]["Call"];
         };
+        /** @description The open safety hold: exercises paused since an urgent or emergency answer. */
+        SafetyHold: {
+            level: components["schemas"]["SafetyHoldLevelEnum"];
+            /**
+             * Format: date-time
+             * @description When the server opened it.
+             */
+            since: string;
+            /**
+             * Format: uuid
+             * @description client_id of the check-in that holds the plan.
+             */
+            check_in: string | null;
+        };
+        /**
+         * @description * `urgent` - urgent
+         *     * `emergency` - emergency
+         * @enum {string}
+         */
+        SafetyHoldLevelEnum: "urgent" | "emergency";
+        SafetyHoldReleaseRequest: {
+            /**
+             * @description seen_professional: I have been seen (a clinician's release is cleared_by_clinician); answered_by_mistake: the answer was not meant.
+             *
+             *     * `seen_professional` - seen_professional
+             *     * `answered_by_mistake` - answered_by_mistake
+             */
+            reason: components["schemas"]["ReasonEnum"];
+            /**
+             * Format: uuid
+             * @description The check-in whose hold this device shows: a hold raised since by a later check-in stays.
+             */
+            check_in?: string;
+        };
+        SafetyHoldReleased: {
+            released: boolean;
+            /** @description The hold still open, to be shown. */
+            safety_hold: components["schemas"]["SafetyHold"] | null;
+        };
+        /** @description The open safety hold: exercises paused since an urgent or emergency answer. */
+        SafetyHoldRequest: {
+            level: components["schemas"]["SafetyHoldLevelEnum"];
+            /**
+             * Format: date-time
+             * @description When the server opened it.
+             */
+            since: string;
+            /**
+             * Format: uuid
+             * @description client_id of the check-in that holds the plan.
+             */
+            check_in: string | null;
+        };
         /**
          * @description * `none` - None
          *     * `see_doctor` - See a doctor
@@ -1264,9 +1373,10 @@ export interface components {
          * @description * `logs` - logs
          *     * `checkins` - checkins
          *     * `journal` - journal
+         *     * `prescribe` - prescribe
          * @enum {string}
          */
-        ScopesEnum: "logs" | "checkins" | "journal";
+        ScopesEnum: "logs" | "checkins" | "journal" | "prescribe";
         ScreeningRequest: {
             /** @description The history questions (safety rules asked once) by id: true (yes) or false (no). */
             answers: {
@@ -2469,6 +2579,72 @@ export interface operations {
             };
         };
     };
+    care_patients_safety_hold_release_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SafetyHoldReleased"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but not allowed (or CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not yours (no existence leak). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Briefly unavailable; try again after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     care_patients_summary_retrieve: {
         parameters: {
             query?: {
@@ -3093,7 +3269,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Me"];
+                    "application/json": components["schemas"]["Profile"];
                 };
             };
             /** @description Not signed in. */
@@ -3188,7 +3364,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["PatchedMeRequest"];
+                "application/json": components["schemas"]["PatchedProfileRequest"];
             };
         };
         responses: {
@@ -3197,7 +3373,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Me"];
+                    "application/json": components["schemas"]["Profile"];
                 };
             };
             /** @description The request is malformed or a field is invalid. */
@@ -3302,6 +3478,65 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed or a field is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but not allowed (or CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Briefly unavailable; try again after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    me_safety_hold_release_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SafetyHoldReleaseRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SafetyHoldReleased"];
+                };
             };
             /** @description The request is malformed or a field is invalid. */
             400: {

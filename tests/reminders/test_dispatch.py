@@ -244,9 +244,9 @@ def test_a_batch_takes_the_same_few_queries_however_many_are_due(
 ):
     _due_rules(count)
 
-    # savepoint, claim (with users), logged sessions, running programs, deliveries,
-    # next times, release
-    with django_assert_max_num_queries(7):
+    # savepoint, claim (with users), logged sessions, running programs, safety holds,
+    # deliveries, next times, release
+    with django_assert_max_num_queries(8):
         report = dispatch("2026-11-21T06:30:00Z")
 
     assert report.queued == count
