@@ -52,11 +52,15 @@ export async function refreshRest(options: { plan: boolean }): Promise<void> {
 const dayKey = (date: string) => `day:${date}`
 let planSavedAt = 0
 
-/** Caches the days; the first one's `safety_hold` is the server's word on the hold now. */
+/**
+ * Caches the days. Held days carry the open hold: the server's word on it now (a
+ * server without holds sends no `safety_hold` at all).
+ */
 export async function savePlan(days: Day[], taken?: Awaited<ReturnType<typeof snapshot>>): Promise<void> {
   await cacheSetMany(days.map((day) => [dayKey(day.date), day]))
   planSavedAt = Date.now()
-  if (taken && days[0]) await applyServerHold(days[0].safety_hold, taken)
+  if (!taken || !days.some((day) => 'safety_hold' in day)) return
+  await applyServerHold(days.find((day) => day.safety_hold)?.safety_hold ?? null, taken)
 }
 
 let planInFlight: Promise<void> | undefined

@@ -87,25 +87,39 @@ export interface CheckinSafety {
 
 /**
  * A check-in was saved (here, evaluated from the cached rules) or its server answer
- * came back. An urgent or emergency level holds the plan and an emergency opens the
- * emergency screen, unless this phone already acted on that level for this check-in
- * (saving it again, or the server's answer after a release, changes nothing). A lower
- * level never ends a hold: only a release does.
+ * came back; the same rules as the server's (backend/tracker/holds.py):
+ * - an urgent or emergency level holds the plan, and an emergency opens the emergency
+ *   screen, unless this phone already acted on that level for this check-in (saving it
+ *   again, or the server's answer after a release, changes nothing);
+ * - one hold at a time: a later serious check-in keeps its start, raises its level and
+ *   becomes the check-in that holds it (the one a release names);
+ * - the check-in that holds, corrected below urgent, ends the hold (the server does the
+ *   same when it syncs, so nothing is queued); any other milder check-in changes nothing.
  */
 export function afterCheckin(state: SafetyState, safety: CheckinSafety, now: string): SafetyState {
   const { check_in, level } = safety
-  if (!isHoldLevel(level)) return state
+  if (!isHoldLevel(level)) {
+    if (!state.acted[check_in]) return state
+    const acted = { ...state.acted }
+    delete acted[check_in]
+    return {
+      ...state,
+      hold: state.hold?.check_in === check_in ? null : state.hold,
+      emergency: state.emergency?.check_in === check_in ? null : state.emergency,
+      acted,
+    }
+  }
   const before = state.acted[check_in]
   if (before && levelAtLeast(before, level)) return state
-  const hold: LocalHold = state.hold
-    ? // One hold at a time, as on the server: it keeps its start and takes the higher level.
-      { ...state.hold, level: higher(state.hold.level, level) }
-    : { level, since: now, check_in, from: 'phone' }
-  if (hold.check_in === check_in || !state.hold) {
-    hold.title = safety.title
-    hold.message = safety.message
-    if (safety.call) hold.call = safety.call
+  const hold: LocalHold = {
+    ...(state.hold ?? { since: now, from: 'phone' as const }),
+    level: state.hold ? higher(state.hold.level, level) : level,
+    check_in,
+    title: safety.title,
+    message: safety.message,
+    call: safety.call ?? (state.hold?.check_in === check_in ? state.hold.call : undefined),
   }
+  if (hold.from === 'server') hold.from = 'phone'
   const released = { ...state.released }
   delete released[check_in]
   return {

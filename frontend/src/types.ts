@@ -2,6 +2,12 @@ import type { components } from './api-schema'
 
 // Shapes from ../shared/API.md (the contract); field names are fixed there.
 
+type Profile = Schemas['Profile']
+
+/**
+ * GET /api/v1/me/ as cached on the device. The fields after `device_date` are optional
+ * because a profile cached from an older server may lack them.
+ */
 export interface Me {
   id: number
   email: string
@@ -11,14 +17,14 @@ export interface Me {
   /** The device's date when `today` was read from the server (see merge.userToday). */
   device_date?: string
   /** ISO 3166-1 alpha-2, or null where the time zone says nothing. */
-  country?: string | null
+  country?: Profile['country']
   /** Who to call in an emergency where the person lives ("112" where unknown). */
-  emergency_number?: string
-  crisis_lines?: CrisisLine[]
+  emergency_number?: Profile['emergency_number']
+  crisis_lines?: Profile['crisis_lines']
   /** The history questions answered: rule id -> yes (true) or no. */
-  screening?: Record<string, boolean>
+  screening?: Profile['screening']
   /** Absent from a server that has no holds yet; null when nothing is held. */
-  safety_hold?: SafetyHold | null
+  safety_hold?: Profile['safety_hold']
 }
 
 export type CrisisLine = Schemas['CrisisLine']
@@ -29,34 +35,26 @@ export type Call = Schemas['Call']
 /** A check-in's (or the screening's) answer: the highest level only, and who to call. */
 export type SafetyAnswer = Schemas['Safety']
 
-// The safety hold (API.md, "Safety that acts"). Typed here until src/api-schema.ts is
-// regenerated from a server that has it; then these name the generated schemas.
-export type HoldLevel = 'urgent' | 'emergency'
+// The safety hold (API.md, "Safety that acts").
+export type HoldLevel = Schemas['SafetyHoldLevelEnum']
 
-/** GET /api/v1/me/ `safety_hold`, and each plan day's. */
-export interface SafetyHold {
-  level: HoldLevel
-  /** When the hold opened (ISO 8601). */
-  since: string
-  /** The client_id of the check-in that opened it. */
-  check_in: string | null
-}
+/** GET /api/v1/me/ `safety_hold`, and each held plan day's. */
+export type SafetyHold = Schemas['SafetyHold']
 
-export type ReleaseReason = 'seen_professional' | 'answered_by_mistake'
+export type ReleaseReason = Schemas['ReasonEnum']
 
 /** POST /api/v1/me/safety-hold/release/ */
-export interface ReleaseAnswer {
-  released: boolean
-  safety_hold: SafetyHold | null
-}
+export type ReleaseAnswer = Schemas['SafetyHoldReleased']
 
-/** One past or current hold as a linked clinician sees it (recent first). */
-export interface HoldRecord {
-  level: HoldLevel
-  since: string
+/**
+ * One past or current hold as a linked clinician sees it (recent first). The patient
+ * page is an untyped object in the schema, so this is written by hand.
+ */
+export interface HoldRecord extends SafetyHold {
   released_at: string | null
-  release_reason: ReleaseReason | 'cleared_by_clinician' | string | null
-  released_by: { name: string } | null
+  release_reason: ReleaseReason | 'cleared_by_clinician' | 'check_in_changed' | null
+  /** Who released it; `self` when the patient did. */
+  released_by: { name: string; self?: boolean } | null
 }
 
 export interface Program {
@@ -95,7 +93,7 @@ export interface ProgramDetail extends Program {
 export type Enrollment = Schemas['Enrollment']
 
 /** `held`: the server pauses pending exercises while a safety hold is open. */
-export type ItemStatus = 'pending' | 'done' | 'skipped' | 'held'
+export type ItemStatus = Schemas['PlanItemStatusEnum']
 
 export interface PlanItem {
   id: string
@@ -226,7 +224,7 @@ export interface PatientProfile {
 }
 
 /** Link scopes: logs and check-ins always; journal and prescribe when the patient says so. */
-export type Scope = 'logs' | 'checkins' | 'journal' | 'prescribe'
+export type Scope = Schemas['ScopesEnum']
 
 export type CareLink = Schemas['CareLink']
 

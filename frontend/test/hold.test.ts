@@ -69,10 +69,26 @@ describe('a check-in saved on the phone', () => {
     expect(afterCheckin(held, see('c2'), LATER).hold?.level).toBe('urgent')
   })
 
-  it('a second serious check-in keeps the one hold open and raises its level', () => {
-    const state = afterCheckin(afterCheckin(EMPTY, urgent('c1'), NOW), emergency('c2'), LATER)
-    expect(state.hold).toMatchObject({ level: 'emergency', check_in: 'c1', since: NOW })
-    expect(state.emergency?.check_in).toBe('c2')
+  it('a second serious check-in keeps the one hold open, raises its level and holds it', () => {
+    const state = afterCheckin(afterCheckin(EMPTY, emergency('c1'), NOW), urgent('c2'), LATER)
+    // As on the server: the newest serious check-in is the one a release names.
+    expect(state.hold).toMatchObject({ level: 'emergency', check_in: 'c2', since: NOW })
+    expect(state.emergency?.check_in).toBe('c1')
+  })
+
+  it('correcting the check-in that holds ends the hold and its emergency screen, with nothing to send', () => {
+    const held = afterCheckin(EMPTY, emergency('c1'), NOW)
+    const corrected = afterCheckin(held, { ...see('c1'), level: 'none' }, LATER)
+    expect(corrected.hold).toBeNull()
+    expect(corrected.emergency).toBeNull()
+    expect(corrected.releases).toEqual([])
+    // Answered again, it holds again.
+    expect(afterCheckin(corrected, urgent('c1'), LATER).hold?.level).toBe('urgent')
+  })
+
+  it('correcting an older check-in leaves the hold a newer one opened', () => {
+    const state = afterCheckin(afterCheckin(EMPTY, urgent('c1'), NOW), urgent('c2'), LATER)
+    expect(afterCheckin(state, see('c1'), LATER).hold?.check_in).toBe('c2')
   })
 
   it('evaluates the cached rules with no signal: chest pain with breathlessness is an emergency', () => {

@@ -162,10 +162,18 @@ def test_an_emergency_offline_shows_one_message_a_number_to_call_and_pauses_the_
     checkins = [e for e in server_entries(context, base) if e["type"] == "checkin"]
     assert len(checkins) == 1
     assert checkins[0]["data"]["red_flags"] == ["chest_breathless", "tingling"]
-    profile = me(context, base)
-    if "safety_hold" in profile:  # the server's half of the hold (backend, issue 14)
-        assert profile["safety_hold"]["level"] == "emergency"
-        assert profile["safety_hold"]["check_in"] == checkins[0]["client_id"]
+    # The server holds the same hold, opened as the check-in synced.
+    hold_on_server = me(context, base)["safety_hold"]
+    assert hold_on_server is not None
+    assert hold_on_server["level"] == "emergency"
+    assert hold_on_server["check_in"] == checkins[0]["client_id"]
+    today = context.request.get(f"{base}/api/v1/today/").json()
+    assert today["safety_hold"]["check_in"] == checkins[0]["client_id"]
+    assert {item["status"] for item in today["items"]} == {"held"}
+    # Opened again online, the phone and the server agree.
+    page.reload()
+    expect(page.get_by_test_id("safety-hold")).to_be_visible()
+    expect(page.get_by_test_id("emergency-screen")).to_have_count(0)
 
     # Released offline: shown at once, sent after the check-in.
     context.set_offline(True)
@@ -173,11 +181,10 @@ def test_an_emergency_offline_shows_one_message_a_number_to_call_and_pauses_the_
     expect(page.get_by_test_id("safety-hold")).to_have_count(0)
     expect(morning_items(page).first.get_by_role("button", name="Done")).to_be_visible()
     context.set_offline(False)
-    if "safety_hold" in profile:
-        assert wait_until(lambda: me(context, base)["safety_hold"] is None), me(context, base)
-        page.reload()
-        expect(morning_items(page).first.get_by_role("button", name="Done")).to_be_visible()
-        expect(page.get_by_test_id("safety-hold")).to_have_count(0)
+    assert wait_until(lambda: me(context, base)["safety_hold"] is None), me(context, base)
+    page.reload()
+    expect(morning_items(page).first.get_by_role("button", name="Done")).to_be_visible()
+    expect(page.get_by_test_id("safety-hold")).to_have_count(0)
 
 
 def test_help_is_one_tap_from_every_screen_and_offered_after_a_very_low_mood(

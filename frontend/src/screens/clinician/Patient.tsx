@@ -79,14 +79,15 @@ function Alerts({ patientId, initial }: { patientId: number; initial: SafetyAler
 const RELEASE_WORDS: Record<string, string> = {
   seen_professional: 'the patient said they had seen a professional',
   answered_by_mistake: 'the patient said they had answered by mistake',
+  check_in_changed: 'the patient corrected the check-in',
   cleared_by_clinician: 'released by a clinician',
 }
 
 function releaseText(record: HoldRecord): string {
   if (!record.released_at) return 'Still open'
-  const how = record.released_by
-    ? `released by ${record.released_by.name}`
-    : (RELEASE_WORDS[record.release_reason ?? ''] ?? 'released')
+  const reason = RELEASE_WORDS[record.release_reason ?? ''] ?? 'released'
+  const by = record.released_by
+  const how = by && !by.self ? `released by ${by.name}` : reason
   return `Ended ${when(record.released_at)}: ${how}`
 }
 

@@ -117,8 +117,9 @@ export function CheckIn({ date, entries }: { date: string; entries: LocalEntry[]
     if (draft.sleepQuality) data.sleep_quality = draft.sleepQuality
     if (draft.note.trim()) data.note = draft.note.trim()
     const entry = await recordCheckin(data)
-    // Held at once, with no signal: the server opens the same hold when this syncs.
-    if (levelAtLeast(outcome.level, 'urgent')) await noteCheckin(entry.client_id, outcome)
+    // Held at once, with no signal (or released, when the answer that held is corrected):
+    // the server does the same when this syncs.
+    await noteCheckin(entry.client_id, outcome)
     await clear()
     setMessage(navigator.onLine ? 'Check-in saved.' : 'Check-in saved on this phone. It will be sent when you are back online.')
   }
