@@ -319,7 +319,13 @@ export function sendReleases(): Promise<void> {
 /** After each sync: the server's answers refine what is shown, then queued releases go. */
 export async function afterSync(results: SyncResult[]): Promise<void> {
   const now = nowIso()
-  const answered = results.filter((r) => r.safety)
+  // An answer about a copy edited again since it was sent is old news: the edit goes next.
+  const waiting = new Set(
+    results.some((r) => r.safety)
+      ? (await listEntries()).filter((e) => e.state === 'pending').map((e) => e.client_id)
+      : [],
+  )
+  const answered = results.filter((r) => r.safety && !waiting.has(r.client_id ?? ''))
   if (answered.length > 0) await update((state) => answered.reduce((s, r) => afterServerAnswer(s, r, now), state))
   await sendReleases()
 }

@@ -302,6 +302,20 @@ describe('on the device', () => {
     expect(state.hold).toMatchObject({ level: 'urgent', check_in: 'from-the-other-phone', from: 'server' })
   })
 
+  it('the answer about a check-in corrected while it was on its way does not hold again', async () => {
+    const entry = await checkinWithEmergency()
+    server.beforeAnswer = async () => {
+      // Corrected while the first copy is on its way; then the signal goes.
+      server.beforeAnswer = undefined
+      await recordCheckin({ date: '2026-11-20', pain: null, stress: null, red_flags: [] })
+      await noteCheckin(entry.client_id, { level: 'none', title: '', messages: [] })
+      server.offline = true
+    }
+    const report = await flush()
+    await afterSync(report.results.map((r) => ({ ...r, safety: { level: 'emergency', title: 't', message: 'm' } })))
+    expect((await loadSafety()).hold).toBeNull()
+  })
+
   it('a server without holds yet keeps the release for later', async () => {
     await checkinWithEmergency()
     await flush()

@@ -6,14 +6,29 @@ Screenshots (390x844) go to test-artifacts/; axe-core checks each of those scree
 
 from __future__ import annotations
 
+import io
 import re
 import time
+import uuid
 from pathlib import Path
 
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.management import call_command
-from playwright.sync_api import BrowserContext, Page, expect
+from django.utils import timezone
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from backend.accounts.models import User
+from backend.accounts.services import user_screening_set
+from backend.accounts.timezones import local_today
+from backend.care import services
+from backend.care.models import CareLink
+from backend.programs.models import Program
+from backend.tracker.holds import open_hold
+from tests.accounts.factories import PASSWORD, UserFactory
+from tests.conftest import signed_in
+from tests.e2e.test_clinician import CLINICIAN, log_in, totp_code
 from tests.e2e.test_offline import server_entries, sign_up_and_enroll, wait_for_service_worker
+from tests.programs.factories import EnrollmentFactory
 
 AXE = Path(__file__).resolve().parents[2] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -59,7 +74,7 @@ def morning_items(page: Page):
 
 
 def test_history_questions_come_before_any_program_and_are_saved(
-    live_server, page: Page, context: BrowserContext
+    live_server, page: Page, context: BrowserContext, artifacts
 ):
     call_command("load_programs", verbosity=0)
     base = live_server.url
@@ -79,12 +94,15 @@ def test_history_questions_come_before_any_program_and_are_saved(
     for rule_id in rule_ids:
         group = page.locator(f'fieldset.yesno[data-rule="{rule_id}"]')
         group.get_by_role("radio", name="Yes" if rule_id == "cancer_history" else "No").check()
+    page.screenshot(path=str(artifacts / "onboarding-history.png"), full_page=False)
     save.click()
 
     # Said kindly: book a visit, and a gentle start is still fine.
     advice = page.get_by_test_id("screening-advice")
     expect(advice).to_contain_text("Book a visit")
     expect(advice).to_contain_text("You can still start gently")
+    page.screenshot(path=str(artifacts / "onboarding-advice.png"), full_page=False)
+    assert_no_axe_violations(page)
     page.get_by_role("checkbox", name=re.compile("Core strengthening")).check()
     page.get_by_role("button", name="Start my plan").click()
     expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
@@ -254,3 +272,82 @@ def test_an_untouched_slider_saves_no_score(live_server, page: Page, context: Br
     assert entry["data"]["pain"] == 3
     assert entry["data"]["stress"] is None
     assert entry["data"].get("mood") is None
+
+
+def test_a_clinician_the_patient_allows_sees_the_hold_and_releases_it(
+    live_server, browser: Browser, browser_context_args: dict, page: Page, artifacts
+):
+    """The hold opened on another device shows on the phone; the patient lets their
+    clinician release it (the prescribe scope); the clinician sees it, the history
+    answers and the record of releases, and releases it."""
+    call_command("load_programs", verbosity=0)
+    call_command(
+        "create_clinician", CLINICIAN, password=PASSWORD, timezone="Europe/Paris", stdout=io.StringIO()
+    )
+    clinician = User.objects.get(email=CLINICIAN)
+    secret = generate_totp_secret()
+    TOTP.activate(clinician, secret)
+    patient = UserFactory(email="held@example.com")
+    today = local_today(patient.timezone).isoformat()
+    EnrollmentFactory(user=patient, program=Program.objects.get(slug="back-stretches"))
+    user_screening_set(user=patient, answers={"cancer_history": True, "fall_or_injury": False})
+    code, _ = services.share_code_create(patient=patient)
+    services.care_link_redeem(clinician=clinician, code=code)
+    # An emergency reported on another device: the server holds.
+    reported = signed_in(patient).post(
+        "/api/v1/sync/",
+        {
+            "entries": [
+                {
+                    "client_id": str(uuid.uuid4()),
+                    "type": "checkin",
+                    "updated_at": timezone.now().isoformat(),
+                    "data": {"date": today, "pain": 6, "stress": None, "red_flags": ["chest_breathless"]},
+                }
+            ]
+        },
+        format="json",
+    )
+    assert reported.json()["results"][0]["safety"]["level"] == "emergency"
+    assert open_hold(patient.pk) is not None
+    base = live_server.url
+
+    # The phone did not see it reported, and shows the plan held all the same.
+    log_in(page, base, patient.email)
+    expect(page.get_by_test_id("safety-hold")).to_contain_text("another device")
+    expect(page.get_by_role("button", name="Done")).to_have_count(0)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
+    share = page.get_by_role("region", name="Share with a clinician")
+    expect(share).to_contain_text("Nobody watches Backtrack live")
+    share.get_by_role("checkbox", name=re.compile("Let this clinician release a safety hold")).check()
+    expect(share.get_by_role("status").last).to_contain_text(f"Saved for {CLINICIAN}")
+    assert "prescribe" in CareLink.objects.get(patient=patient, ended_at=None).scopes
+    share.screenshot(path=str(artifacts / "settings-sharing.png"))
+
+    doctor = browser.new_context(**browser_context_args)
+    try:
+        desk = doctor.new_page()
+        log_in(desk, base, CLINICIAN)
+        desk.get_by_label("6-digit code").fill(totp_code(secret, set()))
+        desk.get_by_role("button", name="Continue").click()
+        desk.get_by_role("link", name=patient.email).click()
+        hold = desk.get_by_role("region", name="Safety hold")
+        expect(hold).to_contain_text("Emergency")
+        expect(hold).to_contain_text("paused since")
+        history = desk.get_by_role("region", name=re.compile("Health history"))
+        expect(history.get_by_role("row", name=re.compile("Have you ever had cancer"))).to_contain_text("Yes")
+        desk.evaluate("window.scrollTo(0, 0)")
+        desk.screenshot(path=str(artifacts / "clinician-hold.png"), full_page=False)
+        assert_no_axe_violations(desk)
+        hold.get_by_role("button", name="Release the hold").click()
+        expect(hold.get_by_role("status")).to_contain_text("Hold released")
+        expect(hold).to_contain_text(f"released by {CLINICIAN}")
+        assert open_hold(patient.pk) is None
+    finally:
+        doctor.close()
+
+    # Back on the phone: the exercises are back.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Today").click()
+    page.reload()
+    expect(page.get_by_test_id("safety-hold")).to_have_count(0)
+    expect(page.get_by_role("button", name="Done").first).to_be_visible()

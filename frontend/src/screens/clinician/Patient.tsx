@@ -150,7 +150,7 @@ function Hold({ patient, onChanged }: { patient: PatientProfile; onChanged: () =
       </p>
       {history.length > 0 && (
         <>
-          <h3 id="hold-history-title">Past holds</h3>
+          <h3 id="hold-history-title">Every hold, most recent first</h3>
           <ul class="plain" aria-labelledby="hold-history-title">
             {history.map((record) => (
               <li key={record.since}>

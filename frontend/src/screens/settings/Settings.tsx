@@ -207,6 +207,7 @@ function Links() {
     }
   }
   const end = async (link: CareLink) => {
+    if (!confirm(`Stop sharing with ${link.clinician.email}? They will no longer see your data.`)) return
     setSaved('')
     try {
       await api.endLink(link.id)
@@ -217,7 +218,7 @@ function Links() {
     }
   }
   return (
-    <>
+    <div class="links">
       <h3 id="links-title">You share with</h3>
       <ul class="plain" aria-labelledby="links-title">
         {links.map((link) => (
@@ -245,7 +246,7 @@ function Links() {
       <p role="status" class="small">
         {saved}
       </p>
-    </>
+    </div>
   )
 }
 
