@@ -36,7 +36,7 @@ $(VENV)/.installed-test: requirements.txt requirements-test.txt | $(BIN)/python
 frontend:
 	@./frontend/build.sh
 
-# The PWA's type check and unit tests (outbox, sync merging, safety rules).
+# The PWA's type check and unit tests (outbox, sync merging, safety rules, the hold).
 frontend-test: frontend
 	cd frontend && npm run --silent typecheck && npm test --silent
 
