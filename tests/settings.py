@@ -19,6 +19,11 @@ from backend.settings import *  # noqa: F403
 # Hashing passwords properly is slow by design; tests need speed, not strength.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A worker subprocess cannot reach this process's mail.outbox: tests that start one
+# have it write its mail to files instead (tests/reminders/worker.py).
+if os.environ.get("TESTS_EMAIL_FILE_PATH"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["TESTS_EMAIL_FILE_PATH"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
