@@ -7,6 +7,7 @@ Every variable read here is listed in the README's configuration table and in
 """
 
 import os
+import re
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -292,6 +293,9 @@ CELERY_FILESYSTEM_BROKER_DIR = BASE_DIR / "var" / "broker"
 # restart may lose messages); a send task holds its reminders this long.
 REMINDERS_REQUEUE_AFTER = env_number("REMINDERS_REQUEUE_AFTER", default=300, low=1, high=3600)
 REMINDERS_SEND_LEASE = env_number("REMINDERS_SEND_LEASE", default=600, low=1, high=3600)
+# Clinicians' notices of urgent and emergency alerts (backend/care/notify.py): a send
+# task holds the notices it took this long; after that the sweep queues them again.
+CARE_NOTICE_LEASE = env_number("CARE_NOTICE_LEASE", default=300, low=1, high=3600)
 # How long a task taken by a worker that then died waits before Redis hands it to
 # another worker. Must exceed the longest task plus retry countdown (10 minutes).
 CELERY_VISIBILITY_TIMEOUT = env_number("CELERY_VISIBILITY_TIMEOUT", default=3600, low=1, high=7 * 86400)
@@ -332,6 +336,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(),
         # A tick nobody ran within the minute is dropped: the next one catches up.
         "options": {"expires": 55},
+    },
+    # Notices of serious safety alerts that the request could not queue (broker down)
+    # or whose task died: sent late rather than never (backend/care/notify.py).
+    "care-alert-notices-sweep": {
+        "task": "backend.care.tasks.sweep_alert_notices",
+        "schedule": crontab(minute="*/2"),
+        "options": {"expires": 110},
     },
     "reminders-prune-deliveries": {
         "task": "backend.reminders.tasks.prune_deliveries",
@@ -391,6 +402,11 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Backtrack <noreply@localhost>")
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
+# Where people open Backtrack, for links in emails sent with no request to build them
+# from (clinicians' alert notices): "https://backtrack.example.org". Empty: no link.
+APP_URL = env.str("APP_URL", default="").strip().rstrip("/")
+if APP_URL and not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+", APP_URL):
+    raise ImproperlyConfigured(f"APP_URL={APP_URL!r} is not an origin such as https://backtrack.example.org.")
 
 # --- Reminders and Web Push ---------------------------------------------------
 # VAPID keys (RFC 8292), base64url: `python manage.py generate_vapid_keys` prints a

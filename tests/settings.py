@@ -16,9 +16,25 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 
 from backend.settings import *  # noqa: F403
 
+# Tasks the tests queue (a serious alert's notices, from the e2e server) must never
+# reach a development worker: without Redis they go to a folder of their own.
+if not REDIS_URL:  # noqa: F405
+    CELERY_FILESYSTEM_BROKER_DIR = BASE_DIR / "var" / "test-broker"  # noqa: F405
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+        "data_folder_in": str(CELERY_FILESYSTEM_BROKER_DIR / "queue"),
+        "data_folder_out": str(CELERY_FILESYSTEM_BROKER_DIR / "queue"),
+        "processed_folder": str(CELERY_FILESYSTEM_BROKER_DIR / "processed"),
+        "control_folder": str(CELERY_FILESYSTEM_BROKER_DIR / "control"),
+    }
 # Hashing passwords properly is slow by design; tests need speed, not strength.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A worker subprocess cannot reach this process's mail.outbox: tests that start one
+# have it write its mail to files instead (tests/reminders/worker.py).
+if os.environ.get("TESTS_EMAIL_FILE_PATH"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["TESTS_EMAIL_FILE_PATH"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False

@@ -85,6 +85,7 @@ TABLE: dict[tuple[str, str], tuple[dict[str, set[int]], dict | None]] = {
     ("sync", "post"): (OWN, {"entries": []}),
     ("safety-rules", "get"): (PUBLIC, None),
     ("screening", "put"): (OWN, {"answers": {}}),
+    ("safety-hold-release", "post"): (OWN, {"reason": "seen_professional"}),
     ("logs", "get"): (OWN, None),
     ("checkins", "get"): (OWN, None),
     ("journal", "get"): (OWN, None),
@@ -111,6 +112,8 @@ TABLE: dict[tuple[str, str], tuple[dict[str, set[int]], dict | None]] = {
     ("care-patient-export", "get"): (LINKED, None),
     ("care-patient-alerts", "get"): (LINKED, None),
     ("care-alert-acknowledge", "post"): (LINKED, None),
+    # The link below has the prescribe scope; without it, 403 (tests/care/test_safety_hold_release.py).
+    ("care-patient-safety-hold-release", "post"): (LINKED, None),
     ("care-patient-notes", "get"): (LINKED, None),
     ("care-patient-notes", "post"): (LINKED, {"text": "a note"}),
     ("care-patient-note", "patch"): (LINKED, {"text": "an edited note"}),
@@ -178,7 +181,9 @@ def world(catalog, settings):
         entry("checkin", checkin(red_flags=["fever"])),
         entry("journal", journal(text=SECRET)),
     )
-    link = CareLink.objects.create(patient=a, clinician=linked, scopes=["logs", "checkins", "journal"])
+    link = CareLink.objects.create(
+        patient=a, clinician=linked, scopes=["logs", "checkins", "journal", "prescribe"]
+    )
     ids = {
         "pk": None,
         "slug": "core-strength",

@@ -66,6 +66,21 @@ def test_a_bad_boolean_fails_loudly():
 
 
 @pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"APP_URL": "backtrack.example.org"}, "APP_URL='backtrack.example.org' is not an origin"),
+        ({"APP_URL": "https://backtrack.example.org/#/today"}, "APP_URL="),
+        ({"CARE_NOTICE_LEASE": "0"}, "CARE_NOTICE_LEASE='0' must be between"),
+    ],
+)
+def test_bad_alert_notice_settings_fail_loudly(env, message):
+    result = manage("check", DEBUG="1", **env)
+
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+@pytest.mark.parametrize(
     ("redis_url", "expected"),
     [("", "0 0"), ("redis://127.0.0.1:6379/0", "3600 300")],
     ids=["without Redis: off", "with Redis: on"],

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from backend.caching import invalidation
-from backend.care.models import AccessLogEntry, CareLink
+from backend.care.models import AccessLogEntry, AlertNotice, CareLink
 
 
 @admin.register(CareLink)
@@ -32,4 +32,18 @@ class AccessLogAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AlertNotice)
+class AlertNoticeAdmin(admin.ModelAdmin):
+    list_display = ["alert", "clinician", "channel", "level", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["status", "channel", "level"]
+    raw_id_fields = ["alert", "clinician"]
+
+    # A record of what was sent: read here, written only by the notice tasks.
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

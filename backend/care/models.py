@@ -99,3 +99,61 @@ class ClinicianNote(models.Model):
 
     def __str__(self) -> str:
         return f"note by {self.clinician_id} on {self.patient_id}"
+
+
+class AlertNotice(models.Model):
+    """One clinician told of one safety alert at one level, by push or by email.
+
+    Unique per (alert, clinician, channel, level): a rerun, a redelivered task or the
+    sweep finds the row and sends nothing twice; an alert that rises (urgent to
+    emergency) is a new level, so a new notice. A task claims pending rows (a lease:
+    ``claimed_by`` until ``lease_until``) before it sends and closes them after; the
+    sweep (``backend/care/notify.py``) queues again the rows whose lease ran out.
+    """
+
+    class Channel(models.TextChoices):
+        PUSH = "push", "Web Push"
+        EMAIL = "email", "Email"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        NO_DEVICE = "no_device", "No push subscription took it"
+        SKIPPED = "skipped", "Not needed any more (alert closed or link ended)"
+        FAILED = "failed", "Gave up after retries"
+
+    alert = models.ForeignKey("tracker.SafetyAlert", on_delete=models.CASCADE, related_name="+")
+    clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    level = models.CharField(max_length=16)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # "" with a lease: queued, for whichever task comes first; a task id: that task's.
+    claimed_by = models.CharField(max_length=64, blank=True, default="")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Push: the subscriptions that accepted it, so a retry sends only to the others.
+    pushed_to = models.JSONField(default=list, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alert", "clinician", "channel", "level"], name="alertnotice_once_per_level"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=["push", "email"]), name="alertnotice_channel_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="sent", sent_at__isnull=False)
+                | (~Q(status="sent") & Q(sent_at__isnull=True)),
+                name="alertnotice_sent_has_sent_at",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["lease_until"], condition=Q(status="pending"), name="alertnotice_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} notice of alert {self.alert_id} ({self.level}) to {self.clinician_id}"

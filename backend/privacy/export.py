@@ -13,11 +13,12 @@ from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.accounts.timezones import local_today
-from backend.care.selectors import access_log, active_links
+from backend.care.selectors import access_log, active_links, safety_holds
 from backend.programs.models import Enrollment
 from backend.reminders.selectors import push_subscription_list, reminder_rule_list
 from backend.reminders.serializers import ReminderRuleSerializer
 from backend.tracker.entries import RECORD_COLUMNS, render_record
+from backend.tracker.holds import render_history
 from backend.tracker.models import CheckIn, JournalEntry, SessionLog
 
 # Stable, opaque FHIR ids: no database id leaves the server.
@@ -209,6 +210,8 @@ def own_settings(user: User) -> dict[str, list[dict]]:
             {"clinician": e.clinician_email, "what": e.what, "at": e.at.isoformat()}
             for e in access_log(patient=user)
         ],
+        # When the exercises were paused after a serious answer, and who ended it.
+        "safety_holds": render_history(safety_holds(patient=user, limit=1000)),
     }
 
 

@@ -6,7 +6,12 @@ export interface PushPayload {
   body: string
   url: string
   kind: string
+  /** A clinician's safety alert notice: the alert's id (one notification per alert). */
+  alert?: number
 }
+
+/** The kind of a clinician's notice that a patient's urgent or emergency alert opened. */
+export const ALERT_KIND = 'safety_alert'
 
 const SCREEN_FOR_KIND: Record<string, string> = {
   session: '/#/today',
@@ -31,7 +36,18 @@ export function parsePushPayload(raw: unknown): PushPayload {
     body: typeof data.body === 'string' ? data.body : 'A few calm minutes for your back.',
     url: sameOriginPath(data.url) ?? SCREEN_FOR_KIND[kind] ?? '/#/today',
     kind,
+    ...(kind === ALERT_KIND && typeof data.alert === 'number' ? { alert: data.alert } : {}),
   }
+}
+
+/**
+ * Which shown notification this one replaces: a reminder replaces the last of its kind;
+ * a safety alert replaces only an earlier notice of the same alert, so two patients'
+ * alerts never hide each other.
+ */
+export function notificationTag(payload: PushPayload): string {
+  if (payload.kind === ALERT_KIND) return `backtrack-alert-${payload.alert ?? payload.url}`
+  return `backtrack-${payload.kind}`
 }
 
 export function notificationTarget(payload: PushPayload): string {

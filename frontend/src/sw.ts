@@ -5,7 +5,7 @@ import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute, type 
 import { NavigationRoute, registerRoute } from 'workbox-routing'
 import { flush, SYNC_TAG } from './outbox'
 import { cacheGet, cacheSet } from './store'
-import { notificationTarget, parsePushPayload, type PushPayload } from './push-payload'
+import { ALERT_KIND, notificationTag, notificationTarget, parsePushPayload, type PushPayload } from './push-payload'
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: (PrecacheEntry | string)[] }
 
@@ -57,15 +57,18 @@ function show(payload: PushPayload): Promise<void> {
     body: payload.body,
     icon: '/icons/icon-192.png',
     badge: '/icons/icon-192.png',
-    tag: `backtrack-${payload.kind}`,
+    tag: notificationTag(payload),
     data: payload,
-    // `actions` is not in every lib.dom version yet.
-    ...({
-      actions: [
-        { action: 'start', title: 'Start' },
-        { action: 'snooze', title: 'Snooze 15 min' },
-      ],
-    } as NotificationOptions),
+    // A safety alert is not snoozed away: it stays until the clinician opens it.
+    ...(payload.kind === ALERT_KIND
+      ? { requireInteraction: true }
+      : // `actions` is not in every lib.dom version yet.
+        ({
+          actions: [
+            { action: 'start', title: 'Start' },
+            { action: 'snooze', title: 'Snooze 15 min' },
+          ],
+        } as NotificationOptions)),
   })
 }
 

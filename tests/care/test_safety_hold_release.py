@@ -67,3 +67,16 @@ def test_an_unlinked_clinician_cannot_release(catalog, patient, patient_client, 
 
     assert response.status_code == 404
     assert hold_of(patient_client) is not None
+
+
+def test_a_clinician_sees_the_history_answers_once_not_as_daily_alerts(link, patient_client, doctor):
+    _, clinician = doctor
+    answered = patient_client.put(
+        "/api/v1/me/screening/", {"answers": {"cancer_history": True, "fall_or_injury": False}}, format="json"
+    )
+    assert answered.status_code == 200
+
+    body = clinician.get(f"/api/v1/care/patients/{link['patient']['id']}/").json()
+
+    assert body["screening"] == {"cancer_history": True, "fall_or_injury": False}
+    assert body["open_alerts"] == []

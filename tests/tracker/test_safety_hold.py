@@ -251,3 +251,14 @@ def test_session_reminders_stop_while_held_and_check_in_reminders_go_on(catalog,
         reminders_dispatch(enqueue=enqueue_sends)
     latest = Delivery.objects.filter(rule=rules[held, "session"]).order_by("-fire_at").first()
     assert (latest.status, latest.reason) == ("pending", "")
+
+
+def test_the_export_holds_every_hold_and_its_release(enrolled, patient_client):
+    report(patient_client, "leg_weakness")
+    release(patient_client, "answered_by_mistake")
+
+    exported = patient_client.get("/api/v1/me/export/?format=json").json()
+
+    assert [(h["level"], h["release_reason"]) for h in exported["safety_holds"]] == [
+        ("urgent", "answered_by_mistake")
+    ]
