@@ -20,15 +20,24 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from backend.accounts.models import User
 from backend.accounts.services import user_screening_set
 from backend.accounts.timezones import local_today
-from backend.care import services
-from backend.care.models import CareLink
+from backend.care import notify, services
+from backend.care.models import AlertNotice, CareLink
 from backend.programs.models import Program
 from backend.tracker.holds import open_hold
-from tests.accounts.factories import PASSWORD, UserFactory
+from backend.tracker.models import SafetyAlert, SafetyHold
+from tests.accounts.factories import PASSWORD, ClinicianFactory, UserFactory
+from tests.care.test_alert_notices import linked, subscribe
 from tests.conftest import signed_in
 from tests.e2e.test_clinician import CLINICIAN, log_in, totp_code
 from tests.e2e.test_offline import server_entries, sign_up_and_enroll, wait_for_service_worker
 from tests.programs.factories import EnrollmentFactory
+from tests.reminders import conftest as push_fixtures
+
+# The local push service that verifies VAPID and decrypts: the clinician's device.
+vapid_keys = push_fixtures.vapid_keys
+push_settings = push_fixtures.push_settings
+push_service = push_fixtures.push_service
+push_sender = push_fixtures.push_sender
 
 AXE = Path(__file__).resolve().parents[2] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -123,11 +132,15 @@ def test_history_questions_come_before_any_program_and_are_saved(
 
 
 def test_an_emergency_offline_shows_one_message_a_number_to_call_and_pauses_the_plan(
-    live_server, page: Page, context: BrowserContext, artifacts
+    live_server, page: Page, context: BrowserContext, artifacts, push_service, push_sender
 ):
     call_command("load_programs", verbosity=0)
     base = live_server.url
     sign_up_and_enroll(page, base, "emergency@example.com")
+    # A physiotherapist the patient shares with, with the app on their phone.
+    physio = ClinicianFactory(email="physio@example.org")
+    linked(User.objects.get(email="emergency@example.com"), physio)
+    physio_phone = subscribe(physio, push_service)
     wait_for_service_worker(page)
     expect(page.get_by_test_id("pending-count")).to_have_text("All saved")
     number = me(context, base)["emergency_number"]  # the time zone's country: France, 15
@@ -152,6 +165,7 @@ def test_an_emergency_offline_shows_one_message_a_number_to_call_and_pauses_the_
         expect(page.get_by_text(re.compile(words))).to_have_count(0)
     # The exercises are paused at once: nothing to tick off.
     expect(page.get_by_test_id("safety-hold")).to_contain_text("Your exercises are paused")
+    expect(page.get_by_text(re.compile(r"\d+ of \d+ done"))).to_have_count(0)  # no tally while paused
     expect(morning_items(page).first.locator(".chip")).to_have_text("Paused")
     expect(page.get_by_role("button", name="Done")).to_have_count(0)
     page.evaluate("window.scrollTo(0, 0)")
@@ -188,6 +202,19 @@ def test_an_emergency_offline_shows_one_message_a_number_to_call_and_pauses_the_
     today = context.request.get(f"{base}/api/v1/today/").json()
     assert today["safety_hold"]["check_in"] == checkins[0]["client_id"]
     assert {item["status"] for item in today["items"]} == {"held"}
+    # The physiotherapist's phone is told once (the task the sync queued, run here),
+    # naming the patient and the level only; running it again tells nobody twice.
+    alert = SafetyAlert.objects.get(patient__email="emergency@example.com")
+    notify.alert_notices_send(alert_id=alert.pk, sender=push_sender)
+    notify.alert_notices_send(alert_id=alert.pk, sender=push_sender)
+    (received,) = push_service.wait_for(1, timeout=10)
+    assert received.token == physio_phone.token
+    assert (
+        received.payload["body"] == "emergency@example.com has an emergency alert. Open Backtrack to see it."
+    )
+    time.sleep(0.5)
+    assert len(push_service.received) == 1
+    assert AlertNotice.objects.filter(channel="push", status="sent").count() == 1
     # Opened again online, the phone and the server agree.
     page.reload()
     expect(page.get_by_test_id("safety-hold")).to_be_visible()
@@ -200,6 +227,11 @@ def test_an_emergency_offline_shows_one_message_a_number_to_call_and_pauses_the_
     expect(morning_items(page).first.get_by_role("button", name="Done")).to_be_visible()
     context.set_offline(False)
     assert wait_until(lambda: me(context, base)["safety_hold"] is None), me(context, base)
+    released = SafetyHold.objects.get(patient__email="emergency@example.com")
+    assert (released.release_reason, released.released_by.email) == (
+        "seen_professional",
+        "emergency@example.com",
+    )
     page.reload()
     expect(morning_items(page).first.get_by_role("button", name="Done")).to_be_visible()
     expect(page.get_by_test_id("safety-hold")).to_have_count(0)

@@ -181,7 +181,8 @@ export function Today({ focus }: { focus?: 'checkin' }) {
       <h1>Today</h1>
       <p class="muted">
         {heading}
-        {shown && shown.items.length > 0 && ` · ${doneCount} of ${shown.items.length} done`}
+        {/* While paused, a count of what is not done would read as a reproach. */}
+        {shown && shown.items.length > 0 && (safety.hold ? ' · exercises paused' : ` · ${doneCount} of ${shown.items.length} done`)}
       </p>
       {/* The emergency's message is said once, above; an urgent hold says its own. */}
       {safety.hold && <HoldPanel hold={safety.hold} showAdvice={safety.hold.level === 'urgent'} />}
