@@ -238,6 +238,11 @@ def test_a_clinician_sets_up_totp_links_a_patient_and_acknowledges_an_alert(
     wide = desktop.new_page()
     wide.goto(f"{base}/#/patients")
     expect(body_rows(wide)).to_have_count(2)
+    # Serious alerts can reach this device too, only when the clinician asks.
+    alerts_here = wide.get_by_role("region", name="Safety alerts on this device")
+    expect(alerts_here.get_by_role("button", name="Notify me on this device")).to_have_attribute(
+        "aria-pressed", "false"
+    )
     wide.screenshot(path=str(artifacts / "clinician-patients-desktop.png"), full_page=True)
 
     # The patient page: the patient's own charts, the logs, the alert, notes.

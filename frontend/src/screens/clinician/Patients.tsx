@@ -18,6 +18,7 @@ import {
 import { Problem, useRemote } from './remote'
 import { useSubmit } from '../../ui/hooks'
 import { TextField } from '../../ui/TextField'
+import { AlertPush } from './AlertPush'
 
 const COLUMNS: [SortKey, string][] = [
   ['email', 'Patient'],
@@ -228,6 +229,7 @@ export function PatientList({ flash }: { flash: string }) {
       {rows?.length === 0 && <HowToShare />}
       {rows && rows.length > 0 && <PatientTable rows={rows} sort={sort} onSort={setSort} />}
       <AddPatient onLinked={patients.reload} />
+      <AlertPush />
     </main>
   )
 }
