@@ -3,7 +3,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from backend.accounts.emergency import lines_for, validate_country
+from backend.accounts.emergency import call_for, lines_for, validate_country
 from backend.accounts.models import User
 from backend.accounts.timezones import local_today, validate_timezone
 from backend.core.fields import StrictCharField
@@ -13,6 +13,13 @@ class CrisisLineSerializer(serializers.Serializer):
     name = serializers.CharField()
     phone = serializers.CharField(required=False)
     url = serializers.CharField(required=False)
+
+
+class CallSerializer(serializers.Serializer):
+    """A number to tap: ``{"number": "112", "label": "Call 112"}``."""
+
+    number = serializers.CharField()
+    label = serializers.CharField()
 
 
 class MeSerializer(serializers.ModelSerializer):
@@ -36,6 +43,10 @@ class MeSerializer(serializers.ModelSerializer):
         help_text="The history questions answered (PUT /api/v1/me/screening/): rule id -> yes (true) or no.",
     )
     crisis_lines = serializers.SerializerMethodField(help_text="People to talk to when things feel too much.")
+    urgent_call = serializers.SerializerMethodField(
+        help_text="The country's line for medical help today (not an emergency), where it has one: "
+        "what an urgent answer offers to call, offline too."
+    )
 
     class Meta:
         model = User
@@ -47,6 +58,7 @@ class MeSerializer(serializers.ModelSerializer):
             "country",
             "emergency_number",
             "crisis_lines",
+            "urgent_call",
             "screening",
             "today",
             "date_joined",
@@ -66,6 +78,10 @@ class MeSerializer(serializers.ModelSerializer):
 
     def get_emergency_number(self, user: User) -> str:
         return lines_for(user.effective_country).emergency.number
+
+    @extend_schema_field(CallSerializer(allow_null=True))
+    def get_urgent_call(self, user: User) -> dict[str, str] | None:
+        return call_for("urgent", user.effective_country)
 
     @extend_schema_field(CrisisLineSerializer(many=True))
     def get_crisis_lines(self, user: User) -> list[dict[str, str]]:

@@ -12,7 +12,7 @@ from typing import Any
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
-from backend.accounts.serializers import MeSerializer
+from backend.accounts.serializers import CallSerializer, MeSerializer
 from backend.core.fields import CalendarDateField, QuerySerializer, StrictCharField, StrictUUIDField
 from backend.programs.schedule import parse_item_id
 from backend.tracker import selectors
@@ -385,11 +385,6 @@ class JournalEntryOut(_EntryOut):
 )
 class SyncEntryField(serializers.JSONField):
     """An entry as the server sends it (rendered by ``entries.render_entry``)."""
-
-
-class CallSerializer(serializers.Serializer):
-    number = serializers.CharField()
-    label = serializers.CharField()
 
 
 class SafetySerializer(serializers.Serializer):

@@ -683,6 +683,7 @@ export interface components {
             /** Format: date-time */
             withdrawn_at?: string | null;
         };
+        /** @description A number to tap: ``{"number": "112", "label": "Call 112"}``. */
         Call: {
             number: string;
             label: string;
@@ -1166,6 +1167,8 @@ export interface components {
             readonly emergency_number: string;
             /** @description People to talk to when things feel too much. */
             readonly crisis_lines: components["schemas"]["CrisisLine"][];
+            /** @description The country's line for medical help today (not an emergency), where it has one: what an urgent answer offers to call, offline too. */
+            readonly urgent_call: components["schemas"]["Call"] | null;
             /** @description The history questions answered (PUT /api/v1/me/screening/): rule id -> yes (true) or no. */
             readonly screening: {
                 [key: string]: boolean;

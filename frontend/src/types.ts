@@ -23,6 +23,8 @@ export interface Me {
   crisis_lines?: Profile['crisis_lines']
   /** The history questions answered: rule id -> yes (true) or no. */
   screening?: Profile['screening']
+  /** The country's line for medical help today, where it has one (an urgent answer offline). */
+  urgent_call?: Profile['urgent_call']
   /** Absent from a server that has no holds yet; null when nothing is held. */
   safety_hold?: Profile['safety_hold']
 }

@@ -71,6 +71,13 @@ def test_me_lists_the_countrys_crisis_lines(patient, patient_client):
     assert {"name": "Samaritans", "phone": "116 123", "url": "https://www.samaritans.org"} in lines
 
 
+@pytest.mark.parametrize("country,call", [("GB", {"number": "111", "label": "Call NHS 111"}), ("US", None)])
+def test_me_carries_the_urgent_line_so_a_phone_offline_can_offer_it(patient, patient_client, country, call):
+    User.objects.filter(pk=patient.pk).update(country=country)
+
+    assert patient_client.get(ME).json()["urgent_call"] == call
+
+
 def test_patch_me_sets_the_country_and_null_follows_the_time_zone_again(patient, patient_client):
     response = patient_client.patch(ME, {"country": "US"}, format="json")
 

@@ -52,7 +52,7 @@ const PAUSED_WHY: Record<LocalHold['level'], string> = {
  * The safety hold: why the exercises are paused, in plain words, and the two ways it
  * ends. Releasing works offline: it shows at once and is sent after the check-in.
  */
-export function HoldPanel({ hold, showAdvice }: { hold: LocalHold; showAdvice: boolean }) {
+export function HoldPanel({ hold, showAdvice, me }: { hold: LocalHold; showAdvice: boolean; me: Me | undefined }) {
   const ref = useFocusWhenNew(hold.from === 'phone' && hold.level === 'urgent' ? `${hold.check_in}:${hold.since}` : undefined)
   const [busy, setBusy] = useState(false)
   const end = async (reason: ReleaseReason) => {
@@ -75,7 +75,8 @@ export function HoldPanel({ hold, showAdvice }: { hold: LocalHold; showAdvice: b
         Exercises can wait until you have been checked{sinceText && <> (paused since {sinceText})</>}.
       </p>
       {showAdvice && hold.message && <p>{hold.message}</p>}
-      {showAdvice && hold.call && <CallButton call={hold.call} />}
+      {/* Before the server has answered (offline), the profile's urgent line for the country. */}
+      {showAdvice && (hold.call ?? me?.urgent_call) && <CallButton call={(hold.call ?? me?.urgent_call)!} />}
       <p class="small">Your daily check-in stays open below.</p>
       <p class="small">
         <b>When can you start again?</b> When a doctor or another health professional has seen you, or if you

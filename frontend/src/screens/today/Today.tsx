@@ -185,7 +185,7 @@ export function Today({ focus }: { focus?: 'checkin' }) {
         {shown && shown.items.length > 0 && (safety.hold ? ' · exercises paused' : ` · ${doneCount} of ${shown.items.length} done`)}
       </p>
       {/* The emergency's message is said once, above; an urgent hold says its own. */}
-      {safety.hold && <HoldPanel hold={safety.hold} showAdvice={safety.hold.level === 'urgent'} />}
+      {safety.hold && <HoldPanel hold={safety.hold} showAdvice={safety.hold.level === 'urgent'} me={me} />}
       <p role="status" class={backNote ? 'notice ok' : 'visually-hidden'}>
         {backNote}
       </p>
