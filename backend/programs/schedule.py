@@ -149,8 +149,10 @@ class PlannedDay:
 
     @property
     def minutes(self) -> int:
-        """The day's total: the sum of its sessions' minutes, as they are shown."""
-        return sum(session.minutes for session in self.sessions)
+        """The day's total of items not optional, from their seconds: within the budget,
+        though it may be a minute or two less than the sum of the sessions' rounded-up
+        minutes."""
+        return minutes_of(sum(item.seconds for item in self.due))
 
     @property
     def due(self) -> list[PlannedItem]:
@@ -231,8 +233,8 @@ def _apply_budget(items: list[PlannedItem], budget_minutes: int | None) -> list[
     Deterministic, in this order, each item kept only if it still fits:
     1. the first calming (breathing) item of the day, kept even if it alone is over
        the budget: the day is never left without one;
-    2. the first item of each session, in session order, so every time of day keeps
-       something to start;
+    2. for each session in order, its first item that fits, so every time of day keeps
+       something to start when it can;
     3. every other item in day order; one that does not fit is optional and a later,
        shorter one may still fit.
     Without a budget nothing is optional.
@@ -253,10 +255,10 @@ def _apply_budget(items: list[PlannedItem], budget_minutes: int | None) -> list[
     calming = next((n for n, i in enumerate(items) if i.exercise.kind in CALMING_KINDS), None)
     if calming is not None:
         keep(calming, force=True)
-    seen: set[str] = set()
+    started: set[str] = set() if calming is None else {items[calming].time_of_day}
     for n, item in enumerate(items):
-        if item.time_of_day not in seen:
-            seen.add(item.time_of_day)
+        if item.time_of_day not in started and item.seconds <= left:
+            started.add(item.time_of_day)
             keep(n)
     for n in range(len(items)):
         keep(n)
