@@ -6,7 +6,7 @@ from rest_framework import serializers
 from backend.accounts.emergency import lines_for, validate_country
 from backend.accounts.models import DAILY_MINUTES_MAX, DAILY_MINUTES_MIN, User
 from backend.accounts.timezones import local_today, validate_timezone
-from backend.core.fields import StrictCharField
+from backend.core.fields import StrictCharField, StrictIntegerField
 
 
 class CrisisLineSerializer(serializers.Serializer):
@@ -26,7 +26,7 @@ class MeSerializer(serializers.ModelSerializer):
         help_text="ISO 3166-1 alpha-2, for who to call in an emergency. Unless set, the time "
         "zone's country (null where that is unknown); send null or '' to follow the time zone again.",
     )
-    daily_minutes = serializers.IntegerField(
+    daily_minutes = StrictIntegerField(
         min_value=DAILY_MINUTES_MIN,
         max_value=DAILY_MINUTES_MAX,
         allow_null=True,

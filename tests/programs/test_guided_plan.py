@@ -119,7 +119,12 @@ def exercise(kind="reps", pattern=None) -> Exercise:
             2 * 5 * 2 * SECONDS_PER_REP + REST_BETWEEN_SETS_SECONDS,
         ),
         ("hold", None, {"sets": 3, "hold_seconds": 15}, 3 * (15 + SECONDS_BETWEEN_REPS) + 2 * 30),
-        ("hold", None, {"reps": 2, "hold_seconds": 30, "per_side": True}, 2 * 2 * (30 + SECONDS_BETWEEN_REPS)),
+        (
+            "hold",
+            None,
+            {"reps": 2, "hold_seconds": 30, "per_side": True},
+            2 * 2 * (30 + SECONDS_BETWEEN_REPS),
+        ),
         ("timed", None, {"duration_seconds": 600}, 600),
         ("breathing", {"inhale": 4, "hold": 7, "exhale": 8}, {"breaths": 4}, 4 * 19),
         ("breathing", {"inhale": 4, "exhale": 6}, {"duration_seconds": 120}, 120),
@@ -221,3 +226,28 @@ def test_breathing_is_kept_even_when_it_alone_is_over_the_budget(catalog, patien
 
     breathing = [i for i in day.items if i.exercise.kind == "breathing"]
     assert breathing and not breathing[0].optional
+
+
+@pytest.mark.parametrize("budget", [None, 10, 30])
+def test_due_counts_count_the_same_merged_plan_as_the_plan(catalog, patient, budget):
+    from backend.programs.schedule import due_counts, due_days, plan_days
+    from backend.programs.selectors import enrollments_for_window
+
+    enroll(patient, "core-strength", "back-stretches")
+    # One program joins later and another pauses for a while: the combinations change.
+    EnrollmentFactory(
+        user=patient,
+        program=Program.objects.get(slug="breathing-relaxation"),
+        start_date=MONDAY + dt.timedelta(9),
+    )
+    stretches = patient.enrollments.get(program__slug="back-stretches")
+    stretches.pauses = [["2026-11-05", "2026-11-08"]]
+    stretches.save()
+    enrollments = enrollments_for_window(user=patient, start=MONDAY, days=21)
+
+    plan = plan_days(enrollments, MONDAY, 21, budget)
+    counts = due_counts(enrollments, MONDAY, 21, {}, budget)
+
+    assert counts == {day.date: len(day.due) for day in plan}
+    assert {d: v.due for d, v in due_days(enrollments, MONDAY, 21, budget).items()} == counts
+    assert len(set(counts.values())) > 2

@@ -25,7 +25,9 @@ def test_enrolling_in_every_program_adds_no_reminder(catalog, patient_client):
 
 def test_only_the_reminders_the_person_chose_exist(catalog, patient_client):
     chosen = patient_client.post(
-        "/api/v1/reminders/", {"kind": "checkin", "times": ["20:30"], "weekdays": [0, 1, 2, 3, 4, 5, 6]}, format="json"
+        "/api/v1/reminders/",
+        {"kind": "checkin", "times": ["20:30"], "weekdays": [0, 1, 2, 3, 4, 5, 6]},
+        format="json",
     )
     assert chosen.status_code == 201, chosen.content
 
@@ -37,7 +39,9 @@ def test_only_the_reminders_the_person_chose_exist(catalog, patient_client):
 
 
 def test_a_reminder_the_person_chose_is_left_alone_by_enrolling(catalog, patient_client):
-    patient_client.post("/api/v1/reminders/", {"kind": "session", "times": ["06:45"], "weekdays": [0]}, format="json")
+    patient_client.post(
+        "/api/v1/reminders/", {"kind": "session", "times": ["06:45"], "weekdays": [0]}, format="json"
+    )
 
     enroll(patient_client, "core-strength")
 
