@@ -27,6 +27,8 @@ export interface Me {
   urgent_call?: Profile['urgent_call']
   /** Absent from a server that has no holds yet; null when nothing is held. */
   safety_hold?: Profile['safety_hold']
+  /** Minutes a day to practise (10-90); null: no limit. */
+  daily_minutes?: Profile['daily_minutes']
 }
 
 export type CrisisLine = Schemas['CrisisLine']
@@ -75,6 +77,8 @@ export interface Exercise {
   steps: string[]
   cautions: string[]
   pattern?: { inhale: number; hold?: number; exhale: number; hold_after?: number } | null
+  /** Start and end position (one for a habit); absent from a server without pictures. */
+  illustrations?: { url: string; alt: string }[]
 }
 
 export interface Prescription {
@@ -105,11 +109,21 @@ export interface PlanItem {
   exercise: Exercise
   prescription: Prescription
   status: ItemStatus
+  /** Beyond the daily budget: shown as an extra, not due. */
+  optional?: boolean
+  /** Every program that planned this exercise at this time of day. */
+  programs?: string[]
 }
+
+/** One time of day's practice, its items in the order to do them. */
+export type Session = Schemas['Session']
 
 export interface Day {
   date: string
   items: PlanItem[]
+  /** Absent from a server from before guided practice: grouped on the phone then. */
+  sessions?: Session[]
+  minutes?: number
   /** Absent from a server that has no holds yet. */
   safety_hold?: SafetyHold | null
 }
