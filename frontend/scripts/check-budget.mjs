@@ -42,3 +42,15 @@ if (scripts.some((src) => src.includes('Clinician-')) || worker.includes('Clinic
 }
 const clinicianKb = gzipSync(readFileSync(join(dist, 'assets', clinician[0])), { level: 9 }).length / 1024
 console.log(`budget: clinician screens ${clinicianKb.toFixed(1)} KB gzip, loaded on demand, not precached`)
+
+// The session player loads on demand but must work with no signal: it is precached.
+const player = readdirSync(join(dist, 'assets')).filter((name) => /^Player-.*\.(js|css)$/.test(name))
+if (player.length === 0 || player.some((name) => !worker.includes(name))) {
+  console.error(`budget: the player chunk is missing or not precached (${player.join(', ') || 'none'})`)
+  process.exit(1)
+}
+if (scripts.some((src) => src.includes('Player-'))) {
+  console.error('budget: the player chunk is on the first screen; it should load on demand')
+  process.exit(1)
+}
+console.log('budget: the player loads on demand and is precached for offline')

@@ -9,6 +9,7 @@ import { Onboarding } from './screens/onboarding/Onboarding'
 import { Programs } from './screens/programs/Programs'
 import { Progress } from './screens/progress/Progress'
 import { Settings } from './screens/settings/Settings'
+import { StepScreen } from './screens/today/Steps'
 import { Today } from './screens/today/Today'
 import type { Me } from './types'
 import { focusMain, go, useRoute } from './ui/hooks'
@@ -50,6 +51,29 @@ function ClinicianLoader({ onSignOut }: { onSignOut: () => Promise<void> }) {
         )}
       </main>
     </div>
+  )
+}
+
+type PlayerModule = typeof import('./player/Player')
+
+/** The session player: its own chunk, out of the first screen's JavaScript, precached for offline. */
+function PlayerLoader({ time, extras }: { time: string; extras: boolean }) {
+  const [module, setModule] = useState<PlayerModule>()
+  const [failed, setFailed] = useState(false)
+  useEffect(() => {
+    import('./player/Player').then(setModule, () => setFailed(true))
+  }, [])
+  if (module) return <module.Player time={time} extras={extras} />
+  return (
+    <main id="main" class="app">
+      {failed ? (
+        <p class="notice warn" role="alert">
+          The player could not open. Please reload the app and try again. <a href="#/today">Back to today</a>
+        </p>
+      ) : (
+        <p aria-busy="true">Opening…</p>
+      )}
+    </main>
   )
 }
 
@@ -226,6 +250,11 @@ export function App() {
 
   if (role === 'clinician') return <ClinicianLoader onSignOut={signOut} />
 
+  if (path === 'play') {
+    const [time, query = ''] = key.split('?')
+    return <PlayerLoader key={route} time={time || 'morning'} extras={new URLSearchParams(query).has('extras')} />
+  }
+
   let screen
   switch (path) {
     case 'onboarding':
@@ -241,7 +270,10 @@ export function App() {
       screen = <Settings onSignOut={signOut} onDeleted={deleted} />
       break
     case 'checkin':
-      screen = <Today focus="checkin" />
+      screen = <StepScreen step="checkin" />
+      break
+    case 'journal':
+      screen = <StepScreen step="journal" />
       break
     case 'help':
       screen = <Crisis />

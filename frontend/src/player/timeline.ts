@@ -9,7 +9,7 @@ export const RELEASE_SECONDS = 2
 export const REST_BETWEEN_SETS_SECONDS = 30
 export const SWITCH_SIDES_SECONDS = 5
 export const READY_SECONDS = 5
-const FALLBACK_PATTERN = { inhale: 4, exhale: 6 }
+const FALLBACK_PATTERN: NonNullable<Exercise['pattern']> = { inhale: 4, exhale: 6 }
 
 export type StepKind =
   | 'ready'
@@ -98,7 +98,7 @@ export function exerciseSteps(exercise: Shape, p: Prescription, item = 0): Step[
         const detail = [`Rep ${rep} of ${reps}`, sets > 1 ? `Set ${set} of ${sets}` : '', side].filter(Boolean).join(' · ')
         if (p.hold_seconds) {
           steps.push({ kind: 'hold', seconds: p.hold_seconds, label: 'Hold', detail, say: 'Hold', item })
-          steps.push({ kind: 'release', seconds: RELEASE_SECONDS, label: 'Release', detail, say: '', item })
+          steps.push({ kind: 'release', seconds: RELEASE_SECONDS, label: 'Release', detail, say: 'Release', item })
         } else {
           steps.push({ kind: 'rep', seconds: SECONDS_PER_REP, label: `Rep ${rep}`, detail, say: String(rep), item })
         }

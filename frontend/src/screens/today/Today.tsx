@@ -1,24 +1,15 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { cachedDay, cachedMe, refreshToday } from '../../data'
 import { heldDay, loadSafety, type SafetyState } from '../../hold'
-import { longDate, overlayDay, sessionStatuses, userToday } from '../../merge'
-import { clearSession, listEntries, recordSession } from '../../outbox'
-import type { Day, Me, PlanItem, Prescription } from '../../types'
+import { findEntry, longDate, overlayDay, sessionStatuses, userToday } from '../../merge'
+import { listEntries } from '../../outbox'
+import { dayMinutes, daySessions, formatMinutes, holdsLine, ordered, type DaySession } from '../../sessions'
+import type { Day, LocalEntry, Me, PlanItem, Prescription } from '../../types'
 import { useLive } from '../../ui/hooks'
 import { Rejected } from '../../ui/Rejected'
 import { Replaced } from '../../ui/Replaced'
-import { CheckIn } from './CheckIn'
-import { Journal } from './Journal'
 import { EmergencyPanel, HoldPanel } from './Safety'
-import { Countdown, Pacer, RepCounter, formatSeconds } from './tools'
-
-const TIMES: [string, string][] = [
-  ['morning', 'Morning'],
-  ['midday', 'Midday'],
-  ['afternoon', 'Afternoon'],
-  ['evening', 'Evening'],
-  ['bedtime', 'Bedtime'],
-]
+import { formatSeconds } from './tools'
 
 export function dose(p: Prescription): string {
   const parts: string[] = []
@@ -34,113 +25,176 @@ export function dose(p: Prescription): string {
   return parts.join(' · ')
 }
 
-interface ItemProps {
-  item: PlanItem
-  date: string
-  pending: boolean
-}
+const idOf = (text: string) => text.replace(/[^a-zA-Z0-9-]/g, '-')
 
-/** An exercise while the plan is held: visibly paused, nothing to tick off. */
-function PausedItem({ item, nameId }: { item: PlanItem; nameId: string }) {
+/** One exercise in a session's list: its name, dose and where it stands. */
+function ItemRow({ item, pending }: { item: PlanItem; pending: boolean }) {
+  const nameId = `item-${idOf(item.id)}`
+  const chip =
+    item.status === 'held' ? (
+      <span class="chip held">Paused</span>
+    ) : item.status === 'done' || item.status === 'skipped' ? (
+      <span class={`chip ${item.status}`}>
+        {item.status === 'done' ? 'Done' : 'Skipped'}
+        {pending && <span class="visually-hidden"> (waiting to send)</span>}
+      </span>
+    ) : null
   return (
-    <li class="card item is-held" aria-labelledby={nameId} data-item-id={item.id} data-status="held">
-      <div class="item-head">
-        <div>
-          <h3 class="item-name" id={nameId}>
-            {item.exercise.name}
-          </h3>
-          <p class="dose">{dose(item.prescription)}</p>
-        </div>
-        <span class="chip held">Paused</span>
+    <li class={`item-row${item.status === 'held' ? ' is-held' : ''}`} aria-labelledby={nameId} data-item-id={item.id} data-status={item.status}>
+      <div>
+        <span class="item-name" id={nameId}>
+          {item.exercise.name}
+        </span>
+        <span class="dose">{dose(item.prescription)}</span>
       </div>
+      {chip}
     </li>
   )
 }
 
-function Item({ item, date, pending }: ItemProps) {
-  const { exercise, prescription: p } = item
-  const nameId = `item-${item.id.replace(/[^a-zA-Z0-9-]/g, '-')}`
-  if (item.status === 'held') return <PausedItem item={item} nameId={nameId} />
-  const mark = (status: 'done' | 'skipped') => void recordSession({ date, item_id: item.id, status })
-  const undo = () => void clearSession(item.id, date)
-  // Steps and tools are drawn only once opened: a long day stays quick to show.
-  const [open, setOpen] = useState(false)
+function ItemList({ items, statuses }: { items: PlanItem[]; statuses: ReturnType<typeof sessionStatuses> }) {
   return (
-    <li class={`card item${item.status === 'done' ? ' is-done' : ''}`} aria-labelledby={nameId} data-item-id={item.id}>
-      <div class="item-head">
-        <div>
-          <h3 class="item-name" id={nameId}>
-            {exercise.name}
-          </h3>
-          <p class="dose">{dose(p)}</p>
-        </div>
-        {item.status !== 'pending' && (
-          <span class={`chip ${item.status}`}>
-            {item.status === 'done' ? 'Done' : 'Skipped'}
-            {pending && <span class="visually-hidden"> (waiting to send)</span>}
-          </span>
-        )}
-      </div>
-      {p.note && <p class="small">{p.note}</p>}
-      <details onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
-        <summary>How to do it</summary>
-        {open && (
-          <>
-        {exercise.summary && <p>{exercise.summary}</p>}
-        <ol class="steps">
-          {exercise.steps.map((step) => (
-            <li key={step}>{step}</li>
-          ))}
-        </ol>
-        {exercise.cautions.length > 0 && (
-          <div class="cautions">
-            <b>Take care:</b>
-            <ul>
-              {exercise.cautions.map((c) => (
-                <li key={c}>{c}</li>
-              ))}
-            </ul>
-          </div>
-        )}
-        <div class="stack">
-          {exercise.pattern && (
-            <Pacer pattern={exercise.pattern} breaths={p.breaths} durationSeconds={p.duration_seconds} />
-          )}
-          {!exercise.pattern && p.hold_seconds && (
-            <Countdown seconds={p.hold_seconds} label="Hold" doneText="Hold done. Rest for a breath, then go again." />
-          )}
-          {!exercise.pattern && p.reps && <RepCounter reps={p.reps} sets={p.sets} perSide={p.per_side} />}
-          {!exercise.pattern && !p.hold_seconds && p.duration_seconds && (
-            <Countdown seconds={p.duration_seconds} label="Timer" doneText="Time is up. Well done." />
-          )}
-        </div>
-          </>
-        )}
-      </details>
-      {item.status === 'pending' ? (
-        <div class="actions">
-          <button type="button" class="primary" onClick={() => mark('done')} aria-describedby={nameId}>
-            Done
-          </button>
-          <button type="button" class="quiet" onClick={() => mark('skipped')} aria-describedby={nameId}>
-            Skip
-          </button>
-        </div>
-      ) : (
-        <div class="row">
-          <span class="small muted">
-            {item.status === 'done' ? 'Nicely done.' : 'Skipped. Rest is part of it too.'}
-          </span>
-          <button type="button" class="linklike" onClick={undo} aria-describedby={nameId}>
-            Undo
-          </button>
-        </div>
+    <ul class="plain items" role="list">
+      {items.map((item) => (
+        <ItemRow key={item.id} item={item} pending={statuses.get(item.id)?.pending ?? false} />
+      ))}
+    </ul>
+  )
+}
+
+/** The exercises of a session, required first, then the extras under their own heading. */
+function SessionItems({ session, statuses }: { session: DaySession; statuses: ReturnType<typeof sessionStatuses> }) {
+  return (
+    <>
+      <ItemList items={session.required} statuses={statuses} />
+      {session.extras.length > 0 && (
+        <>
+          <p class="extras-title small">Extra, if you have time</p>
+          <ItemList items={session.extras} statuses={statuses} />
+        </>
       )}
-    </li>
+    </>
   )
 }
 
-export function Today({ focus }: { focus?: 'checkin' }) {
+/**
+ * One session: its minutes, what it holds in a line, and one Start button. Done, it
+ * folds into one row ("Morning · done") that opens again.
+ */
+function SessionCard({
+  session,
+  next,
+  statuses,
+}: {
+  session: DaySession
+  next: boolean
+  statuses: ReturnType<typeof sessionStatuses>
+}) {
+  const titleId = `time-${session.time_of_day}`
+  const play = `#/play/${session.time_of_day}`
+  if (session.done) {
+    const extrasLeft = session.extras.filter((i) => i.status === 'pending')
+    return (
+      <section class="card session is-done" aria-labelledby={titleId} data-session={session.time_of_day}>
+        <details>
+          <summary>
+            <h2 id={titleId} class="session-title">
+              {session.title}
+            </h2>
+            <span class="done-mark"> · done</span>
+          </summary>
+          <SessionItems session={session} statuses={statuses} />
+          {extrasLeft.length > 0 && (
+            <a class="button" href={`${play}?extras=1`}>
+              Do the extras<span class="visually-hidden"> of the {session.title.toLowerCase()} session</span>
+            </a>
+          )}
+        </details>
+      </section>
+    )
+  }
+  return (
+    <section
+      class={`card session${next ? ' is-next' : ''}${session.held ? ' is-held' : ''}`}
+      aria-labelledby={titleId}
+      data-session={session.time_of_day}
+    >
+      {next && <p class="next-up">Next up</p>}
+      <div class="session-head">
+        <h2 id={titleId} class="session-title">
+          {session.title}
+        </h2>
+        <span class="session-minutes">{formatMinutes(session.minutes)}</span>
+      </div>
+      <p class="holds">{holdsLine(session)}</p>
+      {session.held ? (
+        <SessionItems session={session} statuses={statuses} />
+      ) : (
+        <>
+          <a class="button primary start" href={play} aria-describedby={titleId}>
+            Start
+          </a>
+          <details class="session-list">
+            <summary>See the {session.items.length} exercises</summary>
+            <SessionItems session={session} statuses={statuses} />
+          </details>
+        </>
+      )}
+    </section>
+  )
+}
+
+/** The emergency and hold panels, at the top of Today and of the check-in. */
+export function SafetyTop({ safety, me, after }: { safety: SafetyState; me: Me | undefined; after?: preact.ComponentChildren }) {
+  const held = Boolean(safety.hold)
+  const [backNote, setBackNote] = useState('')
+  const wasHeld = useRef<boolean | undefined>(undefined)
+  useEffect(() => {
+    if (wasHeld.current && !held) setBackNote('Your exercises are back. Start gently, and stop if anything feels wrong.')
+    if (held) setBackNote('')
+    wasHeld.current = held
+  }, [held])
+  return (
+    <>
+      {safety.emergency && <EmergencyPanel notice={safety.emergency} me={me} />}
+      {after}
+      {/* The emergency's message is said once, above; an urgent hold says its own. */}
+      {safety.hold && <HoldPanel hold={safety.hold} showAdvice={safety.hold.level === 'urgent'} me={me} />}
+      <p role="status" class={backNote ? 'notice ok' : 'visually-hidden'}>
+        {backNote}
+      </p>
+    </>
+  )
+}
+
+const CHECKIN_HOUR = 17
+
+/** The check-in and journal as their own short steps: offered, never appended to the plan. */
+function Steps({ today, entries, practised }: { today: string; entries: LocalEntry[]; practised: boolean }) {
+  const checkedIn = Boolean(findEntry(entries, 'checkin', (d) => d.date === today))
+  const wroteJournal = Boolean(findEntry(entries, 'journal', (d) => d.date === today))
+  const evening = new Date().getHours() >= CHECKIN_HOUR
+  const offerCheckin = !checkedIn && (practised || evening)
+  return (
+    <section class="card steps" aria-labelledby="steps-title">
+      <h2 id="steps-title">{offerCheckin ? 'A minute for you' : 'Also today'}</h2>
+      <ul class="plain" role="list">
+        <li>
+          <a class={`button${offerCheckin ? ' primary' : ''}`} href="#/checkin">
+            {checkedIn ? 'Check-in done · change it' : 'How are you today? Check in'}
+          </a>
+        </li>
+        <li>
+          <a class="button" href="#/journal">
+            {wroteJournal ? 'Journal written · open it' : 'Write in your journal'}
+          </a>
+        </li>
+      </ul>
+    </section>
+  )
+}
+
+export function Today() {
   const me = useLive<Me | undefined>(cachedMe, ['cache:me'])
   const today = me ? userToday(me) : undefined
   const day = useLive<Day | null>(() => (today ? cachedDay(today) : Promise.resolve(null)), [`cache:day:${today}`], [today])
@@ -149,15 +203,6 @@ export function Today({ focus }: { focus?: 'checkin' }) {
   const safety = useLive<SafetyState>(loadSafety, ['cache:safety'])
   const [refreshError, setRefreshError] = useState<string>()
   const [refreshed, setRefreshed] = useState(false)
-  const [backNote, setBackNote] = useState('')
-  const wasHeld = useRef<boolean | undefined>(undefined)
-  const held = Boolean(safety?.hold)
-  useEffect(() => {
-    if (safety === undefined) return
-    if (wasHeld.current && !held) setBackNote('Your exercises are back. Start gently, and stop if anything feels wrong.')
-    if (held) setBackNote('')
-    wasHeld.current = held
-  }, [held, safety === undefined])
 
   useEffect(() => {
     refreshToday().then(
@@ -165,30 +210,33 @@ export function Today({ focus }: { focus?: 'checkin' }) {
       (e: Error) => setRefreshError(e.message),
     ).finally(() => setRefreshed(true))
   }, [])
-  useEffect(() => {
-    if (focus === 'checkin') document.getElementById('checkin')?.scrollIntoView()
-  }, [focus, day === undefined])
 
   if (!today || day === undefined || loadedEntries === undefined || safety === undefined) return <main id="main" aria-busy="true" />
+  const held = Boolean(safety.hold)
   const shown = day ? heldDay(overlayDay(day, entries), held) : undefined
   const statuses = sessionStatuses(entries)
-  const doneCount = shown?.items.filter((i) => i.status === 'done').length ?? 0
-  const heading = longDate(today)
+  const sessions = shown ? daySessions(shown) : []
+  const total = shown ? dayMinutes(shown, sessions) : 0
+  const next = ordered(sessions)[0]
+  const practised = sessions.some((s) => s.items.some((i) => i.status === 'done'))
 
   return (
     <main id="main">
-      {safety.emergency && <EmergencyPanel notice={safety.emergency} me={me} />}
+      <SafetyTop safety={safety} me={me} />
       <h1>Today</h1>
       <p class="muted">
-        {heading}
+        {longDate(today)}
         {/* While paused, a count of what is not done would read as a reproach. */}
-        {shown && shown.items.length > 0 && (safety.hold ? ' · exercises paused' : ` · ${doneCount} of ${shown.items.length} done`)}
+        {sessions.length > 0 && held && ' · exercises paused'}
       </p>
-      {/* The emergency's message is said once, above; an urgent hold says its own. */}
-      {safety.hold && <HoldPanel hold={safety.hold} showAdvice={safety.hold.level === 'urgent'} me={me} />}
-      <p role="status" class={backNote ? 'notice ok' : 'visually-hidden'}>
-        {backNote}
-      </p>
+      {sessions.length > 0 && !held && (
+        <p class="day-total" data-testid="day-total">
+          <b>{formatMinutes(total)}</b> of practice today
+          {me?.daily_minutes ? (
+            <span class="small muted">{total <= me.daily_minutes ? ` · within your ${me.daily_minutes} minutes` : ''}</span>
+          ) : null}
+        </p>
+      )}
       <Rejected />
       <Replaced />
       {refreshError && !day && (
@@ -197,7 +245,7 @@ export function Today({ focus }: { focus?: 'checkin' }) {
         </p>
       )}
       {!day && !refreshed && <p>Loading today's plan…</p>}
-      {shown && shown.items.length === 0 && (
+      {shown && sessions.length === 0 && (
         <div class="card">
           <p>Nothing planned for today.</p>
           <a class="button primary" href="#/programs">
@@ -205,28 +253,10 @@ export function Today({ focus }: { focus?: 'checkin' }) {
           </a>
         </div>
       )}
-      {shown &&
-        TIMES.map(([key, title]) => {
-          const items = shown.items.filter((i) => i.time_of_day === key)
-          if (items.length === 0) return null
-          return (
-            <section key={key} aria-labelledby={`time-${key}`}>
-              <h2 id={`time-${key}`}>{title}</h2>
-              <ul class="plain" role="list" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
-                {items.map((item) => (
-                  <Item key={item.id} item={item} date={today} pending={statuses.get(item.id)?.pending ?? false} />
-                ))}
-              </ul>
-            </section>
-          )
-        })}
-      {/* Drawn once the plan is known, so nothing jumps down under a finger. */}
-      {(day || refreshed) && (
-        <>
-          <CheckIn date={today} entries={entries} />
-          <Journal date={today} entries={entries} />
-        </>
-      )}
+      {ordered(sessions).map((session) => (
+        <SessionCard key={session.time_of_day} session={session} next={session === next && !session.done && !held} statuses={statuses} />
+      ))}
+      {(day || refreshed) && <Steps today={today} entries={entries} practised={practised} />}
     </main>
   )
 }
