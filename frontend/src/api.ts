@@ -272,7 +272,7 @@ export async function verifyEmail(key: string): Promise<void> {
 
 // --- Profile ---------------------------------------------------------------------
 export const getMe = () => request<Me>('GET', '/api/v1/me/')
-export const updateMe = (changes: Partial<Pick<Me, 'timezone' | 'country'>>) => request<Me>('PATCH', '/api/v1/me/', changes)
+export const updateMe = (changes: Partial<Pick<Me, 'timezone' | 'country' | 'daily_minutes'>>) => request<Me>('PATCH', '/api/v1/me/', changes)
 /** The history answers (replaces the whole set); the answer says what they mean. */
 export const putScreening = (answers: Record<string, boolean>) =>
   request<SafetyAnswer>('PUT', '/api/v1/me/screening/', { answers })

@@ -5,7 +5,7 @@ import { applyServerHold, snapshot } from './hold'
 import { Crisis } from './screens/help/Crisis'
 import { clearAll, pendingCount, syncNow } from './outbox'
 import { Login, ResetConfirm, ResetRequest, Signup, VerifyEmail } from './screens/auth/Auth'
-import { Onboarding } from './screens/onboarding/Onboarding'
+import { Onboarding, onboardingStep } from './screens/onboarding/Onboarding'
 import { Programs } from './screens/programs/Programs'
 import { Progress } from './screens/progress/Progress'
 import { Settings } from './screens/settings/Settings'
@@ -18,6 +18,24 @@ import { SyncStatus } from './ui/SyncStatus'
 import { UpdateBanner } from './ui/UpdateBanner'
 
 type Auth = 'unknown' | 'in' | 'out'
+
+// Whether someone has signed in on this phone before: a first visit opens on sign-up,
+// a returning one on "Welcome back".
+const KNOWN = 'backtrack-known'
+const knownHere = () => {
+  try {
+    return localStorage.getItem(KNOWN) === '1'
+  } catch {
+    return false
+  }
+}
+const markKnown = () => {
+  try {
+    localStorage.setItem(KNOWN, '1')
+  } catch {
+    /* private mode: the login screen is one tap away */
+  }
+}
 type ClinicianModule = typeof import('./screens/clinician/Clinician')
 
 /** The clinician screens, fetched only when a clinician signs in: patients never download them. */
@@ -84,10 +102,13 @@ const TABS: [string, string][] = [
   ['/settings', 'Settings'],
 ]
 
-function Shell({ route, children }: { route: string; children: preact.ComponentChildren }) {
+/** The app's frame. `bare` (onboarding): no tab bar or sync chip before anything exists. */
+function Shell({ route, children, bare = false }: { route: string; children: preact.ComponentChildren; bare?: boolean }) {
   return (
     <>
       <SkipLink />
+      {/* Early in keyboard order: the tabs come right after the skip link. */}
+      {!bare && <Tabs route={route} />}
       <div class="app">
         <header class="topbar">
           <a class="brand" href="#/today">
@@ -97,19 +118,24 @@ function Shell({ route, children }: { route: string; children: preact.ComponentC
           <a class="help-link" href="#/help" aria-current={route.startsWith('/help') ? 'page' : undefined}>
             Need help now?
           </a>
-          <SyncStatus />
+          {!bare && <SyncStatus />}
         </header>
         <UpdateBanner />
         {children}
       </div>
-      <nav class="tabs" aria-label="Main">
-        {TABS.map(([path, name]) => (
-          <a key={path} href={`#${path}`} aria-current={route.startsWith(path) ? 'page' : undefined}>
-            {name}
-          </a>
-        ))}
-      </nav>
     </>
+  )
+}
+
+function Tabs({ route }: { route: string }) {
+  return (
+    <nav class="tabs" aria-label="Main">
+      {TABS.map(([path, name]) => (
+        <a key={path} href={`#${path}`} aria-current={route.startsWith(path) ? 'page' : undefined}>
+          {name}
+        </a>
+      ))}
+    </nav>
   )
 }
 
@@ -135,6 +161,9 @@ export function App() {
       const me = await cachedMe().catch(() => undefined)
       if (me) {
         setRole(me.role)
+        // Closed during onboarding: it resumes at the step where it stopped.
+        const step = await onboardingStep().catch(() => undefined)
+        if (me.role === 'patient' && step && step !== 'done' && !location.hash.startsWith('#/onboarding')) go('/onboarding')
         setAuth('in')
         try {
           if (!(await api.session())) {
@@ -177,6 +206,7 @@ export function App() {
     // is not theirs to see or to send under their name.
     const previous = await cachedMe().catch(() => undefined)
     const me = await api.getMe()
+    markKnown()
     if (previous && previous.id !== me.id) await clearAll({ force: true })
     await saveMe(me)
     await applyServerHold(me.safety_hold, await snapshot())
@@ -243,7 +273,7 @@ export function App() {
             {notice}
           </p>
         )}
-        {path === 'signup' ? <Signup onSignedIn={signedIn} /> : <Login onSignedIn={signedIn} />}
+        {path === 'signup' || (path !== 'login' && !knownHere()) ? <Signup onSignedIn={signedIn} /> : <Login onSignedIn={signedIn} />}
       </div>
     )
   }
@@ -282,7 +312,7 @@ export function App() {
       screen = <Today />
   }
   return (
-    <Shell route={`/${path ?? 'today'}`}>
+    <Shell route={`/${path ?? 'today'}`} bare={path === 'onboarding'}>
       {notice && (
         <p class="notice" role="status">
           {notice}

@@ -5,6 +5,7 @@ when the connection comes back."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from django.core.management import call_command
 from playwright.sync_api import BrowserContext, Page, expect
@@ -24,7 +25,18 @@ def answer_history(page: Page, yes: tuple[str, ...] = ()) -> None:
     page.get_by_role("button", name="Save and continue").click()
 
 
-def sign_up_and_enroll(page: Page, base_url: str, email: str, *, history_yes: tuple[str, ...] = ()) -> None:
+def sign_up_and_enroll(
+    page: Page,
+    base_url: str,
+    email: str,
+    *,
+    history_yes: tuple[str, ...] = (),
+    programs: tuple[str, ...] = ("Core strengthening",),
+    budget: str = "No limit",
+    reminders: tuple[str, ...] = (),
+    at_budget: Callable[[Page], None] | None = None,
+) -> None:
+    """Signs up and walks onboarding: history, programs, a daily budget, reminders."""
     page.goto(f"{base_url}/#/signup")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Choose a password").fill(PASSWORD)
@@ -32,7 +44,17 @@ def sign_up_and_enroll(page: Page, base_url: str, email: str, *, history_yes: tu
 
     expect(page.get_by_role("heading", name="Let's set you up")).to_be_visible()
     answer_history(page, history_yes)
-    page.get_by_role("checkbox", name=re.compile("Core strengthening")).check()
+    for program in programs:
+        page.get_by_role("checkbox", name=re.compile(program)).check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="How much time a day?")).to_be_visible()
+    if at_budget:
+        at_budget(page)
+    page.get_by_role("radio", name=budget, exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Reminders you want")).to_be_visible()
+    for kind in reminders:
+        page.get_by_role("checkbox", name=re.compile(f"^{kind}")).check()
     page.get_by_role("button", name="Start my plan").click()
     expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="Morning")).to_be_visible()

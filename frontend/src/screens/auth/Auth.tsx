@@ -1,3 +1,4 @@
+import { setOnboardingStep } from '../onboarding/Onboarding'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import * as api from '../../api'
 import { go, useSubmit } from '../../ui/hooks'
@@ -156,6 +157,8 @@ export function Signup({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
       return
     }
     await onSignedIn()
+    // Kept on the phone: closing the app during onboarding resumes it.
+    await setOnboardingStep('screening')
     go('/onboarding')
   })
   if (verify) {

@@ -1,68 +1,116 @@
 import { useEffect, useState } from 'preact/hooks'
 import * as api from '../../api'
-import { cachedMe, cachedPrograms, refreshAll, screeningRules } from '../../data'
+import { cachedEnrollments, cachedMe, cachedPrograms, refreshAll, saveMe, screeningRules } from '../../data'
 import { loadScreening, screeningAdvice, type ScreeningState } from '../../screening'
-import { cacheSet } from '../../store'
-import type { Program, SafetyRule } from '../../types'
+import { BUDGETS } from '../../sessions'
+import { cacheGet, cacheSet } from '../../store'
+import type { Program, ReminderFields, SafetyRule } from '../../types'
 import { go, useLive } from '../../ui/hooks'
+import { DEFAULTS, fieldsOf, KIND_HINTS, KIND_NAMES, ReminderEditor, type Kind } from '../../ui/ReminderEditor'
 import { detectedTimezone, TimezoneSelect } from '../../ui/timezone'
 import { ScreeningAdvice, ScreeningForm } from './Screening'
 
-const DAILY = [0, 1, 2, 3, 4, 5, 6]
+/** Where onboarding stands, kept on the phone: closing the app mid-way resumes here. */
+export type OnboardingStep = 'screening' | 'programs' | 'budget' | 'reminders' | 'done'
+export const ONBOARDING_KEY = 'onboarding'
+const ORDER: OnboardingStep[] = ['screening', 'programs', 'budget', 'reminders', 'done']
+
+export const onboardingStep = async () => (await cacheGet<{ step: OnboardingStep }>(ONBOARDING_KEY))?.step
+export const setOnboardingStep = (step: OnboardingStep) => cacheSet(ONBOARDING_KEY, { step })
+
+function StepCount({ step }: { step: OnboardingStep }) {
+  const n = ORDER.indexOf(step) + 1
+  return <p class="small muted step-count">Step {n} of 4</p>
+}
 
 /**
  * A few questions about the person's history come first: before any program starts,
- * so a history worth checking is said before the first exercise.
+ * so a history worth checking is said before the first exercise. Then the programs,
+ * a daily time budget and the reminders they want, one short screen each.
  */
 export function Onboarding() {
   const [rules, setRules] = useState<SafetyRule[]>()
   // null: never answered; undefined: not read yet.
   const stored = useLive<ScreeningState | null>(async () => (await loadScreening()) ?? null, ['cache:screening'])
-  const [step, setStep] = useState<'screening' | 'plan'>()
+  const saved = useLive<OnboardingStep | null>(async () => (await onboardingStep()) ?? null, [`cache:${ONBOARDING_KEY}`])
+  const [step, setStep] = useState<OnboardingStep>()
   useEffect(() => {
     screeningRules().then(setRules, () => setRules([]))
   }, [])
   useEffect(() => {
-    // Answered already (on this phone or another): straight to the plan, with a way back.
-    if (rules && stored !== undefined && step === undefined) setStep(rules.length > 0 && !stored ? 'screening' : 'plan')
-  }, [rules, stored === undefined])
+    if (!rules || stored === undefined || saved === undefined || step !== undefined) return
+    // Resume where it stopped; answered already (on this phone or another): past the history.
+    if (saved && saved !== 'screening' && saved !== 'done') setStep(saved)
+    else setStep(rules.length > 0 && !stored ? 'screening' : 'programs')
+  }, [rules, stored === undefined, saved === undefined])
+  const to = (next: OnboardingStep) => {
+    void setOnboardingStep(next)
+    setStep(next)
+    window.scrollTo(0, 0)
+    requestAnimationFrame(() => document.querySelector<HTMLElement>('main h1')?.focus())
+  }
   if (!rules || !step) return <main id="main" aria-busy="true" />
   if (step === 'screening') {
     return (
       <main id="main">
-        <h1>Let's set you up</h1>
+        <StepCount step={step} />
+        <h1 tabIndex={-1}>Let's set you up</h1>
         <p class="muted">First, a few questions about your health history. They help us tell you when to see a doctor.</p>
         <section class="card" aria-labelledby="history-title">
           <h2 id="history-title">Your health history</h2>
           <p class="small muted">
             Asked once. You can change your answers in Settings at any time. Backtrack does not diagnose.
           </p>
-          <ScreeningForm rules={rules} submitLabel="Save and continue" onSaved={() => setStep('plan')} />
+          <ScreeningForm rules={rules} submitLabel="Save and continue" onSaved={() => to('programs')} />
         </section>
       </main>
     )
   }
+  if (step === 'budget') return <Budget onDone={() => to('reminders')} onBack={() => to('programs')} />
+  if (step === 'reminders') {
+    return (
+      <Reminders
+        onBack={() => to('budget')}
+        onDone={async () => {
+          await setOnboardingStep('done')
+          await refreshAll().catch(() => undefined)
+          go('/today')
+        }}
+      />
+    )
+  }
   const advice = stored ? (stored.answer ?? screeningAdvice(rules, stored.answers)) : undefined
-  return <PlanChoices advice={advice} onEditHistory={rules.length > 0 ? () => setStep('screening') : undefined} />
+  return <PlanChoices advice={advice} onEditHistory={rules.length > 0 ? () => to('screening') : undefined} onDone={() => to('budget')} />
 }
 
-function PlanChoices({ advice, onEditHistory }: { advice?: ReturnType<typeof screeningAdvice>; onEditHistory?: () => void }) {
+function PlanChoices({
+  advice,
+  onEditHistory,
+  onDone,
+}: {
+  advice?: ReturnType<typeof screeningAdvice>
+  onEditHistory?: () => void
+  onDone: () => void
+}) {
   const programs = useLive<Program[]>(cachedPrograms, ['cache:programs']) ?? []
+  const enrolled = useLive(cachedEnrollments, ['cache:enrollments']) ?? []
   const me = useLive(cachedMe, ['cache:me'])
   const [chosen, setChosen] = useState<string[]>([])
   const [zone, setZone] = useState(detectedTimezone())
-  const [remind, setRemind] = useState(true)
-  const [practiceTime, setPracticeTime] = useState('08:00')
-  const [checkinTime, setCheckinTime] = useState('20:00')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState('')
 
   useEffect(() => {
     api.getPrograms().then((list) => cacheSet('programs', list), () => undefined)
+    api.getEnrollments().then((list) => cacheSet('enrollments', list), () => undefined)
   }, [])
   useEffect(() => {
     if (me?.timezone && me.timezone !== 'UTC') setZone(me.timezone)
   }, [me?.timezone])
+  const already = enrolled.map((e) => e.program)
+  useEffect(() => {
+    if (already.length && chosen.length === 0) setChosen(already)
+  }, [already.join()])
 
   const toggle = (slug: string) => setChosen(chosen.includes(slug) ? chosen.filter((s) => s !== slug) : [...chosen, slug])
 
@@ -71,28 +119,11 @@ function PlanChoices({ advice, onEditHistory }: { advice?: ReturnType<typeof scr
     setBusy(true)
     setError('')
     try {
-      if (me?.timezone !== zone) await api.updateMe({ timezone: zone })
-      for (const slug of chosen) await api.enroll(slug)
-      if (remind) {
-        try {
-          // Enrolling may already have made default reminders: set their times rather
-          // than adding a second reminder of the same kind.
-          const existing = await api.getReminders()
-          for (const [kind, time] of [
-            ['session', practiceTime],
-            ['checkin', checkinTime],
-          ] as const) {
-            const rule = existing.find((r) => r.kind === kind)
-            if (rule) await api.updateReminder(rule.id, { times: [time], enabled: true })
-            else await api.createReminder({ kind, times: [time], weekdays: DAILY, enabled: true })
-          }
-        } catch (e) {
-          if (!(e instanceof api.ApiError)) throw e
-          // Reminders may not be available on this server yet: not a reason to stop.
-        }
-      }
-      await refreshAll()
-      go('/today')
+      if (me?.timezone !== zone) await saveMe(await api.updateMe({ timezone: zone }))
+      // Resumed after a closed app: what was enrolled then is not enrolled twice.
+      for (const slug of chosen.filter((s) => !already.includes(s))) await api.enroll(slug)
+      await cacheSet('enrollments', await api.getEnrollments())
+      onDone()
     } catch (e) {
       setError((e as Error).message)
     } finally {
@@ -102,7 +133,8 @@ function PlanChoices({ advice, onEditHistory }: { advice?: ReturnType<typeof scr
 
   return (
     <main id="main">
-      <h1>Let's set you up</h1>
+      <StepCount step="programs" />
+      <h1 tabIndex={-1}>Let's set you up</h1>
       {advice && <ScreeningAdvice answer={advice} />}
       {onEditHistory && (
         <p class="small">
@@ -111,13 +143,12 @@ function PlanChoices({ advice, onEditHistory }: { advice?: ReturnType<typeof scr
           </button>
         </p>
       )}
-      <p class="muted">Three quick choices. You can change any of them later.</p>
       <form onSubmit={finish}>
         <fieldset>
-          <legend>1. Choose one or more programs</legend>
+          <legend>Choose one or more programs</legend>
           {programs.map((p) => (
             <label class="choice program-choice" key={p.slug}>
-              <input type="checkbox" checked={chosen.includes(p.slug)} onChange={() => toggle(p.slug)} />
+              <input type="checkbox" checked={chosen.includes(p.slug)} disabled={already.includes(p.slug)} onChange={() => toggle(p.slug)} />
               <span>
                 {p.title} <span class="small muted">({p.weeks} weeks)</span>
                 <br />
@@ -129,38 +160,140 @@ function PlanChoices({ advice, onEditHistory }: { advice?: ReturnType<typeof scr
           <p class="hint">Starting with one or two is plenty. Consistency matters more than intensity.</p>
         </fieldset>
         <fieldset>
-          <legend>2. Confirm your time zone</legend>
+          <legend>Confirm your time zone</legend>
           <p class="small">We found <b>{detectedTimezone().replace(/_/g, ' ')}</b> on this phone.</p>
           <TimezoneSelect value={zone} onChange={setZone} />
-        </fieldset>
-        <fieldset>
-          <legend>3. Reminders</legend>
-          <label class="choice">
-            <input type="checkbox" checked={remind} onChange={() => setRemind(!remind)} />
-            Remind me to practise and to check in
-          </label>
-          {remind && (
-            <div class="row">
-              <div class="field">
-                <label for="practice-time">Practice</label>
-                <input id="practice-time" type="time" value={practiceTime} onInput={(e) => setPracticeTime((e.currentTarget as HTMLInputElement).value)} />
-              </div>
-              <div class="field">
-                <label for="checkin-time">Check-in</label>
-                <input id="checkin-time" type="time" value={checkinTime} onInput={(e) => setCheckinTime((e.currentTarget as HTMLInputElement).value)} />
-              </div>
-            </div>
-          )}
-          <p class="hint">To get them as notifications on this phone, turn notifications on in Settings.</p>
         </fieldset>
         {error && (
           <p class="error" role="alert">
             {error}
           </p>
         )}
-        <button type="submit" class="primary" disabled={busy}>
-          {busy ? 'Setting up…' : chosen.length ? 'Start my plan' : 'Continue without a program'}
+        <button type="submit" class="primary wide-button" disabled={busy}>
+          {busy ? 'Setting up…' : chosen.length ? 'Continue' : 'Continue without a program'}
         </button>
+      </form>
+    </main>
+  )
+}
+
+/** How long a day: the plan fits it, the rest is offered as extras. */
+function Budget({ onDone, onBack }: { onDone: () => void; onBack: () => void }) {
+  const me = useLive(cachedMe, ['cache:me'])
+  const [minutes, setMinutes] = useState<number | null | undefined>()
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState('')
+  const value = minutes === undefined ? (me?.daily_minutes ?? 20) : minutes
+  const save = async (event: Event) => {
+    event.preventDefault()
+    setBusy(true)
+    setError('')
+    try {
+      await saveMe(await api.updateMe({ daily_minutes: value }))
+      onDone()
+    } catch (e) {
+      setError((e as Error).message)
+    } finally {
+      setBusy(false)
+    }
+  }
+  const choices: [number | null, string][] = [...BUDGETS.map((m) => [m, `${m} minutes`] as [number, string]), [null, 'No limit']]
+  return (
+    <main id="main">
+      <StepCount step="budget" />
+      <h1 tabIndex={-1}>How much time a day?</h1>
+      <p class="muted">Your plan fits this time. Anything more is offered as an extra, if you have time. You can change it in Settings.</p>
+      <form onSubmit={save}>
+        <fieldset>
+          <legend>Time for practice each day</legend>
+          <div class="budget-choices">
+            {choices.map(([m, label]) => (
+              <label class="choice budget-choice" key={label}>
+                <input type="radio" name="budget" checked={value === m} onChange={() => setMinutes(m)} />
+                {label}
+              </label>
+            ))}
+          </div>
+          <p class="hint">Ten minutes every day helps more than an hour now and then.</p>
+        </fieldset>
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <div class="row">
+          <button type="button" class="quiet" onClick={onBack}>
+            Back
+          </button>
+          <button type="submit" class="primary" disabled={busy}>
+            {busy ? 'Saving…' : 'Continue'}
+          </button>
+        </div>
+      </form>
+    </main>
+  )
+}
+
+const CHOOSABLE: Kind[] = ['session', 'checkin', 'breathing', 'desk_break']
+
+/** Which reminders, at what times: all off unless chosen; only the chosen ones are made. */
+function Reminders({ onDone, onBack }: { onDone: () => Promise<void>; onBack: () => void }) {
+  const [on, setOn] = useState<Kind[]>([])
+  const [rules, setRules] = useState<Record<string, ReminderFields>>({ ...DEFAULTS })
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState('')
+  const save = async (event: Event) => {
+    event.preventDefault()
+    setBusy(true)
+    setError('')
+    try {
+      // Resumed after a closed app: a rule made then is changed, not made twice.
+      const existing = on.length ? await api.getReminders() : []
+      for (const kind of on) {
+        const fields = fieldsOf(rules[kind])
+        const rule = existing.find((r) => r.kind === kind)
+        if (rule) await api.updateReminder(rule.id, fields)
+        else await api.createReminder(fields)
+      }
+      await onDone()
+    } catch (e) {
+      setError((e as Error).message)
+      setBusy(false)
+    }
+  }
+  return (
+    <main id="main">
+      <StepCount step="reminders" />
+      <h1 tabIndex={-1}>Reminders you want</h1>
+      <p class="muted">All are off unless you choose them. Change them any time in Settings.</p>
+      <form onSubmit={save}>
+        {CHOOSABLE.map((kind) => (
+          <div class="card reminder-choice" key={kind}>
+            <label class="choice">
+              <input type="checkbox" checked={on.includes(kind)} onChange={() => setOn(on.includes(kind) ? on.filter((k) => k !== kind) : [...on, kind])} />
+              <span>
+                <b>{KIND_NAMES[kind]}</b>
+                <br />
+                <span class="small muted">{KIND_HINTS[kind]}</span>
+              </span>
+            </label>
+            {on.includes(kind) && <ReminderEditor id={`onb-${kind}`} rule={rules[kind]} onChange={(r) => setRules({ ...rules, [kind]: r })} />}
+          </div>
+        ))}
+        <p class="hint">To get them as notifications on this phone, turn notifications on in Settings.</p>
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <div class="row">
+          <button type="button" class="quiet" onClick={onBack}>
+            Back
+          </button>
+          <button type="submit" class="primary" disabled={busy}>
+            {busy ? 'Setting up…' : 'Start my plan'}
+          </button>
+        </div>
       </form>
     </main>
   )

@@ -1,21 +1,15 @@
 import { useEffect, useState } from 'preact/hooks'
 import * as api from '../../api'
-import { cachedMe, fetchMe, saveMe, screeningRules } from '../../data'
+import { cachedMe, fetchMe, fetchPlan, saveMe, screeningRules } from '../../data'
 import { cacheSet } from '../../store'
 import { currentSubscription, disablePush, enablePush, pushSupported } from '../../push'
-import type { CareLink, Reminder, SafetyRule, Scope } from '../../types'
+import { budgetLabel, BUDGETS } from '../../sessions'
+import type { CareLink, Reminder, ReminderFields, SafetyRule, Scope } from '../../types'
+import { DEFAULTS, fieldsOf, KIND_NAMES, ReminderEditor, type Kind } from '../../ui/ReminderEditor'
 import { NOBODY_WATCHES } from '../../ui/Call'
 import { useLive, useOnline } from '../../ui/hooks'
 import { TimezoneSelect } from '../../ui/timezone'
 import { ScreeningForm } from '../onboarding/Screening'
-
-const KIND_NAMES: Record<Reminder['kind'], string> = {
-  session: 'Practice',
-  checkin: 'Check-in',
-  breathing: 'Breathing break',
-  bedtime: 'Wind down for bed',
-  desk_break: 'Desk break',
-}
 
 /** A missing endpoint (not deployed yet) is said kindly; `unavailable` is the sentence. */
 function friendly(error: unknown, unavailable: string): string {
@@ -25,6 +19,77 @@ function friendly(error: unknown, unavailable: string): string {
   return (error as Error).message
 }
 
+/** The daily time budget: the plan fits it, the rest is offered as extras. */
+function DailyBudget({ current }: { current: number | null | undefined }) {
+  const [message, setMessage] = useState('')
+  const choose = async (minutes: number | null) => {
+    setMessage('')
+    try {
+      await saveMe(await api.updateMe({ daily_minutes: minutes }))
+      await fetchPlan().catch(() => undefined)
+      setMessage(`Saved: ${budgetLabel(minutes).toLowerCase()}. Today's plan fits it.`)
+    } catch (e) {
+      setMessage(friendly(e, 'A daily time is not available yet.'))
+    }
+  }
+  const choices: [number | null, string][] = [...BUDGETS.map((m) => [m, `${m} minutes`] as [number, string]), [null, 'No limit']]
+  return (
+    <section class="card" aria-labelledby="budget-title">
+      <h2 id="budget-title">Time for practice each day</h2>
+      <p class="small muted">Your plan fits this time. More is offered as an extra, if you have time.</p>
+      <div class="budget-choices" role="radiogroup" aria-labelledby="budget-title">
+        {choices.map(([m, label]) => (
+          <label class="choice budget-choice" key={label}>
+            <input type="radio" name="daily-budget" checked={(current ?? null) === m} onChange={() => void choose(m)} />
+            {label}
+          </label>
+        ))}
+      </div>
+      <p role="status" class="small">
+        {message}
+      </p>
+    </section>
+  )
+}
+
+const ALL_KINDS: Kind[] = ['session', 'checkin', 'breathing', 'desk_break', 'bedtime']
+
+/** One rule: on or off at once; its other fields saved with one button. */
+function ReminderRow({ rule, onSaved }: { rule: Reminder; onSaved: (r: Reminder, said: string) => void }) {
+  const [draft, setDraft] = useState<ReminderFields>(rule)
+  const [error, setError] = useState('')
+  const name = KIND_NAMES[rule.kind] ?? rule.kind
+  const changed = JSON.stringify(fieldsOf(draft)) !== JSON.stringify(fieldsOf(rule))
+  const save = async (changes: Partial<ReminderFields>, said: string) => {
+    setError('')
+    try {
+      const next = await api.updateReminder(rule.id, changes)
+      setDraft(next)
+      onSaved(next, said)
+    } catch (e) {
+      setError(friendly(e, 'Reminders are not available yet.'))
+    }
+  }
+  return (
+    <div class="reminder-rule" data-kind={rule.kind}>
+      <h3>{name}</h3>
+      <label class="choice">
+        <input type="checkbox" checked={rule.enabled} onChange={() => void save({ enabled: !rule.enabled }, `${name} reminders ${rule.enabled ? 'off' : 'on'}.`)} />
+        {`${name} reminders on`}
+      </label>
+      <ReminderEditor id={`rule-${rule.id}`} rule={draft} onChange={setDraft} />
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="button" class="primary" disabled={!changed} onClick={() => void save(fieldsOf(draft), `${name} reminder saved.`)}>
+        Save {name.toLowerCase()} reminder
+      </button>
+    </div>
+  )
+}
+
 function Reminders() {
   const [reminders, setReminders] = useState<Reminder[]>()
   const [error, setError] = useState('')
@@ -32,12 +97,13 @@ function Reminders() {
   useEffect(() => {
     api.getReminders().then(setReminders, (e) => setError(friendly(e, 'Reminders are not available yet.')))
   }, [])
-  const save = async (reminder: Reminder, changes: Partial<Reminder>) => {
+  const missing = ALL_KINDS.filter((k) => reminders && !reminders.some((r) => r.kind === k))
+  const add = async (kind: Kind) => {
     setSaved('')
     try {
-      const next = await api.updateReminder(reminder.id, changes)
-      setReminders((list) => list?.map((r) => (r.id === next.id ? next : r)))
-      setSaved(`${KIND_NAMES[reminder.kind] ?? reminder.kind} reminder saved.`)
+      const rule = await api.createReminder(DEFAULTS[kind])
+      setReminders((list) => [...(list ?? []), rule])
+      setSaved(`${KIND_NAMES[kind]} reminder added. Change its times below.`)
     } catch (e) {
       setError(friendly(e, 'Reminders are not available yet.'))
     }
@@ -46,30 +112,26 @@ function Reminders() {
     <section class="card" aria-labelledby="reminders-title">
       <h2 id="reminders-title">Reminders</h2>
       {error && <p class="notice">{error}</p>}
-      {reminders?.length === 0 && <p>No reminders yet.</p>}
+      {reminders?.length === 0 && <p>No reminders yet. Add the ones you want.</p>}
       {reminders?.map((r) => (
-        <div key={r.id} class="field">
-          <label class="choice">
-            <input type="checkbox" checked={r.enabled} onChange={() => void save(r, { enabled: !r.enabled })} />
-            {KIND_NAMES[r.kind] ?? r.kind}
-          </label>
-          {r.times?.map((time, i) => (
-            <div key={i} class="field">
-              <label for={`reminder-${r.id}-${i}`}>{`${KIND_NAMES[r.kind] ?? r.kind} time`}</label>
-              <input
-                id={`reminder-${r.id}-${i}`}
-                type="time"
-                value={time}
-                onChange={(e) => {
-                  const times = [...(r.times ?? [])]
-                  times[i] = (e.currentTarget as HTMLInputElement).value
-                  void save(r, { times })
-                }}
-              />
-            </div>
+        <ReminderRow
+          key={r.id}
+          rule={r}
+          onSaved={(next, said) => {
+            setReminders((list) => list?.map((x) => (x.id === next.id ? next : x)))
+            setSaved(said)
+          }}
+        />
+      ))}
+      {missing.length > 0 && (
+        <div class="row reminder-actions">
+          {missing.map((kind) => (
+            <button type="button" class="quiet" key={kind} onClick={() => void add(kind)}>
+              Add {KIND_NAMES[kind].toLowerCase()}
+            </button>
           ))}
         </div>
-      ))}
+      )}
       <p role="status" class="small">
         {saved}
       </p>
@@ -392,6 +454,7 @@ export function Settings({ onSignOut, onDeleted }: { onSignOut: () => Promise<vo
         </p>
         {me && <Country current={me.country} />}
       </section>
+      <DailyBudget current={me?.daily_minutes} />
       <History />
       <Reminders />
       <Notifications />

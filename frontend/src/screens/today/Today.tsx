@@ -135,7 +135,7 @@ function SessionCard({
             Start
           </a>
           <details class="session-list">
-            <summary>See the {session.items.length} exercises</summary>
+            <summary>{session.items.length === 1 ? 'See the exercise' : `See all ${session.items.length} exercises`}</summary>
             <SessionItems session={session} statuses={statuses} />
           </details>
         </>
