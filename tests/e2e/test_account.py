@@ -19,11 +19,29 @@ def test_a_patient_logs_by_keyboard_shares_a_code_exports_and_deletes_everything
     base = live_server.url
     sign_up_and_enroll(page, base, "keyboard@example.com")
 
-    # Full keyboard use: a focused Done button works with the keyboard alone.
-    first = page.get_by_role("region", name="Morning").get_by_role("listitem").first
-    first.get_by_role("button", name="Done").focus()
+    # Full keyboard use: the tabs come early; a session starts, is skipped and logged by keyboard alone.
+    page.reload()
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Today")).to_be_focused()
+    count = page.get_by_role("region", name="Morning").locator("[data-item-id]").count()
+    page.get_by_role("region", name="Morning").get_by_role("link", name="Start").focus()
     page.keyboard.press("Enter")
-    expect(first.locator(".chip")).to_contain_text("Done")
+    page.get_by_role("button", name="Skip this question").focus()
+    page.keyboard.press("Enter")
+    skip = page.get_by_role("button", name=re.compile("^Skip (?!this question)"))
+    for n in range(1, count + 1):
+        expect(page.get_by_text(f"Exercise {n} of {count}")).to_be_visible()
+        skip.focus()
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="How is your pain now?")).to_be_visible()
+    page.get_by_role("button", name="Skip this question").focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name="Back to today").focus()
+    page.keyboard.press("Enter")
+    first = page.get_by_role("region", name="Morning").locator("[data-item-id]").first
+    expect(first.locator(".chip")).to_contain_text("Skipped")
     expect(page.get_by_test_id("pending-count")).to_have_text("All saved", timeout=10_000)
 
     page.get_by_role("link", name="Settings").click()

@@ -12,7 +12,12 @@ from django.core.management import call_command
 from playwright.sync_api import BrowserContext, Page, expect
 
 from backend.reminders.models import ReminderRule
-from tests.e2e.test_offline import server_entries, sign_up_and_enroll, wait_for_service_worker
+from tests.e2e.test_offline import (
+    play_to_the_end,
+    server_entries,
+    sign_up_and_enroll,
+    wait_for_service_worker,
+)
 from tests.e2e.test_safety import assert_no_axe_violations
 
 PROGRAMS = ("Core strengthening", "Hamstring and back stretches")
@@ -31,16 +36,6 @@ def morning(page: Page):
     return page.locator('[data-session="morning"]')
 
 
-def play_to_the_end(page: Page, *, step_ms: int = 5_000, limit: int = 600) -> None:
-    """Moves the page's clock on until the player asks about pain after the session."""
-    after = page.get_by_role("heading", name="How is your pain now?")
-    for _ in range(limit):
-        if after.is_visible():
-            return
-        page.clock.fast_forward(step_ms)
-    expect(after).to_be_visible()
-
-
 def test_a_new_person_plays_a_morning_session_by_itself_and_sees_it_done(
     live_server, page: Page, context: BrowserContext, artifacts
 ):
@@ -51,6 +46,7 @@ def test_a_new_person_plays_a_morning_session_by_itself_and_sees_it_done(
     # Onboarding: the budget screen is checked and drawn on the way through.
     page.goto(f"{base}/")
     expect(page.get_by_role("heading", name="Start gently")).to_be_visible()  # a first visit: sign up
+
     def at_budget(page: Page) -> None:
         page.get_by_role("radio", name="20 minutes").check()
         expect(page.get_by_role("navigation", name="Main")).to_have_count(0)  # no tab bar yet

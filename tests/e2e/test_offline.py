@@ -60,6 +60,16 @@ def sign_up_and_enroll(
     expect(page.get_by_role("heading", name="Morning")).to_be_visible()
 
 
+def play_to_the_end(page: Page, *, step_ms: int = 5_000, limit: int = 600) -> None:
+    """Moves the page's clock (page.clock.install) on until the player asks about pain after."""
+    after = page.get_by_role("heading", name="How is your pain now?")
+    for _ in range(limit):
+        if after.is_visible():
+            return
+        page.clock.fast_forward(step_ms)
+    expect(after).to_be_visible()
+
+
 def wait_for_service_worker(page: Page) -> None:
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
 
@@ -75,18 +85,30 @@ def test_entries_made_offline_survive_a_reload_and_reach_the_server_once(
 ):
     call_command("load_programs", verbosity=0)
     base = live_server.url
+    page.clock.install()
     sign_up_and_enroll(page, base, "offline@example.com")
     wait_for_service_worker(page)
     pending = page.get_by_test_id("pending-count")
     expect(pending).to_have_text("All saved")
 
     context.set_offline(True)
+    # The morning session, played offline: the first two exercises done, the rest skipped.
     morning = page.get_by_role("region", name="Morning")
-    cards = morning.get_by_role("listitem").filter(has=page.get_by_role("button", name="Done"))
-    first_id = cards.nth(0).get_attribute("data-item-id")
-    second_id = cards.nth(1).get_attribute("data-item-id")
-    cards.nth(0).get_by_role("button", name="Done").click()
-    cards.nth(0).get_by_role("button", name="Done").click()  # the list moved up: the next item
+    ids = morning.locator("[data-item-id]").evaluate_all("items => items.map((i) => i.dataset.itemId)")
+    first_id, second_id = ids[0], ids[1]
+    morning.get_by_role("link", name="Start").click()
+    page.get_by_role("button", name="Skip this question").click()
+    exercise = page.get_by_text(re.compile(r"^Exercise \d+ of \d+"))
+    for _ in range(600):
+        if exercise.inner_text().startswith("Exercise 3 of"):
+            break
+        page.clock.fast_forward(5_000)
+    for n in range(3, len(ids) + 1):
+        expect(page.get_by_text(f"Exercise {n} of {len(ids)}")).to_be_visible()
+        page.get_by_role("button", name=re.compile("^Skip (?!this question)")).click()
+    expect(page.get_by_role("heading", name="How is your pain now?")).to_be_visible()
+    page.get_by_role("button", name="Skip this question").click()
+    page.get_by_role("link", name="How are you today? Check in").click()
     checkin = page.get_by_role("region", name="How are you today?")
     checkin.get_by_role("slider", name="Pain").fill("4")
     checkin.get_by_role("slider", name="Stress").fill("6")
@@ -100,17 +122,21 @@ def test_entries_made_offline_survive_a_reload_and_reach_the_server_once(
     checkin.get_by_role("button", name="Save check-in").click()
 
     expect(checkin.get_by_role("status")).to_contain_text("saved on this phone")
-    expect(pending).to_have_text("3 waiting to send · offline")
+    logged = len(ids)
+    expect(pending).to_have_text(f"{logged + 1} waiting to send · offline")
 
     # Closing and reopening with no signal: the service worker serves the app and
     # IndexedDB still holds the three entries.
+    page.get_by_role("link", name="Back to today").click()
     page.reload()
     expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
-    expect(pending).to_have_text("3 waiting to send · offline")
+    expect(pending).to_have_text(f"{logged + 1} waiting to send · offline")
     for item_id in (first_id, second_id):
         item = page.locator(f'[data-item-id="{item_id}"]')
         expect(item.locator(".chip")).to_have_text("Done (waiting to send)")
-        expect(item.get_by_role("button", name="Done")).to_have_count(0)
+    expect(morning.get_by_text("· done")).to_be_visible()  # the session folded as done
+    expect(morning.get_by_role("link", name="Start")).to_have_count(0)
+    page.get_by_role("link", name="Check-in done · change it").click()
     checkin = page.get_by_role("region", name="How are you today?")
     expect(checkin.get_by_role("slider", name="Pain")).to_have_value("4")
     page.screenshot(path=str(artifacts / "today-offline.png"), full_page=False)
@@ -121,9 +147,11 @@ def test_entries_made_offline_survive_a_reload_and_reach_the_server_once(
     entries = server_entries(context, base)
     sessions = [e for e in entries if e["type"] == "session"]
     checkins = [e for e in entries if e["type"] == "checkin"]
-    assert len(entries) == 3, entries
-    assert sorted(e["data"]["item_id"] for e in sessions) == sorted([first_id, second_id])
-    assert all(e["data"]["status"] == "done" for e in sessions)
+    assert len(entries) == logged + 1, entries
+    status = {e["data"]["item_id"]: e["data"]["status"] for e in sessions}
+    assert sorted(status) == sorted(ids)
+    assert (status[first_id], status[second_id]) == ("done", "done")
+    assert all(status[i] == "skipped" for i in ids[2:])
     assert len(checkins) == 1
     assert (checkins[0]["data"]["pain"], checkins[0]["data"]["stress"]) == (4, 6)
     assert checkins[0]["data"]["pain_areas"] == ["lower_back"]
@@ -131,8 +159,9 @@ def test_entries_made_offline_survive_a_reload_and_reach_the_server_once(
     # Syncing again (as a replay after a lost answer would) changes nothing.
     page.evaluate("window.dispatchEvent(new Event('online'))")
     page.wait_for_timeout(1000)
-    assert len(server_entries(context, base)) == 3
+    assert len(server_entries(context, base)) == logged + 1
 
+    page.get_by_role("link", name="Back to today").click()
     page.screenshot(path=str(artifacts / "today.png"), full_page=False)
     page.get_by_role("link", name="Progress").click()
     expect(page.get_by_role("heading", name="Progress")).to_be_visible()

@@ -82,6 +82,19 @@ def morning_items(page: Page):
     return page.get_by_role("region", name="Morning").get_by_role("listitem")
 
 
+def start_button(page: Page):
+    """The one way into a session: its Start (a card cannot be ticked without opening it)."""
+    return page.get_by_role("region", name="Morning").get_by_role("link", name="Start")
+
+
+def open_checkin(page: Page):
+    """The check-in is its own short step (#/checkin), one tap from Today."""
+    page.get_by_role("link", name=re.compile("Check in|Check-in done")).click()
+    checkin = page.get_by_role("region", name="How are you today?")
+    expect(checkin).to_be_visible()
+    return checkin
+
+
 def test_history_questions_come_before_any_program_and_are_saved(
     live_server, page: Page, context: BrowserContext, artifacts
 ):
@@ -113,7 +126,9 @@ def test_history_questions_come_before_any_program_and_are_saved(
     page.screenshot(path=str(artifacts / "onboarding-advice.png"), full_page=False)
     assert_no_axe_violations(page)
     page.get_by_role("checkbox", name=re.compile("Core strengthening")).check()
-    page.get_by_role("button", name="Start my plan").click()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Continue").click()  # the daily time, as offered
+    page.get_by_role("button", name="Start my plan").click()  # no reminders chosen
     expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
 
     expected = {rule_id: rule_id == "cancer_history" for rule_id in rule_ids}
@@ -144,10 +159,10 @@ def test_an_emergency_offline_shows_one_message_a_number_to_call_and_pauses_the_
     wait_for_service_worker(page)
     expect(page.get_by_test_id("pending-count")).to_have_text("All saved")
     number = me(context, base)["emergency_number"]  # the time zone's country: France, 15
-    assert morning_items(page).first.get_by_role("button", name="Done").is_visible()
+    expect(start_button(page)).to_be_visible()
 
     context.set_offline(True)
-    checkin = page.get_by_role("region", name="How are you today?")
+    checkin = open_checkin(page)
     checkin.get_by_role("checkbox", name=re.compile("chest together with being short of breath")).check()
     checkin.get_by_role("checkbox", name=re.compile("tingling or pins and needles")).check()
     checkin.get_by_role("button", name="Save check-in").click()
@@ -163,11 +178,13 @@ def test_an_emergency_offline_shows_one_message_a_number_to_call_and_pauses_the_
     expect(page.get_by_text(re.compile("problem with your heart or lungs"))).to_have_count(1)
     for words in LOWER_LEVEL_TEXT:
         expect(page.get_by_text(re.compile(words))).to_have_count(0)
-    # The exercises are paused at once: nothing to tick off.
+    # The exercises are paused at once: nothing to start; the emergency stays on top of Today.
+    page.get_by_role("link", name="Back to today").click()
+    expect(page.get_by_test_id("emergency-screen")).to_be_visible()
     expect(page.get_by_test_id("safety-hold")).to_contain_text("Your exercises are paused")
     expect(page.get_by_text(re.compile(r"\d+ of \d+ done"))).to_have_count(0)  # no tally while paused
     expect(morning_items(page).first.locator(".chip")).to_have_text("Paused")
-    expect(page.get_by_role("button", name="Done")).to_have_count(0)
+    expect(page.get_by_role("link", name="Start")).to_have_count(0)
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(artifacts / "emergency-screen.png"), full_page=False)
     assert_no_axe_violations(page)
@@ -180,10 +197,10 @@ def test_an_emergency_offline_shows_one_message_a_number_to_call_and_pauses_the_
     # The hold stays until the person has been seen; the check-in stays open.
     hold = page.get_by_test_id("safety-hold")
     expect(hold).to_be_visible()
-    expect(page.get_by_role("button", name="Done")).to_have_count(0)
-    expect(
-        page.get_by_role("region", name="How are you today?").get_by_role("button", name="Update check-in")
-    ).to_be_enabled()
+    expect(page.get_by_role("link", name="Start")).to_have_count(0)
+    expect(open_checkin(page).get_by_role("button", name="Update check-in")).to_be_enabled()
+    page.get_by_role("link", name="Back to today").click()
+    expect(hold).to_be_visible()
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(artifacts / "today-paused.png"), full_page=False)
     assert_no_axe_violations(page)
@@ -224,7 +241,7 @@ def test_an_emergency_offline_shows_one_message_a_number_to_call_and_pauses_the_
     context.set_offline(True)
     hold.get_by_role("button", name="I have seen a professional").click()
     expect(page.get_by_test_id("safety-hold")).to_have_count(0)
-    expect(morning_items(page).first.get_by_role("button", name="Done")).to_be_visible()
+    expect(start_button(page)).to_be_visible()
     context.set_offline(False)
     assert wait_until(lambda: me(context, base)["safety_hold"] is None), me(context, base)
     released = SafetyHold.objects.get(patient__email="emergency@example.com")
@@ -233,7 +250,7 @@ def test_an_emergency_offline_shows_one_message_a_number_to_call_and_pauses_the_
         "emergency@example.com",
     )
     page.reload()
-    expect(morning_items(page).first.get_by_role("button", name="Done")).to_be_visible()
+    expect(start_button(page)).to_be_visible()
     expect(page.get_by_test_id("safety-hold")).to_have_count(0)
 
 
@@ -272,7 +289,7 @@ def test_help_is_one_tap_from_every_screen_and_offered_after_a_very_low_mood(
     tabs.get_by_role("link", name="Today").click()
 
     # A very low mood: help is offered at once, before saving.
-    checkin = page.get_by_role("region", name="How are you today?")
+    checkin = open_checkin(page)
     checkin.get_by_role("radio", name="Very low").check()
     offer = checkin.get_by_test_id("crisis-offer")
     expect(offer).to_be_visible()
@@ -284,7 +301,7 @@ def test_an_untouched_slider_saves_no_score(live_server, page: Page, context: Br
     call_command("load_programs", verbosity=0)
     base = live_server.url
     sign_up_and_enroll(page, base, "honest@example.com")
-    checkin = page.get_by_role("region", name="How are you today?")
+    checkin = open_checkin(page)
     stress = checkin.get_by_role("slider", name="Stress")
     expect(stress).to_have_attribute("aria-valuetext", "Not answered")
     expect(checkin.get_by_text("Not answered").first).to_be_visible()
@@ -347,7 +364,7 @@ def test_a_clinician_the_patient_allows_sees_the_hold_and_releases_it(
     # The phone did not see it reported, and shows the plan held all the same.
     log_in(page, base, patient.email)
     expect(page.get_by_test_id("safety-hold")).to_contain_text("another device")
-    expect(page.get_by_role("button", name="Done")).to_have_count(0)
+    expect(page.get_by_role("link", name="Start")).to_have_count(0)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
     share = page.get_by_role("region", name="Share with a clinician")
     expect(share).to_contain_text("Nobody watches Backtrack live")
@@ -382,4 +399,4 @@ def test_a_clinician_the_patient_allows_sees_the_hold_and_releases_it(
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Today").click()
     page.reload()
     expect(page.get_by_test_id("safety-hold")).to_have_count(0)
-    expect(page.get_by_role("button", name="Done").first).to_be_visible()
+    expect(page.get_by_role("link", name="Start").first).to_be_visible()

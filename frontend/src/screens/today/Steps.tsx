@@ -7,6 +7,8 @@ import { userToday } from '../../merge'
 import { listEntries } from '../../outbox'
 import type { Me } from '../../types'
 import { useLive } from '../../ui/hooks'
+import { Rejected } from '../../ui/Rejected'
+import { Replaced } from '../../ui/Replaced'
 import { CheckIn } from './CheckIn'
 import { Journal } from './Journal'
 import { SafetyTop } from './Today'
@@ -25,6 +27,8 @@ export function StepScreen({ step }: { step: 'checkin' | 'journal' }) {
           ← Back to today
         </a>
       </p>
+      <Rejected />
+      <Replaced />
       <h1 class="visually-hidden">{step === 'checkin' ? 'Check-in' : 'Journal'}</h1>
       {step === 'checkin' ? <CheckIn date={today} entries={entries} /> : <Journal date={today} entries={entries} />}
       {step === 'checkin' && (
