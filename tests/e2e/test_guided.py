@@ -139,10 +139,33 @@ def test_a_new_person_plays_a_morning_session_by_itself_and_sees_it_done(
     page.get_by_role("link", name="Progress").click()
     expect(page.get_by_role("heading", name="Progress")).to_be_visible()
     expect(page.get_by_text("day streak")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"r = "))).to_have_count(0)  # no coefficients for the person
     axe_light_and_dark(page)
+    # Offline, the last summary stays on the phone instead of an empty screen.
+    context.set_offline(True)
+    page.reload()
+    expect(page.get_by_text(re.compile("Offline: showing your progress as it was on"))).to_be_visible()
+    expect(page.get_by_text("day streak")).to_be_visible()
+    page.screenshot(path=str(artifacts / "progress-offline.png"), full_page=False)
+    context.set_offline(False)
     page.get_by_role("link", name="Settings").click()
     expect(page.get_by_role("heading", name="Reminders")).to_be_visible()
     expect(page.get_by_role("radio", name="20 minutes")).to_be_checked()
+    # Every field of the chosen reminder, with labels that say which reminder they set.
+    rule = page.locator('[data-kind="checkin"]')
+    expect(rule.get_by_label("Check-in time")).to_have_value("20:00")
+    rule.get_by_label("Check-in time").fill("19:30")
+    rule.get_by_role("checkbox", name="Sunday").uncheck()
+    rule.get_by_role("checkbox", name="Nothing between two times").check()
+    rule.get_by_role("button", name="Save check-in reminder").click()
+    expect(page.get_by_text("Check-in reminder saved.")).to_be_visible()
+    saved = ReminderRule.objects.get(user__email="guided@example.com")
+    assert (saved.times, saved.weekdays, saved.quiet_hours) == (["19:30"], [0, 1, 2, 3, 4, 5], ["22:00", "07:00"])
+    page.get_by_role("button", name="Add desk breaks").click()
+    desk = page.locator('[data-kind="desk_break"]')
+    expect(desk.get_by_label("Desk breaks: every")).to_be_visible()
+    expect(desk.get_by_label("Desk breaks: from")).to_have_value("09:00")
+    page.screenshot(path=str(artifacts / "settings-reminders.png"), full_page=True)
     axe_light_and_dark(page)
 
 

@@ -1,11 +1,46 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
+import { plainText, shortDate, weekWords, workedOut } from '../progress'
 import type { Summary } from '../types'
 
 export const WINDOWS = [7, 28, 90] as const
 export type Window = (typeof WINDOWS)[number]
 
 function insightText(insight: Summary['insights'][number]): string {
-  return insight.text
+  return plainText(insight.text)
+}
+
+/** What the lines mean, drawn like the lines themselves. */
+function Legend() {
+  return (
+    <ul class="legend" aria-hidden="true">
+      <li>
+        <span class="swatch pain" /> Pain
+      </li>
+      <li>
+        <span class="swatch stress" /> Stress
+      </li>
+      <li>
+        <span class="swatch dot" /> one day's check-in
+      </li>
+    </ul>
+  )
+}
+
+/** This week against the one before, in words. */
+function WeekInWords({ summary }: { summary: Summary }) {
+  const weeks = summary.weekly ?? []
+  const now = weeks.at(-1)
+  if (!now) return null
+  const before = weeks.length > 1 ? weeks.at(-2) : undefined
+  const lines = [weekWords('Pain', now.pain, before?.pain ?? null), weekWords('Stress', now.stress, before?.stress ?? null)].filter(Boolean)
+  if (lines.length === 0) return null
+  return (
+    <ul class="week-words">
+      {lines.map((l) => (
+        <li key={l}>{l}</li>
+      ))}
+    </ul>
+  )
 }
 
 /** The chart (uPlot) is loaded only when this screen needs it. */
@@ -26,7 +61,12 @@ function Chart({ summary }: { summary: Summary }) {
     }
   }, [summary])
   if (failed) return <p class="small muted">The chart needs a connection the first time it is opened.</p>
-  return <div class="chart" ref={box} role="img" aria-label="Pain, stress and sleep by day; the table below has the same numbers." />
+  return (
+    <>
+      <div class="chart" ref={box} role="img" aria-label="Pain and stress by day, with a line for the average of the week around each day; the table below has the same numbers." />
+      <Legend />
+    </>
+  )
 }
 
 /** The time span buttons: 7, 28 or 90 days. */
@@ -69,13 +109,23 @@ export function SummaryView({ summary, days, forClinician = false }: { summary: 
           <h2 id="insights-title">{forClinician ? 'What the patient is shown' : 'What we notice'}</h2>
           <ul>
             {summary.insights.map((i) => (
-              <li key={insightText(i)}>{insightText(i)}</li>
+              <li key={i.text}>{forClinician ? i.text : insightText(i)}</li>
             ))}
           </ul>
+          {!forClinician && summary.insights.some((i) => workedOut(i)) && (
+            <details class="worked-out">
+              <summary>How this was worked out</summary>
+              {summary.insights.map((i) => {
+                const how = workedOut(i)
+                return how ? <p key={i.text} class="small">{how}</p> : null
+              })}
+            </details>
+          )}
         </section>
       )}
       <section aria-labelledby="chart-title" class="card">
-        <h2 id="chart-title">Pain, stress and sleep</h2>
+        <h2 id="chart-title">Pain and stress, week by week</h2>
+        <WeekInWords summary={summary} />
         {logged.length === 0 ? (
           <p>
             {forClinician
@@ -101,7 +151,9 @@ export function SummaryView({ summary, days, forClinician = false }: { summary: 
             <tbody>
               {summary.series.map((p) => (
                 <tr key={p.date}>
-                  <th scope="row">{p.date}</th>
+                  <th scope="row">
+                    <time dateTime={p.date}>{shortDate(p.date)}</time>
+                  </th>
                   <td>{p.pain ?? '–'}</td>
                   <td>{p.stress ?? '–'}</td>
                   <td>{p.sleep_hours ?? '–'}</td>

@@ -1,4 +1,5 @@
 import type { ComponentChildren, InputHTMLAttributes, Ref } from 'preact'
+import { useState } from 'preact/hooks'
 
 type Props = {
   id: string
@@ -20,10 +21,13 @@ type Props = {
 
 /** A labelled input whose hint and error are tied to it for screen readers. */
 export function TextField({ id, label, value, onValue, error, hint, inputRef, ...plain }: Props) {
+  // A password can be shown while typing it (a tired thumb on a small keyboard).
+  const [shown, setShown] = useState(false)
   const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ')
   // preact types <input> as a union keyed by `type`; ours is one of a few known values.
   const attributes = {
     ...plain,
+    type: plain.type === 'password' && shown ? 'text' : plain.type,
     id,
     value,
     'aria-invalid': error ? 'true' : undefined,
@@ -33,7 +37,17 @@ export function TextField({ id, label, value, onValue, error, hint, inputRef, ..
   return (
     <div class="field">
       <label for={id}>{label}</label>
-      <input {...attributes} ref={inputRef} />
+      {plain.type === 'password' ? (
+        <div class="password-row">
+          <input {...attributes} ref={inputRef} />
+          <button type="button" class="quiet show-password" aria-pressed={shown} aria-controls={id} onClick={() => setShown(!shown)}>
+            {shown ? 'Hide' : 'Show'}
+            <span class="visually-hidden"> password</span>
+          </button>
+        </div>
+      ) : (
+        <input {...attributes} ref={inputRef} />
+      )}
       {hint && (
         <p class="hint" id={`${id}-hint`}>
           {hint}

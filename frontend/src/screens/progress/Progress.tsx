@@ -2,7 +2,12 @@ import { useEffect, useState } from 'preact/hooks'
 import * as api from '../../api'
 import { cacheGet, cacheSet } from '../../store'
 import type { Summary } from '../../types'
+import { dayMonth } from '../../progress'
 import { SummaryView, type Window, WindowPicker } from '../../ui/SummaryView'
+
+// The last summary seen, whatever its span: shown offline rather than an empty screen.
+const LAST = 'summary:last'
+const WINDOWS_OK: number[] = [7, 28, 90]
 
 export function Progress() {
   const [days, setDays] = useState<Window>(7)
@@ -19,11 +24,18 @@ export function Progress() {
         setSummary(fresh)
         setNote('')
         void cacheSet(key, fresh)
+        void cacheSet(LAST, fresh, { silent: true })
       },
       (error: Error) => {
         if (!alive) return
-        setNote(error instanceof api.OfflineError ? 'Offline: showing what was saved on this phone.' : error.message)
-        void cacheGet<Summary>(key).then((cached) => alive && setSummary(cached ?? null))
+        void (async () => {
+          const cached = (await cacheGet<Summary>(key)) ?? (await cacheGet<Summary>(LAST))
+          if (!alive) return
+          setSummary(cached ?? null)
+          if (!(error instanceof api.OfflineError)) setNote(error.message)
+          else if (cached) setNote(`Offline: showing your progress as it was on ${dayMonth(cached.end)}${cached.days !== days ? ` (the last ${cached.days} days)` : ''}.`)
+          else setNote('')
+        })()
       },
     )
     return () => {
@@ -48,8 +60,10 @@ export function Progress() {
         </p>
       )}
       {summary === undefined && <p aria-busy="true">Loading…</p>}
-      {summary === null && <p>Your progress shows here once you are online.</p>}
-      {summary && <SummaryView summary={summary} days={days} />}
+      {summary === null && (
+        <p class="card">You are offline, and this phone has no progress saved yet. It shows here after you are next online.</p>
+      )}
+      {summary && <SummaryView summary={summary} days={(WINDOWS_OK.includes(summary.days) ? summary.days : days) as Window} />}
     </main>
   )
 }

@@ -2,12 +2,13 @@ import { useEffect, useState } from 'preact/hooks'
 import * as api from '../../api'
 import { cachedMe, fetchMe, fetchPlan, saveMe, screeningRules } from '../../data'
 import { cacheSet } from '../../store'
-import { currentSubscription, disablePush, enablePush, pushSupported } from '../../push'
+import { currentSubscription, disablePush, enablePushWithin, pushSupported, type PushStep } from '../../push'
 import { budgetLabel, BUDGETS } from '../../sessions'
 import type { CareLink, Reminder, ReminderFields, SafetyRule, Scope } from '../../types'
 import { DEFAULTS, fieldsOf, KIND_NAMES, ReminderEditor, type Kind } from '../../ui/ReminderEditor'
 import { NOBODY_WATCHES } from '../../ui/Call'
 import { useLive, useOnline } from '../../ui/hooks'
+import { TextField } from '../../ui/TextField'
 import { TimezoneSelect } from '../../ui/timezone'
 import { ScreeningForm } from '../onboarding/Screening'
 
@@ -163,7 +164,12 @@ function Notifications() {
         setOn(false)
         setMessage('Notifications are off on this phone.')
       } else {
-        await enablePush()
+        const said: Record<PushStep, string> = {
+          permission: 'Turning notifications on: asking this phone for permission…',
+          subscribe: 'Turning notifications on: connecting to the notification service…',
+          save: 'Turning notifications on: almost there…',
+        }
+        await enablePushWithin((step) => setMessage(said[step]))
         setOn(true)
         await cacheSet('push-opt-in', true)
         setMessage('Notifications are on. You can turn them off here at any time.')
@@ -180,7 +186,7 @@ function Notifications() {
       <p class="small muted">Gentle reminders on this phone, at the times you chose. We only ask when you tap below.</p>
       <div class="row">
         <button type="button" class={on ? 'quiet' : 'primary'} aria-pressed={Boolean(on)} disabled={busy || on === undefined} onClick={() => void flip()}>
-          {on ? 'Turn notifications off' : 'Turn notifications on'}
+          {busy && !on ? 'Turning notifications on…' : on ? 'Turn notifications off' : 'Turn notifications on'}
         </button>
         {on && (
           <button type="button" class="quiet" onClick={() => api.sendTestPush().then(() => setMessage('A test is on its way.'), (e) => setMessage(friendly(e, 'Test notifications are not available yet.')))}>
@@ -394,10 +400,7 @@ function DeleteAccount({ onDeleted }: { onDeleted: () => Promise<void> }) {
       <h2 id="delete-title">Delete my account</h2>
       <p class="small">This erases your account and everything you logged, for good. Export first if you want a copy.</p>
       <form onSubmit={submit}>
-        <div class="field">
-          <label for="delete-password">Your password</label>
-          <input id="delete-password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)} />
-        </div>
+        <TextField id="delete-password" label="Your password" type="password" autocomplete="current-password" required value={password} onValue={setPassword} />
         <label class="choice">
           <input type="checkbox" checked={sure} onChange={() => setSure(!sure)} />
           Yes, delete everything
