@@ -23,11 +23,13 @@ from tests.e2e.test_safety import assert_no_axe_violations
 PROGRAMS = ("Core strengthening", "Hamstring and back stretches")
 
 
-def axe_light_and_dark(page: Page) -> None:
+def axe_light_and_dark(page: Page, dark_shot=None) -> None:
     assert_no_axe_violations(page)
     page.emulate_media(color_scheme="dark")
     try:
         assert_no_axe_violations(page)
+        if dark_shot:
+            page.screenshot(path=str(dark_shot), full_page=False)
     finally:
         page.emulate_media(color_scheme="light")
 
@@ -75,8 +77,9 @@ def test_a_new_person_plays_a_morning_session_by_itself_and_sees_it_done(
     names = card.locator(".item-name").all_text_contents()
     assert names and not [n for n, c in Counter(names).items() if c > 1], names  # cat-cow once
     expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(artifacts / "today-sessions.png"), full_page=False)
-    axe_light_and_dark(page)
+    axe_light_and_dark(page, artifacts / "today-sessions-dark.png")
 
     card.get_by_role("link", name="Start").click()
     expect(page.get_by_role("heading", name="How is your pain right now?")).to_be_visible()
@@ -102,6 +105,9 @@ def test_a_new_person_plays_a_morning_session_by_itself_and_sees_it_done(
     page.clock.run_for(1_000)
     page.screenshot(path=str(artifacts / "player-hold.png"), full_page=False)
     assert int(timer.get_by_role("timer").inner_text()) < before
+    page.get_by_role("button", name="Pause").click()
+    axe_light_and_dark(page, artifacts / "player-hold-dark.png")
+    page.get_by_role("button", name="Resume").click()
 
     # Pause stands still; resume carries on.
     page.get_by_role("button", name="Pause").click()
@@ -120,7 +126,7 @@ def test_a_new_person_plays_a_morning_session_by_itself_and_sees_it_done(
     page.get_by_role("link", name="How are you today? Check in").click()
     checkin = page.get_by_role("region", name="How are you today?")
     expect(checkin).to_be_visible()
-    axe_light_and_dark(page)
+    axe_light_and_dark(page, artifacts / "checkin-step-dark.png")
     page.get_by_role("link", name="Back to today").click()
 
     card = morning(page)
@@ -160,7 +166,11 @@ def test_a_new_person_plays_a_morning_session_by_itself_and_sees_it_done(
     rule.get_by_role("button", name="Save check-in reminder").click()
     expect(page.get_by_text("Check-in reminder saved.")).to_be_visible()
     saved = ReminderRule.objects.get(user__email="guided@example.com")
-    assert (saved.times, saved.weekdays, saved.quiet_hours) == (["19:30"], [0, 1, 2, 3, 4, 5], ["22:00", "07:00"])
+    assert (saved.times, saved.weekdays, saved.quiet_hours) == (
+        ["19:30"],
+        [0, 1, 2, 3, 4, 5],
+        ["22:00", "07:00"],
+    )
     page.get_by_role("button", name="Add desk breaks").click()
     desk = page.locator('[data-kind="desk_break"]')
     expect(desk.get_by_label("Desk breaks: every")).to_be_visible()
@@ -217,7 +227,7 @@ def test_the_breathing_pacer_is_full_screen_and_calm(live_server, page: Page, ar
     expect(pacer).to_contain_text("Breathe in")
     page.clock.run_for(1_000)
     page.screenshot(path=str(artifacts / "pacer.png"), full_page=False)
-    axe_light_and_dark(page)
+    axe_light_and_dark(page, artifacts / "pacer-dark.png")
     page.clock.run_for(3_500)
     expect(pacer).to_contain_text("Hold")
 
