@@ -8,10 +8,33 @@ from backend.programs.models import Enrollment, Exercise, Program, ProgramItem
 from backend.tracker.serializers import SafetyHoldSerializer
 
 
+class IllustrationSerializer(serializers.Serializer):
+    url = serializers.CharField(
+        help_text="A same-origin SVG served with the app, e.g. /illustrations/plank-start.svg."
+    )
+    alt = serializers.CharField(help_text="What the picture shows, in plain words.")
+
+
 class ExerciseSerializer(serializers.ModelSerializer):
+    illustrations = IllustrationSerializer(
+        many=True,
+        read_only=True,
+        help_text="At least one picture; a movement (reps, hold, timed) has its start then its end position.",
+    )
+
     class Meta:
         model = Exercise
-        fields = ["slug", "name", "kind", "summary", "steps", "cautions", "pattern", "sources"]
+        fields = [
+            "slug",
+            "name",
+            "kind",
+            "summary",
+            "steps",
+            "cautions",
+            "pattern",
+            "sources",
+            "illustrations",
+        ]
 
 
 class PrescriptionSerializer(serializers.Serializer):

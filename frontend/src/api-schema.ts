@@ -889,6 +889,8 @@ export interface components {
             cautions?: unknown;
             pattern?: unknown;
             sources?: unknown;
+            /** @description At least one picture; a movement (reps, hold, timed) has its start then its end position. */
+            readonly illustrations: components["schemas"]["Illustration"][];
         };
         /**
          * @description * `hold` - Held position
@@ -912,6 +914,12 @@ export interface components {
          * @enum {string}
          */
         HealthStateEnum: "ok" | "down";
+        Illustration: {
+            /** @description A same-origin SVG served with the app, e.g. /illustrations/plank-start.svg. */
+            url: string;
+            /** @description What the picture shows, in plain words. */
+            alt: string;
+        };
         Insight: {
             kind: components["schemas"]["InsightKindEnum"];
             /** @description no_clear_link: which pairing was looked at. */

@@ -67,6 +67,8 @@ export interface Program {
   summary: string
 }
 
+export type Illustration = Schemas['Illustration']
+
 export interface Exercise {
   slug: string
   name: string
@@ -75,6 +77,8 @@ export interface Exercise {
   steps: string[]
   cautions: string[]
   pattern?: { inhale: number; hold?: number; exhale: number; hold_after?: number } | null
+  /** Absent from a plan cached on the phone before pictures existed. */
+  illustrations?: Illustration[]
 }
 
 export interface Prescription {

@@ -5,6 +5,7 @@ import { longDate, overlayDay, sessionStatuses, userToday } from '../../merge'
 import { clearSession, listEntries, recordSession } from '../../outbox'
 import type { Day, Me, PlanItem, Prescription } from '../../types'
 import { useLive } from '../../ui/hooks'
+import { Illustrations } from '../../ui/Illustration'
 import { Rejected } from '../../ui/Rejected'
 import { Replaced } from '../../ui/Replaced'
 import { CheckIn } from './CheckIn'
@@ -82,6 +83,7 @@ function Item({ item, date, pending }: ItemProps) {
         )}
       </div>
       {p.note && <p class="small">{p.note}</p>}
+      <Illustrations pictures={exercise.illustrations} />
       <details onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
         <summary>How to do it</summary>
         {open && (
