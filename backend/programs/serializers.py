@@ -177,7 +177,10 @@ class SessionSerializer(serializers.Serializer):
 class DaySerializer(serializers.Serializer):
     date = serializers.DateField()
     safety_hold = SafetyHoldSerializer(allow_null=True, help_text="Set on the days a safety hold pauses.")
-    minutes = serializers.IntegerField(help_text="The sum of the sessions' minutes.")
+    minutes = serializers.IntegerField(
+        help_text="About how long the day's items that are not optional take (within daily_minutes, "
+        "up to one kept breathing item); may be a little less than the sessions' minutes added up."
+    )
     sessions = SessionSerializer(many=True, help_text="One per time of day that has items, morning first.")
     items = PlanItemSerializer(many=True)
 

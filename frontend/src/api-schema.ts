@@ -821,7 +821,7 @@ export interface components {
             date: string;
             /** @description Set on the days a safety hold pauses. */
             safety_hold: components["schemas"]["SafetyHold"] | null;
-            /** @description The sum of the sessions' minutes. */
+            /** @description About how long the day's items that are not optional take (within daily_minutes, up to one kept breathing item); may be a little less than the sessions' minutes added up. */
             minutes: number;
             /** @description One per time of day that has items, morning first. */
             sessions: components["schemas"]["Session"][];
