@@ -13,6 +13,10 @@ from django.utils import timezone as django_timezone
 from backend.accounts.emergency import country_of_zone, validate_country
 from backend.accounts.timezones import validate_timezone
 
+# The daily budget a person may choose: less than 10 minutes leaves no session worth
+# starting; more than 90 is not a home programme any more.
+DAILY_MINUTES_MIN, DAILY_MINUTES_MAX = 10, 90
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -51,6 +55,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # History red-flag answers (safety rules asked "once"): {rule id: true|false}.
     # Kept here, not in daily check-ins, so an honest history answer is shown once.
     screening = models.JSONField(default=dict, blank=True)
+    # Minutes a day the person wants to practise; the plan marks what does not fit as
+    # optional (programs/schedule.py). Null: no budget, everything planned is due.
+    daily_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=django_timezone.now)
@@ -69,6 +76,11 @@ class User(AbstractBaseUser, PermissionsMixin):
             ),
             models.CheckConstraint(
                 condition=models.Q(country__regex=r"^([A-Z]{2})?$"), name="user_country_alpha2"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(daily_minutes__isnull=True)
+                | models.Q(daily_minutes__gte=DAILY_MINUTES_MIN, daily_minutes__lte=DAILY_MINUTES_MAX),
+                name="user_daily_minutes_range",
             ),
         ]
 

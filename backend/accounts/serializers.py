@@ -4,9 +4,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.accounts.emergency import call_for, lines_for, validate_country
-from backend.accounts.models import User
+from backend.accounts.models import DAILY_MINUTES_MAX, DAILY_MINUTES_MIN, User
 from backend.accounts.timezones import local_today, validate_timezone
-from backend.core.fields import StrictCharField
+from backend.core.fields import StrictCharField, StrictIntegerField
 
 
 class CrisisLineSerializer(serializers.Serializer):
@@ -32,6 +32,18 @@ class MeSerializer(serializers.ModelSerializer):
         validators=[validate_country],
         help_text="ISO 3166-1 alpha-2, for who to call in an emergency. Unless set, the time "
         "zone's country (null where that is unknown); send null or '' to follow the time zone again.",
+    )
+    daily_minutes = StrictIntegerField(
+        min_value=DAILY_MINUTES_MIN,
+        max_value=DAILY_MINUTES_MAX,
+        allow_null=True,
+        required=False,
+        help_text="Minutes a day to practise: what does not fit is optional in the plan. Null: no budget.",
+        error_messages={
+            "min_value": f"Choose between {DAILY_MINUTES_MIN} and {DAILY_MINUTES_MAX} minutes, or null.",
+            "max_value": f"Choose between {DAILY_MINUTES_MIN} and {DAILY_MINUTES_MAX} minutes, or null.",
+            "invalid": f"A whole number of minutes between {DAILY_MINUTES_MIN} and {DAILY_MINUTES_MAX}, or null.",
+        },
     )
     today = serializers.SerializerMethodField(help_text="The user's current local date, in their time zone.")
     emergency_number = serializers.SerializerMethodField(
@@ -60,6 +72,7 @@ class MeSerializer(serializers.ModelSerializer):
             "crisis_lines",
             "urgent_call",
             "screening",
+            "daily_minutes",
             "today",
             "date_joined",
         ]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
@@ -8,11 +10,27 @@ from backend.accounts.models import User, UserSession
 from backend.accounts.session_store import SessionStore
 from backend.reminders.rules import reminder_rules_reschedule
 
+# "Not given", for fields where None is a value (no daily budget).
+UNCHANGED: Any = object()
+
 
 @transaction.atomic
-def user_update(*, user: User, timezone: str | None = None, country: str | None = None) -> User:
-    """Change what is given; ``country=""`` follows the time zone's country again."""
+def user_update(
+    *,
+    user: User,
+    timezone: str | None = None,
+    country: str | None = None,
+    daily_minutes: int | None = UNCHANGED,
+) -> User:
+    """Change what is given; ``country=""`` follows the time zone's country again;
+    ``daily_minutes=None`` removes the daily budget.
+
+    Saving the user makes its cached plans stale (``caching.invalidation.user_saved``).
+    """
     fields: list[str] = []
+    if daily_minutes is not UNCHANGED and daily_minutes != user.daily_minutes:
+        user.daily_minutes = daily_minutes
+        fields.append("daily_minutes")
     if timezone is not None and timezone != user.timezone:
         user.timezone = timezone
         fields.append("timezone")

@@ -116,7 +116,7 @@ def overview(
     patients = {
         p["id"]: p
         for p in User.objects.filter(pk__in=ids)
-        .values("id", "email", "timezone")
+        .values("id", "email", "timezone", "daily_minutes")
         .annotate(
             last_checkin=Subquery(latest.values("date")[:1]),
             latest_pain=Subquery(latest.values("pain")[:1]),
@@ -179,12 +179,12 @@ def overview(
         open_alerts[alert["patient_id"]].append({k: v for k, v in alert.items() if k != "patient_id"})
 
     rows = []
-    due_table: dict[tuple[int, int, int], int] = {}
+    due_table: dict[tuple, int] = {}
     for patient_id, linked_since, scopes in links:
         patient = patients[patient_id]
         local = today[patient_id]
         window28 = [local - dt.timedelta(days=n) for n in range(27, -1, -1)]
-        due = due_counts(enrollments[patient_id], window28[0], 28, due_table)
+        due = due_counts(enrollments[patient_id], window28[0], 28, due_table, patient["daily_minutes"])
         counted = [
             adherence.Day(
                 done=done[patient_id].get(day, 0),

@@ -50,6 +50,16 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class StrictIntegerField(serializers.IntegerField):
+    """A whole number that must arrive as a JSON number: DRF's IntegerField reads "5" as
+    5, and Python reads ``true`` as 1."""
+
+    def to_internal_value(self, data: object) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class StrictUUIDField(serializers.UUIDField):
     """A UUID that must arrive as a JSON string: DRF's UUIDField reads a number (or
     ``false``) as the UUID of that integer."""

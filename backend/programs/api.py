@@ -16,7 +16,7 @@ from backend.accounts.timezones import local_today
 from backend.caching.user_cache import cached
 from backend.programs import selectors, services
 from backend.programs.models import Enrollment, Exercise
-from backend.programs.schedule import PlannedDay
+from backend.programs.schedule import PlannedDay, PlannedItem
 from backend.programs.serializers import (
     DaySerializer,
     EnrollmentSerializer,
@@ -124,6 +124,14 @@ def _exercise_json(exercise: Exercise) -> dict:
     return rendered
 
 
+def _status(item: PlannedItem, statuses: dict[str, str], pending: str) -> str:
+    # The item's own id first; then an id it had before programs were merged.
+    for logged in item.ids:
+        if logged in statuses:
+            return statuses[logged]
+    return pending
+
+
 def render_day(day: PlannedDay, statuses: dict[str, str], hold: Hold | None = None) -> dict:
     """A day of the plan, JSON-ready (``DaySerializer`` documents the shape).
 
@@ -134,15 +142,27 @@ def render_day(day: PlannedDay, statuses: dict[str, str], hold: Hold | None = No
     return {
         "date": day.date.isoformat(),
         "safety_hold": hold.rendered if held and hold is not None else None,
+        "minutes": day.minutes,
+        "sessions": [
+            {
+                "time_of_day": session.time_of_day,
+                "minutes": session.minutes,
+                "optional_minutes": session.optional_minutes,
+                "items": [item.id for item in session.items],
+            }
+            for session in day.sessions
+        ],
         "items": [
             {
                 "id": item.id,
                 "program": item.program,
+                "programs": list(item.programs),
                 "week": item.week,
                 "time_of_day": item.time_of_day,
                 "exercise": _exercise_json(item.exercise),
                 "prescription": item.prescription,
-                "status": statuses.get(item.id, pending),
+                "optional": item.optional,
+                "status": _status(item, statuses, pending),
             }
             for item in day.items
         ],

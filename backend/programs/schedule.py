@@ -2,14 +2,25 @@
 
 Pure functions over already-fetched rows: callers fetch enrollments with their
 program items and exercises in a constant number of queries (``selectors.py``).
+
+A day is planned in three steps, the same for the plan, adherence and reminders:
+
+1. **Due items**: each running enrollment's items for that date and week (a program
+   enrolled twice, e.g. left and re-joined, plans each item once: the newest
+   enrollment's week wins).
+2. **Merge**: one item per exercise per time of day, whatever the number of programs
+   (``_merge``); the item lists every program that planned it.
+3. **Budget**: with a daily budget in minutes, what does not fit is optional
+   (``_apply_budget``). Optional items are shown but not due.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 
 from backend.programs.models import TIME_OF_DAY_ORDER, Enrollment, Exercise, ProgramItem
 
@@ -18,6 +29,17 @@ from backend.programs.models import TIME_OF_DAY_ORDER, Enrollment, Exercise, Pro
 ITEM_ID_RE = re.compile(
     r"^(?P<program>[a-z0-9-]{1,64}):(?P<key>[a-z0-9-]{1,64}):(?P<date>\d{4}-\d{2}-\d{2})$"
 )
+
+# How long things take, for a session's minutes and the daily budget. Rough on
+# purpose: a guide to "about 12 minutes", not a stopwatch.
+SECONDS_PER_REP = 4  # one slow repetition without a hold (cat-cow, dead bug)
+SECONDS_BETWEEN_REPS = 2  # letting go of a hold and setting up the next one
+REST_BETWEEN_SETS_SECONDS = 30
+BREATH_SECONDS = 10  # one breath when the exercise has no pattern
+HABIT_SECONDS = 60  # a habit or a dose-less item: a moment to do it or tick it
+# The breathing kinds: at least one is kept whatever the budget, since calming the
+# stress response is the point of the app.
+CALMING_KINDS = frozenset({Exercise.Kind.BREATHING})
 
 
 def item_id(program_slug: str, key: str, day: dt.date) -> str:
@@ -35,6 +57,36 @@ def parse_item_id(value: str) -> tuple[str, str, dt.date] | None:
     return match["program"], match["key"], day
 
 
+def item_seconds(exercise: Exercise, prescription: dict) -> int:
+    """How long one item takes with this prescription, in seconds.
+
+    - ``duration_seconds`` is the time itself;
+    - ``breaths`` last one cycle of the exercise's pattern each (4-7-8: 19 s);
+    - repetitions last their ``hold_seconds`` (plus setting up again between holds),
+      or ``SECONDS_PER_REP`` without one; a hold without reps is one repetition;
+      ``per_side`` doubles them; ``sets`` repeat them with a rest between;
+    - anything else (habits, a note only) takes ``HABIT_SECONDS``.
+    """
+    if prescription.get("duration_seconds"):
+        return int(prescription["duration_seconds"])
+    if prescription.get("breaths"):
+        cycle = sum(v for v in (exercise.pattern or {}).values() if isinstance(v, int | float))
+        return math.ceil(int(prescription["breaths"]) * (cycle or BREATH_SECONDS))
+    reps, hold = prescription.get("reps"), prescription.get("hold_seconds")
+    if not reps and not hold:
+        return HABIT_SECONDS
+    reps = int(reps or 1)
+    per_rep = int(hold) + SECONDS_BETWEEN_REPS if hold else SECONDS_PER_REP
+    sides = 2 if prescription.get("per_side") else 1
+    sets = max(int(prescription.get("sets") or 1), 1)
+    return sets * reps * sides * per_rep + (sets - 1) * REST_BETWEEN_SETS_SECONDS
+
+
+def minutes_of(seconds: int) -> int:
+    """Whole minutes, rounded up: a 40-second session is "1 min", not "0 min"."""
+    return math.ceil(seconds / 60)
+
+
 @dataclass(frozen=True)
 class PlannedItem:
     id: str
@@ -47,16 +99,65 @@ class PlannedItem:
     exercise: Exercise
     prescription: dict
     position: int
+    # Every program that planned this exercise at this time of day, in plan order.
+    programs: tuple[str, ...] = ()
+    # The ids the other programs' items had before the merge: a log made with one of
+    # them (an older client, or before a second program was added) still counts.
+    aliases: tuple[str, ...] = ()
+    seconds: int = 0
+    optional: bool = False
+    # Where the item sorts: the earliest of the merged items, so a warm-up stays first.
+    order: tuple = ()
 
     @property
     def sort_key(self) -> tuple:
-        return (TIME_OF_DAY_ORDER.get(self.time_of_day, 99), self.program_title, self.position)
+        return self.order or (TIME_OF_DAY_ORDER.get(self.time_of_day, 99), self.program_title, self.position)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return (self.id, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Session:
+    """The items of one time of day, with the minutes of those that are not optional."""
+
+    time_of_day: str
+    items: tuple[PlannedItem, ...]
+
+    @property
+    def minutes(self) -> int:
+        return minutes_of(sum(i.seconds for i in self.items if not i.optional))
+
+    @property
+    def optional_minutes(self) -> int:
+        return minutes_of(sum(i.seconds for i in self.items if i.optional))
 
 
 @dataclass
 class PlannedDay:
     date: dt.date
     items: list[PlannedItem] = field(default_factory=list)
+
+    @property
+    def sessions(self) -> list[Session]:
+        """The items by time of day, in the order of the day (morning first)."""
+        by_time: dict[str, list[PlannedItem]] = {}
+        for item in self.items:  # already in day order
+            by_time.setdefault(item.time_of_day, []).append(item)
+        return [Session(time_of_day=t, items=tuple(items)) for t, items in by_time.items()]
+
+    @property
+    def minutes(self) -> int:
+        """The day's total of items not optional, from their seconds: within the budget,
+        though it may be a minute or two less than the sum of the sessions' rounded-up
+        minutes."""
+        return minutes_of(sum(item.seconds for item in self.due))
+
+    @property
+    def due(self) -> list[PlannedItem]:
+        """The items that count for adherence and reminders: all but the optional ones."""
+        return [item for item in self.items if not item.optional]
 
 
 def _due_items(
@@ -89,94 +190,166 @@ def _items_on(enrollment: Enrollment, items: Iterable[ProgramItem], day: dt.date
             exercise=item.exercise,
             prescription=prescription,
             position=item.position,
+            programs=(program.slug,),
+            seconds=item_seconds(item.exercise, prescription),
         )
         for item, week, prescription in _due_items(enrollment, items, day)
     ]
 
 
-def due_item_ids(enrollments: Iterable[Enrollment], start: dt.date, days: int) -> dict[dt.date, set[str]]:
-    """The ids of the items due each day: the plan without its rendering, for counting."""
-    enrollments = list(enrollments)
-    result: dict[dt.date, set[str]] = {}
-    for offset in range(days):
-        day = start + dt.timedelta(days=offset)
-        ids: set[str] = set()
-        for enrollment in enrollments:
-            slug = enrollment.program.slug
-            ids.update(
-                item_id(slug, item.key, day) for item, _, _ in _due_items(enrollment, enrollment.items, day)
+def _merge(items: Sequence[PlannedItem]) -> list[PlannedItem]:
+    """One item per (exercise, time of day); ``items`` in day order, the result too.
+
+    When programs prescribe the same exercise at the same time, the gentlest dose is
+    kept (fewest seconds; on a tie the first in day order), with its id, program and
+    week: doing it once at the smaller dose keeps the person inside what every one of
+    those programs asks at this stage, whereas the larger dose may be one a program
+    only reaches in a later week, and for backs tensed by stress overdoing it is the
+    commoner harm than doing a little less. The others' ids become aliases.
+    """
+    groups: dict[tuple[int, str], list[PlannedItem]] = {}
+    for item in items:
+        groups.setdefault((item.exercise.pk, item.time_of_day), []).append(item)
+    merged = []
+    for group in groups.values():
+        if len(group) == 1:
+            merged.append(group[0])
+            continue
+        kept = min(group, key=lambda i: i.seconds)  # min keeps the first of equals
+        merged.append(
+            replace(
+                kept,
+                programs=tuple(dict.fromkeys(i.program for i in group)),
+                aliases=tuple(i.id for i in group if i.id != kept.id),
+                order=group[0].sort_key,
             )
-        result[day] = ids
-    return result
+        )
+    return sorted(merged, key=lambda p: p.sort_key)
 
 
-def plan_days(enrollments: Iterable[Enrollment], start: dt.date, days: int) -> list[PlannedDay]:
+def _apply_budget(items: list[PlannedItem], budget_minutes: int | None) -> list[PlannedItem]:
+    """Mark optional what does not fit a daily budget of minutes; ``items`` in day order.
+
+    Deterministic, in this order, each item kept only if it still fits:
+    1. the first calming (breathing) item of the day, kept even if it alone is over
+       the budget: the day is never left without one;
+    2. for each session in order, its first item that fits, so every time of day keeps
+       something to start when it can;
+    3. every other item in day order; one that does not fit is optional and a later,
+       shorter one may still fit.
+    Without a budget nothing is optional.
+    """
+    if budget_minutes is None or not items:
+        return items
+    left = budget_minutes * 60
+    kept: set[int] = set()
+
+    def keep(index: int, force: bool = False) -> None:
+        nonlocal left
+        if index in kept:
+            return
+        if force or items[index].seconds <= left:
+            kept.add(index)
+            left -= items[index].seconds
+
+    calming = next((n for n, i in enumerate(items) if i.exercise.kind in CALMING_KINDS), None)
+    if calming is not None:
+        keep(calming, force=True)
+    started: set[str] = set() if calming is None else {items[calming].time_of_day}
+    for n, item in enumerate(items):
+        if item.time_of_day not in started and item.seconds <= left:
+            started.add(item.time_of_day)
+            keep(n)
+    for n in range(len(items)):
+        keep(n)
+    return [item if n in kept else replace(item, optional=True) for n, item in enumerate(items)]
+
+
+def _plan_day(enrollments: Sequence[Enrollment], day: dt.date, budget_minutes: int | None) -> PlannedDay:
+    """One day; ``enrollments`` newest first (see ``plan_days``)."""
+    planned: dict[str, PlannedItem] = {}
+    for enrollment in enrollments:
+        for item in _items_on(enrollment, enrollment.items, day):
+            planned.setdefault(item.id, item)
+    ordered = sorted(planned.values(), key=lambda p: p.sort_key)
+    return PlannedDay(date=day, items=_apply_budget(_merge(ordered), budget_minutes))
+
+
+def _newest_first(enrollments: Iterable[Enrollment]) -> list[Enrollment]:
+    # If a left enrollment and a new one of the same program overlap, the newer one's
+    # week and prescription win.
+    return sorted(enrollments, key=lambda e: (e.start_date, e.id), reverse=True)
+
+
+def plan_days(
+    enrollments: Iterable[Enrollment], start: dt.date, days: int, budget_minutes: int | None = None
+) -> list[PlannedDay]:
     """The plan for ``days`` consecutive local dates from ``start``.
 
     Each enrollment must come with ``program`` loaded and ``items`` attached
-    (``selectors.attach_items``).
+    (``selectors.attach_items``). ``budget_minutes`` is the user's ``daily_minutes``.
     """
-    # Newest first: if a left enrollment and a new one of the same program overlap,
-    # the newer one's week and prescription win.
-    enrollments = sorted(enrollments, key=lambda e: (e.start_date, e.id), reverse=True)
-    result = []
-    for offset in range(days):
-        day = start + dt.timedelta(days=offset)
-        planned: dict[str, PlannedItem] = {}
-        for enrollment in enrollments:
-            for item in _items_on(enrollment, enrollment.items, day):
-                planned.setdefault(item.id, item)
-        ordered = sorted(planned.values(), key=lambda p: p.sort_key)
-        result.append(PlannedDay(date=day, items=ordered))
-    return result
+    ordered = _newest_first(enrollments)
+    return [_plan_day(ordered, start + dt.timedelta(days=n), budget_minutes) for n in range(days)]
+
+
+@dataclass(frozen=True)
+class DueDay:
+    """A day's plan as adherence counts it."""
+
+    due: int  # items due (not optional)
+    # Every id a log may carry for a planned item (optional ones and aliases too) ->
+    # the item's id: logs of one merged item count once.
+    ids: dict[str, str]
+
+    def counted(self, ids: Iterable[str]) -> int:
+        """How many distinct planned items these logged ids are."""
+        return len({self.ids[i] for i in ids if i in self.ids})
+
+
+def due_days(
+    enrollments: Iterable[Enrollment], start: dt.date, days: int, budget_minutes: int | None = None
+) -> dict[dt.date, DueDay]:
+    """Each day's due count and planned ids: the plan without its rendering, for counting."""
+    return {
+        day.date: DueDay(due=len(day.due), ids={alias: item.id for item in day.items for alias in item.ids})
+        for day in plan_days(enrollments, start, days, budget_minutes)
+    }
 
 
 def due_counts(
     enrollments: Iterable[Enrollment],
     start: dt.date,
     days: int,
-    table: dict[tuple[int, int, int], int] | None = None,
+    table: dict[tuple, int] | None = None,
+    budget_minutes: int | None = None,
 ) -> dict[dt.date, int]:
     """How many items are due each day: the counting-only path for many patients.
 
-    Items due depend only on (program, week, weekday), so they are counted once per
-    combination; pass the same ``table`` for many patients to share that work.
+    The same plan as ``plan_days`` (merged, within the budget), but a day's count
+    depends only on the budget, the weekday and which programs run in which week, so
+    it is planned once per combination; pass the same ``table`` for many patients to
+    share that work.
     """
     table = {} if table is None else table
-    counts = [0] * days
+    ordered = _newest_first(enrollments)
     last = start + dt.timedelta(days=days - 1)
-    for enrollment in enrollments:
-        first_day = max(start, enrollment.start_date)
-        stop = min(last + dt.timedelta(days=1), enrollment.end_date, enrollment.ended_on or dt.date.max)
-        if first_day >= stop:
+    # Only the enrollments that can run in the window are walked every day.
+    ordered = [
+        e
+        for e in ordered
+        if e.start_date <= last and e.end_date > start and (e.ended_on is None or e.ended_on > start)
+    ]
+    result = {}
+    for n in range(days):
+        day = start + dt.timedelta(days=n)
+        running = [e for e in ordered if e.runs_on(day)]
+        if not running:
+            result[day] = 0
             continue
-        pauses = [
-            (dt.date.fromisoformat(a), dt.date.fromisoformat(b) if b else dt.date.max)
-            for a, b in enrollment.pauses
-        ]
-        items = None
-        # Walk by offsets, not dates: this runs for every day of every patient in a
-        # clinician's list.
-        since_start, into_window, weekday = (
-            (first_day - enrollment.start_date).days,
-            (first_day - start).days,
-            first_day.weekday(),
-        )
-        for n in range((stop - first_day).days):
-            if pauses:
-                day = first_day + dt.timedelta(days=n)
-                if any(a <= day < b for a, b in pauses):
-                    continue
-            key = (enrollment.program_id, (since_start + n) // 7 + 1, (weekday + n) % 7)
-            due = table.get(key)
-            if due is None:
-                items = items if items is not None else list(enrollment.items)
-                week, on = key[1], key[2]
-                due = table[key] = sum(
-                    1
-                    for item in items
-                    if item.prescription_for_week(week) is not None
-                    and (not item.weekdays or on in item.weekdays)
-                )
-            counts[into_window + n] += due
-    return {start + dt.timedelta(days=offset): count for offset, count in enumerate(counts)}
+        key = (budget_minutes, day.weekday(), tuple((e.program_id, e.week_on(day)) for e in running))
+        due = table.get(key)
+        if due is None:
+            due = table[key] = len(_plan_day(running, day, budget_minutes).due)
+        result[day] = due
+    return result

@@ -66,18 +66,28 @@ def enrollments_for_window(*, user: User, start: dt.date, days: int) -> list[Enr
 
 def plan_for_user(*, user: User, start: dt.date, days: int) -> list[PlannedDay]:
     """The user's plan for ``days`` local dates from ``start`` (one query once warm)."""
-    return plan_days(enrollments_for_window(user=user, start=start, days=days), start, days)
+    return plan_days(
+        enrollments_for_window(user=user, start=start, days=days), start, days, user.daily_minutes
+    )
 
 
-def users_with_a_program_on(*, dates: dict[int, dt.date]) -> set[int]:
-    """Which users have a program running (not paused, left or finished) on their local date.
+def plans_on(*, dates: dict[int, dt.date], budgets: dict[int, int | None]) -> dict[int, PlannedDay]:
+    """Each user's plan for their own local date, for the users with a program running
+    on it (not paused, left or finished); two queries at most, for many users.
 
-    ``dates`` maps user id to that user's local date. One query, for the reminder
-    dispatcher: nobody is reminded of a session when no program is running.
+    ``dates`` maps user id to that user's local date, ``budgets`` to their
+    ``daily_minutes``. For the reminder dispatcher: nobody is reminded of a session
+    when no program is running, nor once everything due is logged.
     """
     if not dates:
-        return set()
+        return {}
     enrollments = Enrollment.objects.filter(
-        user_id__in=list(dates), status=Enrollment.Status.ACTIVE, start_date__lte=max(dates.values())
+        user_id__in=list(dates), start_date__lte=max(dates.values())
     ).select_related("program")
-    return {e.user_id for e in enrollments if e.runs_on(dates[e.user_id])}
+    by_user: dict[int, list[Enrollment]] = {}
+    for enrollment in attach_items(e for e in enrollments if e.runs_on(dates[e.user_id])):
+        by_user.setdefault(enrollment.user_id, []).append(enrollment)
+    return {
+        user_id: plan_days(found, dates[user_id], 1, budgets.get(user_id))[0]
+        for user_id, found in by_user.items()
+    }

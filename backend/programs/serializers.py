@@ -170,20 +170,41 @@ class PlanQuerySerializer(QuerySerializer):
 
 class PlanItemSerializer(serializers.Serializer):
     id = serializers.CharField(help_text="Stable for this program item on this date; logs refer to it.")
-    program = serializers.CharField()
+    program = serializers.CharField(help_text="The program whose item (and dose) this is.")
+    programs = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Every program that planned this exercise at this time of day: it is planned once.",
+    )
     week = serializers.IntegerField()
     time_of_day = serializers.CharField()
     exercise = ExerciseSerializer()
     prescription = PrescriptionSerializer()
+    optional = serializers.BooleanField(
+        help_text="Beyond the daily budget (daily_minutes on /me/): shown, but not due."
+    )
     status = serializers.ChoiceField(
         choices=["pending", "done", "skipped", "held"],
         help_text="held: paused by the safety hold (an urgent or emergency answer) until it is released.",
     )
 
 
+class SessionSerializer(serializers.Serializer):
+    time_of_day = serializers.CharField()
+    minutes = serializers.IntegerField(help_text="About how long its items that are not optional take.")
+    optional_minutes = serializers.IntegerField(help_text="About how long its optional items take.")
+    items = serializers.ListField(
+        child=serializers.CharField(), help_text="Item ids, in the order to do them."
+    )
+
+
 class DaySerializer(serializers.Serializer):
     date = serializers.DateField()
     safety_hold = SafetyHoldSerializer(allow_null=True, help_text="Set on the days a safety hold pauses.")
+    minutes = serializers.IntegerField(
+        help_text="About how long the day's items that are not optional take (within daily_minutes, "
+        "up to one kept breathing item); may be a little less than the sessions' minutes added up."
+    )
+    sessions = SessionSerializer(many=True, help_text="One per time of day that has items, morning first.")
     items = PlanItemSerializer(many=True)
 
 

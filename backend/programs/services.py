@@ -12,7 +12,6 @@ from backend.caching import invalidation
 from backend.core.errors import ApplicationError
 from backend.programs.catalog import Catalog, canonical
 from backend.programs.models import Enrollment, Exercise, Program, ProgramItem
-from backend.reminders.rules import reminder_rules_create_defaults
 
 # How far from today a program may be started: a few weeks back lets someone log
 # a program they began on paper; a few months ahead lets them plan.
@@ -53,8 +52,7 @@ def enrollment_create(*, user: User, program: Program, start_date: dt.date | Non
         raise ApplicationError(
             "You are already following this program. Resume it or leave it first.", field="program"
         ) from None
-    # Reminders at the program's times of day, unless the user already set their own.
-    reminder_rules_create_defaults(user=user, program=program)
+    # No reminder is added here: the person chooses theirs (issue 15), the PWA makes them.
     invalidation.user_changed(user.pk)
     return enrollment
 

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from backend.programs.selectors import users_with_a_program_on
 from backend.reminders import sql
 from backend.reminders.deliveries import LATE_LIMIT, SEND_CHUNK, Enqueue, requeue_after
 from backend.reminders.models import (
@@ -25,7 +24,7 @@ from backend.reminders.schedule import (
     latest_due,
     next_fire_after,
 )
-from backend.tracker.selectors import users_on_safety_hold, users_with_sessions_logged
+from backend.tracker.selectors import session_reminder_state, users_on_safety_hold
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +87,9 @@ def _dispatch_batch(*, now: dt.datetime, batch_size: int, report: DispatchReport
         ReminderRule.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("user")
         # What the arithmetic needs: whole user rows (password hashes...) cost time.
-        .only(*RULE_SCHEDULE_FIELDS, "kind", "next_fire_at", "user_id", "user__timezone")
+        .only(
+            *RULE_SCHEDULE_FIELDS, "kind", "next_fire_at", "user_id", "user__timezone", "user__daily_minutes"
+        )
         .filter(enabled=True, next_fire_at__lte=now)
         .order_by("next_fire_at")[:batch_size]
     )
@@ -122,8 +123,9 @@ def _dispatch_batch(*, now: dt.datetime, batch_size: int, report: DispatchReport
     if sessions:
         zones = {rule.user_id: ZoneInfo(rule.user.timezone) for rule in rules}
         dates = {d.user_id: d.fire_at.astimezone(zones[d.user_id]).date() for d in sessions}
-        done = users_with_sessions_logged(user_ids=list(dates), dates=dates)
-        running = users_with_a_program_on(dates=dates)
+        budgets = {rule.user_id: rule.user.daily_minutes for rule in rules}
+        # Done when every item due today is logged; optional ones (beyond the budget) are not due.
+        done, running = session_reminder_state(dates=dates, budgets=budgets)
         held = users_on_safety_hold(user_ids=list(dates))
         for delivery in sessions:
             if delivery.user_id in held:

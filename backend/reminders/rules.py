@@ -1,5 +1,8 @@
-"""Reminder rules: validating their fields, creating, changing and rescheduling them, and the
-defaults a program suggests."""
+"""Reminder rules: validating their fields, creating, changing and rescheduling them.
+
+No rule is made for the person: they choose each one (at onboarding or in Settings),
+since a reminder nobody asked for is noise, and noise is what gets notifications turned
+off."""
 
 from __future__ import annotations
 
@@ -13,7 +16,6 @@ from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.core.errors import ApplicationError
-from backend.programs.models import Program
 from backend.reminders.models import (
     MAX_EVERY_MINUTES,
     MAX_TIMES,
@@ -30,22 +32,6 @@ from backend.reminders.schedule import (
 
 logger = logging.getLogger(__name__)
 
-TIME_OF_DAY_TIMES = {
-    "morning": "07:30",
-    "midday": "12:30",
-    "afternoon": "16:00",
-    "evening": "19:00",
-    "bedtime": "21:30",
-}
-CATEGORY_KIND = {
-    "core": Kind.SESSION,
-    "stretching": Kind.SESSION,
-    "breathing": Kind.BREATHING,
-    "sleep": Kind.BEDTIME,
-}
-DEFAULT_CHECKIN_TIME = "20:30"
-# A break every 45-60 minutes of desk work (GUIDANCE.md), on working days.
-DEFAULT_DESK_BREAK = {"every_minutes": 50, "window": ["09:00", "17:00"], "weekdays": [0, 1, 2, 3, 4]}
 ALL_DAYS = [0, 1, 2, 3, 4, 5, 6]
 
 
@@ -259,55 +245,3 @@ def reminder_rules_reschedule(*, user: User) -> int:
         rule.next_fire_at = _next_fire(rule, zone=user.timezone, after=now)
     ReminderRule.objects.bulk_update(rules, ["next_fire_at"])
     return len(rules)
-
-
-def _default_rules_for(program: Program) -> list[dict[str, Any]]:
-    items = list(program.items.all())
-    kind = CATEGORY_KIND.get(program.category, Kind.SESSION)
-    times_of_day = [item.time_of_day for item in items]
-    times = sorted({TIME_OF_DAY_TIMES[t] for t in times_of_day if t in TIME_OF_DAY_TIMES})
-    if kind == Kind.BREATHING:
-        # Breathing practice twice a day (GUIDANCE.md): first and last, bedtime has its own reminder.
-        daytime = sorted({TIME_OF_DAY_TIMES[t] for t in times_of_day if t != "bedtime"}) or times
-        times = sorted({daytime[0], daytime[-1]}) if daytime else ["08:00", "18:00"]
-    elif kind == Kind.BEDTIME:
-        times = [TIME_OF_DAY_TIMES["bedtime"]]
-    if any(not item.weekdays for item in items) or not items:
-        weekdays = ALL_DAYS
-    else:
-        weekdays = sorted({day for item in items for day in item.weekdays})
-    rules: list[dict[str, Any]] = [{"kind": kind, "times": times or ["07:30"], "weekdays": weekdays}]
-    rules.append({"kind": Kind.CHECKIN, "times": [DEFAULT_CHECKIN_TIME], "weekdays": ALL_DAYS})
-    if program.category in ("core", "stretching"):
-        rules.append({"kind": Kind.DESK_BREAK, **DEFAULT_DESK_BREAK})
-    return rules
-
-
-@transaction.atomic
-def reminder_rules_create_defaults(*, user: User, program: Program) -> list[ReminderRule]:
-    """Sensible reminders for a new enrollment, from the program items' times of day.
-
-    One rule per kind: a kind the user already has is left alone if they edited
-    it, otherwise the program's times are merged into it.
-    """
-    existing: dict[str, ReminderRule] = {}
-    for rule in ReminderRule.objects.select_for_update().filter(user=user).order_by("id"):
-        existing.setdefault(rule.kind, rule)
-    now = timezone.now()
-    touched = []
-    for spec in _default_rules_for(program):
-        found = existing.get(spec["kind"])
-        if found is None:
-            touched.append(reminder_rule_create(user=user, customized=False, **spec))
-            continue
-        rule = found
-        if rule.customized or not rule.times or "times" not in spec:
-            continue
-        times = sorted(set(rule.times) | set(spec["times"]))[:MAX_TIMES]
-        weekdays = sorted(set(rule.weekdays) | set(spec["weekdays"]))
-        if times != rule.times or weekdays != rule.weekdays:
-            rule.times, rule.weekdays = times, weekdays
-            rule.next_fire_at = _next_fire(rule, zone=user.timezone, after=now)
-            rule.save(update_fields=["times", "weekdays", "next_fire_at", "updated_at"])
-            touched.append(rule)
-    return touched

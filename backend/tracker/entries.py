@@ -24,7 +24,18 @@ ENTRY_TYPE_OF: dict[type[Row], str] = {model: kind for kind, model in MODELS.ite
 
 # What a client sends in ``data`` for each type (besides ``date``), in the contract's order.
 DATA_FIELDS: dict[str, tuple[str, ...]] = {
-    "session": ("item_id", "status", "sets", "reps", "hold_seconds", "duration_seconds", "effort", "note"),
+    "session": (
+        "item_id",
+        "status",
+        "sets",
+        "reps",
+        "hold_seconds",
+        "duration_seconds",
+        "effort",
+        "pain_before",
+        "pain_after",
+        "note",
+    ),
     "checkin": (
         "pain",
         "pain_areas",

@@ -14,7 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from backend.programs.schedule import DueDay
 from backend.tracker import adherence
+
+NOTHING_DUE = DueDay(due=0, ids={})
 
 MIN_PAIRS = 14
 MIN_R = 0.3
@@ -39,11 +42,6 @@ class DayLog:
 def latest_per_day(checkins: Iterable[DayCheckIn]) -> dict[dt.date, DayCheckIn]:
     """One check-in per date: callers pass them oldest edit first, so the last wins."""
     return {checkin.date: checkin for checkin in checkins}
-
-
-def item_status(logs: Iterable[DayLog]) -> dict[str, str]:
-    """Each item's status from its latest log (logs oldest edit first)."""
-    return {log.item_id: log.status for log in logs}
 
 
 def pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
@@ -167,7 +165,7 @@ def summarise(
     *,
     today: dt.date,
     days: int,
-    due: dict[dt.date, set[str]],
+    due: dict[dt.date, DueDay],
     logs: Iterable[DayLog],
     checkins: Iterable[DayCheckIn],
     practised: set[dt.date],
@@ -177,16 +175,21 @@ def summarise(
     """The summary document of the API: see ../shared/API.md (``/api/v1/summary/``)."""
     start = today - dt.timedelta(days=days - 1)
     window = [start + dt.timedelta(days=n) for n in range(days)]
-    statuses = item_status(logs)
+    statuses: dict[dt.date, dict[str, str]] = {}
+    for log in logs:  # oldest edit first: the latest status of each item wins
+        statuses.setdefault(log.date, {})[log.item_id] = log.status
     by_day = latest_per_day(checkins)
 
     series = []
     counted: list[adherence.Day] = []
     for day in window:
-        due_ids = due.get(day, set())
-        done = sum(1 for item in due_ids if statuses.get(item) == "done")
-        logged = sum(1 for item in due_ids if item in statuses)
-        counted.append(adherence.Day(done=done, due=len(due_ids), logged=logged, is_today=day == today))
+        planned = due.get(day, NOTHING_DUE)
+        # Any planned item done counts (an optional one in place of another too, as in
+        # the clinician's list); a merged item logged under two of its ids counts once.
+        on_day = statuses.get(day, {})
+        done = planned.counted(item for item, status in on_day.items() if status == "done")
+        logged = planned.counted(on_day)
+        counted.append(adherence.Day(done=done, due=planned.due, logged=logged, is_today=day == today))
         checkin = by_day.get(day)
         series.append(
             {
@@ -195,7 +198,7 @@ def summarise(
                 "stress": checkin.stress if checkin else None,
                 "sleep_hours": checkin.sleep_hours if checkin else None,
                 "done": done,
-                "due": len(due_ids),
+                "due": planned.due,
             }
         )
 

@@ -66,6 +66,10 @@ class SessionLog(Entry):
     hold_seconds = models.PositiveIntegerField(null=True, blank=True)
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
     effort = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The pain (0-10) the person reported just before and just after the session, when
+    # they chose to answer: what the session did, for them and for later adaptation.
+    pain_before = models.PositiveSmallIntegerField(null=True, blank=True)
+    pain_after = models.PositiveSmallIntegerField(null=True, blank=True)
     note = models.TextField(blank=True)
 
     class Meta:
@@ -77,6 +81,8 @@ class SessionLog(Entry):
                 name="sessionlog_latest_updated_at_is_latest",
             ),
             models.CheckConstraint(condition=Q(effort__lte=10), name="sessionlog_effort_range"),
+            models.CheckConstraint(condition=Q(pain_before__lte=10), name="sessionlog_pain_before_range"),
+            models.CheckConstraint(condition=Q(pain_after__lte=10), name="sessionlog_pain_after_range"),
             models.CheckConstraint(
                 condition=Q(deleted=True) | (Q(status__in=["done", "skipped"]) & ~Q(item_id="")),
                 name="sessionlog_live_has_item_and_status",

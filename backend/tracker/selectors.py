@@ -12,8 +12,8 @@ from django.db.models import QuerySet
 from backend.accounts.models import User
 from backend.accounts.timezones import local_today
 from backend.programs.models import Program
-from backend.programs.schedule import due_counts, due_item_ids
-from backend.programs.selectors import enrollments_for_window
+from backend.programs.schedule import due_counts, due_days
+from backend.programs.selectors import enrollments_for_window, plans_on
 from backend.tracker.insights import DayCheckIn, DayLog, summarise
 from backend.tracker.models import CheckIn, JournalEntry, SafetyHold, SessionLog
 
@@ -40,21 +40,34 @@ def users_on_safety_hold(*, user_ids: Iterable[int]) -> set[int]:
     )
 
 
-def users_with_sessions_logged(*, user_ids: Iterable[int], dates: dict[int, dt.date]) -> set[int]:
-    """Which of these users have logged (done or skipped) anything on their local date.
+def session_reminder_state(
+    *, dates: dict[int, dt.date], budgets: dict[int, int | None]
+) -> tuple[set[int], set[int]]:
+    """(done, running) among these users, for the session reminders (three queries at most).
 
-    ``dates`` maps user id to that user's local date. One query, for the reminder
-    dispatcher's skip-if-done rule.
+    ``running``: a program runs on the user's local date (``dates``: user id -> date).
+    ``done``: every item due that day is logged (done or skipped); optional items
+    (beyond the ``daily_minutes`` in ``budgets``) are not due, and a user with nothing
+    due is not done (nothing was done).
     """
-    ids = list(user_ids)
-    if not ids:
-        return set()
-    rows = (
-        SessionLog.objects.filter(user_id__in=ids, deleted=False, date__in=set(dates.values()))
-        .values_list("user_id", "date")
-        .distinct()
-    )
-    return {user_id for user_id, day in rows if dates.get(user_id) == day}
+    if not dates:
+        return set(), set()
+    plans = plans_on(dates=dates, budgets=budgets)
+    logged: dict[int, set[str]] = {}
+    if plans:
+        for user_id, day, item in (
+            SessionLog.objects.filter(user_id__in=list(plans), deleted=False, date__in=set(dates.values()))
+            .values_list("user_id", "date", "item_id")
+            .distinct()
+        ):
+            if dates.get(user_id) == day:
+                logged.setdefault(user_id, set()).add(item)
+    done = {
+        user_id
+        for user_id, plan in plans.items()
+        if plan.due and all(not logged.get(user_id, set()).isdisjoint(i.ids) for i in plan.due)
+    }
+    return done, set(plans)
 
 
 def _history(
@@ -112,8 +125,8 @@ def summary(*, user: User, days: int, today: dt.date | None = None) -> dict[str,
 
     enrollments = enrollments_for_window(user=user, start=streak_first, days=STREAK_DAYS)
     # Item ids only for the window; for a year of streak, counting is enough.
-    due_by_day = due_item_ids(enrollments, start, days)
-    due_counts_by_day = due_counts(enrollments, streak_first, STREAK_DAYS)
+    due_by_day = due_days(enrollments, start, days, user.daily_minutes)
+    due_counts_by_day = due_counts(enrollments, streak_first, STREAK_DAYS, budget_minutes=user.daily_minutes)
     logs = [
         DayLog(day, item, status)
         for day, item, status in SessionLog.objects.filter(

@@ -13,7 +13,13 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_fiel
 from rest_framework import serializers
 
 from backend.accounts.serializers import CallSerializer, MeSerializer
-from backend.core.fields import CalendarDateField, QuerySerializer, StrictCharField, StrictUUIDField
+from backend.core.fields import (
+    CalendarDateField,
+    QuerySerializer,
+    StrictCharField,
+    StrictIntegerField,
+    StrictUUIDField,
+)
 from backend.programs.schedule import parse_item_id
 from backend.tracker import selectors
 from backend.tracker.entries import ENTRY_TYPES, Rejected
@@ -65,6 +71,20 @@ class SessionDataSerializer(serializers.Serializer):
     hold_seconds = NullableInt(min_value=0, max_value=7200)
     duration_seconds = NullableInt(min_value=0, max_value=86400)
     effort = NullableInt(min_value=0, max_value=10)
+    pain_before = StrictIntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=10,
+        help_text="Pain (0-10) just before; optional.",
+    )
+    pain_after = StrictIntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=10,
+        help_text="Pain (0-10) just after; optional.",
+    )
     note = _text(NOTE_MAX)
 
     def validate(self, attrs: dict) -> dict:
@@ -494,6 +514,8 @@ class SessionLogRecordSerializer(_RecordSerializer):
     hold_seconds = serializers.IntegerField(required=False)
     duration_seconds = serializers.IntegerField(required=False)
     effort = serializers.IntegerField(required=False)
+    pain_before = serializers.IntegerField(required=False, help_text="Pain (0-10) just before the session.")
+    pain_after = serializers.IntegerField(required=False, help_text="Pain (0-10) just after the session.")
     note = serializers.CharField(required=False)
 
 

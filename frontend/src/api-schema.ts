@@ -822,6 +822,10 @@ export interface components {
             date: string;
             /** @description Set on the days a safety hold pauses. */
             safety_hold: components["schemas"]["SafetyHold"] | null;
+            /** @description About how long the day's items that are not optional take (within daily_minutes, up to one kept breathing item); may be a little less than the sessions' minutes added up. */
+            minutes: number;
+            /** @description One per time of day that has items, morning first. */
+            sessions: components["schemas"]["Session"][];
             items: components["schemas"]["PlanItem"][];
         };
         Enrollment: {
@@ -1075,6 +1079,8 @@ export interface components {
             timezone?: string;
             /** @description ISO 3166-1 alpha-2, for who to call in an emergency. Unless set, the time zone's country (null where that is unknown); send null or '' to follow the time zone again. */
             country?: string | null;
+            /** @description Minutes a day to practise: what does not fit is optional in the plan. Null: no budget. */
+            daily_minutes?: number | null;
         };
         PatchedReminderRuleRequest: {
             kind?: components["schemas"]["ReminderRuleKindEnum"];
@@ -1127,11 +1133,16 @@ export interface components {
         PlanItem: {
             /** @description Stable for this program item on this date; logs refer to it. */
             id: string;
+            /** @description The program whose item (and dose) this is. */
             program: string;
+            /** @description Every program that planned this exercise at this time of day: it is planned once. */
+            programs: string[];
             week: number;
             time_of_day: string;
             exercise: components["schemas"]["Exercise"];
             prescription: components["schemas"]["Prescription"];
+            /** @description Beyond the daily budget (daily_minutes on /me/): shown, but not due. */
+            optional: boolean;
             /**
              * @description held: paused by the safety hold (an urgent or emergency answer) until it is released.
              *
@@ -1181,6 +1192,8 @@ export interface components {
             readonly screening: {
                 [key: string]: boolean;
             };
+            /** @description Minutes a day to practise: what does not fit is optional in the plan. Null: no budget. */
+            daily_minutes?: number | null;
             /** @description The user's current local date, in their time zone. */
             readonly today: string;
             /** Format: date-time */
@@ -1406,6 +1419,15 @@ export interface components {
             /** @description Exercise items the plan held that day. */
             due: number;
         };
+        Session: {
+            time_of_day: string;
+            /** @description About how long its items that are not optional take. */
+            minutes: number;
+            /** @description About how long its optional items take. */
+            optional_minutes: number;
+            /** @description Item ids, in the order to do them. */
+            items: string[];
+        };
         SessionData: {
             /** Format: date */
             date: string;
@@ -1416,6 +1438,10 @@ export interface components {
             hold_seconds?: number | null;
             duration_seconds?: number | null;
             effort?: number | null;
+            /** @description Pain (0-10) just before; optional. */
+            pain_before?: number | null;
+            /** @description Pain (0-10) just after; optional. */
+            pain_after?: number | null;
             note?: string;
         };
         SessionDataRequest: {
@@ -1428,6 +1454,10 @@ export interface components {
             hold_seconds?: number | null;
             duration_seconds?: number | null;
             effort?: number | null;
+            /** @description Pain (0-10) just before; optional. */
+            pain_before?: number | null;
+            /** @description Pain (0-10) just after; optional. */
+            pain_after?: number | null;
             note?: string;
         };
         /** @description Documentation of one posted entry (validated by ``EntrySerializer``). */
@@ -1496,6 +1526,10 @@ export interface components {
             hold_seconds?: number;
             duration_seconds?: number;
             effort?: number;
+            /** @description Pain (0-10) just before the session. */
+            pain_before?: number;
+            /** @description Pain (0-10) just after the session. */
+            pain_after?: number;
             note?: string;
         };
         /**

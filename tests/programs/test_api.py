@@ -251,8 +251,21 @@ def test_a_day_and_its_items_have_the_contract_shape(catalog, patient, patient_c
 
     assert day["date"] == "2026-11-21"
     item = day["items"][0]
-    assert set(item) == {"id", "program", "week", "time_of_day", "exercise", "prescription", "status"}
+    assert set(item) == {
+        "id",
+        "program",
+        "programs",
+        "week",
+        "time_of_day",
+        "exercise",
+        "prescription",
+        "optional",
+        "status",
+    }
     assert item["id"] == "core-strength:warm-up:2026-11-21"
+    assert (item["programs"], item["optional"]) == (["core-strength"], False)
+    assert set(day) == {"date", "safety_hold", "minutes", "sessions", "items"}
+    assert set(day["sessions"][0]) == {"time_of_day", "minutes", "optional_minutes", "items"}
     assert item["week"] == 1
     assert item["status"] == "pending"
     assert set(item["exercise"]) >= {"slug", "name", "steps", "cautions"}

@@ -1,4 +1,4 @@
-"""Reminders a new enrollment sets up, from the program items' times of day."""
+"""No reminder is added for the person: they choose theirs (issue 15, item 4)."""
 
 from __future__ import annotations
 
@@ -15,62 +15,35 @@ def enroll(client, slug: str) -> None:
     assert response.status_code == 201, response.content
 
 
-def rules(client) -> dict[str, dict]:
-    return {rule["kind"]: rule for rule in client.get("/api/v1/reminders/").json()}
+def test_enrolling_in_every_program_adds_no_reminder(catalog, patient_client):
+    for slug in ("core-strength", "back-stretches", "breathing-relaxation", "sleep-hygiene"):
+        enroll(patient_client, slug)
+
+    assert patient_client.get("/api/v1/reminders/").json() == []
+    assert not ReminderRule.objects.exists()
 
 
-def test_enrolling_in_core_strength_sets_session_check_in_and_desk_break_reminders(catalog, patient_client):
-    enroll(patient_client, "core-strength")
-
-    got = rules(patient_client)
-    assert set(got) == {"session", "checkin", "desk_break"}
-    # Its items are in the morning and the afternoon.
-    assert got["session"]["times"] == ["07:30", "16:00"]
-    assert got["checkin"]["times"] == ["20:30"]
-    desk = got["desk_break"]
-    assert (desk["every_minutes"], desk["window"], desk["weekdays"]) == (
-        50,
-        ["09:00", "17:00"],
-        [0, 1, 2, 3, 4],
+def test_only_the_reminders_the_person_chose_exist(catalog, patient_client):
+    chosen = patient_client.post(
+        "/api/v1/reminders/",
+        {"kind": "checkin", "times": ["20:30"], "weekdays": [0, 1, 2, 3, 4, 5, 6]},
+        format="json",
     )
-    assert all(rule["enabled"] and rule["next_fire_at"] for rule in got.values())
+    assert chosen.status_code == 201, chosen.content
 
-
-def test_breathing_twice_a_day_and_a_wind_down_before_bed(catalog, patient_client):
-    enroll(patient_client, "breathing-relaxation")
-    enroll(patient_client, "sleep-hygiene")
-
-    got = rules(patient_client)
-    assert got["breathing"]["times"] == ["07:30", "19:00"]
-    assert got["bedtime"]["times"] == ["21:30"]
-    assert "desk_break" not in got
-
-
-def test_a_second_program_adds_its_times_to_the_default_session_reminder(catalog, patient_client):
     enroll(patient_client, "core-strength")
     enroll(patient_client, "back-stretches")
 
-    got = rules(patient_client)
-    assert got["session"]["times"] == ["07:30", "12:30", "16:00", "19:00"]
-    assert ReminderRule.objects.filter(kind="session").count() == 1
-    assert ReminderRule.objects.filter(kind="checkin").count() == 1
+    got = patient_client.get("/api/v1/reminders/").json()
+    assert [(rule["kind"], rule["times"]) for rule in got] == [("checkin", ["20:30"])]
 
 
-def test_a_reminder_the_user_changed_is_left_alone(catalog, patient_client):
+def test_a_reminder_the_person_chose_is_left_alone_by_enrolling(catalog, patient_client):
+    patient_client.post(
+        "/api/v1/reminders/", {"kind": "session", "times": ["06:45"], "weekdays": [0]}, format="json"
+    )
+
     enroll(patient_client, "core-strength")
-    session = rules(patient_client)["session"]
-    patient_client.patch(f"/api/v1/reminders/{session['id']}/", {"times": ["06:45"]}, format="json")
 
-    enroll(patient_client, "back-stretches")
-
-    assert rules(patient_client)["session"]["times"] == ["06:45"]
-
-
-def test_a_failed_enrollment_sets_no_reminders(catalog, patient_client):
-    enroll(patient_client, "core-strength")
-    before = list(ReminderRule.objects.values_list("id", "times"))
-
-    again = patient_client.post("/api/v1/enrollments/", {"program": "core-strength"}, format="json")
-
-    assert again.status_code == 400
-    assert list(ReminderRule.objects.values_list("id", "times")) == before
+    (rule,) = patient_client.get("/api/v1/reminders/").json()
+    assert (rule["kind"], rule["times"], rule["weekdays"]) == ("session", ["06:45"], [0])

@@ -11,6 +11,7 @@ from django.db import IntegrityError, connection, transaction
 
 from backend.accounts.models import User
 from backend.programs.models import Enrollment, Program
+from backend.programs.selectors import plan_for_user
 from backend.reminders import dispatch as dispatcher
 from backend.reminders.dispatch import reminders_dispatch
 from backend.reminders.models import Delivery, ReminderRule
@@ -120,17 +121,31 @@ def test_after_a_long_outage_stale_slots_are_skipped_and_only_the_latest_is_sent
     assert desk_breaks.next_fire_at == utc("2026-11-23T09:30")
 
 
-def test_a_session_reminder_is_skipped_when_todays_session_is_logged(catalog, login):
-    logged, not_yet, yesterday = UserFactory(), UserFactory(), UserFactory()
-    for user in (logged, not_yet, yesterday):
+def log_all_due(client, user, day: dt.date, *, skip: int = 0) -> None:
+    """Log (done, the last one skipped) every item due on ``day`` but the last ``skip``."""
+    (plan,) = plan_for_user(user=user, start=day, days=1)
+    due = [item.id for item in plan.due]
+    due = due[: len(due) - skip]
+    logs = [
+        entry("session", {"date": day.isoformat(), "item_id": item, "status": "done"}) for item in due[:-1]
+    ]
+    logs.append(entry("session", {"date": day.isoformat(), "item_id": due[-1], "status": "skipped"}))
+    sync(client, *logs)
+
+
+def test_a_session_reminder_is_skipped_once_everything_due_today_is_logged(catalog, login):
+    logged, partly, not_yet, yesterday = UserFactory(), UserFactory(), UserFactory(), UserFactory()
+    for user in (logged, partly, not_yet, yesterday):
         EnrollmentFactory(user=user, start_date=dt.date(2026, 11, 16))
     with at("2026-11-21T08:00:00Z"):
         rules = {
             user: reminder_rule_create(user=user, kind="session", times=["18:00"])
-            for user in (logged, not_yet, yesterday)
+            for user in (logged, partly, not_yet, yesterday)
         }
-        sync(login(logged), entry("session", session(day=dt.date(2026, 11, 21))))
-        sync(login(yesterday), entry("session", session(day=dt.date(2026, 11, 20))))
+        log_all_due(login(logged), logged, dt.date(2026, 11, 21))
+        # The morning session logged, the afternoon walk not yet: worth a reminder.
+        log_all_due(login(partly), partly, dt.date(2026, 11, 21), skip=1)
+        log_all_due(login(yesterday), yesterday, dt.date(2026, 11, 20))
 
     report = dispatch("2026-11-21T17:00:10Z")  # 18:00 in Paris
 
@@ -139,10 +154,26 @@ def test_a_session_reminder_is_skipped_when_todays_session_is_logged(catalog, lo
     }
     assert statuses == {
         logged: ("skipped", "done"),
+        partly: ("pending", ""),
         not_yet: ("pending", ""),
         yesterday: ("pending", ""),
     }
-    assert (report.queued, report.skipped_done) == (2, 1)
+    assert (report.queued, report.skipped_done) == (3, 1)
+
+
+def test_optional_items_are_not_needed_to_be_done(catalog, login):
+    # With a 10-minute budget some of today's items are optional: logging the others is enough.
+    person = UserFactory(daily_minutes=10)
+    EnrollmentFactory(user=person, start_date=dt.date(2026, 11, 16))
+    (plan,) = plan_for_user(user=person, start=dt.date(2026, 11, 21), days=1)
+    assert any(item.optional for item in plan.items)
+    with at("2026-11-21T08:00:00Z"):
+        rule = reminder_rule_create(user=person, kind="session", times=["18:00"])
+        log_all_due(login(person), person, dt.date(2026, 11, 21))
+
+    dispatch("2026-11-21T17:00:10Z")
+
+    assert Delivery.objects.get(rule=rule).reason == "done"
 
 
 def test_skip_if_done_uses_the_users_own_date(catalog, login):
@@ -151,7 +182,7 @@ def test_skip_if_done_uses_the_users_own_date(catalog, login):
     EnrollmentFactory(user=kiwi, start_date=dt.date(2026, 11, 16))
     with at("2026-11-21T16:00:00Z"):
         reminder_rule_create(user=kiwi, kind="session", times=["07:30"])
-        sync(login(kiwi), entry("session", session(day=dt.date(2026, 11, 22))))
+        log_all_due(login(kiwi), kiwi, dt.date(2026, 11, 22))
 
     dispatch("2026-11-21T18:30:00Z")
 
@@ -244,9 +275,9 @@ def test_a_batch_takes_the_same_few_queries_however_many_are_due(
 ):
     _due_rules(count)
 
-    # savepoint, claim (with users), logged sessions, running programs, safety holds,
-    # deliveries, next times, release
-    with django_assert_max_num_queries(8):
+    # savepoint, claim (with users), running programs, their items (unless this process
+    # has them), logged sessions, safety holds, deliveries, next times, release
+    with django_assert_max_num_queries(9):
         report = dispatch("2026-11-21T06:30:00Z")
 
     assert report.queued == count
