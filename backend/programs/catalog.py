@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,12 @@ import yaml
 from backend.programs.models import PRESCRIPTION_FIELDS, Exercise, TimeOfDay
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
+# The drawn files (scripts/illustrations.py writes them; Vite copies public/ into the
+# build, which Django serves at "/" and the service worker precaches).
+ILLUSTRATIONS_DIR = Path(__file__).resolve().parents[2] / "frontend" / "public" / "illustrations"
+ILLUSTRATIONS_URL = "/illustrations/"
+# Kinds that move from one position to another: they need a start and an end picture.
+MOVEMENT_KINDS = frozenset({"reps", "hold", "timed"})
 SLUG_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
 
 
@@ -35,6 +41,7 @@ class ExerciseSpec:
     cautions: list[str]
     pattern: dict[str, int] | None
     sources: list[str]
+    illustrations: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -176,6 +183,37 @@ def _parse_exercises(data: Any, known_sources: dict[str, str]) -> list[ExerciseS
     return specs
 
 
+def _parse_illustrations(data: Any, exercises: list[ExerciseSpec], files: Path) -> list[ExerciseSpec]:
+    """The exercises with their pictures; every exercise must have its own, and every
+    picture its file, or the PWA would show a broken image."""
+    if not isinstance(data, dict) or not isinstance(data.get("illustrations"), dict):
+        raise ContentError("illustrations.yaml: expected a mapping with an 'illustrations' mapping")
+    pictures = data["illustrations"]
+    kinds = {e.slug: e.kind for e in exercises}
+    unknown = sorted(set(pictures) - set(kinds))
+    if unknown:
+        raise ContentError(f"illustrations.yaml: pictures for unknown exercises {unknown}")
+    result = []
+    for exercise in exercises:
+        where = f"illustrations.yaml: exercise {exercise.slug!r}"
+        frames = pictures.get(exercise.slug)
+        if not isinstance(frames, list) or not frames:
+            _fail(where, "needs at least one picture")
+        names = [frame.get("frame") if isinstance(frame, dict) else None for frame in frames]
+        if exercise.kind in MOVEMENT_KINDS and names[:2] != ["start", "end"]:
+            _fail(where, f"a {exercise.kind} exercise needs a 'start' and an 'end' picture, in that order")
+        illustrations = []
+        for frame, name in zip(frames, names, strict=True):
+            if not isinstance(name, str) or not set(name) <= SLUG_CHARS or not name:
+                _fail(where, "each picture needs a 'frame' name (start, end or pose)")
+            file_name = f"{exercise.slug}-{name}.svg"
+            if not (files / file_name).is_file():
+                _fail(where, f"{file_name} is missing: run python scripts/illustrations.py")
+            illustrations.append({"url": ILLUSTRATIONS_URL + file_name, "alt": _str(frame, "alt", where)})
+        result.append(replace(exercise, illustrations=illustrations))
+    return result
+
+
 def _parse_program(
     path: Path, exercises: set[str], known_sources: dict[str, str], shared_hash: str
 ) -> ProgramSpec:
@@ -245,7 +283,7 @@ def _parse_program(
     )
 
 
-def read_catalog(directory: Path = CONTENT_DIR) -> Catalog:
+def read_catalog(directory: Path = CONTENT_DIR, illustrations_dir: Path = ILLUSTRATIONS_DIR) -> Catalog:
     """Parse and check every content file; raise ContentError on the first mistake."""
     sources_data, sources_text = _load_yaml(directory / "sources.yaml")
     if not isinstance(sources_data, dict) or not isinstance(sources_data.get("sources"), dict):
@@ -253,8 +291,10 @@ def read_catalog(directory: Path = CONTENT_DIR) -> Catalog:
     sources = {str(k): str(v) for k, v in sources_data["sources"].items()}
     exercises_data, exercises_text = _load_yaml(directory / "exercises.yaml")
     exercises = _parse_exercises(exercises_data, sources)
+    illustrations_data, illustrations_text = _load_yaml(directory / "illustrations.yaml")
+    exercises = _parse_illustrations(illustrations_data, exercises, illustrations_dir)
     exercise_slugs = {e.slug for e in exercises}
-    shared_hash = hashlib.sha256((sources_text + exercises_text).encode()).hexdigest()
+    shared_hash = hashlib.sha256((sources_text + exercises_text + illustrations_text).encode()).hexdigest()
     programs = [
         _parse_program(path, exercise_slugs, sources, shared_hash)
         for path in sorted((directory / "programs").glob("*.yaml"))

@@ -46,6 +46,9 @@ class Exercise(models.Model):
     # Breathing pattern for the pacer, e.g. {"inhale": 4, "hold": 7, "exhale": 8}.
     pattern = models.JSONField(null=True, blank=True)
     sources = models.JSONField(default=list)
+    # Pictures of the position, from content/illustrations.yaml: [{"url", "alt"}, ...],
+    # start then end for a movement. The files are served with the PWA.
+    illustrations = models.JSONField(default=list)
 
     class Meta:
         ordering = ["slug"]

@@ -8,10 +8,33 @@ from backend.programs.models import Enrollment, Exercise, Program, ProgramItem
 from backend.tracker.serializers import SafetyHoldSerializer
 
 
+class IllustrationSerializer(serializers.Serializer):
+    url = serializers.CharField(
+        help_text="A same-origin SVG served with the app, e.g. /illustrations/plank-start.svg."
+    )
+    alt = serializers.CharField(help_text="What the picture shows, in plain words.")
+
+
 class ExerciseSerializer(serializers.ModelSerializer):
+    illustrations = IllustrationSerializer(
+        many=True,
+        read_only=True,
+        help_text="At least one picture; a movement (reps, hold, timed) has its start then its end position.",
+    )
+
     class Meta:
         model = Exercise
-        fields = ["slug", "name", "kind", "summary", "steps", "cautions", "pattern", "sources"]
+        fields = [
+            "slug",
+            "name",
+            "kind",
+            "summary",
+            "steps",
+            "cautions",
+            "pattern",
+            "sources",
+            "illustrations",
+        ]
 
 
 class PrescriptionSerializer(serializers.Serializer):
@@ -177,7 +200,10 @@ class SessionSerializer(serializers.Serializer):
 class DaySerializer(serializers.Serializer):
     date = serializers.DateField()
     safety_hold = SafetyHoldSerializer(allow_null=True, help_text="Set on the days a safety hold pauses.")
-    minutes = serializers.IntegerField(help_text="The sum of the sessions' minutes.")
+    minutes = serializers.IntegerField(
+        help_text="About how long the day's items that are not optional take (within daily_minutes, "
+        "up to one kept breathing item); may be a little less than the sessions' minutes added up."
+    )
     sessions = SessionSerializer(many=True, help_text="One per time of day that has items, morning first.")
     items = PlanItemSerializer(many=True)
 

@@ -155,6 +155,7 @@ def catalog_load(*, catalog: Catalog) -> LoadReport:
             "cautions": spec.cautions,
             "pattern": spec.pattern,
             "sources": spec.sources,
+            "illustrations": spec.illustrations,
         }
         exercise = exercises.get(spec.slug)
         if exercise is None:

@@ -822,7 +822,7 @@ export interface components {
             date: string;
             /** @description Set on the days a safety hold pauses. */
             safety_hold: components["schemas"]["SafetyHold"] | null;
-            /** @description The sum of the sessions' minutes. */
+            /** @description About how long the day's items that are not optional take (within daily_minutes, up to one kept breathing item); may be a little less than the sessions' minutes added up. */
             minutes: number;
             /** @description One per time of day that has items, morning first. */
             sessions: components["schemas"]["Session"][];
@@ -893,6 +893,8 @@ export interface components {
             cautions?: unknown;
             pattern?: unknown;
             sources?: unknown;
+            /** @description At least one picture; a movement (reps, hold, timed) has its start then its end position. */
+            readonly illustrations: components["schemas"]["Illustration"][];
         };
         /**
          * @description * `hold` - Held position
@@ -916,6 +918,12 @@ export interface components {
          * @enum {string}
          */
         HealthStateEnum: "ok" | "down";
+        Illustration: {
+            /** @description A same-origin SVG served with the app, e.g. /illustrations/plank-start.svg. */
+            url: string;
+            /** @description What the picture shows, in plain words. */
+            alt: string;
+        };
         Insight: {
             kind: components["schemas"]["InsightKindEnum"];
             /** @description no_clear_link: which pairing was looked at. */

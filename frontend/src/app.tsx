@@ -268,12 +268,25 @@ export function App() {
   if (auth === 'out') {
     return (
       <div class="app">
+        {/* Help is one tap away before signing in too (the number where unknown: 112). */}
+        <header class="topbar">
+          <span class="brand">Backtrack</span>
+          <a class="help-link" href={path === 'help' ? '#/login' : '#/help'}>
+            {path === 'help' ? 'Back to log in' : 'Need help now?'}
+          </a>
+        </header>
         {notice && (
           <p class="notice" role="status">
             {notice}
           </p>
         )}
-        {path === 'signup' || (path !== 'login' && !knownHere()) ? <Signup onSignedIn={signedIn} /> : <Login onSignedIn={signedIn} />}
+        {path === 'help' ? (
+          <Crisis />
+        ) : path === 'signup' || (path !== 'login' && !knownHere()) ? (
+          <Signup onSignedIn={signedIn} />
+        ) : (
+          <Login onSignedIn={signedIn} />
+        )}
       </div>
     )
   }

@@ -69,6 +69,8 @@ export interface Program {
   summary: string
 }
 
+export type Illustration = Schemas['Illustration']
+
 export interface Exercise {
   slug: string
   name: string
@@ -77,8 +79,8 @@ export interface Exercise {
   steps: string[]
   cautions: string[]
   pattern?: { inhale: number; hold?: number; exhale: number; hold_after?: number } | null
-  /** Start and end position (one for a habit); absent from a server without pictures. */
-  illustrations?: { url: string; alt: string }[]
+  /** Start and end position (one for a habit); absent from a plan cached before pictures existed. */
+  illustrations?: Illustration[]
 }
 
 export interface Prescription {

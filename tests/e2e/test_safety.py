@@ -297,6 +297,18 @@ def test_help_is_one_tap_from_every_screen_and_offered_after_a_very_low_mood(
     expect(page.get_by_role("heading", name="Need help now?", level=1)).to_be_visible()
 
 
+def test_help_is_there_before_signing_in_too(live_server, page: Page):
+    page.goto(f"{live_server.url}/#/login")
+    page.get_by_role("link", name="Need help now?").click()
+
+    expect(page.get_by_role("heading", name="Need help now?", level=1)).to_be_visible()
+    # Nothing is known of the person yet: the number that works across Europe.
+    expect(page.get_by_role("link", name="Call 112")).to_have_attribute("href", "tel:112")
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name="Back to log in").click()
+    expect(page.get_by_role("heading", name="Welcome back")).to_be_visible()
+
+
 def test_an_untouched_slider_saves_no_score(live_server, page: Page, context: BrowserContext, artifacts):
     call_command("load_programs", verbosity=0)
     base = live_server.url

@@ -27,6 +27,7 @@ import {
   type PlayState,
   type Step,
 } from './timeline'
+import { Illustrations } from '../ui/Illustration'
 import './player.css'
 
 interface Prefs {
@@ -123,10 +124,8 @@ function Pictures({ exercise }: { exercise: Exercise }) {
     )
   }
   return (
-    <div class={`pictures${pictures.length === 1 ? ' single' : ''}`}>
-      {pictures.map((p) => (
-        <img key={p.url} src={p.url} alt={p.alt} width={240} height={160} decoding="async" />
-      ))}
+    <div class="pictures">
+      <Illustrations pictures={pictures} />
     </div>
   )
 }

@@ -68,10 +68,17 @@ export function Crisis() {
         <p class="small muted">Talking to someone you trust, a friend, family or your doctor, helps too.</p>
       </section>
       <p class="notice">{NOBODY_WATCHES}</p>
-      <p class="small muted">
-        These numbers are for {me?.country ? countryName(me.country) : 'where your time zone says you are'}.{' '}
-        <a href="#/settings">Change your country</a>
-      </p>
+      {me ? (
+        <p class="small muted">
+          These numbers are for {me.country ? countryName(me.country) : 'where your time zone says you are'}.{' '}
+          <a href="#/settings">Change your country</a>
+        </p>
+      ) : (
+        <p class="small muted">
+          112 works from any mobile phone in Europe and in many other countries. Once you log in, Backtrack shows
+          the numbers for your country, with no signal too.
+        </p>
+      )}
     </main>
   )
 }

@@ -2,14 +2,50 @@ import { useEffect, useState } from 'preact/hooks'
 import * as api from '../../api'
 import { cachedEnrollments, cachedPrograms, refreshEnrollments } from '../../data'
 import { cacheSet } from '../../store'
-import type { Enrollment, Program } from '../../types'
+import type { Enrollment, Exercise, Program } from '../../types'
 import { useLive, useOnline } from '../../ui/hooks'
+import { Illustrations } from '../../ui/Illustration'
 
 const CATEGORY: Record<string, string> = {
   core: 'Core strength',
   stretching: 'Stretching',
   breathing: 'Breathing and relaxation',
   sleep: 'Sleep',
+}
+
+/** The program's exercises with their pictures, fetched the first time it is opened. */
+function ProgramExercises({ slug }: { slug: string }) {
+  const [open, setOpen] = useState(false)
+  const [exercises, setExercises] = useState<Exercise[]>()
+  const [error, setError] = useState('')
+  useEffect(() => {
+    if (!open || exercises) return
+    api.getProgram(slug).then(
+      (detail) => {
+        const seen = new Map<string, Exercise>()
+        for (const week of detail.schedule) for (const item of week.items) seen.set(item.exercise.slug, item.exercise)
+        setExercises([...seen.values()])
+      },
+      (e: Error) => setError(e.message),
+    )
+  }, [open, slug, exercises])
+  return (
+    <details onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
+      <summary>What you will do</summary>
+      {open && !exercises && <p aria-busy="true">{error || 'Loading…'}</p>}
+      {exercises && (
+        <ul role="list" class="program-exercises">
+          {exercises.map((exercise) => (
+            <li key={exercise.slug}>
+              <h3>{exercise.name}</h3>
+              {exercise.summary && <p class="small muted">{exercise.summary}</p>}
+              <Illustrations pictures={exercise.illustrations} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </details>
+  )
 }
 
 export function Programs() {
@@ -66,6 +102,7 @@ export function Programs() {
                 </p>
               </div>
               <p>{program.summary}</p>
+              <ProgramExercises slug={program.slug} />
               <div class="row">
                 {!current && (
                   <button

@@ -6,6 +6,7 @@ import { listEntries } from '../../outbox'
 import { dayMinutes, daySessions, formatMinutes, holdsLine, ordered, type DaySession } from '../../sessions'
 import type { Day, LocalEntry, Me, PlanItem, Prescription } from '../../types'
 import { useLive } from '../../ui/hooks'
+import { Illustrations } from '../../ui/Illustration'
 import { Rejected } from '../../ui/Rejected'
 import { Replaced } from '../../ui/Replaced'
 import { EmergencyPanel, HoldPanel } from './Safety'
@@ -41,13 +42,16 @@ function ItemRow({ item, pending }: { item: PlanItem; pending: boolean }) {
     ) : null
   return (
     <li class={`item-row${item.status === 'held' ? ' is-held' : ''}`} aria-labelledby={nameId} data-item-id={item.id} data-status={item.status}>
-      <div>
-        <span class="item-name" id={nameId}>
-          {item.exercise.name}
-        </span>
-        <span class="dose">{dose(item.prescription)}</span>
+      <div class="item-row-head">
+        <div>
+          <span class="item-name" id={nameId}>
+            {item.exercise.name}
+          </span>
+          <span class="dose">{dose(item.prescription)}</span>
+        </div>
+        {chip}
       </div>
-      {chip}
+      <Illustrations pictures={item.exercise.illustrations} />
     </li>
   )
 }
