@@ -248,7 +248,7 @@ def test_a_clinician_sets_up_totp_links_a_patient_and_acknowledges_an_alert(
     # The patient page: the patient's own charts, the logs, the alert, notes.
     wide.get_by_role("link", name="alex@example.com").click()
     expect(wide.get_by_role("heading", name="alex@example.com", level=1)).to_be_visible()
-    chart = wide.get_by_role("img", name=re.compile("Pain, stress and sleep by day"))
+    chart = wide.get_by_role("img", name=re.compile("Pain and stress by day"))
     expect(chart).to_be_visible()
     expect(chart.locator("canvas")).to_have_count(1)
     expect(wide.get_by_text("day streak")).to_be_visible()
