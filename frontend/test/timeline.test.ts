@@ -9,6 +9,7 @@ import {
   pause,
   remaining,
   resume,
+  sessionLogs,
   sessionSteps,
   skip,
   start,
@@ -147,5 +148,16 @@ describe('the clock-driven player', () => {
     s = next(s)
     expect(finished(s)).toBe(true)
     expect(outcome(s, 1)).toEqual(['done'])
+  })
+})
+
+describe('sessionLogs', () => {
+  it('logs done and skipped exercises with the pain answers chosen, and never an unanswered one', () => {
+    const logs = sessionLogs('2026-12-02', ['a', 'b', 'c'], ['done', 'skipped', 'untouched'], 4, null)
+    expect(logs).toEqual([
+      { date: '2026-12-02', item_id: 'a', status: 'done', pain_before: 4 },
+      { date: '2026-12-02', item_id: 'b', status: 'skipped', pain_before: 4 },
+    ])
+    expect(sessionLogs('2026-12-02', ['a'], ['done'], null, 0)).toEqual([{ date: '2026-12-02', item_id: 'a', status: 'done', pain_after: 0 }])
   })
 })

@@ -8,7 +8,7 @@ import { findEntry, overlayDay, userToday } from '../merge'
 import { listEntries, recordSession } from '../outbox'
 import { daySessions, timeName } from '../sessions'
 import { cacheGet, cacheSet } from '../store'
-import type { Exercise, PlanItem, SessionData } from '../types'
+import type { Exercise, PlanItem } from '../types'
 import {
   BREATH_KINDS,
   back,
@@ -20,6 +20,7 @@ import {
   pause,
   remaining,
   resume,
+  sessionLogs,
   sessionSteps,
   skip,
   start,
@@ -294,20 +295,16 @@ export function Player({ time, extras }: { time: string; extras: boolean }) {
   /** Logs each exercise as it went: done, or skipped; untouched ones stay as they were. */
   const log = async (painAfter: number | null) => {
     if (!state) return
-    const results = outcome(state, items.length)
-    let done = 0
-    let skipped = 0
-    for (const [n, item] of items.entries()) {
-      const status = results[n]
-      if (status === 'untouched') continue
-      const data: SessionData = { date, item_id: item.id, status }
-      // Only what the person chose: an unanswered question sends nothing.
-      if (painBefore !== null) data.pain_before = painBefore
-      if (painAfter !== null) data.pain_after = painAfter
-      await recordSession(data)
-      if (status === 'done') done += 1
-      else skipped += 1
-    }
+    const logs = sessionLogs(
+      date,
+      items.map((i) => i.id),
+      outcome(state, items.length),
+      painBefore,
+      painAfter,
+    )
+    for (const data of logs) await recordSession(data)
+    const done = logs.filter((l) => l.status === 'done').length
+    const skipped = logs.length - done
     setResult({ done, skipped })
   }
 

@@ -1,7 +1,7 @@
 // The player's timing model: a prescription becomes a list of timed steps, and a
 // clock-driven state machine walks them. Pure (no timers, no DOM): the player feeds it
 // elapsed milliseconds, tests feed it numbers.
-import type { Exercise, Prescription } from '../types'
+import type { Exercise, Prescription, SessionData } from '../types'
 
 // The same rough pace the server plans with (backend/programs/schedule.py).
 export const SECONDS_PER_REP = 4
@@ -243,4 +243,27 @@ export function outcome(s: PlayState, count: number): ('done' | 'skipped' | 'unt
   return Array.from({ length: count }, (_, n) =>
     s.skipped.includes(n) ? 'skipped' : s.completed.includes(n) ? 'done' : 'untouched',
   )
+}
+
+/**
+ * The logs a played session leaves: done or skipped per exercise (untouched ones are
+ * left as they were), with the pain answers only when the person chose one.
+ */
+export function sessionLogs(
+  date: string,
+  itemIds: string[],
+  results: ('done' | 'skipped' | 'untouched')[],
+  painBefore: number | null,
+  painAfter: number | null,
+): SessionData[] {
+  const logs: SessionData[] = []
+  itemIds.forEach((item_id, n) => {
+    const status = results[n]
+    if (!status || status === 'untouched') return
+    const data: SessionData = { date, item_id, status }
+    if (painBefore !== null) data.pain_before = painBefore
+    if (painAfter !== null) data.pain_after = painAfter
+    logs.push(data)
+  })
+  return logs
 }

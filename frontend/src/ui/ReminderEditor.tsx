@@ -1,6 +1,7 @@
 // Every field of a reminder rule, with plain labels that say which reminder they set:
 // at set times (practice, check-in, bedtime) or every so often within a window
 // (breathing and desk breaks), on chosen days, with quiet hours.
+import { cacheSet } from '../store'
 import type { Reminder, ReminderFields } from '../types'
 
 export type Kind = Reminder['kind']
@@ -164,4 +165,14 @@ export function fieldsOf(rule: ReminderFields): ReminderFields {
   return byInterval(rule)
     ? { ...base, times: [], every_minutes: rule.every_minutes, window: rule.window }
     : { ...base, times: rule.times, every_minutes: null, window: null }
+}
+
+/** Where Today reads when to offer the check-in: the time of the check-in reminder chosen. */
+export const CHECKIN_TIME_KEY = 'checkin-time'
+
+/** Remembers on the phone when the person wants to check in (offline, Today offers it then). */
+export function rememberCheckinTime(rule: Pick<ReminderFields, 'kind' | 'times' | 'enabled'>): Promise<void> | undefined {
+  if (rule.kind !== 'checkin') return undefined
+  const time = rule.enabled === false ? null : (rule.times?.[0] ?? null)
+  return cacheSet(CHECKIN_TIME_KEY, time)
 }

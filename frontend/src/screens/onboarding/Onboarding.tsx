@@ -6,7 +6,7 @@ import { BUDGETS } from '../../sessions'
 import { cacheGet, cacheSet } from '../../store'
 import type { Program, ReminderFields, SafetyRule } from '../../types'
 import { go, useLive } from '../../ui/hooks'
-import { DEFAULTS, fieldsOf, KIND_HINTS, KIND_NAMES, ReminderEditor, type Kind } from '../../ui/ReminderEditor'
+import { DEFAULTS, fieldsOf, KIND_HINTS, KIND_NAMES, ReminderEditor, rememberCheckinTime, type Kind } from '../../ui/ReminderEditor'
 import { detectedTimezone, TimezoneSelect } from '../../ui/timezone'
 import { ScreeningAdvice, ScreeningForm } from './Screening'
 
@@ -254,6 +254,7 @@ function Reminders({ onDone, onBack }: { onDone: () => Promise<void>; onBack: ()
         const rule = existing.find((r) => r.kind === kind)
         if (rule) await api.updateReminder(rule.id, fields)
         else await api.createReminder(fields)
+        await rememberCheckinTime(fields)
       }
       await onDone()
     } catch (e) {

@@ -5,7 +5,7 @@ import { cacheSet } from '../../store'
 import { currentSubscription, disablePush, enablePushWithin, pushSupported, type PushStep } from '../../push'
 import { budgetLabel, BUDGETS } from '../../sessions'
 import type { CareLink, Reminder, ReminderFields, SafetyRule, Scope } from '../../types'
-import { DEFAULTS, fieldsOf, KIND_NAMES, ReminderEditor, type Kind } from '../../ui/ReminderEditor'
+import { CHECKIN_TIME_KEY, DEFAULTS, fieldsOf, KIND_NAMES, ReminderEditor, rememberCheckinTime, type Kind } from '../../ui/ReminderEditor'
 import { NOBODY_WATCHES } from '../../ui/Call'
 import { useLive, useOnline } from '../../ui/hooks'
 import { TextField } from '../../ui/TextField'
@@ -65,6 +65,7 @@ function ReminderRow({ rule, onSaved }: { rule: Reminder; onSaved: (r: Reminder,
     setError('')
     try {
       const next = await api.updateReminder(rule.id, changes)
+      await rememberCheckinTime(next)
       setDraft(next)
       onSaved(next, said)
     } catch (e) {
@@ -96,13 +97,21 @@ function Reminders() {
   const [error, setError] = useState('')
   const [saved, setSaved] = useState('')
   useEffect(() => {
-    api.getReminders().then(setReminders, (e) => setError(friendly(e, 'Reminders are not available yet.')))
+    api.getReminders().then(
+      (list) => {
+        setReminders(list)
+        const checkin = list.find((r) => r.kind === 'checkin')
+        void (checkin ? rememberCheckinTime(checkin) : cacheSet(CHECKIN_TIME_KEY, null))
+      },
+      (e) => setError(friendly(e, 'Reminders are not available yet.')),
+    )
   }, [])
   const missing = ALL_KINDS.filter((k) => reminders && !reminders.some((r) => r.kind === k))
   const add = async (kind: Kind) => {
     setSaved('')
     try {
       const rule = await api.createReminder(DEFAULTS[kind])
+      await rememberCheckinTime(rule)
       setReminders((list) => [...(list ?? []), rule])
       setSaved(`${KIND_NAMES[kind]} reminder added. Change its times below.`)
     } catch (e) {

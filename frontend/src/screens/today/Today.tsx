@@ -5,7 +5,9 @@ import { findEntry, longDate, overlayDay, sessionStatuses, userToday } from '../
 import { listEntries } from '../../outbox'
 import { dayMinutes, daySessions, formatMinutes, holdsLine, ordered, type DaySession } from '../../sessions'
 import type { Day, LocalEntry, Me, PlanItem, Prescription } from '../../types'
+import { cacheGet } from '../../store'
 import { useLive } from '../../ui/hooks'
+import { CHECKIN_TIME_KEY } from '../../ui/ReminderEditor'
 import { Illustrations } from '../../ui/Illustration'
 import { Rejected } from '../../ui/Rejected'
 import { Replaced } from '../../ui/Replaced'
@@ -171,14 +173,25 @@ export function SafetyTop({ safety, me, after }: { safety: SafetyState; me: Me |
   )
 }
 
-const CHECKIN_HOUR = 17
+/** Without a check-in reminder, the check-in is offered from late afternoon. */
+const CHECKIN_FALLBACK = '17:00'
 
-/** The check-in and journal as their own short steps: offered, never appended to the plan. */
+const nowHHMM = () => {
+  const d = new Date()
+  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`
+}
+
+/**
+ * The check-in and journal as their own short steps: offered (the check-in as the
+ * main button) after the first session of the day and from the check-in reminder's
+ * time; never appended below the plan.
+ */
 function Steps({ today, entries, practised }: { today: string; entries: LocalEntry[]; practised: boolean }) {
+  const checkinTime = useLive<string | null>(async () => (await cacheGet<string | null>(CHECKIN_TIME_KEY)) ?? null, [`cache:${CHECKIN_TIME_KEY}`])
   const checkedIn = Boolean(findEntry(entries, 'checkin', (d) => d.date === today))
   const wroteJournal = Boolean(findEntry(entries, 'journal', (d) => d.date === today))
-  const evening = new Date().getHours() >= CHECKIN_HOUR
-  const offerCheckin = !checkedIn && (practised || evening)
+  const due = nowHHMM() >= (checkinTime ?? CHECKIN_FALLBACK)
+  const offerCheckin = !checkedIn && (practised || due)
   return (
     <section class="card steps" aria-labelledby="steps-title">
       <h2 id="steps-title">{offerCheckin ? 'A minute for you' : 'Also today'}</h2>
