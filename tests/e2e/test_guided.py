@@ -50,6 +50,10 @@ def test_a_new_person_plays_a_morning_session_by_itself_and_sees_it_done(
     expect(page.get_by_role("heading", name="Start gently")).to_be_visible()  # a first visit: sign up
 
     def at_budget(page: Page) -> None:
+        # Closed mid-way and opened again from the home screen: onboarding resumes here.
+        page.goto(f"{base}/#/today")
+        page.reload()
+        expect(page.get_by_role("heading", name="How much time a day?")).to_be_visible()
         page.get_by_role("radio", name="20 minutes").check()
         expect(page.get_by_role("navigation", name="Main")).to_have_count(0)  # no tab bar yet
         expect(page.get_by_test_id("pending-count")).to_have_count(0)  # nor a sync chip
@@ -231,9 +235,18 @@ def test_the_breathing_pacer_is_full_screen_and_calm(live_server, page: Page, ar
     page.clock.run_for(3_500)
     expect(pacer).to_contain_text("Hold")
 
+    # The cue toggles are remembered: a soft sound chosen once stays chosen.
+    page.get_by_role("button", name="Sound off").click()
+    expect(page.get_by_role("button", name="Sound on")).to_have_attribute("aria-pressed", "true")
+
     # Under reduced motion: words and a count, no moving circle.
     page.emulate_media(reduced_motion="reduce")
     page.clock.run_for(8_000)
     expect(page.locator(".pacer.still")).to_be_visible()
     expect(page.locator(".pacer-ring")).to_have_count(0)
     page.emulate_media(reduced_motion="no-preference")
+    page.get_by_role("button", name="Close the session").click()
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    page.get_by_role("link", name="Start").first.click()
+    page.get_by_role("button", name="Skip this question").click()
+    expect(page.get_by_role("button", name="Sound on")).to_be_visible()
