@@ -60,10 +60,17 @@ def test_a_new_person_plays_a_morning_session_by_itself_and_sees_it_done(
         page.screenshot(path=str(artifacts / "onboarding-budget.png"), full_page=False)
         axe_light_and_dark(page)
 
+    def at_reminders(page: Page) -> None:
+        expect(page.get_by_label("Check-in time")).to_have_value("20:00")
+        expect(page.get_by_label("Practice time")).to_have_count(0)  # not chosen: no fields
+        page.screenshot(path=str(artifacts / "onboarding-reminders.png"), full_page=False)
+        axe_light_and_dark(page)
+
     sign_up_and_enroll(
         page,
         base,
         "guided@example.com",
+        at_reminders=at_reminders,
         programs=PROGRAMS,
         budget="20 minutes",
         reminders=("Check-in",),

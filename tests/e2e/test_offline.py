@@ -35,6 +35,7 @@ def sign_up_and_enroll(
     budget: str = "No limit",
     reminders: tuple[str, ...] = (),
     at_budget: Callable[[Page], None] | None = None,
+    at_reminders: Callable[[Page], None] | None = None,
 ) -> None:
     """Signs up and walks onboarding: history, programs, a daily budget, reminders."""
     page.goto(f"{base_url}/#/signup")
@@ -55,6 +56,8 @@ def sign_up_and_enroll(
     expect(page.get_by_role("heading", name="Reminders you want")).to_be_visible()
     for kind in reminders:
         page.get_by_role("checkbox", name=re.compile(f"^{kind}")).check()
+    if at_reminders:
+        at_reminders(page)
     page.get_by_role("button", name="Start my plan").click()
     expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="Morning")).to_be_visible()
