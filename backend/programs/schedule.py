@@ -332,22 +332,36 @@ def due_counts(
     share that work.
     """
     table = {} if table is None else table
-    ordered = _newest_first(enrollments)
     last = start + dt.timedelta(days=days - 1)
-    # Only the enrollments that can run in the window are walked every day.
-    ordered = [
-        e
-        for e in ordered
-        if e.start_date <= last and e.end_date > start and (e.ended_on is None or e.ended_on > start)
-    ]
+    # This runs for every day of every patient in a clinician's list: each
+    # enrollment's running span and pauses are worked out once, not per day
+    # (``Enrollment.runs_on`` re-reads the program and re-parses the pauses).
+    spans = []
+    for e in _newest_first(enrollments):
+        first = max(start, e.start_date)
+        stop = min(last + dt.timedelta(days=1), e.end_date, e.ended_on or dt.date.max)
+        if first >= stop:
+            continue
+        pauses = [
+            (dt.date.fromisoformat(a), dt.date.fromisoformat(b) if b else dt.date.max) for a, b in e.pauses
+        ]
+        spans.append((e, first, stop, pauses))
     result = {}
     for n in range(days):
         day = start + dt.timedelta(days=n)
-        running = [e for e in ordered if e.runs_on(day)]
+        running = [
+            e
+            for e, first, stop, pauses in spans
+            if first <= day < stop and not any(a <= day < b for a, b in pauses)
+        ]
         if not running:
             result[day] = 0
             continue
-        key = (budget_minutes, day.weekday(), tuple((e.program_id, e.week_on(day)) for e in running))
+        key = (
+            budget_minutes,
+            day.weekday(),
+            tuple((e.program_id, (day - e.start_date).days // 7 + 1) for e in running),
+        )
         due = table.get(key)
         if due is None:
             due = table[key] = len(_plan_day(running, day, budget_minutes).due)
