@@ -80,6 +80,7 @@ class PatientRowSerializer(serializers.Serializer):
     attention = serializers.ListField(
         child=serializers.CharField(), help_text="Why this patient is near the top."
     )
+    flare = serializers.BooleanField(help_text="In flare-up mode now (its days are not due).")
 
 
 class NoteSerializer(serializers.ModelSerializer):
