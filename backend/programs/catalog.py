@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from backend.programs.models import PRESCRIPTION_FIELDS, Exercise, TimeOfDay
+from backend.programs.schedule import FLARE_PROGRAM
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 # The drawn files (scripts/illustrations.py writes them; Vite copies public/ into the
@@ -303,13 +304,8 @@ def read_catalog(directory: Path = CONTENT_DIR, illustrations_dir: Path = ILLUST
     duplicates = {s for s in slugs if slugs.count(s) > 1}
     if duplicates:
         raise ContentError(f"programs/: slug used by more than one file: {sorted(duplicates)}")
-    from backend.programs.flare import parse_flare_plan  # flare.py reads files with this module
-    from backend.programs.schedule import FLARE_PROGRAM
-
     if FLARE_PROGRAM in slugs:
         raise ContentError(f"programs/: the slug {FLARE_PROGRAM!r} is reserved for the flare plan")
-    flare_data, _ = _load_yaml(directory / "flare.yaml")
-    parse_flare_plan(flare_data, exercise_slugs, sources)
     return Catalog(sources=sources, exercises=exercises, programs=programs)
 
 

@@ -2,7 +2,7 @@
 
 Content like the programs, checked as strictly (an unknown exercise, field or source
 fails loudly, with the place in the file): at startup (``apps.ProgramsConfig.ready``)
-and with the catalog (``catalog.read_catalog``, so ``load_programs`` refuses it too).
+and by ``load_programs`` beside the catalog (which keeps the slug ``flare`` for it).
 
 Flare items are plan items of the reserved pseudo-program ``FLARE_PROGRAM``: their ids
 are ``flare:<key>:<date>``, logged through sync like any other item.

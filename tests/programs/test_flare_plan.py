@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.core.management import CommandError, call_command
 
 from backend.programs.catalog import CONTENT_DIR, ContentError, read_catalog
 from backend.programs.flare import flare_plan, read_flare_plan
@@ -60,14 +61,14 @@ def _item(field, value):
         (lambda data: data["advice"][1].update(sources=["S9"]), "unknown source 'S9'"),
     ],
 )
-def test_flare_plan_mistakes_are_reported_with_the_place(content, change, message):
+def test_flare_plan_mistakes_are_reported_with_the_place(db, content, change, message):
     edit(content / "flare.yaml", change)
 
     with pytest.raises(ContentError, match=r"flare\.yaml") as raised:
         read_flare_plan(content)
     assert message in str(raised.value)
-    with pytest.raises(ContentError, match=r"flare\.yaml"):
-        read_catalog(content)  # so load_programs refuses it too
+    with pytest.raises(CommandError, match=r"flare\.yaml"):
+        call_command("load_programs", "--content-dir", str(content))
 
 
 def test_no_program_may_take_the_flare_slug(content):
