@@ -86,6 +86,8 @@ TABLE: dict[tuple[str, str], tuple[dict[str, set[int]], dict | None]] = {
     ("safety-rules", "get"): (PUBLIC, None),
     ("screening", "put"): (OWN, {"answers": {}}),
     ("safety-hold-release", "post"): (OWN, {"reason": "seen_professional"}),
+    ("flare", "post"): (OWN, {}),
+    ("flare", "delete"): (OWN, None),
     ("logs", "get"): (OWN, None),
     ("checkins", "get"): (OWN, None),
     ("journal", "get"): (OWN, None),

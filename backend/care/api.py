@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpResponse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -29,6 +30,8 @@ from backend.care.serializers import (
 from backend.core.fields import QuerySerializer
 from backend.tracker import selectors as tracker_selectors
 from backend.tracker.entries import render_record
+from backend.tracker.flares import render_flare, running
+from backend.tracker.flares import render_history as render_flares
 from backend.tracker.holds import render_history, render_hold
 from backend.tracker.queries import RANGE_PARAMETERS, RangeQuerySerializer, SummaryQuerySerializer
 from backend.tracker.responses import summary_response
@@ -158,6 +161,7 @@ class PatientView(ClinicianView):
         self.audit(request, link, "profile")
         patient = link.patient
         holds = selectors.safety_holds(patient=patient)
+        flares, now = selectors.flares(patient=patient), timezone.now()
         return Response(
             {
                 "id": patient.pk,
@@ -173,6 +177,9 @@ class PatientView(ClinicianView):
                 "screening": patient.screening if "checkins" in link.scopes else None,
                 "safety_hold": render_hold(next((h for h in holds if h.released_at is None), None)),
                 "safety_holds": render_history(holds),
+                # Flare-up mode: running now (or null), and the record of recent ones.
+                "flare": render_flare(next((f for f in flares if running(f, now)), None)),
+                "flares": render_flares(flares, now),
             }
         )
 

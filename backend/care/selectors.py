@@ -16,8 +16,8 @@ from backend.programs.models import Enrollment, Program
 from backend.programs.schedule import due_counts
 from backend.programs.selectors import attach_items
 from backend.tracker import adherence
-from backend.tracker.models import CheckIn, SafetyAlert, SafetyHold, SessionLog
-from backend.tracker.selectors import checkins, session_logs
+from backend.tracker.models import CheckIn, Flare, SafetyAlert, SafetyHold, SessionLog
+from backend.tracker.selectors import checkins, pauses, session_logs
 
 ALERT_RANK = {"see_doctor": 1, "urgent": 2, "emergency": 3}
 TREND_STEP = 1.0  # points of the 0-10 scale between two weeks that count as a change
@@ -60,6 +60,11 @@ def safety_holds(*, patient: User, limit: int = 20) -> list[SafetyHold]:
     """The patient's recent safety holds, latest first: the open one (at most one, and
     always the latest) and the record of each release."""
     return list(SafetyHold.objects.filter(patient=patient).order_by("-since", "-pk")[:limit])
+
+
+def flares(*, patient: User, limit: int = 20) -> list[Flare]:
+    """The patient's recent flares, latest first (the running one, if any, is the latest)."""
+    return list(Flare.objects.filter(patient=patient).order_by("-started_at", "-pk")[:limit])
 
 
 def notes(*, clinician: User, patient: User) -> QuerySet[ClinicianNote]:
@@ -178,13 +183,20 @@ def overview(
     ):
         open_alerts[alert["patient_id"]].append({k: v for k, v in alert.items() if k != "patient_id"})
 
+    # Flare days and held days are not due (backend/tracker/adherence.py).
+    paused, flaring = pauses(zones={pid: p["timezone"] for pid, p in patients.items()}, start=first_day)
+
     rows = []
     due_table: dict[tuple, int] = {}
     for patient_id, linked_since, scopes in links:
         patient = patients[patient_id]
         local = today[patient_id]
         window28 = [local - dt.timedelta(days=n) for n in range(27, -1, -1)]
-        due = due_counts(enrollments[patient_id], window28[0], 28, due_table, patient["daily_minutes"])
+        due = adherence.not_due(
+            due_counts(enrollments[patient_id], window28[0], 28, due_table, patient["daily_minutes"]),
+            adherence.paused_days(paused.get(patient_id, []), window28[0], local),
+            0,
+        )
         counted = [
             adherence.Day(
                 done=done[patient_id].get(day, 0),
@@ -213,6 +225,7 @@ def overview(
             "pain_trend": _trend(_scores(this_week, 0), _scores(last_week, 0)),
             "stress_trend": _trend(_scores(this_week, 1), _scores(last_week, 1)),
             "open_alerts": open_alerts[patient_id],
+            "flare": patient_id in flaring,
         }
         row["attention"] = _attention(row)
         rows.append(row)

@@ -80,6 +80,9 @@ class PatientRowSerializer(serializers.Serializer):
     attention = serializers.ListField(
         child=serializers.CharField(), help_text="Why this patient is near the top."
     )
+    flare = serializers.BooleanField(
+        required=False, help_text="In flare-up mode now (its days are not due); always sent by this server."
+    )
 
 
 class NoteSerializer(serializers.ModelSerializer):

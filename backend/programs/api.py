@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.http import HttpResponse
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.permissions import AllowAny
@@ -13,8 +14,9 @@ from rest_framework.views import APIView
 
 from backend.accounts.models import User
 from backend.accounts.timezones import local_today
-from backend.caching.user_cache import cached
+from backend.caching.user_cache import Until, cached
 from backend.programs import selectors, services
+from backend.programs.flare import flare_plan, render_advice
 from backend.programs.models import Enrollment, Exercise
 from backend.programs.schedule import PlannedDay, PlannedItem
 from backend.programs.serializers import (
@@ -27,6 +29,7 @@ from backend.programs.serializers import (
     ProgramDetailSerializer,
     ProgramSerializer,
 )
+from backend.tracker.flares import flare_dates, flares_between, render_flare, running
 from backend.tracker.holds import held_from, open_hold, render_hold
 from backend.tracker.selectors import item_statuses
 
@@ -46,6 +49,39 @@ class Hold:
         rendered = render_hold(hold)
         assert rendered is not None
         return cls(held_from=held_from(hold, user.timezone), rendered=rendered)
+
+
+@dataclass(frozen=True)
+class FlareMode:
+    """The days of a plan that flare-up mode serves, with the flare each one shows.
+
+    A flare's days are the local dates it covers, in part or whole; once it is over
+    (ended, or run out), today and later are usual days again, so a flare ended at
+    noon gives the afternoon back its plan. ``until``: when the running flare stops,
+    so a cached today is kept no longer than that.
+    """
+
+    days: dict[dt.date, dict]
+    until: dt.datetime | None
+
+    @classmethod
+    def of(cls, user: User, start: dt.date, end: dt.date) -> FlareMode:
+        now = timezone.now()
+        today = local_today(user.timezone, now=now)
+        days: dict[dt.date, dict] = {}
+        until = None
+        for flare in flares_between(user=user, start=start, end=end):
+            first, last = flare_dates(flare, user.timezone)
+            is_running = running(flare, now)
+            if is_running:
+                until = flare.ends_at
+            shown = {**(render_flare(flare) or {}), "advice": render_advice(flare_plan().advice)}
+            day = max(first, start)
+            while day <= min(last, end):
+                if is_running or day < today:
+                    days[day] = shown
+                day += dt.timedelta(days=1)
+        return cls(days=days, until=until)
 
 
 class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
@@ -132,15 +168,22 @@ def _status(item: PlannedItem, statuses: dict[str, str], pending: str) -> str:
     return pending
 
 
-def render_day(day: PlannedDay, statuses: dict[str, str], hold: Hold | None = None) -> dict:
+def render_day(
+    day: PlannedDay, statuses: dict[str, str], hold: Hold | None = None, flare: FlareMode | None = None
+) -> dict:
     """A day of the plan, JSON-ready (``DaySerializer`` documents the shape).
 
-    On a day a safety hold pauses, every exercise not yet done or skipped is ``held``.
+    On a day a safety hold pauses, every exercise not yet done or skipped is ``held``
+    (the flare plan's too: the hold is the more serious). A flare day (``day`` is then
+    the flare plan) carries ``mode: flare`` and the flare.
     """
     held = hold is not None and day.date >= hold.held_from
     pending = "held" if held else "pending"
+    shown = None if flare is None else flare.days.get(day.date)
     return {
         "date": day.date.isoformat(),
+        "mode": "usual" if shown is None else "flare",
+        "flare": shown,
         "safety_hold": hold.rendered if held and hold is not None else None,
         "minutes": day.minutes,
         "sessions": [
@@ -177,9 +220,12 @@ class TodayView(APIView):
         user = request.user
         today = local_today(user.timezone)
 
-        def render() -> dict:
-            (day,) = selectors.plan_for_user(user=user, start=today, days=1)
-            return render_day(day, item_statuses(user=user, start=today, end=today), Hold.of(user))
+        def render() -> Until | dict:
+            flare = FlareMode.of(user, today, today)
+            (day,) = selectors.plan_for_user(user=user, start=today, days=1, flare_days=flare.days)
+            rendered = render_day(day, item_statuses(user=user, start=today, end=today), Hold.of(user), flare)
+            # A flare runs out without a write: the cached today is true until then.
+            return rendered if flare.until is None else Until(rendered, flare.until)
 
         # The cached body is the JSON DRF would render; sent as it is.
         return HttpResponse(
@@ -201,7 +247,9 @@ class PlanView(APIView):
         query = PlanQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         start = query.validated_data.get("start") or local_today(request.user.timezone)
-        days = selectors.plan_for_user(user=request.user, start=start, days=query.validated_data["days"])
+        count = query.validated_data["days"]
+        flare = FlareMode.of(request.user, start, start + dt.timedelta(days=count - 1))
+        days = selectors.plan_for_user(user=request.user, start=start, days=count, flare_days=flare.days)
         statuses = item_statuses(user=request.user, start=days[0].date, end=days[-1].date)
         hold = Hold.of(request.user)
-        return Response({"days": [render_day(day, statuses, hold) for day in days]})
+        return Response({"days": [render_day(day, statuses, hold, flare) for day in days]})

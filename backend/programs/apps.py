@@ -5,3 +5,9 @@ class ProgramsConfig(AppConfig):
     name = "backend.programs"
     label = "programs"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from backend.programs.flare import flare_plan
+
+        # A mistake in the flare plan stops the process now, not on someone's bad day.
+        flare_plan()

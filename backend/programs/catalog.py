@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from backend.programs.models import PRESCRIPTION_FIELDS, Exercise, TimeOfDay
+from backend.programs.schedule import FLARE_PROGRAM
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 # The drawn files (scripts/illustrations.py writes them; Vite copies public/ into the
@@ -303,6 +304,8 @@ def read_catalog(directory: Path = CONTENT_DIR, illustrations_dir: Path = ILLUST
     duplicates = {s for s in slugs if slugs.count(s) > 1}
     if duplicates:
         raise ContentError(f"programs/: slug used by more than one file: {sorted(duplicates)}")
+    if FLARE_PROGRAM in slugs:
+        raise ContentError(f"programs/: the slug {FLARE_PROGRAM!r} is reserved for the flare plan")
     return Catalog(sources=sources, exercises=exercises, programs=programs)
 
 

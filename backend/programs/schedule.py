@@ -11,7 +11,7 @@ A day is planned in three steps, the same for the plan, adherence and reminders:
 2. **Merge**: one item per exercise per time of day, whatever the number of programs
    (``_merge``); the item lists every program that planned it.
 3. **Budget**: with a daily budget in minutes, what does not fit is optional
-   (``_apply_budget``). Optional items are shown but not due.
+   (``apply_budget``). Optional items are shown but not due.
 """
 
 from __future__ import annotations
@@ -29,6 +29,10 @@ from backend.programs.models import TIME_OF_DAY_ORDER, Enrollment, Exercise, Pro
 ITEM_ID_RE = re.compile(
     r"^(?P<program>[a-z0-9-]{1,64}):(?P<key>[a-z0-9-]{1,64}):(?P<date>\d{4}-\d{2}-\d{2})$"
 )
+
+# The reserved pseudo-program of the flare plan (``flare.py``): its items are logged
+# as "flare:<key>:<date>", and no program may take the slug.
+FLARE_PROGRAM = "flare"
 
 # How long things take, for a session's minutes and the daily budget. Rough on
 # purpose: a guide to "about 12 minutes", not a stopwatch.
@@ -227,7 +231,7 @@ def _merge(items: Sequence[PlannedItem]) -> list[PlannedItem]:
     return sorted(merged, key=lambda p: p.sort_key)
 
 
-def _apply_budget(items: list[PlannedItem], budget_minutes: int | None) -> list[PlannedItem]:
+def apply_budget(items: list[PlannedItem], budget_minutes: int | None) -> list[PlannedItem]:
     """Mark optional what does not fit a daily budget of minutes; ``items`` in day order.
 
     Deterministic, in this order, each item kept only if it still fits:
@@ -272,7 +276,7 @@ def _plan_day(enrollments: Sequence[Enrollment], day: dt.date, budget_minutes: i
         for item in _items_on(enrollment, enrollment.items, day):
             planned.setdefault(item.id, item)
     ordered = sorted(planned.values(), key=lambda p: p.sort_key)
-    return PlannedDay(date=day, items=_apply_budget(_merge(ordered), budget_minutes))
+    return PlannedDay(date=day, items=apply_budget(_merge(ordered), budget_minutes))
 
 
 def _newest_first(enrollments: Iterable[Enrollment]) -> list[Enrollment]:

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from django.db.models import Prefetch, QuerySet
 
 from backend.accounts.models import User
-from backend.programs.models import Enrollment, Program, ProgramItem
+from backend.programs.flare import flare_day, flare_plan
+from backend.programs.models import Enrollment, Exercise, Program, ProgramItem
 from backend.programs.schedule import PlannedDay, plan_days
 
 
@@ -64,11 +65,25 @@ def enrollments_for_window(*, user: User, start: dt.date, days: int) -> list[Enr
     return attach_items(e for e in enrollments if e.end_date > start)
 
 
-def plan_for_user(*, user: User, start: dt.date, days: int) -> list[PlannedDay]:
-    """The user's plan for ``days`` local dates from ``start`` (one query once warm)."""
-    return plan_days(
+def plan_for_user(
+    *, user: User, start: dt.date, days: int, flare_days: Iterable[dt.date] = ()
+) -> list[PlannedDay]:
+    """The user's plan for ``days`` local dates from ``start`` (one query once warm).
+
+    ``flare_days`` are served the flare plan instead (one query more when there are any).
+    """
+    planned = plan_days(
         enrollments_for_window(user=user, start=start, days=days), start, days, user.daily_minutes
     )
+    flare_days = set(flare_days)
+    if not flare_days.intersection(day.date for day in planned):
+        return planned
+    plan = flare_plan()
+    exercises = Exercise.objects.in_bulk(plan.exercise_slugs, field_name="slug")
+    return [
+        flare_day(day.date, exercises, user.daily_minutes, plan) if day.date in flare_days else day
+        for day in planned
+    ]
 
 
 def plans_on(*, dates: dict[int, dt.date], budgets: dict[int, int | None]) -> dict[int, PlannedDay]:

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from backend.core.fields import CalendarDateField, QuerySerializer
 from backend.programs.models import Enrollment, Exercise, Program, ProgramItem
-from backend.tracker.serializers import SafetyHoldSerializer
+from backend.tracker.serializers import FlareSerializer, SafetyHoldSerializer
 
 
 class IllustrationSerializer(serializers.Serializer):
@@ -197,8 +197,26 @@ class SessionSerializer(serializers.Serializer):
     )
 
 
+class FlareAdviceSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=["keep_moving", "seek_help"], help_text="keep_moving: no bed rest beyond a day or two."
+    )
+    text = serializers.CharField()
+    sources = serializers.ListField(child=serializers.CharField(), help_text="Ids from /api/v1/sources/.")
+
+
+class DayFlareSerializer(FlareSerializer):
+    advice = FlareAdviceSerializer(many=True, help_text="Shown with the flare plan, in this order.")
+
+
 class DaySerializer(serializers.Serializer):
     date = serializers.DateField()
+    mode = serializers.ChoiceField(
+        choices=["usual", "flare"],
+        help_text="flare: a day of flare-up mode, whose items are the flare plan (program 'flare'), "
+        "none of them due.",
+    )
+    flare = DayFlareSerializer(allow_null=True, help_text="The flare of a flare day.")
     safety_hold = SafetyHoldSerializer(allow_null=True, help_text="Set on the days a safety hold pauses.")
     minutes = serializers.IntegerField(
         help_text="About how long the day's items that are not optional take (within daily_minutes, "

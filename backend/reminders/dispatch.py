@@ -24,7 +24,7 @@ from backend.reminders.schedule import (
     latest_due,
     next_fire_after,
 )
-from backend.tracker.selectors import session_reminder_state, users_on_safety_hold
+from backend.tracker.selectors import session_reminder_state, users_in_flare, users_on_safety_hold
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,7 @@ class DispatchReport:
     skipped_done: int = 0
     skipped_no_program: int = 0
     skipped_held: int = 0
+    skipped_flare: int = 0
     batches: int = 0
     delivery_ids: list[int] = field(default_factory=list)
 
@@ -127,6 +128,7 @@ def _dispatch_batch(*, now: dt.datetime, batch_size: int, report: DispatchReport
         # Done when every item due today is logged; optional ones (beyond the budget) are not due.
         done, running = session_reminder_state(dates=dates, budgets=budgets)
         held = users_on_safety_hold(user_ids=list(dates))
+        flaring = users_in_flare(user_ids=list(dates), now=now)
         for delivery in sessions:
             if delivery.user_id in held:
                 # The exercises are paused until someone has looked at what was
@@ -134,6 +136,14 @@ def _dispatch_batch(*, now: dt.datetime, batch_size: int, report: DispatchReport
                 delivery.status, delivery.reason, delivery.finished_at = (
                     Delivery.Status.SKIPPED,
                     Delivery.Reason.SAFETY_HOLD,
+                    now,
+                )
+            elif delivery.user_id in flaring:
+                # A bad day: the flare plan is there when the person opens the app,
+                # with no nudge to do the usual sessions (check-in reminders still go).
+                delivery.status, delivery.reason, delivery.finished_at = (
+                    Delivery.Status.SKIPPED,
+                    Delivery.Reason.FLARE,
                     now,
                 )
             elif delivery.user_id in done:
@@ -162,6 +172,7 @@ def _dispatch_batch(*, now: dt.datetime, batch_size: int, report: DispatchReport
     report.skipped_done += sum(d.reason == Delivery.Reason.DONE for d in deliveries)
     report.skipped_no_program += sum(d.reason == Delivery.Reason.NO_PROGRAM for d in deliveries)
     report.skipped_held += sum(d.reason == Delivery.Reason.SAFETY_HOLD for d in deliveries)
+    report.skipped_flare += sum(d.reason == Delivery.Reason.FLARE for d in deliveries)
     report.delivery_ids.extend(pending)
     return len(rules)
 

@@ -131,6 +131,7 @@ class Delivery(models.Model):
         DONE = "done", "Today's session already logged"
         NO_PROGRAM = "no_program", "No program running (paused, left or finished)"
         SAFETY_HOLD = "safety_hold", "Exercises paused by a safety hold"
+        FLARE = "flare", "Flare-up mode: the usual sessions are paused"
         NO_TARGET = "no_target", "No push subscription accepted it"
         RETRIES_EXHAUSTED = "retries_exhausted", "Push service kept failing"
 

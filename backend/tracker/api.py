@@ -17,12 +17,15 @@ from backend.accounts.services import user_screening_set
 from backend.accounts.timezones import local_today
 from backend.tracker import selectors, services
 from backend.tracker.entries import parse_cursor, render_entry, render_record
+from backend.tracker.flares import flare_end, flare_start, open_flare, render_flare
 from backend.tracker.holds import open_hold, render_hold, safety_hold_release
 from backend.tracker.queries import RANGE_PARAMETERS, RangeQuerySerializer, SummaryQuerySerializer
 from backend.tracker.responses import summary_response
 from backend.tracker.safety import safety_answer, safety_rules
 from backend.tracker.serializers import (
     CheckInRecordSerializer,
+    FlareSerializer,
+    FlareStartSerializer,
     JournalRecordSerializer,
     ProfileSerializer,
     SafetyHoldReleasedSerializer,
@@ -198,7 +201,8 @@ class SummaryView(APIView):
 
 class SafetyHoldOnProfile:
     """Mixed into ``/api/v1/me/`` (``backend/urls.py``): the profile carries the open
-    safety hold, so every device shows it, whichever reported the answer."""
+    safety hold and the running flare, so every device shows them, whichever started
+    them."""
 
     @extend_schema(responses=ProfileSerializer)
     def get(self, request: Request) -> Response:
@@ -212,7 +216,30 @@ class SafetyHoldOnProfile:
     def _with_hold(request: Request, response: Response) -> Response:
         if response.status_code == 200 and isinstance(response.data, dict):
             response.data["safety_hold"] = render_hold(open_hold(request.user.pk))
+            response.data["flare"] = render_flare(open_flare(request.user.pk))
         return response
+
+
+class FlareView(APIView):
+    """Flare-up mode ("my back is bad today"): 48 hours of the short flare plan, the
+    days not due. Starting while one runs answers the running one (phones retry);
+    ending is idempotent."""
+
+    @extend_schema(
+        request=FlareStartSerializer,
+        responses={200: FlareSerializer, 201: FlareSerializer},
+        description="201 with the new flare; 200 with the running one if a flare already runs.",
+    )
+    def post(self, request: Request) -> Response:
+        body = FlareStartSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        flare, created = flare_start(user=request.user, started_at=body.validated_data.get("started_at"))
+        return Response(render_flare(flare), status=201 if created else 200)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        flare_end(user=request.user)
+        return Response(status=204)
 
 
 class SafetyHoldReleaseView(APIView):

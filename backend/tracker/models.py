@@ -10,6 +10,8 @@ can say which version it was made from (``services.sync_apply`` has the rule).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -257,3 +259,49 @@ class SafetyHold(models.Model):
     def __str__(self) -> str:
         state = "open" if self.released_at is None else f"released ({self.release_reason})"
         return f"{self.level} hold of {self.patient_id} since {self.since:%Y-%m-%d %H:%M}, {state}"
+
+
+class Flare(models.Model):
+    """Flare-up mode: "my back is bad today". For 48 hours (unless ended sooner) the
+    usual plan gives way to the short flare plan and the days are not due.
+
+    Started by the person (from a phone that may have shown it offline first, so
+    ``started_at`` may be a little in the past). At most one runs per person; starting
+    again while it runs is the same flare. The row stays once ended, as the record a
+    clinician reads: ``ended_by`` says whether the person ended it or it ran out.
+    Until a write notices, a flare past ``ends_at`` has expired all the same: readers
+    compare with the clock, they never rely on ``ended_at`` alone.
+    """
+
+    class EndedBy(models.TextChoices):
+        ENDED = "ended", "Ended by the person"
+        EXPIRED = "expired", "Ran its 48 hours"
+
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flares")
+    started_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.CharField(max_length=16, choices=EndedBy.choices, blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"], condition=Q(ended_at__isnull=True), name="flare_one_open"
+            ),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("started_at")), name="flare_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True, ended_by="")
+                | (Q(ended_at__isnull=False) & ~Q(ended_by="")),
+                name="flare_end_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["patient", "-started_at"], name="flare_patient_started")]
+
+    def __str__(self) -> str:
+        state = "open" if self.ended_at is None else self.ended_by
+        return f"flare of {self.patient_id} from {self.started_at:%Y-%m-%d %H:%M}, {state}"
+
+    @property
+    def until(self) -> dt.datetime:
+        """When it stops (or stopped) holding the plan."""
+        return self.ends_at if self.ended_at is None else min(self.ended_at, self.ends_at)

@@ -6,16 +6,19 @@ import datetime as dt
 from collections.abc import Iterable
 from heapq import merge
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import DateField, DateTimeField, F, Q, QuerySet, Value
+from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.accounts.timezones import local_today
 from backend.programs.models import Program
 from backend.programs.schedule import due_counts, due_days
 from backend.programs.selectors import enrollments_for_window, plans_on
-from backend.tracker.insights import DayCheckIn, DayLog, summarise
-from backend.tracker.models import CheckIn, JournalEntry, SafetyHold, SessionLog
+from backend.tracker import adherence
+from backend.tracker.insights import NOTHING_DUE, DayCheckIn, DayLog, summarise
+from backend.tracker.models import CheckIn, Flare, JournalEntry, SafetyHold, SessionLog
 
 STREAK_DAYS = 365
 MAX_HISTORY_DAYS = 366
@@ -29,6 +32,57 @@ def item_statuses(*, user: User, start: dt.date, end: dt.date) -> dict[str, str]
         .values_list("item_id", "status")
     )
     return dict(rows)
+
+
+def pauses(
+    *, zones: dict[int, str], start: dt.date, now: dt.datetime | None = None
+) -> tuple[dict[int, list[adherence.Pause]], set[int]]:
+    """Each user's flares and safety holds that may cover local dates from ``start`` on,
+    as the dates adherence leaves out (``adherence.paused_days``), and which users are
+    in a flare ``now``; one query for any number of users (``zones``: user id -> time
+    zone)."""
+    if not zones:
+        return {}, set()
+    now = now or timezone.now()
+    flaring: set[int] = set()
+    # A day early: the earliest zone's midnight is before UTC's.
+    floor = dt.datetime.combine(start - dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    ids = list(zones)
+    flares = (
+        Flare.objects.filter(patient_id__in=ids, ends_at__gte=floor)
+        .annotate(reported=Value(None, output_field=DateField()))
+        .values_list("patient_id", "started_at", "ends_at", "ended_at", "reported")
+    )
+    holds = (
+        SafetyHold.objects.filter(patient_id__in=ids)
+        .filter(Q(released_at__isnull=True) | Q(released_at__gte=floor))
+        .annotate(ends=Value(None, output_field=DateTimeField()), reported=F("check_in__date"))
+        .values_list("patient_id", "since", "ends", "released_at", "reported")
+    )
+    found: dict[int, list[adherence.Pause]] = {}
+    for user_id, began, ends_at, ended_at, reported in flares.union(holds, all=True):
+        tz = ZoneInfo(zones[user_id])
+        first = began.astimezone(tz).date()
+        if ends_at is not None:  # a flare: the dates it covered, in part or whole
+            until = ends_at if ended_at is None else min(ended_at, ends_at)
+            if ended_at is None and began <= now < ends_at:
+                flaring.add(user_id)
+            pause = adherence.Pause(first, (until - dt.timedelta(microseconds=1)).astimezone(tz).date())
+        else:  # a safety hold: from held_from (holds.held_from) to its release
+            first = min(first, reported or first)
+            pause = adherence.Pause(first, None if ended_at is None else ended_at.astimezone(tz).date())
+        found.setdefault(user_id, []).append(pause)
+    return found, flaring
+
+
+def users_in_flare(*, user_ids: Iterable[int], now: dt.datetime | None = None) -> set[int]:
+    """Which of these users are in flare-up mode now (one indexed query)."""
+    now = now or timezone.now()
+    return set(
+        Flare.objects.filter(
+            patient_id__in=list(user_ids), ended_at__isnull=True, started_at__lte=now, ends_at__gt=now
+        ).values_list("patient_id", flat=True)
+    )
 
 
 def users_on_safety_hold(*, user_ids: Iterable[int]) -> set[int]:
@@ -117,16 +171,24 @@ def sync_changes(*, user: User, after: int, limit: int) -> tuple[list[Any], int,
 
 
 def summary(*, user: User, days: int, today: dt.date | None = None) -> dict[str, Any]:
-    """The progress summary over the ``days`` local dates ending today (six queries)."""
+    """The progress summary over the ``days`` local dates ending today (seven queries)."""
     today = today or local_today(user.timezone)
     start = today - dt.timedelta(days=days - 1)
     streak_first = today - dt.timedelta(days=STREAK_DAYS - 1)
     insight_start = today - dt.timedelta(days=max(days, 90) - 1)
 
     enrollments = enrollments_for_window(user=user, start=streak_first, days=STREAK_DAYS)
+    # Flare days and held days are not due (backend/tracker/adherence.py).
+    paused = adherence.paused_days(
+        pauses(zones={user.pk: user.timezone}, start=streak_first)[0].get(user.pk, []), streak_first, today
+    )
     # Item ids only for the window; for a year of streak, counting is enough.
-    due_by_day = due_days(enrollments, start, days, user.daily_minutes)
-    due_counts_by_day = due_counts(enrollments, streak_first, STREAK_DAYS, budget_minutes=user.daily_minutes)
+    due_by_day = adherence.not_due(
+        due_days(enrollments, start, days, user.daily_minutes), paused, NOTHING_DUE
+    )
+    due_counts_by_day = adherence.not_due(
+        due_counts(enrollments, streak_first, STREAK_DAYS, budget_minutes=user.daily_minutes), paused, 0
+    )
     logs = [
         DayLog(day, item, status)
         for day, item, status in SessionLog.objects.filter(

@@ -20,7 +20,7 @@ from backend.core.fields import (
     StrictIntegerField,
     StrictUUIDField,
 )
-from backend.programs.schedule import parse_item_id
+from backend.programs.schedule import FLARE_PROGRAM, parse_item_id
 from backend.tracker import selectors
 from backend.tracker.entries import ENTRY_TYPES, Rejected
 from backend.tracker.models import CheckIn, SessionLog
@@ -97,7 +97,7 @@ class SessionDataSerializer(serializers.Serializer):
         if day != attrs["date"]:
             raise serializers.ValidationError({"item_id": ["This item belongs to another date than 'date'."]})
         known = self.context.get("program_slugs")
-        if known is not None and program not in known:
+        if known is not None and program not in known and program != FLARE_PROGRAM:
             raise serializers.ValidationError({"item_id": [f"There is no program called '{program}'."]})
         attrs["program"] = program
         return attrs
@@ -428,13 +428,35 @@ class SafetyHoldSerializer(serializers.Serializer):
     )
 
 
+class FlareSerializer(serializers.Serializer):
+    """Flare-up mode, running: the flare plan instead of the usual one, nothing due."""
+
+    started_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField(help_text="48 hours after started_at, unless ended sooner.")
+
+
+class FlareStartSerializer(serializers.Serializer):
+    started_at = OffsetDateTimeField(
+        required=False,
+        help_text="When the phone started it (offline, before the server heard): not in the future, "
+        "not 48 hours ago or more. Defaults to now.",
+    )
+
+
+class FlareRecordSerializer(FlareSerializer):
+    ended_at = serializers.DateTimeField(allow_null=True)
+    ended_by = serializers.ChoiceField(choices=["ended", "expired"], allow_null=True)
+
+
 class ProfileSerializer(MeSerializer):
-    """/api/v1/me/ with the open safety hold (read only; released with POST .../release/)."""
+    """/api/v1/me/ with the open safety hold (read only; released with POST .../release/)
+    and the running flare (started with POST /api/v1/flare/, ended with DELETE)."""
 
     safety_hold = SafetyHoldSerializer(allow_null=True, read_only=True)
+    flare = FlareSerializer(allow_null=True, read_only=True)
 
     class Meta(MeSerializer.Meta):
-        fields = [*MeSerializer.Meta.fields, "safety_hold"]
+        fields = [*MeSerializer.Meta.fields, "safety_hold", "flare"]
 
 
 RELEASE_REASONS = ["seen_professional", "answered_by_mistake"]

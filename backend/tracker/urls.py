@@ -2,6 +2,7 @@ from django.urls import path
 
 from backend.tracker.api import (
     CheckInsView,
+    FlareView,
     JournalView,
     SafetyHoldReleaseView,
     SafetyRulesView,
@@ -16,6 +17,7 @@ urlpatterns = [
     path("safety-rules/", SafetyRulesView.as_view(), name="safety-rules"),
     path("me/screening/", ScreeningView.as_view(), name="screening"),
     path("me/safety-hold/release/", SafetyHoldReleaseView.as_view(), name="safety-hold-release"),
+    path("flare/", FlareView.as_view(), name="flare"),
     path("logs/", SessionLogsView.as_view(), name="logs"),
     path("checkins/", CheckInsView.as_view(), name="checkins"),
     path("journal/", JournalView.as_view(), name="journal"),

@@ -298,6 +298,28 @@ export interface paths {
         patch: operations["enrollments_partial_update"];
         trace?: never;
     };
+    "/api/v1/flare/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description 201 with the new flare; 200 with the running one if a flare already runs. */
+        post: operations["flare_create"];
+        /**
+         * @description Flare-up mode ("my back is bad today"): 48 hours of the short flare plan, the
+         *     days not due. Starting while one runs answers the running one (phones retry);
+         *     ending is idempotent.
+         */
+        delete: operations["flare_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/journal/": {
         parameters: {
             query?: never;
@@ -820,6 +842,15 @@ export interface components {
         Day: {
             /** Format: date */
             date: string;
+            /**
+             * @description flare: a day of flare-up mode, whose items are the flare plan (program 'flare'), none of them due.
+             *
+             *     * `usual` - usual
+             *     * `flare` - flare
+             */
+            mode: components["schemas"]["ModeEnum"];
+            /** @description The flare of a flare day. */
+            flare: components["schemas"]["DayFlare"] | null;
             /** @description Set on the days a safety hold pauses. */
             safety_hold: components["schemas"]["SafetyHold"] | null;
             /** @description About how long the day's items that are not optional take (within daily_minutes, up to one kept breathing item); may be a little less than the sessions' minutes added up. */
@@ -827,6 +858,18 @@ export interface components {
             /** @description One per time of day that has items, morning first. */
             sessions: components["schemas"]["Session"][];
             items: components["schemas"]["PlanItem"][];
+        };
+        /** @description Flare-up mode, running: the flare plan instead of the usual one, nothing due. */
+        DayFlare: {
+            /** Format: date-time */
+            started_at: string;
+            /**
+             * Format: date-time
+             * @description 48 hours after started_at, unless ended sooner.
+             */
+            ends_at: string;
+            /** @description Shown with the flare plan, in this order. */
+            advice: components["schemas"]["FlareAdvice"][];
         };
         Enrollment: {
             readonly id: number;
@@ -905,6 +948,51 @@ export interface components {
          * @enum {string}
          */
         ExerciseKindEnum: "hold" | "reps" | "breathing" | "timed" | "habit";
+        /** @description Flare-up mode, running: the flare plan instead of the usual one, nothing due. */
+        Flare: {
+            /** Format: date-time */
+            started_at: string;
+            /**
+             * Format: date-time
+             * @description 48 hours after started_at, unless ended sooner.
+             */
+            ends_at: string;
+        };
+        FlareAdvice: {
+            /**
+             * @description keep_moving: no bed rest beyond a day or two.
+             *
+             *     * `keep_moving` - keep_moving
+             *     * `seek_help` - seek_help
+             */
+            kind: components["schemas"]["FlareAdviceKindEnum"];
+            text: string;
+            /** @description Ids from /api/v1/sources/. */
+            sources: string[];
+        };
+        /**
+         * @description * `keep_moving` - keep_moving
+         *     * `seek_help` - seek_help
+         * @enum {string}
+         */
+        FlareAdviceKindEnum: "keep_moving" | "seek_help";
+        /** @description Flare-up mode, running: the flare plan instead of the usual one, nothing due. */
+        FlareRequest: {
+            /** Format: date-time */
+            started_at: string;
+            /**
+             * Format: date-time
+             * @description 48 hours after started_at, unless ended sooner.
+             */
+            ends_at: string;
+        };
+        FlareStartRequest: {
+            /**
+             * Format: date-time
+             * @description When the phone started it (offline, before the server heard): not in the future, not 48 hours ago or more. Defaults to now.
+             */
+            started_at?: string;
+        };
         Health: {
             status: components["schemas"]["HealthStateEnum"];
             database: components["schemas"]["HealthStateEnum"];
@@ -1026,6 +1114,12 @@ export interface components {
             gratitude?: string[];
             text?: string;
         };
+        /**
+         * @description * `usual` - usual
+         *     * `flare` - flare
+         * @enum {string}
+         */
+        ModeEnum: "usual" | "flare";
         Note: {
             readonly id: number;
             text: string;
@@ -1074,7 +1168,10 @@ export interface components {
         PatchedNoteRequest: {
             text?: string;
         };
-        /** @description /api/v1/me/ with the open safety hold (read only; released with POST .../release/). */
+        /**
+         * @description /api/v1/me/ with the open safety hold (read only; released with POST .../release/)
+         *     and the running flare (started with POST /api/v1/flare/, ended with DELETE).
+         */
         PatchedProfileRequest: {
             timezone?: string;
             /** @description ISO 3166-1 alpha-2, for who to call in an emergency. Unless set, the time zone's country (null where that is unknown); send null or '' to follow the time zone again. */
@@ -1126,6 +1223,8 @@ export interface components {
             open_alerts: components["schemas"]["OpenAlert"][];
             /** @description Why this patient is near the top. */
             attention: string[];
+            /** @description In flare-up mode now (its days are not due); always sent by this server. */
+            flare?: boolean;
         };
         Plan: {
             days: components["schemas"]["Day"][];
@@ -1170,7 +1269,10 @@ export interface components {
             per_side?: boolean;
             note?: string;
         };
-        /** @description /api/v1/me/ with the open safety hold (read only; released with POST .../release/). */
+        /**
+         * @description /api/v1/me/ with the open safety hold (read only; released with POST .../release/)
+         *     and the running flare (started with POST /api/v1/flare/, ended with DELETE).
+         */
         Profile: {
             readonly id: number;
             /**
@@ -1199,6 +1301,7 @@ export interface components {
             /** Format: date-time */
             readonly date_joined: string;
             readonly safety_hold: components["schemas"]["SafetyHold"] | null;
+            readonly flare: components["schemas"]["Flare"] | null;
         };
         Program: {
             slug: string;
@@ -3162,6 +3265,127 @@ export interface operations {
             };
             /** @description No such object, or not yours (no existence leak). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Briefly unavailable; try again after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    flare_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["FlareStartRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Flare"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Flare"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but not allowed (or CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Briefly unavailable; try again after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    flare_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or a field is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but not allowed (or CSRF check failed). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -264,7 +264,8 @@ def test_a_day_and_its_items_have_the_contract_shape(catalog, patient, patient_c
     }
     assert item["id"] == "core-strength:warm-up:2026-11-21"
     assert (item["programs"], item["optional"]) == (["core-strength"], False)
-    assert set(day) == {"date", "safety_hold", "minutes", "sessions", "items"}
+    assert set(day) == {"date", "mode", "flare", "safety_hold", "minutes", "sessions", "items"}
+    assert (day["mode"], day["flare"]) == ("usual", None)
     assert set(day["sessions"][0]) == {"time_of_day", "minutes", "optional_minutes", "items"}
     assert item["week"] == 1
     assert item["status"] == "pending"
@@ -318,8 +319,9 @@ def test_plan_takes_a_constant_number_of_queries(
     for program in Program.objects.all()[:enrollments]:
         EnrollmentFactory(user=patient, program=program, start_date=dt.date(2026, 11, 2))
 
-    # Session and user lookups, the enrollments, the items with their exercises, the logs.
-    with django_assert_max_num_queries(5):
+    # Session and user lookups, the enrollments, the items with their exercises, the logs,
+    # the flares that cover the window.
+    with django_assert_max_num_queries(6):
         response = patient_client.get(f"/api/v1/plan/?start=2026-11-02&days={days}")
 
     assert response.status_code == 200

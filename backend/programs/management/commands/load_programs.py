@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from backend.programs.catalog import CONTENT_DIR, ContentError, read_catalog
+from backend.programs.flare import read_flare_plan
 from backend.programs.services import catalog_load
 
 
@@ -15,6 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, content_dir: Path, **options) -> None:
         try:
             catalog = read_catalog(content_dir)
+            read_flare_plan(content_dir)  # served beside the catalog: refused with it
         except ContentError as exc:
             raise CommandError(f"Program content is invalid: {exc}") from exc
         report = catalog_load(catalog=catalog)
