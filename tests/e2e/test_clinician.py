@@ -16,6 +16,7 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+from rest_framework.test import APIClient
 
 from backend.accounts.models import User
 from backend.accounts.timezones import local_today
@@ -112,6 +113,29 @@ def desktop_window(browser: Browser, phone: BrowserContext) -> tuple[BrowserCont
         ),
     )
     return desktop, violations
+
+
+def cat_cow_start() -> dict:
+    """The start-position picture the public catalog gives the logged stretch."""
+    detail = APIClient().get("/api/v1/programs/back-stretches/").json()
+    items = [item for week in detail["schedule"] for item in week["items"] if item["key"] == "cat-cow"]
+    return items[0]["exercise"]["illustrations"][0]
+
+
+def assert_logged_exercise_pictured(page: Page) -> None:
+    """Every row of the exercise log shows cat-cow's start position, named by its alt
+    text, loaded (not a broken image) and no wider than the row's name cell allows."""
+    picture = cat_cow_start()
+    rows = page.get_by_role("region", name="Exercises").locator("tbody tr")
+    for n in range(rows.count()):
+        image = rows.nth(n).get_by_role("img", name=picture["alt"], exact=True)
+        expect(image).to_have_attribute("src", picture["url"])
+        image.scroll_into_view_if_needed()
+        expect(image).to_have_js_property("complete", True)
+        assert image.evaluate("img => img.naturalWidth") > 0, picture["url"]
+    # The picture sits beside the name, inside the table's own sideways scroll.
+    width = page.evaluate("window.innerWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") == width
 
 
 def body_rows(page: Page):
@@ -261,6 +285,8 @@ def test_a_clinician_sets_up_totp_links_a_patient_and_acknowledges_an_alert(
     expect(checkins.locator("tbody tr")).to_have_count(14)
     expect(wide.get_by_role("region", name="Exercises").locator("tbody tr")).to_have_count(5)
     expect(wide.get_by_role("region", name="Exercises")).to_contain_text("Cat cow (back stretches)")
+    # Each logged exercise shows its start position, as drawn in the public catalog.
+    assert_logged_exercise_pictured(wide)
     expect(wide.get_by_text("The patient has not shared their journal.")).to_be_visible()
     expect(wide.get_by_role("link", name="Spreadsheet (CSV)")).to_have_attribute(
         "href", f"/api/v1/care/patients/{alex.pk}/export/?format=csv"
@@ -294,6 +320,7 @@ def test_a_clinician_sets_up_totp_links_a_patient_and_acknowledges_an_alert(
     page.get_by_role("link", name="alex@example.com").click()
     expect(page.get_by_role("list", name="Your notes, newest first")).to_contain_text(note)
     expect(page.get_by_role("region", name="Safety alerts")).to_contain_text("No open safety alerts.")
+    assert_logged_exercise_pictured(page)
     page.screenshot(path=str(artifacts / "clinician-patient-phone.png"), full_page=True)
     page.get_by_role("link", name="All patients").click()
     expect(page.get_by_role("row", name=re.compile("alex@example.com")).locator("td").nth(0)).to_have_text(

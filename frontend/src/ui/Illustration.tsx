@@ -6,8 +6,8 @@ const WIDTH = 240
 const HEIGHT = 160
 
 /** One drawn position: a same-origin SVG that follows the light or dark scheme itself. */
-export function Illustration({ picture }: { picture: Picture }) {
-  return <img class="illustration" src={picture.url} alt={picture.alt} width={WIDTH} height={HEIGHT} loading="lazy" decoding="async" />
+export function Illustration({ picture, extraClass }: { picture: Picture; extraClass?: string }) {
+  return <img class={extraClass ? `illustration ${extraClass}` : 'illustration'} src={picture.url} alt={picture.alt} width={WIDTH} height={HEIGHT} loading="lazy" decoding="async" />
 }
 
 /** An exercise's pictures side by side: start then end for a movement, one for a habit. */

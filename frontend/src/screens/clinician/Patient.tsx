@@ -2,11 +2,23 @@ import type { ComponentChildren } from 'preact'
 import { useContext, useState } from 'preact/hooks'
 import * as api from '../../api'
 import { parseRules, parseScreeningRules } from '../../safety'
-import type { CheckinRecord, ClinicianNote, HoldRecord, JournalRecord, PatientProfile, SafetyAlert, SafetyHold, SessionRecord } from '../../types'
+import type {
+  CheckinRecord,
+  ClinicianNote,
+  HoldRecord,
+  Illustration as Picture,
+  JournalRecord,
+  PatientProfile,
+  SafetyAlert,
+  SafetyHold,
+  SessionRecord,
+} from '../../types'
 import { go, useSubmit } from '../../ui/hooks'
+import { Illustration } from '../../ui/Illustration'
 import { TextField } from '../../ui/TextField'
 import { SummaryView, type Window, WindowPicker } from '../../ui/SummaryView'
 import { ALERT_LABEL, itemName, shiftDate } from './patients'
+import { programDetail, programsOf, startPicture } from './pictures'
 import { Actions, Problem, useRemote } from './remote'
 
 const AREA_NAMES: Record<string, string> = {
@@ -293,16 +305,30 @@ function CheckinTable({ rows }: { rows: CheckinRecord[] }) {
   )
 }
 
+/** The exercise's name with a small picture of its start position, once the catalog has answered. */
+function ExerciseName({ itemId, picture }: { itemId: string; picture?: Picture }) {
+  return (
+    <span class="exercise-name">
+      {picture && <Illustration picture={picture} extraClass="thumb" />}
+      <span>{itemName(itemId)}</span>
+    </span>
+  )
+}
+
 const SESSION_COLUMNS = ['Date', 'Exercise', 'Done or skipped', 'Effort (0-10)', 'Note']
 
 function SessionTable({ rows }: { rows: SessionRecord[] }) {
+  const slugs = programsOf(rows.map((s) => s.item_id))
+  const details = useRemote(() => Promise.all(slugs.map(programDetail)), [slugs])
   if (rows.length === 0) return <p>No exercises logged in these dates.</p>
   return (
     <LogTable labelledBy="sessions-title" columns={SESSION_COLUMNS}>
       {newestFirst(rows).map((s) => (
         <tr key={s.client_id}>
           <th scope="row">{s.date}</th>
-          <td>{itemName(s.item_id)}</td>
+          <td>
+            <ExerciseName itemId={s.item_id} picture={startPicture(details.data ?? [], s.item_id)} />
+          </td>
           <td>{s.status === 'done' ? 'Done' : 'Skipped'}</td>
           <td>{s.effort ?? '–'}</td>
           <td class="note-cell">{s.note ?? ''}</td>
