@@ -257,3 +257,106 @@ def test_the_breathing_pacer_is_full_screen_and_calm(live_server, page: Page, ar
     page.get_by_role("link", name="Start").first.click()
     page.get_by_role("button", name="Skip this question").click()
     expect(page.get_by_role("button", name="Sound on")).to_be_visible()
+
+
+# The browser's device APIs are the edge of the world: each call is recorded as the
+# player makes it. Headless Chromium may have no Wake Lock, so a stand-in is given.
+RECORD_DEVICE_CALLS = """
+window.__spoken = []
+window.__vibrated = []
+window.__wakeLocks = []
+window.__wakeLockSentinels = []
+if (window.speechSynthesis) {
+  const speak = speechSynthesis.speak.bind(speechSynthesis)
+  speechSynthesis.speak = (utterance) => {
+    window.__spoken.push(utterance.text)
+    try { speak(utterance) } catch (e) {}
+  }
+}
+Object.defineProperty(navigator, 'vibrate', {
+  configurable: true,
+  value: (pattern) => { window.__vibrated.push(pattern); return true },
+})
+const sentinel = () => {
+  const s = new EventTarget()
+  s.released = false
+  s.type = 'screen'
+  s.release = () => { s.released = true; return Promise.resolve() }
+  return s
+}
+Object.defineProperty(navigator, 'wakeLock', {
+  configurable: true,
+  value: {
+    request: (type) => {
+      window.__wakeLocks.push({ type, visibility: document.visibilityState })
+      const lock = sentinel()
+      window.__wakeLockSentinels.push(lock)
+      return Promise.resolve(lock)
+    },
+  },
+})
+"""
+
+
+def set_visibility(page: Page, state: str) -> None:
+    page.evaluate(
+        """state => {
+            Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state })
+            Object.defineProperty(document, 'hidden', { configurable: true, get: () => state === 'hidden' })
+            document.dispatchEvent(new Event('visibilitychange'))
+        }""",
+        state,
+    )
+
+
+def test_with_voice_on_the_player_speaks_the_hold_vibrates_and_keeps_the_screen_on(live_server, page: Page):
+    call_command("load_programs", verbosity=0)
+    base = live_server.url
+    page.add_init_script(RECORD_DEVICE_CALLS)
+    page.clock.install()
+    sign_up_and_enroll(page, base, "cues@example.com", programs=PROGRAMS, budget="20 minutes")
+    morning(page).get_by_role("link", name="Start").click()
+    page.get_by_role("button", name="Skip this question").click()
+    expect(page.get_by_test_id("timer")).to_contain_text("Get ready")
+
+    # Playing keeps the screen on; coming back to the app takes the lock again.
+    page.wait_for_function("window.__wakeLocks.length === 1")
+    assert page.evaluate("window.__wakeLocks") == [{"type": "screen", "visibility": "visible"}]
+    set_visibility(page, "hidden")
+    set_visibility(page, "visible")
+    page.wait_for_function("window.__wakeLocks.length === 2")
+    assert page.evaluate("window.__wakeLocks")[1] == {"type": "screen", "visibility": "visible"}
+
+    page.get_by_role("button", name="Voice off").click()
+    expect(page.get_by_role("button", name="Voice on")).to_have_attribute("aria-pressed", "true")
+
+    # Through a whole hold, a second at a time: its start, the countdown, the release.
+    for _ in range(300):
+        if page.locator('main[data-step="hold"]').count():
+            break
+        page.clock.fast_forward(1_000)
+    expect(page.locator('main[data-step="hold"]')).to_be_visible()
+    for _ in range(60):
+        if page.locator('main[data-step="release"]').count():
+            break
+        page.clock.fast_forward(1_000)
+    expect(page.locator('main[data-step="release"]')).to_be_visible()
+    page.clock.run_for(100)  # Preact runs effects (the cues) on the page's own timers
+    spoken = page.evaluate("window.__spoken")
+    start = len(spoken) - 1 - spoken[::-1].index("Hold")
+    hold = spoken[start:]
+    assert hold[0] == "Hold" and hold[-1] == "Release", spoken
+    assert hold[-3:-1] == ["2", "1"], spoken  # "3" too when the hold is longer than 3 s
+    # A change is felt too: the hold's double pulse (vibration is on by default).
+    assert [80, 60, 80] in page.evaluate("window.__vibrated"), page.evaluate("window.__vibrated")
+
+    # Hidden, the lock is not asked for; the session closed, the screen may sleep again.
+    set_visibility(page, "hidden")
+    page.clock.fast_forward(1_000)
+    assert len(page.evaluate("window.__wakeLocks")) == 2
+    set_visibility(page, "visible")
+    page.wait_for_function("window.__wakeLocks.length === 3")
+    page.get_by_role("button", name="Close the session").click()
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    assert page.evaluate("window.__wakeLockSentinels.at(-1).released") is True
+    assert len(page.evaluate("window.__wakeLocks")) == 3
