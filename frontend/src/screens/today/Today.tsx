@@ -87,6 +87,13 @@ function SessionItems({ session, statuses }: { session: DaySession; statuses: Re
  * One session: its minutes, what it holds in a line, and one Start button. Done, it
  * folds into one row ("Morning · done") that opens again.
  */
+/** "See all 7 exercises (2 extra)": the count matches the one-line summary and the player. */
+function listLabel(items: { optional?: boolean }[]): string {
+  if (items.length === 1) return 'See the exercise'
+  const extra = items.filter((i) => i.optional).length
+  return `See all ${items.length} exercises${extra ? ` (${extra} extra)` : ''}`
+}
+
 function SessionCard({
   session,
   next,
@@ -141,7 +148,7 @@ function SessionCard({
             Start
           </a>
           <details class="session-list">
-            <summary>{session.items.length === 1 ? 'See the exercise' : `See all ${session.items.length} exercises`}</summary>
+            <summary>{listLabel(session.items)}</summary>
             <SessionItems session={session} statuses={statuses} />
           </details>
         </>
