@@ -133,6 +133,29 @@ def _prescription(value: Any, where: str) -> dict[str, Any] | None:
     return dict(value)
 
 
+def _item_head(
+    raw: Any, position: int, where: str, keys: set[str], exercises: set[str]
+) -> tuple[str, str, str, str]:
+    """What every planned item names, checked: its key (unique in ``keys``, which it
+    joins), a known exercise and a time of day; and where errors point. Shared by the
+    programs and the flare plan (``flare.py``)."""
+    item_where = f"{where}: items[{position}]"
+    if not isinstance(raw, dict):
+        _fail(item_where, "must be a mapping")
+    key = _slug(raw, "key", item_where)
+    item_where = f"{where}: item {key!r}"
+    if key in keys:
+        _fail(item_where, "key used twice")
+    keys.add(key)
+    exercise = _slug(raw, "exercise", item_where)
+    if exercise not in exercises:
+        _fail(item_where, f"unknown exercise {exercise!r}")
+    time_of_day = _str(raw, "time_of_day", item_where)
+    if time_of_day not in TimeOfDay.values:
+        _fail(item_where, f"'time_of_day' must be one of {TimeOfDay.values}")
+    return key, exercise, time_of_day, item_where
+
+
 def _load_yaml(path: Path) -> tuple[Any, str]:
     text = path.read_text(encoding="utf-8")
     try:
@@ -232,20 +255,7 @@ def _parse_program(
     items: list[ItemSpec] = []
     keys: set[str] = set()
     for position, raw in enumerate(raw_items):
-        item_where = f"{where}: items[{position}]"
-        if not isinstance(raw, dict):
-            _fail(item_where, "must be a mapping")
-        key = _slug(raw, "key", item_where)
-        item_where = f"{where}: item {key!r}"
-        if key in keys:
-            _fail(item_where, "key used twice")
-        keys.add(key)
-        exercise = _slug(raw, "exercise", item_where)
-        if exercise not in exercises:
-            _fail(item_where, f"unknown exercise {exercise!r}")
-        time_of_day = _str(raw, "time_of_day", item_where)
-        if time_of_day not in TimeOfDay.values:
-            _fail(item_where, f"'time_of_day' must be one of {TimeOfDay.values}")
+        key, exercise, time_of_day, item_where = _item_head(raw, position, where, keys, exercises)
         weekdays = raw.get("weekdays", [])
         if not isinstance(weekdays, list) or not all(
             isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= 6 for d in weekdays

@@ -21,13 +21,13 @@ from backend.programs.catalog import (
     CONTENT_DIR,
     ContentError,
     _fail,
+    _item_head,
     _load_yaml,
     _prescription,
-    _slug,
     _sources,
     _str,
 )
-from backend.programs.models import Exercise, TimeOfDay
+from backend.programs.models import Exercise
 from backend.programs.schedule import (
     FLARE_PROGRAM,
     PlannedDay,
@@ -75,20 +75,7 @@ def parse_flare_plan(data: Any, exercises: set[str], known_sources: dict[str, st
     items: list[FlareItem] = []
     keys: set[str] = set()
     for position, raw in enumerate(data["items"]):
-        item_where = f"{where}: items[{position}]"
-        if not isinstance(raw, dict):
-            _fail(item_where, "must be a mapping")
-        key = _slug(raw, "key", item_where)
-        item_where = f"{where}: item {key!r}"
-        if key in keys:
-            _fail(item_where, "key used twice")
-        keys.add(key)
-        exercise = _slug(raw, "exercise", item_where)
-        if exercise not in exercises:
-            _fail(item_where, f"unknown exercise {exercise!r}")
-        time_of_day = _str(raw, "time_of_day", item_where)
-        if time_of_day not in TimeOfDay.values:
-            _fail(item_where, f"'time_of_day' must be one of {TimeOfDay.values}")
+        key, exercise, time_of_day, item_where = _item_head(raw, position, where, keys, exercises)
         prescription = _prescription(raw.get("prescription"), item_where)
         if not prescription or not prescription.get("note"):
             _fail(item_where, "needs a 'prescription' with a plain 'note' (such as 'only if comfortable')")
