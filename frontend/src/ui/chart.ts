@@ -37,7 +37,8 @@ export function drawChart(target: HTMLElement, series: SeriesPoint[]): () => voi
       axes: [
         // Dates in the person's own way of writing them.
         { ...axis, values: (_u: uPlot, splits: number[]) => splits.map((s) => dayMonth(new Date(s * 1000))) },
-        { ...axis, scale: 'y', label: '0-10' },
+        // The scale (0 to 10) is in the ticks; a rotated axis title was clipped on a phone.
+        { ...axis, scale: 'y' },
       ],
       series: [
         {},
