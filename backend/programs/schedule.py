@@ -304,7 +304,10 @@ def apply_budget(items: list[PlannedItem], budget_minutes: int | None) -> list[P
 
 
 def _plan_day(
-    enrollments: Sequence[Enrollment], day: dt.date, budget_minutes: int | None, progress: Progress | None = None
+    enrollments: Sequence[Enrollment],
+    day: dt.date,
+    budget_minutes: int | None,
+    progress: Progress | None = None,
 ) -> PlannedDay:
     """One day; ``enrollments`` newest first (see ``plan_days``)."""
     planned: dict[str, PlannedItem] = {}
