@@ -28,7 +28,7 @@ def _mornings(user: User, first: dt.date, last: dt.date) -> dict[dt.date, int]:
         .order_by("date", "updated_at", "id")
         .values_list("date", "pain")
     )
-    return dict(rows)  # the last row of a date wins
+    return {day: pain for day, pain in rows if pain is not None}  # the last row of a date wins
 
 
 def _step_backs(user: User, first: dt.date) -> list[dt.date]:
