@@ -18,16 +18,23 @@ from backend.caching.user_cache import Until, cached
 from backend.programs import selectors, services
 from backend.programs.flare import flare_plan, render_advice
 from backend.programs.models import Enrollment, Exercise
+from backend.programs.plan_changes import render_changes
 from backend.programs.schedule import PlannedDay, PlannedItem
 from backend.programs.serializers import (
     DaySerializer,
     EnrollmentSerializer,
     EnrollmentStatusSerializer,
     ExerciseSerializer,
+    PlanChangeSerializer,
+    PlanProfileSerializer,
     PlanQuerySerializer,
     PlanSerializer,
     ProgramDetailSerializer,
     ProgramSerializer,
+    SetAsideRowSerializer,
+    SetAsideWriteSerializer,
+    render_pain_rule,
+    render_set_aside,
 )
 from backend.tracker.flares import flare_dates, flares_between, render_flare, running
 from backend.tracker.holds import held_from, open_hold, render_hold
@@ -206,6 +213,9 @@ def render_day(
                 "prescription": item.prescription,
                 "optional": item.optional,
                 "status": _status(item, statuses, pending),
+                # Set by the care team (a prescription): who, and what they wrote.
+                "prescribed_by": None if item.prescribed_by is None else {"name": item.prescribed_by},
+                "note": item.note,
             }
             for item in day.items
         ],
@@ -233,23 +243,89 @@ class TodayView(APIView):
         )
 
 
+def plan_response(user: User, query_params) -> Response:
+    """``user``'s plan for the dates the query asks (the patient's own, or a clinician's view of it)."""
+    query = PlanQuerySerializer(data=query_params)
+    query.is_valid(raise_exception=True)
+    start = query.validated_data.get("start") or local_today(user.timezone)
+    count = query.validated_data["days"]
+    flare = FlareMode.of(user, start, start + dt.timedelta(days=count - 1))
+    days = selectors.plan_for_user(user=user, start=start, days=count, flare_days=flare.days)
+    statuses = item_statuses(user=user, start=days[0].date, end=days[-1].date)
+    hold = Hold.of(user)
+    return Response({"days": [render_day(day, statuses, hold, flare) for day in days]})
+
+
+PLAN_PARAMETERS = [
+    OpenApiParameter("start", str, description="YYYY-MM-DD; defaults to today (local)."),
+    OpenApiParameter("days", int, description="1 to 28; defaults to 7."),
+]
+
+
 class PlanView(APIView):
     """The plan for a run of local dates (1 to 28)."""
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("start", str, description="YYYY-MM-DD; defaults to today (local)."),
-            OpenApiParameter("days", int, description="1 to 28; defaults to 7."),
-        ],
-        responses=PlanSerializer,
-    )
+    @extend_schema(parameters=PLAN_PARAMETERS, responses=PlanSerializer)
     def get(self, request: Request) -> Response:
-        query = PlanQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        start = query.validated_data.get("start") or local_today(request.user.timezone)
-        count = query.validated_data["days"]
-        flare = FlareMode.of(request.user, start, start + dt.timedelta(days=count - 1))
-        days = selectors.plan_for_user(user=request.user, start=start, days=count, flare_days=flare.days)
-        statuses = item_statuses(user=request.user, start=days[0].date, end=days[-1].date)
-        hold = Hold.of(request.user)
-        return Response({"days": [render_day(day, statuses, hold, flare) for day in days]})
+        return plan_response(request.user, request.query_params)
+
+
+class PainRuleOnProfile:
+    """Mixed into ``/api/v1/me/`` (``backend/urls.py``): the pain rule the person's plan
+    follows, as their clinician set it (or the defaults)."""
+
+    @extend_schema(responses=PlanProfileSerializer)
+    def get(self, request: Request) -> Response:
+        return self._with_rule(request, super().get(request))  # type: ignore[misc]
+
+    @extend_schema(request=PlanProfileSerializer, responses=PlanProfileSerializer)
+    def patch(self, request: Request) -> Response:
+        return self._with_rule(request, super().patch(request))  # type: ignore[misc]
+
+    @staticmethod
+    def _with_rule(request: Request, response: Response) -> Response:
+        if response.status_code == 200 and isinstance(response.data, dict):
+            response.data["pain_rule"] = render_pain_rule(selectors.pain_rule_of(user=request.user))
+        return response
+
+
+class NotForMeView(APIView):
+    """Exercises I set aside ("not for me"), or my clinician did: they leave my plan,
+    and what remains is fitted to my daily minutes."""
+
+    @extend_schema(responses=SetAsideRowSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response([render_set_aside(row) for row in selectors.set_aside_list(patient=request.user)])
+
+    @extend_schema(
+        request=SetAsideWriteSerializer,
+        responses={200: SetAsideRowSerializer, 201: SetAsideRowSerializer},
+        description="201 when set aside now; 200 with the row when it already was.",
+    )
+    def post(self, request: Request) -> Response:
+        body = SetAsideWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        row, created = services.set_aside_add(
+            patient=request.user,
+            by=request.user,
+            exercise=body.validated_data["exercise"],
+            reason=body.validated_data["reason"],
+        )
+        return Response(render_set_aside(row), status=201 if created else 200)
+
+
+class NotForMeDetailView(APIView):
+    """Bring an exercise back into my plan (whoever set it aside)."""
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, slug: str) -> Response:
+        services.set_aside_end(patient=request.user, by=request.user, exercise=slug)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PlanChangesView(APIView):
+    """Who changed my plan, what and when, newest first, in plain words."""
+
+    @extend_schema(responses=PlanChangeSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(render_changes(selectors.plan_changes(patient=request.user), request.user.pk))

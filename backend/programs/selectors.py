@@ -3,12 +3,29 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import CharField, IntegerField, JSONField, Prefetch, Q, QuerySet, Value
 
 from backend.accounts.models import User
 from backend.programs.flare import flare_day, flare_plan
-from backend.programs.models import Enrollment, Exercise, Program, ProgramItem
-from backend.programs.schedule import PlannedDay, plan_days
+from backend.programs.models import (
+    Enrollment,
+    Exercise,
+    PainRule,
+    PlanChange,
+    Prescription,
+    Program,
+    ProgramItem,
+    SetAside,
+)
+from backend.programs.progression import PainLimits
+from backend.programs.schedule import (
+    NO_ADJUSTMENTS,
+    Adjustments,
+    PlannedDay,
+    Prescribed,
+    SetAsideSpan,
+    plan_days,
+)
 
 
 def program_list() -> QuerySet[Program]:
@@ -65,15 +82,172 @@ def enrollments_for_window(*, user: User, start: dt.date, days: int) -> list[Enr
     return attach_items(e for e in enrollments if e.end_date > start)
 
 
+# The exercise's columns, read with each adjustment (``adjustments_for``).
+_EXERCISE_FIELDS = (
+    "slug",
+    "name",
+    "kind",
+    "summary",
+    "steps",
+    "cautions",
+    "pattern",
+    "sources",
+    "illustrations",
+)
+
+
+def adjustments_for(*, user_ids: Iterable[int], start: dt.date, end: dt.date) -> dict[int, Adjustments]:
+    """Each user's prescriptions and exercises set aside that apply on any local date
+    from ``start`` to ``end``: one query for any number of users (users with none are
+    left out: use ``.get(id, NO_ADJUSTMENTS)``)."""
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    spans = Q(patient_id__in=ids, starts_on__lte=end) & (Q(ends_on__isnull=True) | Q(ends_on__gt=start))
+    exercise = [f"exercise__{name}" for name in _EXERCISE_FIELDS]
+    prescriptions = (
+        Prescription.objects.filter(spans)
+        .annotate(is_rx=Value(True))
+        .values_list(
+            "is_rx",
+            "patient_id",
+            "id",
+            "starts_on",
+            "ends_on",
+            "exercise_id",
+            "time_of_day",
+            "weekdays",
+            "prescription",
+            "replaces",
+            "note",
+            "set_by_name",
+            "set_by__display_name",
+            *exercise,
+        )
+    )
+    # The same columns, the prescription's own left empty.
+    blanks = {
+        "blank_id": Value(None, output_field=IntegerField()),
+        "blank_time": Value("", output_field=CharField()),
+        "blank_weekdays": Value(None, output_field=JSONField()),
+        "blank_dose": Value(None, output_field=JSONField()),
+        "blank_replaces": Value("", output_field=CharField()),
+        "blank_note": Value("", output_field=CharField()),
+        "blank_by": Value("", output_field=CharField()),
+        "blank_name": Value("", output_field=CharField()),
+    }
+    set_aside = (
+        SetAside.objects.filter(spans)
+        .annotate(is_rx=Value(False), **blanks)
+        .values_list(
+            "is_rx",
+            "patient_id",
+            "blank_id",
+            "starts_on",
+            "ends_on",
+            "exercise_id",
+            "blank_time",
+            "blank_weekdays",
+            "blank_dose",
+            "blank_replaces",
+            "blank_note",
+            "blank_by",
+            "blank_name",
+            *exercise,
+        )
+    )
+    found: dict[int, tuple[list[Prescribed], list[SetAsideSpan]]] = {}
+    exercises: dict[int, Exercise] = {}
+    for row in prescriptions.union(set_aside, all=True):
+        is_rx, patient_id, pk, first, stop, exercise_id = row[:6]
+        lists = found.setdefault(patient_id, ([], []))
+        if not is_rx:
+            lists[1].append(SetAsideSpan(exercise_id=exercise_id, first=first, stop=stop))
+            continue
+        time_of_day, weekdays, prescription, replaces, note, by, name_now = row[6:13]
+        if exercise_id not in exercises:
+            exercises[exercise_id] = Exercise(
+                id=exercise_id, **dict(zip(_EXERCISE_FIELDS, row[13:], strict=True))
+            )
+        program, _, key = replaces.partition(":")
+        lists[0].append(
+            Prescribed(
+                id=pk,
+                exercise=exercises[exercise_id],
+                time_of_day=time_of_day,
+                weekdays=None if weekdays is None else tuple(weekdays),
+                prescription=prescription,
+                replaces=(program, key) if replaces else None,
+                note=note,
+                # The clinician's name as it is now ("Set by Dr Rao" once they set it).
+                by=name_now or by,
+                first=first,
+                stop=stop,
+            )
+        )
+    return {
+        pid: Adjustments(prescriptions=tuple(sorted(rx, key=lambda p: p.id)), set_aside=tuple(aside))
+        for pid, (rx, aside) in found.items()
+    }
+
+
+def adjustments_of(*, user: User, start: dt.date, days: int) -> Adjustments:
+    """One user's adjustments for ``days`` local dates from ``start`` (one query)."""
+    end = start + dt.timedelta(days=days - 1)
+    return adjustments_for(user_ids=[user.pk], start=start, end=end).get(user.pk, NO_ADJUSTMENTS)
+
+
+def pain_limits_for(user: User) -> PainLimits:
+    """The pain rule this user's progression follows: their clinician's, else the defaults."""
+    rule = PainRule.objects.filter(patient_id=user.pk).first()
+    if rule is None:
+        return PainLimits()
+    return PainLimits(
+        during_max=rule.during_max, morning_rise_max=rule.morning_rise_max, regress_after=rule.regress_after
+    )
+
+
+def pain_rule_of(*, user: User) -> PainRule | None:
+    return PainRule.objects.filter(patient_id=user.pk).first()
+
+
+def prescription_list(*, patient: User) -> QuerySet[Prescription]:
+    """The patient's prescriptions still running (ended ones are in the history)."""
+    return (
+        Prescription.objects.filter(patient=patient, ends_on__isnull=True)
+        .select_related("exercise", "set_by")
+        .order_by("created_at", "id")
+    )
+
+
+def set_aside_list(*, patient: User) -> QuerySet[SetAside]:
+    """The exercises set aside now ("not for me")."""
+    return (
+        SetAside.objects.filter(patient=patient, ends_on__isnull=True)
+        .select_related("exercise")
+        .order_by("created_at", "id")
+    )
+
+
+def plan_changes(*, patient: User, limit: int = 200) -> QuerySet[PlanChange]:
+    """The history of the patient's plan, newest first."""
+    return PlanChange.objects.filter(patient=patient).order_by("-at", "-id")[:limit]
+
+
 def plan_for_user(
     *, user: User, start: dt.date, days: int, flare_days: Iterable[dt.date] = ()
 ) -> list[PlannedDay]:
-    """The user's plan for ``days`` local dates from ``start`` (one query once warm).
+    """The user's plan for ``days`` local dates from ``start`` (two queries once warm:
+    the enrollments and the adjustments).
 
     ``flare_days`` are served the flare plan instead (one query more when there are any).
     """
     planned = plan_days(
-        enrollments_for_window(user=user, start=start, days=days), start, days, user.daily_minutes
+        enrollments_for_window(user=user, start=start, days=days),
+        start,
+        days,
+        user.daily_minutes,
+        adjustments_of(user=user, start=start, days=days),
     )
     flare_days = set(flare_days)
     if not flare_days.intersection(day.date for day in planned):
@@ -87,8 +261,9 @@ def plan_for_user(
 
 
 def plans_on(*, dates: dict[int, dt.date], budgets: dict[int, int | None]) -> dict[int, PlannedDay]:
-    """Each user's plan for their own local date, for the users with a program running
-    on it (not paused, left or finished); two queries at most, for many users.
+    """Each user's plan for their own local date, for the users with something planned
+    on it (a program running, not paused, left or finished, or a clinician's exercise);
+    three queries at most, for many users.
 
     ``dates`` maps user id to that user's local date, ``budgets`` to their
     ``daily_minutes``. For the reminder dispatcher: nobody is reminded of a session
@@ -102,7 +277,13 @@ def plans_on(*, dates: dict[int, dt.date], budgets: dict[int, int | None]) -> di
     by_user: dict[int, list[Enrollment]] = {}
     for enrollment in attach_items(e for e in enrollments if e.runs_on(dates[e.user_id])):
         by_user.setdefault(enrollment.user_id, []).append(enrollment)
-    return {
-        user_id: plan_days(found, dates[user_id], 1, budgets.get(user_id))[0]
-        for user_id, found in by_user.items()
+    # A clinician's added exercise is a session to remind of, even with no program.
+    adjustments = adjustments_for(user_ids=list(dates), start=min(dates.values()), end=max(dates.values()))
+    plans = {
+        user_id: plan_days(
+            by_user.get(user_id, []), day, 1, budgets.get(user_id), adjustments.get(user_id, NO_ADJUSTMENTS)
+        )[0]
+        for user_id, day in dates.items()
+        if user_id in by_user or user_id in adjustments
     }
+    return {user_id: plan for user_id, plan in plans.items() if user_id in by_user or plan.items}

@@ -1,7 +1,15 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from backend.programs.api import EnrollmentViewSet, PlanView, ProgramViewSet, TodayView
+from backend.programs.api import (
+    EnrollmentViewSet,
+    NotForMeDetailView,
+    NotForMeView,
+    PlanChangesView,
+    PlanView,
+    ProgramViewSet,
+    TodayView,
+)
 
 router = SimpleRouter(trailing_slash=True)
 router.register("programs", ProgramViewSet, basename="program")
@@ -10,5 +18,8 @@ router.register("enrollments", EnrollmentViewSet, basename="enrollment")
 urlpatterns = [
     path("today/", TodayView.as_view(), name="today"),
     path("plan/", PlanView.as_view(), name="plan"),
+    path("me/not-for-me/", NotForMeView.as_view(), name="not-for-me"),
+    path("me/not-for-me/<slug:slug>/", NotForMeDetailView.as_view(), name="not-for-me-detail"),
+    path("me/plan-changes/", PlanChangesView.as_view(), name="plan-changes"),
     *router.urls,
 ]

@@ -121,7 +121,7 @@ def flares_between(*, user: User, start: dt.date, end: dt.date) -> list[Flare]:
     ]
 
 
-def _instant(value: dt.datetime) -> str:
+def instant(value: dt.datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
 
@@ -129,7 +129,7 @@ def render_flare(flare: Flare | None) -> dict[str, Any] | None:
     """The running flare as /me/ and the day show it."""
     if flare is None:
         return None
-    return {"started_at": _instant(flare.started_at), "ends_at": _instant(flare.ends_at)}
+    return {"started_at": instant(flare.started_at), "ends_at": instant(flare.ends_at)}
 
 
 def render_history(flares: Iterable[Flare], now: dt.datetime) -> list[dict[str, Any]]:
@@ -141,9 +141,9 @@ def render_history(flares: Iterable[Flare], now: dt.datetime) -> list[dict[str, 
         ended_at = flare.ends_at if expired else flare.ended_at
         rows.append(
             {
-                "started_at": _instant(flare.started_at),
-                "ends_at": _instant(flare.ends_at),
-                "ended_at": None if ended_at is None else _instant(ended_at),
+                "started_at": instant(flare.started_at),
+                "ends_at": instant(flare.ends_at),
+                "ended_at": None if ended_at is None else instant(ended_at),
                 "ended_by": Flare.EndedBy.EXPIRED.value if expired else (flare.ended_by or None),
             }
         )

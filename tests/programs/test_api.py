@@ -261,6 +261,8 @@ def test_a_day_and_its_items_have_the_contract_shape(catalog, patient, patient_c
         "prescription",
         "optional",
         "status",
+        "prescribed_by",
+        "note",
     }
     assert item["id"] == "core-strength:warm-up:2026-11-21"
     assert (item["programs"], item["optional"]) == (["core-strength"], False)
@@ -320,8 +322,8 @@ def test_plan_takes_a_constant_number_of_queries(
         EnrollmentFactory(user=patient, program=program, start_date=dt.date(2026, 11, 2))
 
     # Session and user lookups, the enrollments, the items with their exercises, the logs,
-    # the flares that cover the window.
-    with django_assert_max_num_queries(6):
+    # the flares that cover the window, the prescriptions and exercises set aside.
+    with django_assert_max_num_queries(7):
         response = patient_client.get(f"/api/v1/plan/?start=2026-11-02&days={days}")
 
     assert response.status_code == 200
