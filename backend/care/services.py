@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -180,7 +181,7 @@ def _locked(link: CareLink) -> CareLink:
 
 
 @transaction.atomic
-def prescription_add(*, link: CareLink, clinician: User, ip: str | None, **fields) -> Prescription:
+def prescription_add(*, link: CareLink, clinician: User, ip: str | None, **fields: Any) -> Prescription:
     link = _locked(link)
     created = plan_services.prescription_create(patient=link.patient, by=clinician, **fields)
     access_log_record(clinician=clinician, patient_ids=[link.patient_id], what="prescription added", ip=ip)
@@ -189,7 +190,7 @@ def prescription_add(*, link: CareLink, clinician: User, ip: str | None, **field
 
 @transaction.atomic
 def prescription_change(
-    *, link: CareLink, clinician: User, row: Prescription, ip: str | None, **changes
+    *, link: CareLink, clinician: User, row: Prescription, ip: str | None, **changes: Any
 ) -> Prescription:
     link = _locked(link)
     changed = plan_services.prescription_update(row=row, by=clinician, **changes)
@@ -226,7 +227,7 @@ def exclusion_remove(*, link: CareLink, clinician: User, exercise: str, ip: str 
 
 
 @transaction.atomic
-def pain_rule_change(*, link: CareLink, clinician: User, ip: str | None, **limits) -> PainRule:
+def pain_rule_change(*, link: CareLink, clinician: User, ip: str | None, **limits: int) -> PainRule:
     link = _locked(link)
     rule = plan_services.pain_rule_set(patient=link.patient, by=clinician, **limits)
     access_log_record(clinician=clinician, patient_ids=[link.patient_id], what="pain rule changed", ip=ip)

@@ -5,6 +5,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from backend.accounts.models import User
 from backend.core.fields import CalendarDateField, QuerySerializer, StrictCharField, StrictIntegerField
 from backend.programs.models import (
     Enrollment,
@@ -323,7 +324,7 @@ class PrescriptionWriteSerializer(serializers.Serializer):
 class SetAsideRowSerializer(serializers.Serializer):
     exercise = serializers.CharField()
     exercise_title = serializers.CharField()
-    by = serializers.ChoiceField(choices=["patient", "clinician"])
+    by = serializers.ChoiceField(choices=User.Role.choices, help_text="Who set it aside.")
     by_name = serializers.CharField()
     reason = serializers.CharField(allow_blank=True)
     created_at = serializers.DateTimeField()
@@ -351,7 +352,7 @@ class PainRuleSerializer(serializers.Serializer):
 
 class PlanChangeBySerializer(serializers.Serializer):
     name = serializers.CharField()
-    role = serializers.ChoiceField(choices=["patient", "clinician"])
+    role = serializers.ChoiceField(choices=User.Role.choices)
 
 
 class PlanChangeSerializer(serializers.Serializer):
