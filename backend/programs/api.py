@@ -212,6 +212,7 @@ def render_day(
                 "exercise": _exercise_json(item.exercise),
                 "prescription": item.prescription,
                 "optional": item.optional,
+                "progression": None if item.progression is None else item.progression.render(),
                 "status": _status(item, statuses, pending),
                 # Set by the care team (a prescription): who, and what they wrote.
                 "prescribed_by": None if item.prescribed_by is None else {"name": item.prescribed_by},

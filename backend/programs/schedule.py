@@ -22,10 +22,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from backend.programs.models import TIME_OF_DAY_ORDER, Enrollment, Exercise, ProgramItem
+from backend.programs.progression import PainLimits, Progression
+
+# What the person's pain reports did to a program item's dose on a date
+# (``selectors.progress_for``); without one, the calendar's week is served.
+Progress = Callable[[Enrollment, ProgramItem, dt.date], Progression]
 
 # "<program slug>:<item key>:<YYYY-MM-DD>": stable for one program item on one date,
 # readable in exports, and what session logs refer to.
@@ -123,6 +128,16 @@ class PlannedItem:
     # Set by a clinician (``Prescribed``): their name, and the note the patient sees.
     prescribed_by: str | None = None
     note: str | None = None
+    # Pain-guided progression: the week whose dose is served, and why (None: calendar).
+    progression: Progression | None = None
+    # The seconds of the calendar week's dose: what the merge and the daily budget go
+    # by, so a dose stepped back or held never changes which items are due (adherence
+    # and the clinician's counts stay the calendar's). 0: the same as ``seconds``.
+    fit_seconds: int = 0
+
+    @property
+    def budget_seconds(self) -> int:
+        return self.fit_seconds or self.seconds
 
     @property
     def sort_key(self) -> tuple:
@@ -227,8 +242,11 @@ class Adjustments:
 
     prescriptions: tuple[Prescribed, ...] = ()
     set_aside: tuple[SetAsideSpan, ...] = ()
+    # The pain rule their clinician set (None: the defaults); not a change of what is due.
+    limits: PainLimits | None = None
 
     def __bool__(self) -> bool:
+        """Whether anything changes what is planned (the pain rule only doses)."""
         return bool(self.prescriptions or self.set_aside)
 
     def on(self, day: dt.date) -> tuple[list[Prescribed], dict[tuple[str, str], Prescribed], frozenset[int]]:
@@ -304,25 +322,44 @@ def _due_items(
         yield item, week, prescription
 
 
-def _items_on(enrollment: Enrollment, items: Iterable[ProgramItem], day: dt.date) -> list[PlannedItem]:
+def _served(item: ProgramItem, week: int, prescription: dict, decision: Progression) -> dict:
+    """The dose of the week the progression serves; an item that only begins in a later
+    week than that starts at its own first dose."""
+    for served_week in range(max(1, decision.week), week + 1):
+        served = item.prescription_for_week(served_week)
+        if served is not None:
+            return served
+    return prescription
+
+
+def _items_on(
+    enrollment: Enrollment, items: Iterable[ProgramItem], day: dt.date, progress: Progress | None = None
+) -> list[PlannedItem]:
     program = enrollment.program
-    return [
-        PlannedItem(
-            id=item_id(program.slug, item.key, day),
-            date=day,
-            program=program.slug,
-            program_title=program.title,
-            enrollment_id=enrollment.id,
-            week=week,
-            time_of_day=item.time_of_day,
-            exercise=item.exercise,
-            prescription=prescription,
-            position=item.position,
-            programs=(program.slug,),
-            seconds=item_seconds(item.exercise, prescription),
+    planned = []
+    for item, week, prescription in _due_items(enrollment, items, day):
+        decision = None if progress is None else progress(enrollment, item, day)
+        served = prescription if decision is None else _served(item, week, prescription, decision)
+        seconds = item_seconds(item.exercise, served)
+        planned.append(
+            PlannedItem(
+                id=item_id(program.slug, item.key, day),
+                date=day,
+                program=program.slug,
+                program_title=program.title,
+                enrollment_id=enrollment.id,
+                week=week,
+                time_of_day=item.time_of_day,
+                exercise=item.exercise,
+                prescription=served,
+                position=item.position,
+                programs=(program.slug,),
+                seconds=seconds,
+                progression=decision,
+                fit_seconds=seconds if served is prescription else item_seconds(item.exercise, prescription),
+            )
         )
-        for item, week, prescription in _due_items(enrollment, items, day)
-    ]
+    return planned
 
 
 def _merge(items: Sequence[PlannedItem]) -> list[PlannedItem]:
@@ -345,7 +382,7 @@ def _merge(items: Sequence[PlannedItem]) -> list[PlannedItem]:
             continue
         # A clinician's dose is the one they chose for this person: it wins.
         prescribed = [i for i in group if i.prescribed_by is not None]
-        kept = min(prescribed or group, key=lambda i: i.seconds)  # min keeps the first of equals
+        kept = min(prescribed or group, key=lambda i: i.budget_seconds)  # min keeps the first of equals
         merged.append(
             replace(
                 kept,
@@ -380,20 +417,20 @@ def apply_budget(items: list[PlannedItem], budget_minutes: int | None) -> list[P
         nonlocal left
         if index in kept:
             return
-        if force or items[index].seconds <= left:
+        if force or items[index].budget_seconds <= left:
             kept.add(index)
-            left -= items[index].seconds
+            left -= items[index].budget_seconds
 
     calming = next((n for n, i in enumerate(items) if i.exercise.kind in CALMING_KINDS), None)
     if calming is not None:
         keep(calming, force=True)
     started: set[str] = set() if calming is None else {items[calming].time_of_day}
     for n, item in enumerate(items):
-        if item.prescribed_by is not None and item.seconds <= left:
+        if item.prescribed_by is not None and item.budget_seconds <= left:
             started.add(item.time_of_day)
             keep(n)
     for n, item in enumerate(items):
-        if item.time_of_day not in started and item.seconds <= left:
+        if item.time_of_day not in started and item.budget_seconds <= left:
             started.add(item.time_of_day)
             keep(n)
     for n in range(len(items)):
@@ -405,6 +442,7 @@ def _plan_day(
     enrollments: Sequence[Enrollment],
     day: dt.date,
     budget_minutes: int | None,
+    progress: Progress | None = None,
     adjustments: Adjustments = NO_ADJUSTMENTS,
 ) -> PlannedDay:
     """One day; ``enrollments`` newest first (see ``plan_days``)."""
@@ -415,7 +453,7 @@ def _plan_day(
         items = enrollment.items
         if replaced:
             items = [i for i in items if (slug, i.key) not in replaced]
-        for item in _items_on(enrollment, items, day):
+        for item in _items_on(enrollment, items, day, progress):
             planned.setdefault(item.id, item)
         if replaced and enrollment.runs_on(day):
             # The replaced items keep their ids (logs made before still count) and take
@@ -465,17 +503,23 @@ def plan_days(
     start: dt.date,
     days: int,
     budget_minutes: int | None = None,
+    progress: Progress | None = None,
     adjustments: Adjustments = NO_ADJUSTMENTS,
 ) -> list[PlannedDay]:
     """The plan for ``days`` consecutive local dates from ``start``.
 
     Each enrollment must come with ``program`` loaded and ``items`` attached
     (``selectors.attach_items``). ``budget_minutes`` is the user's ``daily_minutes``;
-    ``adjustments`` their care team's and their own changes (``selectors.adjustments_for``).
+    ``progress`` chooses each item's dose from the person's pain reports (the plan a
+    person sees); counting paths leave it out, since it never changes what is due.
+    ``adjustments`` are their care team's and their own changes (``selectors.adjustments_for``):
+    counting paths need them, since they change what is due. A prescribed dose is the
+    clinician's: progression leaves it as it is.
     """
     ordered = _newest_first(enrollments)
     return [
-        _plan_day(ordered, start + dt.timedelta(days=n), budget_minutes, adjustments) for n in range(days)
+        _plan_day(ordered, start + dt.timedelta(days=n), budget_minutes, progress, adjustments)
+        for n in range(days)
     ]
 
 
@@ -503,7 +547,7 @@ def due_days(
     """Each day's due count and planned ids: the plan without its rendering, for counting."""
     return {
         day.date: DueDay(due=len(day.due), ids={alias: item.id for item in day.items for alias in item.ids})
-        for day in plan_days(enrollments, start, days, budget_minutes, adjustments)
+        for day in plan_days(enrollments, start, days, budget_minutes, adjustments=adjustments)
     }
 
 
@@ -556,6 +600,6 @@ def due_counts(
         )
         due = table.get(key)
         if due is None:
-            due = table[key] = len(_plan_day(running, day, budget_minutes, adjustments).due)
+            due = table[key] = len(_plan_day(running, day, budget_minutes, adjustments=adjustments).due)
         result[day] = due
     return result

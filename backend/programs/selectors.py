@@ -3,7 +3,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import CharField, IntegerField, JSONField, Prefetch, Q, QuerySet, Value
+from django.db.models import (
+    CharField,
+    DateField,
+    F,
+    Field,
+    IntegerField,
+    JSONField,
+    Prefetch,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast
 
 from backend.accounts.models import User
 from backend.programs.flare import flare_day, flare_plan
@@ -26,6 +39,7 @@ from backend.programs.schedule import (
     SetAsideSpan,
     plan_days,
 )
+from backend.tracker.progress import progress_for
 
 
 def program_list() -> QuerySet[Program]:
@@ -82,39 +96,74 @@ def enrollments_for_window(*, user: User, start: dt.date, days: int) -> list[Enr
     return attach_items(e for e in enrollments if e.end_date > start)
 
 
-# The exercise's columns, read with each adjustment (``adjustments_for``).
-_EXERCISE_FIELDS = (
-    "slug",
-    "name",
-    "kind",
-    "summary",
-    "steps",
-    "cautions",
-    "pattern",
-    "sources",
-    "illustrations",
-)
+# The columns of ``adjustments_for``'s one query: each kind of row fills its own and
+# leaves the others empty (NULL).
+_EXERCISE_FIELDS = {
+    "slug": CharField(),
+    "name": CharField(),
+    "kind": CharField(),
+    "summary": TextField(),
+    "steps": JSONField(),
+    "cautions": JSONField(),
+    "pattern": JSONField(),
+    "sources": JSONField(),
+    "illustrations": JSONField(),
+}
+_COLUMNS: dict[str, Field] = {
+    "patient_id": IntegerField(),
+    "id": IntegerField(),
+    "starts_on": DateField(),
+    "ends_on": DateField(),
+    "exercise_id": IntegerField(),
+    "time_of_day": CharField(),
+    "weekdays": JSONField(),
+    "prescription": JSONField(),
+    "replaces": CharField(),
+    "note": TextField(),
+    "set_by_name": CharField(),
+    "set_by__display_name": CharField(),
+    "during_max": IntegerField(),
+    "morning_rise_max": IntegerField(),
+    "regress_after": IntegerField(),
+    **{f"exercise__{name}": field for name, field in _EXERCISE_FIELDS.items()},
+}
+_RX, _ASIDE, _RULE = "rx", "aside", "rule"
+
+
+def _rows(queryset: QuerySet, kind: str, filled: Iterable[str]) -> QuerySet:
+    """``queryset`` as rows of ``_COLUMNS`` (``c_<n>``), ``kind`` first."""
+    filled = set(filled)
+    columns = {
+        # Typed: PostgreSQL takes an untyped NULL for text, which then meets a number.
+        f"c_{n}": F(name) if name in filled else Cast(Value(None), output_field=field)
+        for n, (name, field) in enumerate(_COLUMNS.items())
+    }
+    return queryset.annotate(c_kind=Value(kind, output_field=CharField()), **columns).values_list(
+        "c_kind", *columns
+    )
 
 
 def adjustments_for(*, user_ids: Iterable[int], start: dt.date, end: dt.date) -> dict[int, Adjustments]:
     """Each user's prescriptions and exercises set aside that apply on any local date
-    from ``start`` to ``end``: one query for any number of users (users with none are
-    left out: use ``.get(id, NO_ADJUSTMENTS)``)."""
+    from ``start`` to ``end``, and their pain rule: one query for any number of users
+    (users with none of them are left out: use ``.get(id, NO_ADJUSTMENTS)``)."""
     ids = list(user_ids)
     if not ids:
         return {}
     spans = Q(patient_id__in=ids, starts_on__lte=end) & (Q(ends_on__isnull=True) | Q(ends_on__gt=start))
-    exercise = [f"exercise__{name}" for name in _EXERCISE_FIELDS]
-    prescriptions = (
-        Prescription.objects.filter(spans)
-        .annotate(is_rx=Value(True))
-        .values_list(
-            "is_rx",
-            "patient_id",
-            "id",
-            "starts_on",
-            "ends_on",
-            "exercise_id",
+    dated = (
+        "patient_id",
+        "id",
+        "starts_on",
+        "ends_on",
+        "exercise_id",
+        *(f"exercise__{f}" for f in _EXERCISE_FIELDS),
+    )
+    prescriptions = _rows(
+        Prescription.objects.filter(spans),
+        _RX,
+        (
+            *dated,
             "time_of_day",
             "weekdays",
             "prescription",
@@ -122,72 +171,58 @@ def adjustments_for(*, user_ids: Iterable[int], start: dt.date, end: dt.date) ->
             "note",
             "set_by_name",
             "set_by__display_name",
-            *exercise,
-        )
+        ),
     )
-    # The same columns, the prescription's own left empty.
-    blanks = {
-        "blank_id": Value(None, output_field=IntegerField()),
-        "blank_time": Value("", output_field=CharField()),
-        "blank_weekdays": Value(None, output_field=JSONField()),
-        "blank_dose": Value(None, output_field=JSONField()),
-        "blank_replaces": Value("", output_field=CharField()),
-        "blank_note": Value("", output_field=CharField()),
-        "blank_by": Value("", output_field=CharField()),
-        "blank_name": Value("", output_field=CharField()),
-    }
-    set_aside = (
-        SetAside.objects.filter(spans)
-        .annotate(is_rx=Value(False), **blanks)
-        .values_list(
-            "is_rx",
-            "patient_id",
-            "blank_id",
-            "starts_on",
-            "ends_on",
-            "exercise_id",
-            "blank_time",
-            "blank_weekdays",
-            "blank_dose",
-            "blank_replaces",
-            "blank_note",
-            "blank_by",
-            "blank_name",
-            *exercise,
-        )
+    set_aside = _rows(
+        SetAside.objects.filter(spans), _ASIDE, ("patient_id", "id", "starts_on", "ends_on", "exercise_id")
     )
-    found: dict[int, tuple[list[Prescribed], list[SetAsideSpan]]] = {}
+    rules = _rows(
+        PainRule.objects.filter(patient_id__in=ids),
+        _RULE,
+        ("patient_id", "id", "during_max", "morning_rise_max", "regress_after"),
+    )
+    names = list(_COLUMNS)
+    found: dict[int, tuple[list[Prescribed], list[SetAsideSpan], list[PainLimits]]] = {}
     exercises: dict[int, Exercise] = {}
-    for row in prescriptions.union(set_aside, all=True):
-        is_rx, patient_id, pk, first, stop, exercise_id = row[:6]
-        lists = found.setdefault(patient_id, ([], []))
-        if not is_rx:
-            lists[1].append(SetAsideSpan(exercise_id=exercise_id, first=first, stop=stop))
+    for kind, *values in prescriptions.union(set_aside, rules, all=True):
+        row = dict(zip(names, values, strict=True))
+        lists = found.setdefault(row["patient_id"], ([], [], []))
+        if kind == _RULE:
+            lists[2].append(PainLimits(row["during_max"], row["morning_rise_max"], row["regress_after"]))
             continue
-        time_of_day, weekdays, prescription, replaces, note, by, name_now = row[6:13]
+        if kind == _ASIDE:
+            lists[1].append(
+                SetAsideSpan(exercise_id=row["exercise_id"], first=row["starts_on"], stop=row["ends_on"])
+            )
+            continue
+        exercise_id = row["exercise_id"]
         if exercise_id not in exercises:
             exercises[exercise_id] = Exercise(
-                id=exercise_id, **dict(zip(_EXERCISE_FIELDS, row[13:], strict=True))
+                id=exercise_id, **{name: row[f"exercise__{name}"] for name in _EXERCISE_FIELDS}
             )
-        program, _, key = replaces.partition(":")
+        program, _, key = row["replaces"].partition(":")
         lists[0].append(
             Prescribed(
-                id=pk,
+                id=row["id"],
                 exercise=exercises[exercise_id],
-                time_of_day=time_of_day,
-                weekdays=None if weekdays is None else tuple(weekdays),
-                prescription=prescription,
-                replaces=(program, key) if replaces else None,
-                note=note,
+                time_of_day=row["time_of_day"],
+                weekdays=None if row["weekdays"] is None else tuple(row["weekdays"]),
+                prescription=row["prescription"],
+                replaces=(program, key) if row["replaces"] else None,
+                note=row["note"],
                 # The clinician's name as it is now ("Set by Dr Rao" once they set it).
-                by=name_now or by,
-                first=first,
-                stop=stop,
+                by=row["set_by__display_name"] or row["set_by_name"],
+                first=row["starts_on"],
+                stop=row["ends_on"],
             )
         )
     return {
-        pid: Adjustments(prescriptions=tuple(sorted(rx, key=lambda p: p.id)), set_aside=tuple(aside))
-        for pid, (rx, aside) in found.items()
+        pid: Adjustments(
+            prescriptions=tuple(sorted(rx, key=lambda p: p.id)),
+            set_aside=tuple(aside),
+            limits=rule[0] if rule else None,
+        )
+        for pid, (rx, aside, rule) in found.items()
     }
 
 
@@ -237,18 +272,25 @@ def plan_changes(*, patient: User, limit: int = 200) -> QuerySet[PlanChange]:
 def plan_for_user(
     *, user: User, start: dt.date, days: int, flare_days: Iterable[dt.date] = ()
 ) -> list[PlannedDay]:
-    """The user's plan for ``days`` local dates from ``start`` (two queries once warm:
-    the enrollments and the adjustments).
+    """The user's plan for ``days`` local dates from ``start``: their care team's and
+    their own changes applied, each program item at the dose their pain reports allow
+    under their pain rule (two queries once warm, and three for the pain history).
 
     ``flare_days`` are served the flare plan instead (one query more when there are any).
     """
-    planned = plan_days(
-        enrollments_for_window(user=user, start=start, days=days),
-        start,
-        days,
-        user.daily_minutes,
-        adjustments_of(user=user, start=start, days=days),
+    enrollments = enrollments_for_window(user=user, start=start, days=days)
+    adjusted = adjustments_of(user=user, start=start, days=days)
+    progress = (
+        progress_for(
+            user=user,
+            enrollments=enrollments,
+            last=start + dt.timedelta(days=days - 1),
+            limits=adjusted.limits,
+        )
+        if enrollments
+        else None
     )
+    planned = plan_days(enrollments, start, days, user.daily_minutes, progress, adjusted)
     flare_days = set(flare_days)
     if not flare_days.intersection(day.date for day in planned):
         return planned
@@ -281,7 +323,11 @@ def plans_on(*, dates: dict[int, dt.date], budgets: dict[int, int | None]) -> di
     adjustments = adjustments_for(user_ids=list(dates), start=min(dates.values()), end=max(dates.values()))
     plans = {
         user_id: plan_days(
-            by_user.get(user_id, []), day, 1, budgets.get(user_id), adjustments.get(user_id, NO_ADJUSTMENTS)
+            by_user.get(user_id, []),
+            day,
+            1,
+            budgets.get(user_id),
+            adjustments=adjustments.get(user_id, NO_ADJUSTMENTS),
         )[0]
         for user_id, day in dates.items()
         if user_id in by_user or user_id in adjustments

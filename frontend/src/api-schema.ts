@@ -1498,12 +1498,16 @@ export interface components {
             program: string;
             /** @description Every program that planned this exercise at this time of day: it is planned once. */
             programs: string[];
+            /** @description The program's calendar week on this date. */
             week: number;
             time_of_day: string;
             exercise: components["schemas"]["Exercise"];
+            /** @description The dose to do: the week `progression` serves. */
             prescription: components["schemas"]["Prescription"];
             /** @description Beyond the daily budget (daily_minutes on /me/): shown, but not due. */
             optional: boolean;
+            /** @description Null for the flare plan's items (they have no weeks). */
+            progression: components["schemas"]["Progression"] | null;
             /**
              * @description held: paused by the safety hold (an urgent or emergency answer) until it is released.
              *
@@ -1619,6 +1623,21 @@ export interface components {
             description: string;
             sources: string[];
             readonly schedule: components["schemas"]["ScheduleWeek"][];
+        };
+        Progression: {
+            /**
+             * @description What the person's pain reports did to this week's dose (the pain-monitoring model).
+             *
+             *     * `start` - start
+             *     * `progress` - progress
+             *     * `hold` - hold
+             *     * `regress` - regress
+             */
+            state: components["schemas"]["StateEnum"];
+            /** @description Why, in plain words. */
+            reason: string;
+            /** @description The program week whose dose is served: at most the calendar's `week`. */
+            week: number;
         };
         PublicKey: {
             /** @description VAPID application server key, base64url (for applicationServerKey). */
@@ -1968,6 +1987,14 @@ export interface components {
             /** Format: date-time */
             expires_at: string;
         };
+        /**
+         * @description * `start` - start
+         *     * `progress` - progress
+         *     * `hold` - hold
+         *     * `regress` - regress
+         * @enum {string}
+         */
+        StateEnum: "start" | "progress" | "hold" | "regress";
         Streak: {
             /** @description Days in a row with an exercise done; rest days don't break it. */
             current: number;

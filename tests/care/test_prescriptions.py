@@ -629,10 +629,11 @@ def test_today_with_adjustments_takes_a_constant_number_of_queries(
     for slug in ("plank", "bird-dog"):
         patient_client.post("/api/v1/me/not-for-me/", {"exercise": slug}, format="json")
 
-    # user, flares, enrollments, items, adjustments, logs, safety hold
-    with django_assert_max_num_queries(7):
+    # user, flares, enrollments, items, the care team's changes and pain rule, the pain
+    # history (3), logs, safety hold
+    with django_assert_max_num_queries(10):
         assert patient_client.get("/api/v1/today/").status_code == 200
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(10):
         assert patient_client.get(f"/api/v1/plan/?start={TODAY}&days=28").status_code == 200
 
 
@@ -709,3 +710,29 @@ def test_a_name_shows_on_the_patients_plan_once_set(rx, patient_client, doctor):
     names = {i["prescribed_by"]["name"] for i in today_items(patient_client).values() if i["prescribed_by"]}
 
     assert names == {"Dr Rao"}  # the name as it is now
+
+
+def test_the_clinicians_pain_rule_is_the_one_the_progression_follows(rx, patient, patient_client, doctor):
+    """Started on 2 November: week 3 today. Friday's bridge hurt 4 of 10 after: within
+    the published limit (5), above the one the clinician set (3)."""
+    Prescription.objects.all().delete()
+    enrollment = patient.enrollments.get()
+    enrollment.start_date = dt.date(2026, 11, 2)
+    enrollment.save()
+    sync(
+        patient_client, entry("session", session("core-strength:bridge", dt.date(2026, 11, 20), pain_after=4))
+    )
+
+    def bridge() -> dict:
+        return next(
+            i for i in today_items(patient_client).values() if i["exercise"]["slug"] == "glute-bridge"
+        )
+
+    assert bridge()["progression"]["state"] in {"progress", "start"}
+    changed = doctor[1].put(
+        f"/api/v1/care/patients/{patient.pk}/pain-rule/", {"during_max": 3}, format="json"
+    )
+    assert changed.status_code == 200
+
+    held = bridge()["progression"]
+    assert held["state"] == "hold" and "above 3 of 10" in held["reason"]
