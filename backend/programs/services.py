@@ -392,6 +392,9 @@ def prescription_update(*, row: Prescription, by: User, **changes: Any) -> Presc
             raise ApplicationError(
                 "This item already has a prescription: change that one instead.", field="replaces"
             )
+    fields = ("exercise_id", "time_of_day", "weekdays", "prescription", "replaces", "note")
+    if all(getattr(current, f) == getattr(row, f) for f in fields):
+        return current  # nothing changed: no history row for it
     current.set_by, current.set_by_name = by, by.name
     current.save()
     replaced = _replaced_item(patient=patient, replaces=current.replaces) if current.replaces else None

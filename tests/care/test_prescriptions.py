@@ -736,3 +736,77 @@ def test_the_clinicians_pain_rule_is_the_one_the_progression_follows(rx, patient
 
     held = bridge()["progression"]
     assert held["state"] == "hold" and "above 3 of 10" in held["reason"]
+
+
+def test_no_program_may_take_the_rx_slug(tmp_path):
+    import shutil
+
+    import yaml
+
+    from backend.programs.catalog import CONTENT_DIR, ContentError, read_catalog
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    path = content / "programs" / "core-strength.yaml"
+    data = yaml.safe_load(path.read_text())
+    path.write_text(yaml.safe_dump({**data, "slug": "rx"}))
+
+    with pytest.raises(ContentError, match="reserved for a clinician"):
+        read_catalog(content)
+
+
+def test_a_safety_hold_holds_a_clinicians_exercise_too(rx, patient_client):
+    from tests.tracker.test_safety_hold import report
+
+    row = rx(exercise="childs-pose", time_of_day="evening", prescription={})
+    report(patient_client, "leg_weakness")
+
+    assert today_items(patient_client)[f"rx:{row['id']}:{TODAY}"]["status"] == "held"
+
+
+def test_an_edit_that_changes_nothing_writes_no_history(rx, patient, doctor):
+    made = rx(exercise="childs-pose", time_of_day="evening", prescription={"hold_seconds": 30})
+    url = f"/api/v1/care/patients/{patient.pk}/prescriptions/{made['id']}/"
+
+    same = doctor[1].patch(url, {"prescription": {"hold_seconds": 30}}, format="json")
+
+    assert same.status_code == 200 and same.json() == made
+    assert PlanChange.objects.count() == 1
+
+
+def test_patients_who_share_a_program_count_their_own_changes(catalog, patient, other_patient, doctor):
+    """The clinician's list plans a day once for patients in the same week of the same
+    program (``due_counts``' shared table): the table is keyed on each one's changes."""
+    from backend.programs.schedule import NO_ADJUSTMENTS, due_counts
+    from backend.programs.selectors import adjustments_for, attach_items, enrollments_for_window
+    from backend.programs.services import prescription_create, set_aside_add
+
+    start = dt.date(2026, 11, 16)
+    for person in (patient, other_patient):
+        EnrollmentFactory(user=person, start_date=start)
+    set_aside_add(patient=other_patient, by=other_patient, exercise="plank")
+    prescription_create(
+        patient=other_patient, by=doctor[0], exercise="childs-pose", time_of_day="evening", prescription={}
+    )
+    adjusted = adjustments_for(
+        user_ids=[patient.pk, other_patient.pk], start=start, end=dt.date(2026, 11, 22)
+    )
+    table: dict = {}
+
+    counts = {
+        person.pk: due_counts(
+            attach_items(enrollments_for_window(user=person, start=start, days=7)),
+            start,
+            7,
+            table,
+            adjustments=adjusted.get(person.pk, NO_ADJUSTMENTS),
+        )
+        for person in (patient, other_patient)
+    }
+
+    saturday = dt.date(2026, 11, 21)
+    # The other patient: plank set aside (one fewer), child's pose added (one more).
+    assert counts[other_patient.pk][saturday] == counts[patient.pk][saturday]
+    assert counts[other_patient.pk][dt.date(2026, 11, 22)] == counts[patient.pk][dt.date(2026, 11, 22)] + 1
+    assert counts[other_patient.pk][dt.date(2026, 11, 20)] == counts[patient.pk][dt.date(2026, 11, 20)]
+    assert patient.pk not in adjusted
