@@ -218,7 +218,9 @@ def own_settings(user: User) -> dict[str, list[dict]]:
         # What the care team (or the person) changed in the plan, ended ones too.
         "prescriptions": [
             {**render_prescription(row), "starts_on": row.starts_on.isoformat(), "ends_on": _day(row.ends_on)}
-            for row in Prescription.objects.filter(patient=user).select_related("exercise", "set_by").order_by("id")
+            for row in Prescription.objects.filter(patient=user)
+            .select_related("exercise", "set_by")
+            .order_by("id")
         ],
         "not_for_me": [
             {**render_set_aside(row), "starts_on": row.starts_on.isoformat(), "ends_on": _day(row.ends_on)}
