@@ -30,7 +30,7 @@ from backend.care.serializers import (
 )
 from backend.core.fields import QuerySerializer
 from backend.programs import selectors as plan_selectors
-from backend.programs.api import PLAN_PARAMETERS, plan_response
+from backend.programs.days import PLAN_PARAMETERS, plan_response
 from backend.programs.models import Prescription
 from backend.programs.plan_changes import render_changes
 from backend.programs.serializers import (
