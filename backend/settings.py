@@ -257,6 +257,8 @@ SPECTACULAR_SETTINGS = {
         "JournalEntryTypeEnum": ["journal"],
         "SyncStatusEnum": ["created", "updated", "unchanged", "stale", "conflict", "rejected"],
         "SessionLogStatusEnum": "backend.tracker.models.SessionLog.Status",
+        # A user's role, and who changed a plan or set an exercise aside.
+        "RoleEnum": "backend.accounts.models.User.Role",
     },
 }
 

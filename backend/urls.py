@@ -7,13 +7,14 @@ from backend.core.fields import IdConverter
 from backend.core.pwa import app_shell
 from backend.health import HealthView
 from backend.privacy.api import AccountErasure
+from backend.programs.api import PainRuleOnProfile
 from backend.tracker.api import SafetyHoldOnProfile
 
 
-class MeView(AccountErasure, SafetyHoldOnProfile, ProfileView):
+class MeView(AccountErasure, PainRuleOnProfile, SafetyHoldOnProfile, ProfileView):
     """``/api/v1/me/``: the profile is the accounts app's (GET, PATCH), with the
-    tracker's open safety hold; erasing the account is the privacy app's (DELETE),
-    which sits above every app it erases from."""
+    tracker's open safety hold and the programs' pain rule; erasing the account is the
+    privacy app's (DELETE), which sits above every app it erases from."""
 
 
 # <id:...> in every app's routes: a positive id that fits the database's bigint.

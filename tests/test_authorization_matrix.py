@@ -18,6 +18,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from backend.care.models import CareLink, ClinicianNote
+from backend.programs.models import Prescription, SetAside
+from backend.programs.services import prescription_create, set_aside_add
 from backend.reminders.rules import reminder_rule_create
 from backend.tracker.models import SafetyAlert
 from tests.accounts.factories import ClinicianFactory, UserFactory
@@ -25,6 +27,7 @@ from tests.programs.factories import EnrollmentFactory
 from tests.tracker.helpers import checkin, entry, journal, sync
 
 PERSONAS = ["anonymous", "patient_a", "patient_b", "linked_clinician", "unlinked_clinician"]
+RX_BODY = {"exercise": "childs-pose", "time_of_day": "evening", "prescription": {"hold_seconds": 30}}
 SECRET = "patient-a-private-journal-line"
 
 OK = frozenset({200, 201, 202, 204})
@@ -122,6 +125,37 @@ TABLE: dict[tuple[str, str], tuple[dict[str, set[int]], dict | None]] = {
     ("care-patient-notes", "post"): (LINKED, {"text": "a note"}),
     ("care-patient-note", "patch"): (LINKED, {"text": "an edited note"}),
     ("care-patient-note", "delete"): (LINKED, None),
+    # Prescribing (issue 16): the link below has prescribe; without it, writes are 403
+    # (test_a_linked_clinician_without_prescribe_reads_but_never_writes).
+    ("care-patient-plan", "get"): (LINKED, None),
+    ("care-patient-prescriptions", "get"): (LINKED, None),
+    ("care-patient-prescriptions", "post"): (LINKED, RX_BODY),
+    ("care-patient-prescription", "patch"): (LINKED, {"prescription": {"reps": 3}}),
+    ("care-patient-prescription", "delete"): (LINKED, None),
+    ("care-patient-pain-rule", "get"): (LINKED, None),
+    ("care-patient-pain-rule", "put"): (LINKED, {"during_max": 4}),
+    ("care-patient-exclusions", "get"): (LINKED, None),
+    ("care-patient-exclusions", "post"): (LINKED, {"exercise": "bird-dog"}),
+    ("care-patient-exclusion", "delete"): (LINKED, None),
+    ("not-for-me", "get"): (OWN, None),
+    ("not-for-me", "post"): (OWN_INPUT, {}),
+    ("not-for-me-detail", "delete"): (OWNED, None),
+    ("plan-changes", "get"): (OWN, None),
+}
+
+# What a linked clinician whose link lacks ``prescribe`` gets: reads, never writes.
+WITHOUT_PRESCRIBE = {
+    ("care-patient-plan", "get"): 200,
+    ("care-patient-prescriptions", "get"): 200,
+    ("care-patient-prescriptions", "post"): 403,
+    ("care-patient-prescription", "patch"): 403,
+    ("care-patient-prescription", "delete"): 403,
+    ("care-patient-pain-rule", "get"): 200,
+    ("care-patient-pain-rule", "put"): 403,
+    ("care-patient-exclusions", "get"): 200,
+    ("care-patient-exclusions", "post"): 403,
+    ("care-patient-exclusion", "delete"): 403,
+    ("care-patient-safety-hold-release", "post"): 403,
 }
 
 
@@ -197,8 +231,14 @@ def world(catalog, settings):
         "enrollment": enrollment.pk,
         "reminder": reminder_rule_create(user=a, kind="checkin", times=["20:00"]).pk,
         "link": link.pk,
+        "rx": prescription_create(
+            patient=a, by=linked, exercise="cat-cow", time_of_day="evening", prescription={"reps": 4}
+        ).pk,
+        # One exercise A set aside, one A's clinician did (only that one they may bring back).
+        "aside": set_aside_add(patient=a, by=a, exercise="plank")[0].exercise.slug,
+        "exclusion": set_aside_add(patient=a, by=linked, exercise="dead-bug")[0].exercise.slug,
     }
-    return {"clients": clients, "ids": ids, "a": a}
+    return {"clients": clients, "ids": ids, "a": a, "link": link}
 
 
 def _url(name: str, ids: dict) -> str:
@@ -212,6 +252,9 @@ def _url(name: str, ids: dict) -> str:
         "program-detail": {"slug": ids["slug"]},
         "care-alert-acknowledge": {**patient, "alert_id": ids["alert_id"]},
         "care-patient-note": {**patient, "note_id": ids["note_id"]},
+        "care-patient-prescription": {**patient, "pk": ids["rx"]},
+        "care-patient-exclusion": {**patient, "slug": ids["exclusion"]},
+        "not-for-me-detail": {"slug": ids["aside"]},
     }.get(name)
     if (kwargs is None and name.startswith("care-patient-")) or name == "care-patient":
         kwargs = patient
@@ -246,3 +289,30 @@ def test_who_may_read_and_write_what(world, name, method, persona):
     if name == "me" and method == "delete" and persona != "anonymous":
         # Erasure needs the password; the deliberately empty body erased nothing.
         assert "password" in response.json()
+
+
+@pytest.mark.parametrize(("name", "method"), sorted(WITHOUT_PRESCRIBE))
+def test_a_linked_clinician_without_prescribe_reads_but_never_writes(world, name, method):
+    CareLink.objects.filter(pk=world["link"].pk).update(scopes=["logs", "checkins", "journal"])
+    expected, body = WITHOUT_PRESCRIBE[(name, method)], TABLE[(name, method)][1]
+    before = (
+        list(Prescription.objects.values_list("id", "prescription", "ends_on")),
+        list(SetAside.objects.values_list("id", "ends_on")),
+    )
+    client = world["clients"]["linked_clinician"]
+    url = _url(name, world["ids"])
+
+    response = (
+        getattr(client, method)(url, body, format="json")
+        if body is not None
+        else getattr(client, method)(url)
+    )
+
+    assert response.status_code == expected, (name, method, response.status_code, response.content[:300])
+    after = (
+        list(Prescription.objects.values_list("id", "prescription", "ends_on")),
+        list(SetAside.objects.values_list("id", "ends_on")),
+    )
+    assert after == before
+    if expected == 403:
+        assert "prescribe" in response.json()["detail"]

@@ -47,7 +47,9 @@ def _statuses(client) -> dict[str, str]:
 def test_a_repeated_today_reads_no_plan_or_log_rows(
     enrolled, patient_client, django_assert_max_num_queries, django_assert_num_queries
 ):
-    with django_assert_max_num_queries(6):  # user, flares, enrollments, items, logs, safety hold
+    # user, flares, enrollments, items, the care team's changes and pain rule, the pain
+    # history (3), logs, safety hold
+    with django_assert_max_num_queries(10):
         first = patient_client.get("/api/v1/today/")
     # The user row only (the session comes from the cache): no enrollment, item or log.
     with django_assert_num_queries(1) as captured:

@@ -16,6 +16,7 @@ from backend.accounts.timezones import validate_timezone
 # The daily budget a person may choose: less than 10 minutes leaves no session worth
 # starting; more than 90 is not a home programme any more.
 DAILY_MINUTES_MIN, DAILY_MINUTES_MAX = 10, 90
+DISPLAY_NAME_MAX = 80
 
 
 class UserManager(BaseUserManager["User"]):
@@ -48,6 +49,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         CLINICIAN = "clinician", "Clinician"
 
     email = models.EmailField("email address", unique=True)
+    # How the person is named to others (a clinician to their patients: "Dr Rao");
+    # blank: the email address stands in (``name``).
+    display_name = models.CharField(max_length=DISPLAY_NAME_MAX, blank=True, default="")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.PATIENT)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     # ISO 3166-1 alpha-2, for who to call in an emergency; blank: the time zone's country.
@@ -86,6 +90,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def name(self) -> str:
+        """What others see this person called: the display name, else the email address."""
+        return self.display_name or self.email
 
     @property
     def is_clinician(self) -> bool:

@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.accounts.emergency import call_for, lines_for, validate_country
-from backend.accounts.models import DAILY_MINUTES_MAX, DAILY_MINUTES_MIN, User
+from backend.accounts.models import DAILY_MINUTES_MAX, DAILY_MINUTES_MIN, DISPLAY_NAME_MAX, User
 from backend.accounts.timezones import local_today, validate_timezone
 from backend.core.fields import StrictCharField, StrictIntegerField
 
@@ -23,6 +23,14 @@ class CallSerializer(serializers.Serializer):
 
 
 class MeSerializer(serializers.ModelSerializer):
+    display_name = StrictCharField(
+        max_length=DISPLAY_NAME_MAX,
+        allow_blank=True,
+        required=False,
+        help_text="How you are named to the people you share with (a clinician: to their patients). "
+        "Blank: your email address is shown.",
+        error_messages={"max_length": f"Keep the name to {DISPLAY_NAME_MAX} characters or fewer."},
+    )
     timezone = StrictCharField(max_length=64, validators=[validate_timezone])
     country = StrictCharField(
         max_length=2,
@@ -65,6 +73,7 @@ class MeSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "email",
+            "display_name",
             "role",
             "timezone",
             "country",
@@ -77,6 +86,13 @@ class MeSerializer(serializers.ModelSerializer):
             "date_joined",
         ]
         read_only_fields = ["id", "email", "role", "screening", "today", "date_joined"]
+
+    def validate_display_name(self, value: str) -> str:
+        # One line of printable text: a newline or a control character would break
+        # every place the name is shown ("Set by Dr Rao").
+        if any(not ch.isprintable() for ch in value):
+            raise serializers.ValidationError("Use letters, spaces and punctuation, on one line.")
+        return " ".join(value.split())
 
     def validate_country(self, value: str | None) -> str:
         return value or ""

@@ -21,6 +21,7 @@ def user_update(
     timezone: str | None = None,
     country: str | None = None,
     daily_minutes: int | None = UNCHANGED,
+    display_name: str | None = None,
 ) -> User:
     """Change what is given; ``country=""`` follows the time zone's country again;
     ``daily_minutes=None`` removes the daily budget.
@@ -34,6 +35,9 @@ def user_update(
     if timezone is not None and timezone != user.timezone:
         user.timezone = timezone
         fields.append("timezone")
+    if display_name is not None and display_name != user.display_name:
+        user.display_name = display_name
+        fields.append("display_name")
     if country is not None and country != user.country:
         user.country = country
         fields.append("country")

@@ -26,8 +26,24 @@ from backend.care.serializers import (
     RedeemSerializer,
     ScopesSerializer,
     ShareCodeSerializer,
+    render_access,
 )
 from backend.core.fields import QuerySerializer
+from backend.programs import selectors as plan_selectors
+from backend.programs.days import PLAN_PARAMETERS, plan_response
+from backend.programs.models import Prescription
+from backend.programs.plan_changes import render_changes
+from backend.programs.serializers import (
+    PainRuleSerializer,
+    PlanSerializer,
+    PrescriptionRowSerializer,
+    PrescriptionWriteSerializer,
+    SetAsideRowSerializer,
+    SetAsideWriteSerializer,
+    render_pain_rule,
+    render_prescription,
+    render_set_aside,
+)
 from backend.tracker import selectors as tracker_selectors
 from backend.tracker.entries import render_record
 from backend.tracker.flares import render_flare, running
@@ -116,7 +132,7 @@ class AccessLogView(APIView):
 
     @extend_schema(responses=AccessLogSerializer(many=True))
     def get(self, request: Request) -> Response:
-        return Response(AccessLogSerializer(selectors.access_log(patient=request.user), many=True).data)
+        return Response([render_access(entry) for entry in selectors.access_log(patient=request.user)])
 
 
 # --- Clinician side -------------------------------------------------------------
@@ -166,6 +182,7 @@ class PatientView(ClinicianView):
             {
                 "id": patient.pk,
                 "email": patient.email,
+                "name": patient.name,
                 "timezone": patient.timezone,
                 "today": local_today(patient.timezone),
                 "linked_since": link.created_at,
@@ -180,6 +197,15 @@ class PatientView(ClinicianView):
                 # Flare-up mode: running now (or null), and the record of recent ones.
                 "flare": render_flare(next((f for f in flares if running(f, now)), None)),
                 "flares": render_flares(flares, now),
+                # The care team's changes to the plan, and who made each (issue 16).
+                "prescriptions": [
+                    render_prescription(row) for row in plan_selectors.prescription_list(patient=patient)
+                ],
+                "exclusions": [
+                    render_set_aside(row) for row in plan_selectors.set_aside_list(patient=patient)
+                ],
+                "pain_rule": render_pain_rule(plan_selectors.pain_rule_of(user=patient)),
+                "plan_changes": render_changes(plan_selectors.plan_changes(patient=patient), request.user.pk),
             }
         )
 
@@ -191,9 +217,7 @@ class PatientSafetyHoldReleaseView(ClinicianView):
     def post(self, request: Request, patient_id: int) -> Response:
         link = self.link(request, patient_id)
         if "prescribe" not in link.scopes:
-            raise PermissionDenied(
-                "The patient has not allowed you to change their plan (the prescribe scope)."
-            )
+            raise PermissionDenied(services.NO_PRESCRIBE)
         released = services.safety_hold_clear(link=link, clinician=request.user, ip=_ip(request))
         return Response({"released": released, "safety_hold": None})
 
@@ -318,4 +342,133 @@ class NoteDetailView(ClinicianView):
     @extend_schema(responses={204: None})
     def delete(self, request: Request, patient_id: int, note_id: int) -> Response:
         services.clinician_note_delete(note=self._note(request, patient_id, note_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Prescribing (issue 16): reads need a link, writes its ``prescribe`` scope ---------
+
+
+class PatientPlanView(ClinicianView):
+    """The patient's plan as they see it (``/api/v1/plan/``): programs, prescriptions and
+    what is set aside, within their daily minutes."""
+
+    @extend_schema(parameters=PLAN_PARAMETERS, responses=PlanSerializer)
+    def get(self, request: Request, patient_id: int) -> Response:
+        link = self.link(request, patient_id)
+        response = plan_response(link.patient, request.query_params)
+        self.audit(request, link, "plan")
+        return response
+
+
+class PrescriptionsView(ClinicianView):
+    """The exercises I set for this patient (GET: any linked clinician; POST: with the
+    patient's ``prescribe`` scope)."""
+
+    @extend_schema(responses=PrescriptionRowSerializer(many=True))
+    def get(self, request: Request, patient_id: int) -> Response:
+        link = self.link(request, patient_id)
+        rows = [render_prescription(row) for row in plan_selectors.prescription_list(patient=link.patient)]
+        self.audit(request, link, "prescriptions")
+        return Response(rows)
+
+    @extend_schema(request=PrescriptionWriteSerializer, responses={201: PrescriptionRowSerializer})
+    def post(self, request: Request, patient_id: int) -> Response:
+        link = self.link(request, patient_id)
+        services.require_prescribe(link)
+        body = PrescriptionWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        created = services.prescription_add(
+            link=link, clinician=request.user, ip=_ip(request), **body.validated_data
+        )
+        return Response(render_prescription(created), status=status.HTTP_201_CREATED)
+
+
+class PrescriptionView(ClinicianView):
+    """Change a prescription's dose, time, days or note; DELETE ends it from today (the
+    program item returns to its program's dose; the history keeps it)."""
+
+    def _found(self, request: Request, patient_id: int, pk: int) -> tuple[CareLink, Prescription]:
+        link = self.link(request, patient_id)
+        services.require_prescribe(link)
+        found = plan_selectors.prescription_list(patient=link.patient).filter(pk=pk).first()
+        if found is None:
+            raise Http404
+        return link, found
+
+    @extend_schema(request=PrescriptionWriteSerializer, responses=PrescriptionRowSerializer)
+    def patch(self, request: Request, patient_id: int, pk: int) -> Response:
+        link, found = self._found(request, patient_id, pk)
+        body = PrescriptionWriteSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        changed = services.prescription_change(
+            link=link, clinician=request.user, row=found, ip=_ip(request), **body.validated_data
+        )
+        return Response(render_prescription(changed))
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, patient_id: int, pk: int) -> Response:
+        link, found = self._found(request, patient_id, pk)
+        services.prescription_remove(link=link, clinician=request.user, prescription=found, ip=_ip(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PainRuleView(ClinicianView):
+    """The pain limits the patient's progression follows (PUT: with ``prescribe``; the
+    limits left out stay as they are)."""
+
+    @extend_schema(responses=PainRuleSerializer)
+    def get(self, request: Request, patient_id: int) -> Response:
+        link = self.link(request, patient_id)
+        rule = render_pain_rule(plan_selectors.pain_rule_of(user=link.patient))
+        self.audit(request, link, "pain rule")
+        return Response(rule)
+
+    @extend_schema(request=PainRuleSerializer, responses=PainRuleSerializer)
+    def put(self, request: Request, patient_id: int) -> Response:
+        link = self.link(request, patient_id)
+        services.require_prescribe(link)
+        body = PainRuleSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        rule = services.pain_rule_change(
+            link=link, clinician=request.user, ip=_ip(request), **body.validated_data
+        )
+        return Response(render_pain_rule(rule))
+
+
+class ExclusionsView(ClinicianView):
+    """Exercises set aside from the patient's plan, by them or their care team (POST:
+    with ``prescribe``)."""
+
+    @extend_schema(responses=SetAsideRowSerializer(many=True))
+    def get(self, request: Request, patient_id: int) -> Response:
+        link = self.link(request, patient_id)
+        rows = [render_set_aside(row) for row in plan_selectors.set_aside_list(patient=link.patient)]
+        self.audit(request, link, "exclusions")
+        return Response(rows)
+
+    @extend_schema(
+        request=SetAsideWriteSerializer,
+        responses={200: SetAsideRowSerializer, 201: SetAsideRowSerializer},
+        description="201 when set aside now; 200 with the row when it already was.",
+    )
+    def post(self, request: Request, patient_id: int) -> Response:
+        link = self.link(request, patient_id)
+        services.require_prescribe(link)
+        body = SetAsideWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        row, created = services.exclusion_add(
+            link=link, clinician=request.user, ip=_ip(request), **body.validated_data
+        )
+        return Response(render_set_aside(row), status=201 if created else 200)
+
+
+class ExclusionView(ClinicianView):
+    """Bring back an exercise a clinician set aside (what the patient set aside, only
+    they can bring back: 403)."""
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, patient_id: int, slug: str) -> Response:
+        link = self.link(request, patient_id)
+        services.require_prescribe(link)
+        services.exclusion_remove(link=link, clinician=request.user, exercise=slug, ip=_ip(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

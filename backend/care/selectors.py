@@ -13,8 +13,8 @@ from backend.accounts.models import User
 from backend.accounts.timezones import local_today
 from backend.care.models import AccessLogEntry, CareLink, ClinicianNote
 from backend.programs.models import Enrollment, Program
-from backend.programs.schedule import due_counts
-from backend.programs.selectors import attach_items
+from backend.programs.schedule import NO_ADJUSTMENTS, due_counts
+from backend.programs.selectors import adjustments_for, attach_items
 from backend.tracker import adherence
 from backend.tracker.models import CheckIn, Flare, SafetyAlert, SafetyHold, SessionLog
 from backend.tracker.selectors import checkins, pauses, session_logs
@@ -46,7 +46,11 @@ def linked_patient(*, clinician: User, patient_id: int) -> CareLink:
 
 
 def access_log(*, patient: User, limit: int = 500) -> QuerySet[AccessLogEntry]:
-    return AccessLogEntry.objects.filter(patient=patient).order_by("-at", "-id")[:limit]
+    return (
+        AccessLogEntry.objects.filter(patient=patient)
+        .select_related("clinician")
+        .order_by("-at", "-id")[:limit]
+    )
 
 
 def alerts(*, patient: User, open_only: bool) -> QuerySet[SafetyAlert]:
@@ -121,7 +125,7 @@ def overview(
     patients = {
         p["id"]: p
         for p in User.objects.filter(pk__in=ids)
-        .values("id", "email", "timezone", "daily_minutes")
+        .values("id", "email", "display_name", "timezone", "daily_minutes")
         .annotate(
             last_checkin=Subquery(latest.values("date")[:1]),
             latest_pain=Subquery(latest.values("pain")[:1]),
@@ -172,6 +176,8 @@ def overview(
     enrollments = defaultdict(list)
     for enrollment in attach_items(enrollment_rows):
         enrollments[enrollment.user_id].append(enrollment)
+    # Prescriptions and exercises set aside change what is due: one query for everyone.
+    adjustments = adjustments_for(user_ids=ids, start=first_day, end=last_day)
 
     open_alerts = defaultdict(list)
     for alert in (
@@ -193,7 +199,14 @@ def overview(
         local = today[patient_id]
         window28 = [local - dt.timedelta(days=n) for n in range(27, -1, -1)]
         due = adherence.not_due(
-            due_counts(enrollments[patient_id], window28[0], 28, due_table, patient["daily_minutes"]),
+            due_counts(
+                enrollments[patient_id],
+                window28[0],
+                28,
+                due_table,
+                patient["daily_minutes"],
+                adjustments.get(patient_id, NO_ADJUSTMENTS),
+            ),
             adherence.paused_days(paused.get(patient_id, []), window28[0], local),
             0,
         )
@@ -214,6 +227,7 @@ def overview(
         row = {
             "id": patient_id,
             "email": patient["email"],
+            "name": patient["display_name"] or patient["email"],
             "linked_since": linked_since.isoformat(),
             "scopes": scopes,
             "adherence_7": adherence.adherence(counted[-7:]),
@@ -225,7 +239,7 @@ def overview(
             "pain_trend": _trend(_scores(this_week, 0), _scores(last_week, 0)),
             "stress_trend": _trend(_scores(this_week, 1), _scores(last_week, 1)),
             "open_alerts": open_alerts[patient_id],
-            "flare": patient_id in flaring,
+            "flare": flaring.get(patient_id),
         }
         row["attention"] = _attention(row)
         rows.append(row)

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from backend.care.models import SCOPES, AccessLogEntry, CareLink, ClinicianNote
 from backend.core.fields import StrictCharField
 from backend.tracker.models import SafetyAlert
+from backend.tracker.serializers import FlareSerializer
 
 
 class ShareCodeSerializer(serializers.Serializer):
@@ -19,6 +20,7 @@ class RedeemSerializer(serializers.Serializer):
 class PartySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     email = serializers.EmailField()
+    name = serializers.CharField(help_text="Their display name, else their email address.")
 
 
 class CareLinkSerializer(serializers.ModelSerializer):
@@ -80,8 +82,9 @@ class PatientRowSerializer(serializers.Serializer):
     attention = serializers.ListField(
         child=serializers.CharField(), help_text="Why this patient is near the top."
     )
-    flare = serializers.BooleanField(
-        required=False, help_text="In flare-up mode now (its days are not due); always sent by this server."
+    name = serializers.CharField(help_text="The patient's display name, else their email address.")
+    flare = FlareSerializer(
+        allow_null=True, help_text="The flare-up mode running now (its days are not due), or null."
     )
 
 
@@ -94,9 +97,61 @@ class NoteSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-class AccessLogSerializer(serializers.ModelSerializer):
-    clinician = serializers.EmailField(source="clinician_email")
+class AccessLogClinicianSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="The clinician's display name, else their email address.")
+    email = serializers.EmailField()
 
-    class Meta:
-        model = AccessLogEntry
-        fields = ["clinician", "what", "at", "ip"]
+
+class AccessLogSerializer(serializers.Serializer):
+    """One row of "who read or changed what, when"."""
+
+    clinician = AccessLogClinicianSerializer()
+    what = serializers.CharField(help_text="What was read or done, in a few plain words.")
+    text = serializers.CharField(help_text="The row as a sentence: 'Dr Rao looked at your plan'.")
+    at = serializers.DateTimeField()
+    ip = serializers.IPAddressField(allow_null=True)
+
+
+# What each access-log row says to the patient ("Dr Rao looked at your plan").
+ACCESS_WORDS = {
+    "profile": "looked at your profile",
+    "summary": "looked at your progress",
+    "logs": "looked at your sessions and check-ins",
+    "journal": "read your journal",
+    "alerts": "looked at your safety alerts",
+    "alert acknowledged": "saw one of your safety alerts and marked it as dealt with",
+    "patient list": "saw you in their list of patients",
+    "safety hold released": "released your safety hold",
+    "safety hold (none open)": "went to release your safety hold (none was open)",
+    "plan": "looked at your plan",
+    "prescriptions": "looked at the exercises they set for you",
+    "prescription added": "added an exercise to your plan",
+    "prescription changed": "changed an exercise in your plan",
+    "prescription ended": "took back an exercise they had set",
+    "exclusions": "looked at the exercises set aside from your plan",
+    "exercise set aside": "set an exercise aside from your plan",
+    "exercise brought back": "brought an exercise back into your plan",
+    "pain rule": "looked at your pain rule",
+    "pain rule changed": "changed your pain rule",
+}
+
+
+def access_words(what: str) -> str:
+    if what.startswith("export"):
+        return "downloaded your data"
+    if what.startswith("report"):
+        return "downloaded your visit report"
+    return ACCESS_WORDS.get(what, f"looked at your {what}")
+
+
+def render_access(entry: AccessLogEntry) -> dict:
+    """An access-log row for the patient (``AccessLogSerializer``); the clinician row
+    comes with it (``selectors.access_log``)."""
+    name = entry.clinician.name if entry.clinician is not None else entry.clinician_email
+    return {
+        "clinician": {"name": name, "email": entry.clinician_email},
+        "what": entry.what,
+        "text": f"{name} {access_words(entry.what)}",
+        "at": entry.at.isoformat(),
+        "ip": entry.ip,
+    }

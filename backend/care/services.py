@@ -6,14 +6,18 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.caching import invalidation
 from backend.care.models import DEFAULT_SCOPES, SCOPES, AccessLogEntry, CareLink, ClinicianNote, ShareCode
 from backend.core.errors import ApplicationError
+from backend.programs import services as plan_services
+from backend.programs.models import PainRule, Prescription, SetAside
 from backend.tracker.holds import safety_hold_release
 from backend.tracker.models import SafetyAlert, SafetyHold
 
@@ -146,3 +150,85 @@ def clinician_note_update(*, note: ClinicianNote, text: str) -> ClinicianNote:
 
 def clinician_note_delete(*, note: ClinicianNote) -> None:
     note.delete()
+
+
+# --- Prescribing (issue 16): a clinician changes a patient's plan ----------------------
+
+NO_PRESCRIBE = "The patient has not allowed you to change their plan (the prescribe scope)."
+
+
+def require_prescribe(link: CareLink) -> None:
+    """Refuse (403) a clinician whose link lacks the ``prescribe`` scope."""
+    if "prescribe" not in link.scopes:
+        raise ApplicationError(NO_PRESCRIBE, status=403)
+
+
+def _locked(link: CareLink) -> CareLink:
+    """The link, locked for this write and read again: one ended meanwhile (the patient
+    pressed "End sharing" while the clinician was editing) is a 404, and one whose
+    ``prescribe`` was turned off a 403, with nothing written. Ending or re-scoping a
+    link waits for this transaction, and this one for theirs."""
+    locked = (
+        CareLink.objects.select_for_update(of=("self",))
+        .select_related("patient")
+        .filter(pk=link.pk, ended_at__isnull=True)
+        .first()
+    )
+    if locked is None:
+        raise Http404
+    require_prescribe(locked)
+    return locked
+
+
+@transaction.atomic
+def prescription_add(*, link: CareLink, clinician: User, ip: str | None, **fields: Any) -> Prescription:
+    link = _locked(link)
+    created = plan_services.prescription_create(patient=link.patient, by=clinician, **fields)
+    access_log_record(clinician=clinician, patient_ids=[link.patient_id], what="prescription added", ip=ip)
+    return created
+
+
+@transaction.atomic
+def prescription_change(
+    *, link: CareLink, clinician: User, row: Prescription, ip: str | None, **changes: Any
+) -> Prescription:
+    link = _locked(link)
+    changed = plan_services.prescription_update(row=row, by=clinician, **changes)
+    access_log_record(clinician=clinician, patient_ids=[link.patient_id], what="prescription changed", ip=ip)
+    return changed
+
+
+@transaction.atomic
+def prescription_remove(
+    *, link: CareLink, clinician: User, prescription: Prescription, ip: str | None
+) -> None:
+    link = _locked(link)
+    plan_services.prescription_end(prescription=prescription, by=clinician)
+    access_log_record(clinician=clinician, patient_ids=[link.patient_id], what="prescription ended", ip=ip)
+
+
+@transaction.atomic
+def exclusion_add(
+    *, link: CareLink, clinician: User, exercise: str, reason: str, ip: str | None
+) -> tuple[SetAside, bool]:
+    link = _locked(link)
+    row, created = plan_services.set_aside_add(
+        patient=link.patient, by=clinician, exercise=exercise, reason=reason
+    )
+    access_log_record(clinician=clinician, patient_ids=[link.patient_id], what="exercise set aside", ip=ip)
+    return row, created
+
+
+@transaction.atomic
+def exclusion_remove(*, link: CareLink, clinician: User, exercise: str, ip: str | None) -> None:
+    link = _locked(link)
+    plan_services.set_aside_end(patient=link.patient, by=clinician, exercise=exercise)
+    access_log_record(clinician=clinician, patient_ids=[link.patient_id], what="exercise brought back", ip=ip)
+
+
+@transaction.atomic
+def pain_rule_change(*, link: CareLink, clinician: User, ip: str | None, **limits: int) -> PainRule:
+    link = _locked(link)
+    rule = plan_services.pain_rule_set(patient=link.patient, by=clinician, **limits)
+    access_log_record(clinician=clinician, patient_ids=[link.patient_id], what="pain rule changed", ip=ip)
+    return rule

@@ -38,5 +38,29 @@ urlpatterns = [
         api.NoteDetailView.as_view(),
         name="care-patient-note",
     ),
+    path("care/patients/<id:patient_id>/plan/", api.PatientPlanView.as_view(), name="care-patient-plan"),
+    path(
+        "care/patients/<id:patient_id>/prescriptions/",
+        api.PrescriptionsView.as_view(),
+        name="care-patient-prescriptions",
+    ),
+    path(
+        "care/patients/<id:patient_id>/prescriptions/<id:pk>/",
+        api.PrescriptionView.as_view(),
+        name="care-patient-prescription",
+    ),
+    path(
+        "care/patients/<id:patient_id>/pain-rule/", api.PainRuleView.as_view(), name="care-patient-pain-rule"
+    ),
+    path(
+        "care/patients/<id:patient_id>/exclusions/",
+        api.ExclusionsView.as_view(),
+        name="care-patient-exclusions",
+    ),
+    path(
+        "care/patients/<id:patient_id>/exclusions/<slug:slug>/",
+        api.ExclusionView.as_view(),
+        name="care-patient-exclusion",
+    ),
     path("me/access-log/", api.AccessLogView.as_view(), name="access-log"),
 ]

@@ -14,7 +14,10 @@ from django.utils import timezone
 from backend.accounts.models import User
 from backend.accounts.timezones import local_today
 from backend.care.selectors import access_log, active_links, safety_holds
-from backend.programs.models import Enrollment
+from backend.programs import selectors as plan_selectors
+from backend.programs.models import Enrollment, Prescription, SetAside
+from backend.programs.plan_changes import render_changes
+from backend.programs.serializers import render_pain_rule, render_prescription, render_set_aside
 from backend.reminders.selectors import push_subscription_list, reminder_rule_list
 from backend.reminders.serializers import ReminderRuleSerializer
 from backend.tracker.entries import RECORD_COLUMNS, render_record
@@ -215,7 +218,24 @@ def own_settings(user: User) -> dict[str, list[dict]]:
         "safety_holds": render_history(safety_holds(patient=user, limit=1000)),
         # Each flare-up: when it ran, how it ended, and the check-in at its end.
         "flares": render_flares(Flare.objects.filter(patient=user).order_by("started_at"), timezone.now()),
+        # What the care team (or the person) changed in the plan, ended ones too.
+        "prescriptions": [
+            {**render_prescription(row), "starts_on": row.starts_on.isoformat(), "ends_on": _day(row.ends_on)}
+            for row in Prescription.objects.filter(patient=user)
+            .select_related("exercise", "set_by")
+            .order_by("id")
+        ],
+        "not_for_me": [
+            {**render_set_aside(row), "starts_on": row.starts_on.isoformat(), "ends_on": _day(row.ends_on)}
+            for row in SetAside.objects.filter(patient=user).select_related("exercise").order_by("id")
+        ],
+        "pain_rule": render_pain_rule(plan_selectors.pain_rule_of(user=user)),
+        "plan_changes": render_changes(plan_selectors.plan_changes(patient=user, limit=10000), user.pk),
     }
+
+
+def _day(value) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 def export_response(*, subject: User, document: dict[str, Any], fmt: str, stem: str) -> HttpResponse:

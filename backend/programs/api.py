@@ -1,88 +1,38 @@
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-
 from django.http import HttpResponse
-from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.accounts.models import User
 from backend.accounts.timezones import local_today
 from backend.caching.user_cache import Until, cached
 from backend.programs import selectors, services
+from backend.programs.days import PLAN_PARAMETERS, FlareMode, Hold, _exercise_json, plan_response, render_day
 from backend.programs.flare import flare_plan, render_advice
 from backend.programs.models import TIME_OF_DAY_ORDER, Enrollment, Exercise
-from backend.programs.schedule import PlannedDay, PlannedItem, item_seconds
+from backend.programs.plan_changes import render_changes
+from backend.programs.schedule import item_seconds
 from backend.programs.serializers import (
     DaySerializer,
     EnrollmentSerializer,
     EnrollmentStatusSerializer,
-    ExerciseSerializer,
     FlarePlanSerializer,
-    PlanQuerySerializer,
+    PlanChangeSerializer,
+    PlanProfileSerializer,
     PlanSerializer,
     ProgramDetailSerializer,
     ProgramSerializer,
+    SetAsideRowSerializer,
+    SetAsideWriteSerializer,
+    render_pain_rule,
+    render_set_aside,
 )
-from backend.tracker.flares import FLARE_HOURS, flare_dates, flares_between, render_flare, running
-from backend.tracker.holds import held_from, open_hold, render_hold
+from backend.tracker.flares import FLARE_HOURS
 from backend.tracker.selectors import item_statuses
-
-
-@dataclass(frozen=True)
-class Hold:
-    """The open safety hold as a plan shows it: from which local date, and its JSON."""
-
-    held_from: dt.date
-    rendered: dict
-
-    @classmethod
-    def of(cls, user: User) -> Hold | None:
-        hold = open_hold(user.pk)
-        if hold is None:
-            return None
-        rendered = render_hold(hold)
-        assert rendered is not None
-        return cls(held_from=held_from(hold, user.timezone), rendered=rendered)
-
-
-@dataclass(frozen=True)
-class FlareMode:
-    """The days of a plan that flare-up mode serves, with the flare each one shows.
-
-    A flare's days are the local dates it covers, in part or whole; once it is over
-    (ended, or run out), today and later are usual days again, so a flare ended at
-    noon gives the afternoon back its plan. ``until``: when the running flare stops,
-    so a cached today is kept no longer than that.
-    """
-
-    days: dict[dt.date, dict]
-    until: dt.datetime | None
-
-    @classmethod
-    def of(cls, user: User, start: dt.date, end: dt.date) -> FlareMode:
-        now = timezone.now()
-        today = local_today(user.timezone, now=now)
-        days: dict[dt.date, dict] = {}
-        until = None
-        for flare in flares_between(user=user, start=start, end=end):
-            first, last = flare_dates(flare, user.timezone)
-            is_running = running(flare, now)
-            if is_running:
-                until = flare.ends_at
-            shown = {**(render_flare(flare) or {}), "advice": render_advice(flare_plan().advice)}
-            day = max(first, start)
-            while day <= min(last, end):
-                if is_running or day < today:
-                    days[day] = shown
-                day += dt.timedelta(days=1)
-        return cls(days=days, until=until)
 
 
 class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
@@ -149,71 +99,6 @@ class EnrollmentViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _exercise_json(exercise: Exercise) -> dict:
-    """The exercise as the API shows it, rendered once per cached catalog object.
-
-    Plan items share the exercise instances cached by ``selectors.attach_items``, which
-    are replaced when the content changes, so the rendering goes with them.
-    """
-    rendered = getattr(exercise, "_api_json", None)
-    if rendered is None:
-        rendered = exercise._api_json = dict(ExerciseSerializer(exercise).data)
-    return rendered
-
-
-def _status(item: PlannedItem, statuses: dict[str, str], pending: str) -> str:
-    # The item's own id first; then an id it had before programs were merged.
-    for logged in item.ids:
-        if logged in statuses:
-            return statuses[logged]
-    return pending
-
-
-def render_day(
-    day: PlannedDay, statuses: dict[str, str], hold: Hold | None = None, flare: FlareMode | None = None
-) -> dict:
-    """A day of the plan, JSON-ready (``DaySerializer`` documents the shape).
-
-    On a day a safety hold pauses, every exercise not yet done or skipped is ``held``
-    (the flare plan's too: the hold is the more serious). A flare day (``day`` is then
-    the flare plan) carries ``mode: flare`` and the flare.
-    """
-    held = hold is not None and day.date >= hold.held_from
-    pending = "held" if held else "pending"
-    shown = None if flare is None else flare.days.get(day.date)
-    return {
-        "date": day.date.isoformat(),
-        "mode": "usual" if shown is None else "flare",
-        "flare": shown,
-        "safety_hold": hold.rendered if held and hold is not None else None,
-        "minutes": day.minutes,
-        "sessions": [
-            {
-                "time_of_day": session.time_of_day,
-                "minutes": session.minutes,
-                "optional_minutes": session.optional_minutes,
-                "items": [item.id for item in session.items],
-            }
-            for session in day.sessions
-        ],
-        "items": [
-            {
-                "id": item.id,
-                "program": item.program,
-                "programs": list(item.programs),
-                "week": item.week,
-                "time_of_day": item.time_of_day,
-                "exercise": _exercise_json(item.exercise),
-                "prescription": item.prescription,
-                "optional": item.optional,
-                "progression": None if item.progression is None else item.progression.render(),
-                "status": _status(item, statuses, pending),
-            }
-            for item in day.items
-        ],
-    }
-
-
 class FlarePlanView(APIView):
     """The flare plan itself, for a phone to keep: flare-up mode starts offline too.
 
@@ -266,20 +151,67 @@ class TodayView(APIView):
 class PlanView(APIView):
     """The plan for a run of local dates (1 to 28)."""
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("start", str, description="YYYY-MM-DD; defaults to today (local)."),
-            OpenApiParameter("days", int, description="1 to 28; defaults to 7."),
-        ],
-        responses=PlanSerializer,
-    )
+    @extend_schema(parameters=PLAN_PARAMETERS, responses=PlanSerializer)
     def get(self, request: Request) -> Response:
-        query = PlanQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        start = query.validated_data.get("start") or local_today(request.user.timezone)
-        count = query.validated_data["days"]
-        flare = FlareMode.of(request.user, start, start + dt.timedelta(days=count - 1))
-        days = selectors.plan_for_user(user=request.user, start=start, days=count, flare_days=flare.days)
-        statuses = item_statuses(user=request.user, start=days[0].date, end=days[-1].date)
-        hold = Hold.of(request.user)
-        return Response({"days": [render_day(day, statuses, hold, flare) for day in days]})
+        return plan_response(request.user, request.query_params)
+
+
+class PainRuleOnProfile:
+    """Mixed into ``/api/v1/me/`` (``backend/urls.py``): the pain rule the person's plan
+    follows, as their clinician set it (or the defaults)."""
+
+    @extend_schema(responses=PlanProfileSerializer)
+    def get(self, request: Request) -> Response:
+        return self._with_rule(request, super().get(request))  # type: ignore[misc]
+
+    @extend_schema(request=PlanProfileSerializer, responses=PlanProfileSerializer)
+    def patch(self, request: Request) -> Response:
+        return self._with_rule(request, super().patch(request))  # type: ignore[misc]
+
+    @staticmethod
+    def _with_rule(request: Request, response: Response) -> Response:
+        if response.status_code == 200 and isinstance(response.data, dict):
+            response.data["pain_rule"] = render_pain_rule(selectors.pain_rule_of(user=request.user))
+        return response
+
+
+class NotForMeView(APIView):
+    """Exercises I set aside ("not for me"), or my clinician did: they leave my plan,
+    and what remains is fitted to my daily minutes."""
+
+    @extend_schema(responses=SetAsideRowSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response([render_set_aside(row) for row in selectors.set_aside_list(patient=request.user)])
+
+    @extend_schema(
+        request=SetAsideWriteSerializer,
+        responses={200: SetAsideRowSerializer, 201: SetAsideRowSerializer},
+        description="201 when set aside now; 200 with the row when it already was.",
+    )
+    def post(self, request: Request) -> Response:
+        body = SetAsideWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        row, created = services.set_aside_add(
+            patient=request.user,
+            by=request.user,
+            exercise=body.validated_data["exercise"],
+            reason=body.validated_data["reason"],
+        )
+        return Response(render_set_aside(row), status=201 if created else 200)
+
+
+class NotForMeDetailView(APIView):
+    """Bring an exercise back into my plan (whoever set it aside)."""
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, slug: str) -> Response:
+        services.set_aside_end(patient=request.user, by=request.user, exercise=slug)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PlanChangesView(APIView):
+    """Who changed my plan, what and when, newest first, in plain words."""
+
+    @extend_schema(responses=PlanChangeSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(render_changes(selectors.plan_changes(patient=request.user), request.user.pk))

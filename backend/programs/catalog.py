@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from backend.programs.models import PRESCRIPTION_FIELDS, Exercise, TimeOfDay
-from backend.programs.schedule import FLARE_PROGRAM
+from backend.programs.schedule import FLARE_PROGRAM, RX_PROGRAM
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 # The drawn files (scripts/illustrations.py writes them; Vite copies public/ into the
@@ -131,6 +131,20 @@ def _prescription(value: Any, where: str) -> dict[str, Any] | None:
         elif not isinstance(amount, int) or isinstance(amount, bool) or not 1 <= amount <= 7200:
             _fail(where, f"'{name}' must be a whole number between 1 and 7200")
     return dict(value)
+
+
+def prescription_problem(value: Any) -> str | None:
+    """What is wrong with a dose a clinician sends (the files' rules, without a note:
+    theirs is the prescription's own), or None: one validator for both."""
+    if isinstance(value, dict) and "note" in value:
+        return "Put what you want to say in 'note' beside the prescription."
+    try:
+        _prescription(value, "prescription")
+    except ContentError as error:
+        return str(error).removeprefix("prescription: ")
+    if value is None:
+        return "Give a dose (an empty one, {}, for a habit)."
+    return None
 
 
 def _item_head(
@@ -316,6 +330,8 @@ def read_catalog(directory: Path = CONTENT_DIR, illustrations_dir: Path = ILLUST
         raise ContentError(f"programs/: slug used by more than one file: {sorted(duplicates)}")
     if FLARE_PROGRAM in slugs:
         raise ContentError(f"programs/: the slug {FLARE_PROGRAM!r} is reserved for the flare plan")
+    if RX_PROGRAM in slugs:
+        raise ContentError(f"programs/: the slug {RX_PROGRAM!r} is reserved for a clinician's exercises")
     return Catalog(sources=sources, exercises=exercises, programs=programs)
 
 

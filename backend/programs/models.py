@@ -178,3 +178,152 @@ class Enrollment(models.Model):
         if self.status == self.Status.ACTIVE and today >= self.end_date:
             return self.Status.COMPLETED
         return self.status
+
+
+# --- A care team's changes to one patient's plan (issue 16) --------------------------
+# Written by backend/care (a clinician with the patient's ``prescribe`` scope) and by the
+# patient ("not for me"); applied wherever a plan is computed (``schedule.Adjustments``).
+
+
+class Prescription(models.Model):
+    """An exercise a clinician set for one patient: a new item of their plan, or, with
+    ``replaces``, a program item's dose, time and days for that patient.
+
+    It applies from ``starts_on`` to the day before ``ends_on`` (the patient's local
+    dates): ending it keeps the row, so past plans (and adherence) stay true.
+    """
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="prescriptions"
+    )
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="prescriptions")
+    time_of_day = models.CharField(max_length=16, choices=TimeOfDay.choices)
+    # Days of the week (Monday=0); null: every day.
+    weekdays = models.JSONField(null=True, blank=True)
+    prescription = models.JSONField(default=dict, blank=True)
+    # "<program slug>:<item key>" of the program item it stands in for; "" for a new item.
+    replaces = models.CharField(max_length=130, blank=True, default="")
+    note = models.TextField(blank=True, default="")
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Kept so the patient still sees who set it if the clinician account goes.
+    set_by_name = models.CharField(max_length=254)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["patient", "ends_on"], name="prescription_patient")]
+        constraints = [
+            # One dose at a time for a program item: two would contradict each other.
+            models.UniqueConstraint(
+                fields=["patient", "replaces"],
+                condition=Q(ends_on__isnull=True) & ~Q(replaces=""),
+                name="prescription_one_per_item",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="prescription_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise_id} for {self.patient_id}"
+
+
+class SetAside(models.Model):
+    """An exercise marked "not for me", by the patient or a clinician: it leaves every
+    day of the plan from ``starts_on``; brought back, ``ends_on`` closes it."""
+
+    class By(models.TextChoices):
+        PATIENT = "patient", "The patient"
+        CLINICIAN = "clinician", "A clinician"
+
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="set_aside")
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="+")
+    by = models.CharField(max_length=16, choices=By.choices)
+    by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    by_name = models.CharField(max_length=254)
+    reason = models.CharField(max_length=200, blank=True, default="")
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["patient", "ends_on"], name="setaside_patient")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "exercise"], condition=Q(ends_on__isnull=True), name="setaside_one_open"
+            ),
+            models.CheckConstraint(condition=Q(by__in=["patient", "clinician"]), name="setaside_by_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise_id} set aside for {self.patient_id}"
+
+
+class PainRule(models.Model):
+    """One patient's pain limits, as a clinician set them (``progression.PainLimits``);
+    no row: the published defaults."""
+
+    patient = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pain_rule"
+    )
+    during_max = models.PositiveSmallIntegerField()
+    morning_rise_max = models.PositiveSmallIntegerField()
+    regress_after = models.PositiveSmallIntegerField()
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    set_by_name = models.CharField(max_length=254)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(during_max__lte=10), name="painrule_during_max_range"),
+            models.CheckConstraint(condition=Q(morning_rise_max__lte=5), name="painrule_morning_rise_range"),
+            models.CheckConstraint(
+                condition=Q(regress_after__gte=1) & Q(regress_after__lte=5),
+                name="painrule_regress_after_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"pain rule of {self.patient_id}"
+
+
+class PlanChange(models.Model):
+    """One change to a patient's plan, in plain words: the patient's history of who
+    changed what (``text`` follows the actor's name: "changed Cat-cow to ...")."""
+
+    class Kind(models.TextChoices):
+        PRESCRIPTION_ADDED = "prescription_added", "Exercise added"
+        PRESCRIPTION_CHANGED = "prescription_changed", "Exercise changed"
+        PRESCRIPTION_ENDED = "prescription_ended", "Exercise back to its program"
+        SET_ASIDE = "set_aside", "Set aside"
+        BROUGHT_BACK = "brought_back", "Brought back"
+        PAIN_RULE = "pain_rule", "Pain rule changed"
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plan_changes"
+    )
+    by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    by_name = models.CharField(max_length=254)
+    by_role = models.CharField(max_length=16)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    text = models.CharField(max_length=500)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["patient", "-at"], name="planchange_patient_at")]
+
+    def __str__(self) -> str:
+        return f"{self.by_name} {self.text}"

@@ -8,9 +8,12 @@ A day is planned in three steps, the same for the plan, adherence and reminders:
 1. **Due items**: each running enrollment's items for that date and week (a program
    enrolled twice, e.g. left and re-joined, plans each item once: the newest
    enrollment's week wins).
-2. **Merge**: one item per exercise per time of day, whatever the number of programs
+2. **Adjustments** (``Adjustments``): a care team's prescriptions replace program
+   items (which keep their ids, so logs still count) or add items of their own
+   (``rx:<prescription id>:<date>``); exercises set aside as "not for me" leave the day.
+3. **Merge**: one item per exercise per time of day, whatever the number of programs
    (``_merge``); the item lists every program that planned it.
-3. **Budget**: with a daily budget in minutes, what does not fit is optional
+4. **Budget**: with a daily budget in minutes, what does not fit is optional
    (``apply_budget``). Optional items are shown but not due.
 """
 
@@ -23,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from backend.programs.models import TIME_OF_DAY_ORDER, Enrollment, Exercise, ProgramItem
-from backend.programs.progression import Progression
+from backend.programs.progression import PainLimits, Progression
 
 # What the person's pain reports did to a program item's dose on a date
 # (``selectors.progress_for``); without one, the calendar's week is served.
@@ -38,6 +41,11 @@ ITEM_ID_RE = re.compile(
 # The reserved pseudo-program of the flare plan (``flare.py``): its items are logged
 # as "flare:<key>:<date>", and no program may take the slug.
 FLARE_PROGRAM = "flare"
+# The reserved pseudo-program of a clinician's added exercises: "rx:<prescription id>:<date>".
+RX_PROGRAM = "rx"
+RX_TITLE = "Set by your care team"
+# Where an added exercise sorts in its session: after the programs' items.
+RX_ORDER = "\uffff"
 
 # How long things take, for a session's minutes and the daily budget. Rough on
 # purpose: a guide to "about 12 minutes", not a stopwatch.
@@ -117,6 +125,9 @@ class PlannedItem:
     optional: bool = False
     # Where the item sorts: the earliest of the merged items, so a warm-up stays first.
     order: tuple = ()
+    # Set by a clinician (``Prescribed``): their name, and the note the patient sees.
+    prescribed_by: str | None = None
+    note: str | None = None
     # Pain-guided progression: the week whose dose is served, and why (None: calendar).
     progression: Progression | None = None
     # The seconds of the calendar week's dose: what the merge and the daily budget go
@@ -177,6 +188,122 @@ class PlannedDay:
     def due(self) -> list[PlannedItem]:
         """The items that count for adherence and reminders: all but the optional ones."""
         return [item for item in self.items if not item.optional]
+
+
+@dataclass(frozen=True)
+class Prescribed:
+    """A clinician's prescription as the plan applies it (``models.Prescription``)."""
+
+    id: int
+    exercise: Exercise
+    time_of_day: str
+    weekdays: tuple[int, ...] | None  # None: every day
+    prescription: dict
+    replaces: tuple[str, str] | None  # (program slug, item key)
+    note: str
+    by: str
+    first: dt.date
+    stop: dt.date | None  # the first date it no longer applies
+
+    def on(self, day: dt.date) -> bool:
+        """Whether it applies on this date (its days of the week included)."""
+        return self.runs_on(day) and (self.weekdays is None or day.weekday() in self.weekdays)
+
+    def runs_on(self, day: dt.date) -> bool:
+        return self.first <= day and (self.stop is None or day < self.stop)
+
+    @property
+    def signature(self) -> tuple:
+        """What the plan of a day depends on (not its id), for ``due_counts``' table."""
+        return (
+            self.exercise.pk,
+            self.time_of_day,
+            self.weekdays,
+            tuple(sorted(self.prescription.items())),
+            self.replaces,
+        )
+
+
+@dataclass(frozen=True)
+class SetAsideSpan:
+    """An exercise set aside as "not for me" (``models.SetAside``) and when."""
+
+    exercise_id: int
+    first: dt.date
+    stop: dt.date | None
+
+    def on(self, day: dt.date) -> bool:
+        return self.first <= day and (self.stop is None or day < self.stop)
+
+
+@dataclass(frozen=True)
+class Adjustments:
+    """One patient's changes to their plan: prescriptions and exercises set aside."""
+
+    prescriptions: tuple[Prescribed, ...] = ()
+    set_aside: tuple[SetAsideSpan, ...] = ()
+    # The pain rule their clinician set (None: the defaults); not a change of what is due.
+    limits: PainLimits | None = None
+
+    def __bool__(self) -> bool:
+        """Whether anything changes what is planned (the pain rule only doses)."""
+        return bool(self.prescriptions or self.set_aside)
+
+    def on(self, day: dt.date) -> tuple[list[Prescribed], dict[tuple[str, str], Prescribed], frozenset[int]]:
+        """(added exercises, program items replaced, exercise ids set aside) on this date.
+
+        A replacement counts while it runs, even on a day of the week it skips: the
+        program item it stands for is then not planned that day.
+        """
+        added = [p for p in self.prescriptions if p.replaces is None and p.on(day)]
+        replaced = {p.replaces: p for p in self.prescriptions if p.replaces is not None and p.runs_on(day)}
+        aside = frozenset(s.exercise_id for s in self.set_aside if s.on(day))
+        return added, replaced, aside
+
+    def key_on(self, day: dt.date) -> tuple:
+        """What of these changes shapes this date's plan, for ``due_counts``' table."""
+        if not self:
+            return ()
+        added, replaced, aside = self.on(day)
+        return (
+            tuple(sorted((p.signature for p in added), key=repr)),
+            tuple(sorted(((key, p.signature, p.on(day)) for key, p in replaced.items()), key=repr)),
+            tuple(sorted(aside)),
+        )
+
+
+NO_ADJUSTMENTS = Adjustments()
+
+
+def _prescribed_item(
+    prescribed: Prescribed,
+    day: dt.date,
+    *,
+    id: str,
+    program: str,
+    title: str,
+    enrollment_id: int,
+    week: int,
+    position: int,
+    order: tuple = (),
+) -> PlannedItem:
+    return PlannedItem(
+        id=id,
+        date=day,
+        program=program,
+        program_title=title,
+        enrollment_id=enrollment_id,
+        week=week,
+        time_of_day=prescribed.time_of_day,
+        exercise=prescribed.exercise,
+        prescription=prescribed.prescription,
+        position=position,
+        programs=(program,),
+        seconds=item_seconds(prescribed.exercise, prescribed.prescription),
+        order=order,
+        prescribed_by=prescribed.by,
+        note=prescribed.note or None,
+    )
 
 
 def _due_items(
@@ -253,7 +380,9 @@ def _merge(items: Sequence[PlannedItem]) -> list[PlannedItem]:
         if len(group) == 1:
             merged.append(group[0])
             continue
-        kept = min(group, key=lambda i: i.budget_seconds)  # min keeps the first of equals
+        # A clinician's dose is the one they chose for this person: it wins.
+        prescribed = [i for i in group if i.prescribed_by is not None]
+        kept = min(prescribed or group, key=lambda i: i.budget_seconds)  # min keeps the first of equals
         merged.append(
             replace(
                 kept,
@@ -271,9 +400,11 @@ def apply_budget(items: list[PlannedItem], budget_minutes: int | None) -> list[P
     Deterministic, in this order, each item kept only if it still fits:
     1. the first calming (breathing) item of the day, kept even if it alone is over
        the budget: the day is never left without one;
-    2. for each session in order, its first item that fits, so every time of day keeps
+    2. what a clinician prescribed, in day order, each if it fits: the care team
+       chose it for this person;
+    3. for each session in order, its first item that fits, so every time of day keeps
        something to start when it can;
-    3. every other item in day order; one that does not fit is optional and a later,
+    4. every other item in day order; one that does not fit is optional and a later,
        shorter one may still fit.
     Without a budget nothing is optional.
     """
@@ -295,6 +426,10 @@ def apply_budget(items: list[PlannedItem], budget_minutes: int | None) -> list[P
         keep(calming, force=True)
     started: set[str] = set() if calming is None else {items[calming].time_of_day}
     for n, item in enumerate(items):
+        if item.prescribed_by is not None and item.budget_seconds <= left:
+            started.add(item.time_of_day)
+            keep(n)
+    for n, item in enumerate(items):
         if item.time_of_day not in started and item.budget_seconds <= left:
             started.add(item.time_of_day)
             keep(n)
@@ -308,13 +443,52 @@ def _plan_day(
     day: dt.date,
     budget_minutes: int | None,
     progress: Progress | None = None,
+    adjustments: Adjustments = NO_ADJUSTMENTS,
 ) -> PlannedDay:
     """One day; ``enrollments`` newest first (see ``plan_days``)."""
+    added, replaced, aside = adjustments.on(day) if adjustments else ([], {}, frozenset())
     planned: dict[str, PlannedItem] = {}
     for enrollment in enrollments:
-        for item in _items_on(enrollment, enrollment.items, day, progress):
+        slug = enrollment.program.slug
+        items = enrollment.items
+        if replaced:
+            items = [i for i in items if (slug, i.key) not in replaced]
+        for item in _items_on(enrollment, items, day, progress):
             planned.setdefault(item.id, item)
-    ordered = sorted(planned.values(), key=lambda p: p.sort_key)
+        if replaced and enrollment.runs_on(day):
+            # The replaced items keep their ids (logs made before still count) and take
+            # the clinician's dose, time and days.
+            for program_item in enrollment.items:
+                prescribed = replaced.get((slug, program_item.key))
+                if prescribed is None or not prescribed.on(day):
+                    continue
+                planned.setdefault(
+                    item_id(slug, program_item.key, day),
+                    _prescribed_item(
+                        prescribed,
+                        day,
+                        id=item_id(slug, program_item.key, day),
+                        program=slug,
+                        title=enrollment.program.title,
+                        enrollment_id=enrollment.id,
+                        week=enrollment.week_on(day),
+                        position=program_item.position,
+                    ),
+                )
+    for prescribed in added:
+        planned[item_id(RX_PROGRAM, str(prescribed.id), day)] = _prescribed_item(
+            prescribed,
+            day,
+            id=item_id(RX_PROGRAM, str(prescribed.id), day),
+            program=RX_PROGRAM,
+            title=RX_TITLE,
+            enrollment_id=0,
+            week=(day - prescribed.first).days // 7 + 1,
+            position=prescribed.id,
+            order=(TIME_OF_DAY_ORDER.get(prescribed.time_of_day, 99), RX_ORDER, prescribed.id),
+        )
+    kept = (p for p in planned.values() if p.exercise.pk not in aside) if aside else planned.values()
+    ordered = sorted(kept, key=lambda p: p.sort_key)
     return PlannedDay(date=day, items=apply_budget(_merge(ordered), budget_minutes))
 
 
@@ -330,6 +504,7 @@ def plan_days(
     days: int,
     budget_minutes: int | None = None,
     progress: Progress | None = None,
+    adjustments: Adjustments = NO_ADJUSTMENTS,
 ) -> list[PlannedDay]:
     """The plan for ``days`` consecutive local dates from ``start``.
 
@@ -337,9 +512,15 @@ def plan_days(
     (``selectors.attach_items``). ``budget_minutes`` is the user's ``daily_minutes``;
     ``progress`` chooses each item's dose from the person's pain reports (the plan a
     person sees); counting paths leave it out, since it never changes what is due.
+    ``adjustments`` are their care team's and their own changes (``selectors.adjustments_for``):
+    counting paths need them, since they change what is due. A prescribed dose is the
+    clinician's: progression leaves it as it is.
     """
     ordered = _newest_first(enrollments)
-    return [_plan_day(ordered, start + dt.timedelta(days=n), budget_minutes, progress) for n in range(days)]
+    return [
+        _plan_day(ordered, start + dt.timedelta(days=n), budget_minutes, progress, adjustments)
+        for n in range(days)
+    ]
 
 
 @dataclass(frozen=True)
@@ -357,12 +538,16 @@ class DueDay:
 
 
 def due_days(
-    enrollments: Iterable[Enrollment], start: dt.date, days: int, budget_minutes: int | None = None
+    enrollments: Iterable[Enrollment],
+    start: dt.date,
+    days: int,
+    budget_minutes: int | None = None,
+    adjustments: Adjustments = NO_ADJUSTMENTS,
 ) -> dict[dt.date, DueDay]:
     """Each day's due count and planned ids: the plan without its rendering, for counting."""
     return {
         day.date: DueDay(due=len(day.due), ids={alias: item.id for item in day.items for alias in item.ids})
-        for day in plan_days(enrollments, start, days, budget_minutes)
+        for day in plan_days(enrollments, start, days, budget_minutes, adjustments=adjustments)
     }
 
 
@@ -372,13 +557,14 @@ def due_counts(
     days: int,
     table: dict[tuple, int] | None = None,
     budget_minutes: int | None = None,
+    adjustments: Adjustments = NO_ADJUSTMENTS,
 ) -> dict[dt.date, int]:
     """How many items are due each day: the counting-only path for many patients.
 
-    The same plan as ``plan_days`` (merged, within the budget), but a day's count
-    depends only on the budget, the weekday and which programs run in which week, so
-    it is planned once per combination; pass the same ``table`` for many patients to
-    share that work.
+    The same plan as ``plan_days`` (merged, adjusted, within the budget), but a day's
+    count depends only on the budget, the weekday, which programs run in which week
+    and the patient's adjustments that apply that day, so it is planned once per
+    combination; pass the same ``table`` for many patients to share that work.
     """
     table = {} if table is None else table
     last = start + dt.timedelta(days=days - 1)
@@ -403,16 +589,17 @@ def due_counts(
             for e, first, stop, pauses in spans
             if first <= day < stop and not any(a <= day < b for a, b in pauses)
         ]
-        if not running:
+        if not running and not adjustments:
             result[day] = 0
             continue
         key = (
             budget_minutes,
             day.weekday(),
             tuple((e.program_id, (day - e.start_date).days // 7 + 1) for e in running),
+            adjustments.key_on(day),
         )
         due = table.get(key)
         if due is None:
-            due = table[key] = len(_plan_day(running, day, budget_minutes).due)
+            due = table[key] = len(_plan_day(running, day, budget_minutes, adjustments=adjustments).due)
         result[day] = due
     return result

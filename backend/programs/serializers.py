@@ -1,11 +1,24 @@
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from backend.core.fields import CalendarDateField, QuerySerializer
-from backend.programs.models import Enrollment, Exercise, Program, ProgramItem
-from backend.tracker.serializers import FlareSerializer, SafetyHoldSerializer
+from backend.accounts.models import User
+from backend.core.fields import CalendarDateField, QuerySerializer, StrictCharField, StrictIntegerField
+from backend.programs.models import (
+    Enrollment,
+    Exercise,
+    PainRule,
+    Prescription,
+    Program,
+    ProgramItem,
+    SetAside,
+    TimeOfDay,
+)
+from backend.programs.progression import PainLimits
+from backend.tracker.serializers import FlareSerializer, ProfileSerializer, SafetyHoldSerializer
 
 
 class IllustrationSerializer(serializers.Serializer):
@@ -168,6 +181,10 @@ class PlanQuerySerializer(QuerySerializer):
     )
 
 
+class PrescribedBySerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="The clinician's name: 'Set by <name>'.")
+
+
 class ProgressionSerializer(serializers.Serializer):
     state = serializers.ChoiceField(
         choices=["start", "progress", "hold", "regress"],
@@ -200,6 +217,12 @@ class PlanItemSerializer(serializers.Serializer):
         choices=["pending", "done", "skipped", "held"],
         help_text="held: paused by the safety hold (an urgent or emergency answer) until it is released.",
     )
+    prescribed_by = PrescribedBySerializer(
+        allow_null=True,
+        help_text="Set by a clinician the person allowed to prescribe (its dose, time and days); "
+        "null: the program's.",
+    )
+    note = serializers.CharField(allow_null=True, help_text="What the clinician wrote for the person.")
 
 
 class SessionSerializer(serializers.Serializer):
@@ -257,3 +280,166 @@ class DaySerializer(serializers.Serializer):
 
 class PlanSerializer(serializers.Serializer):
     days = DaySerializer(many=True)
+
+
+# --- A care team's changes (issue 16): documented shapes and what a write may send ------
+
+PRESCRIPTION_NOTE_MAX = 1000
+SET_ASIDE_REASON_MAX = 200
+
+
+class NamedSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True, help_text="Null once the account is gone.")
+    name = serializers.CharField()
+
+
+class DoseSerializer(serializers.Serializer):
+    sets = serializers.IntegerField(required=False)
+    reps = serializers.IntegerField(required=False)
+    hold_seconds = serializers.IntegerField(required=False)
+    duration_seconds = serializers.IntegerField(required=False)
+    breaths = serializers.IntegerField(required=False)
+    per_side = serializers.BooleanField(required=False)
+
+
+class PrescriptionRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    exercise = serializers.CharField(help_text="The exercise's slug.")
+    exercise_title = serializers.CharField()
+    time_of_day = serializers.ChoiceField(choices=TimeOfDay.values)
+    weekdays = serializers.ListField(
+        child=serializers.IntegerField(), allow_null=True, help_text="0 = Monday; null: every day."
+    )
+    prescription = DoseSerializer()
+    replaces = serializers.CharField(
+        allow_null=True, help_text="'<program slug>:<item key>' it stands in for; null: an exercise added."
+    )
+    note = serializers.CharField(allow_blank=True)
+    set_by = NamedSerializer()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class WeekdaysField(serializers.ListField):
+    child = StrictIntegerField(min_value=0, max_value=6)
+
+    default_error_messages = {"empty": "Choose at least one day, or null for every day."}
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_null=True, allow_empty=False, max_length=7, **kwargs)
+
+
+class PrescriptionWriteSerializer(serializers.Serializer):
+    exercise = StrictCharField(max_length=64, help_text="An exercise's slug from the catalog.")
+    time_of_day = serializers.ChoiceField(choices=TimeOfDay.values)
+    weekdays = WeekdaysField(required=False, help_text="0 = Monday; null or left out: every day.")
+    prescription = serializers.JSONField(
+        help_text="Any of sets, reps, hold_seconds, duration_seconds, breaths (whole numbers 1-7200) "
+        "and per_side (true/false), as in the programs."
+    )
+    replaces = StrictCharField(
+        max_length=130,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="'<program slug>:<item key>' of a program item the patient follows: that item "
+        "keeps its id and takes this dose, time and days.",
+    )
+    note = StrictCharField(
+        max_length=PRESCRIPTION_NOTE_MAX, required=False, allow_blank=True, trim_whitespace=True
+    )
+
+
+class SetAsideRowSerializer(serializers.Serializer):
+    exercise = serializers.CharField()
+    exercise_title = serializers.CharField()
+    by = serializers.ChoiceField(choices=User.Role.choices, help_text="Who set it aside.")
+    by_name = serializers.CharField()
+    reason = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+
+
+class SetAsideWriteSerializer(serializers.Serializer):
+    exercise = StrictCharField(max_length=64, help_text="An exercise's slug.")
+    reason = StrictCharField(max_length=SET_ASIDE_REASON_MAX, required=False, allow_blank=True, default="")
+
+
+class PainRuleSerializer(serializers.Serializer):
+    during_max = StrictIntegerField(
+        min_value=0, max_value=10, required=False, help_text="Pain (0-10) during or right after that is fine."
+    )
+    morning_rise_max = StrictIntegerField(
+        min_value=0, max_value=5, required=False, help_text="How far morning pain may rise above usual."
+    )
+    regress_after = StrictIntegerField(
+        min_value=1, max_value=5, required=False, help_text="Bad responses in a row that step the dose back."
+    )
+    set_by = NamedSerializer(read_only=True, allow_null=True)
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    is_default = serializers.BooleanField(read_only=True)
+
+
+class PlanChangeBySerializer(serializers.Serializer):
+    name = serializers.CharField()
+    role = serializers.ChoiceField(choices=User.Role.choices)
+
+
+class PlanChangeSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    by = PlanChangeBySerializer()
+    kind = serializers.CharField()
+    text = serializers.CharField(
+        help_text="In plain words: 'Dr Rao changed Cat-cow to 2 sets of 6 reps, ...'."
+    )
+
+
+def render_prescription(row: Prescription) -> dict[str, Any]:
+    return {
+        "id": row.pk,
+        "exercise": row.exercise.slug,
+        "exercise_title": row.exercise.name,
+        "time_of_day": row.time_of_day,
+        "weekdays": row.weekdays,
+        "prescription": row.prescription,
+        "replaces": row.replaces or None,
+        "note": row.note,
+        "set_by": {"id": row.set_by_id, "name": row.set_by.name if row.set_by else row.set_by_name},
+        "created_at": row.created_at.isoformat(),
+        "updated_at": row.updated_at.isoformat(),
+    }
+
+
+def render_set_aside(row: SetAside) -> dict[str, Any]:
+    return {
+        "exercise": row.exercise.slug,
+        "exercise_title": row.exercise.name,
+        "by": row.by,
+        "by_name": row.by_name,
+        "reason": row.reason,
+        "created_at": row.created_at.isoformat(),
+    }
+
+
+def render_pain_rule(rule: PainRule | None) -> dict[str, Any]:
+    limits = (
+        PainLimits()
+        if rule is None
+        else PainLimits(rule.during_max, rule.morning_rise_max, rule.regress_after)
+    )
+    return {
+        "during_max": limits.during_max,
+        "morning_rise_max": limits.morning_rise_max,
+        "regress_after": limits.regress_after,
+        "set_by": None if rule is None else {"id": rule.set_by_id, "name": rule.set_by_name},
+        "updated_at": None if rule is None else rule.updated_at.isoformat(),
+        "is_default": rule is None,
+    }
+
+
+class PlanProfileSerializer(ProfileSerializer):
+    """/api/v1/me/ with the pain rule the person's plan follows (set by their clinician)."""
+
+    pain_rule = PainRuleSerializer(read_only=True)
+
+    class Meta(ProfileSerializer.Meta):
+        fields = [*ProfileSerializer.Meta.fields, "pain_rule"]

@@ -1,7 +1,16 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from backend.programs.api import EnrollmentViewSet, FlarePlanView, PlanView, ProgramViewSet, TodayView
+from backend.programs.api import (
+    EnrollmentViewSet,
+    FlarePlanView,
+    NotForMeDetailView,
+    NotForMeView,
+    PlanChangesView,
+    PlanView,
+    ProgramViewSet,
+    TodayView,
+)
 
 router = SimpleRouter(trailing_slash=True)
 router.register("programs", ProgramViewSet, basename="program")
@@ -11,5 +20,8 @@ urlpatterns = [
     path("today/", TodayView.as_view(), name="today"),
     path("plan/", PlanView.as_view(), name="plan"),
     path("flare/plan/", FlarePlanView.as_view(), name="flare-plan"),
+    path("me/not-for-me/", NotForMeView.as_view(), name="not-for-me"),
+    path("me/not-for-me/<slug:slug>/", NotForMeDetailView.as_view(), name="not-for-me-detail"),
+    path("me/plan-changes/", PlanChangesView.as_view(), name="plan-changes"),
     *router.urls,
 ]

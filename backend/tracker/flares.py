@@ -157,7 +157,7 @@ def flares_between(*, user: User, start: dt.date, end: dt.date) -> list[Flare]:
     ]
 
 
-def _instant(value: dt.datetime) -> str:
+def instant(value: dt.datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
 
@@ -165,20 +165,20 @@ def render_flare(flare: Flare | None) -> dict[str, Any] | None:
     """The running flare as /me/ and the day show it."""
     if flare is None:
         return None
-    return {"started_at": _instant(flare.started_at), "ends_at": _instant(flare.ends_at)}
+    return {"started_at": instant(flare.started_at), "ends_at": instant(flare.ends_at)}
 
 
 def render_check_in_due(flare: Flare | None) -> dict[str, Any] | None:
     """The flare /me/ asks about (``check_in_due``): when it ran and when it ended."""
     if flare is None:
         return None
-    return {"started_at": _instant(flare.started_at), "ended_at": _instant(flare.until)}
+    return {"started_at": instant(flare.started_at), "ended_at": instant(flare.until)}
 
 
 def _check_in(flare: Flare) -> dict[str, Any] | None:
     if flare.checked_in_at is None:
         return None
-    return {"feeling": flare.check_in_feeling, "at": _instant(flare.checked_in_at)}
+    return {"feeling": flare.check_in_feeling, "at": instant(flare.checked_in_at)}
 
 
 def render_history(flares: Iterable[Flare], now: dt.datetime) -> list[dict[str, Any]]:
@@ -190,9 +190,9 @@ def render_history(flares: Iterable[Flare], now: dt.datetime) -> list[dict[str, 
         ended_at = flare.ends_at if expired else flare.ended_at
         rows.append(
             {
-                "started_at": _instant(flare.started_at),
-                "ends_at": _instant(flare.ends_at),
-                "ended_at": None if ended_at is None else _instant(ended_at),
+                "started_at": instant(flare.started_at),
+                "ends_at": instant(flare.ends_at),
+                "ended_at": None if ended_at is None else instant(ended_at),
                 "ended_by": Flare.EndedBy.EXPIRED.value if expired else (flare.ended_by or None),
                 "check_in": _check_in(flare),
             }

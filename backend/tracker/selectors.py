@@ -15,8 +15,9 @@ from backend.accounts.models import User
 from backend.accounts.timezones import local_today
 from backend.programs.models import Program
 from backend.programs.schedule import due_counts, due_days
-from backend.programs.selectors import enrollments_for_window, plans_on
+from backend.programs.selectors import adjustments_of, enrollments_for_window, plans_on
 from backend.tracker import adherence
+from backend.tracker.flares import instant
 from backend.tracker.insights import NOTHING_DUE, DayCheckIn, DayLog, summarise
 from backend.tracker.models import CheckIn, Flare, JournalEntry, SafetyHold, SessionLog
 
@@ -36,15 +37,15 @@ def item_statuses(*, user: User, start: dt.date, end: dt.date) -> dict[str, str]
 
 def pauses(
     *, zones: dict[int, str], start: dt.date, now: dt.datetime | None = None
-) -> tuple[dict[int, list[adherence.Pause]], set[int]]:
+) -> tuple[dict[int, list[adherence.Pause]], dict[int, dict[str, str]]]:
     """Each user's flares and safety holds that may cover local dates from ``start`` on,
     as the dates adherence leaves out (``adherence.paused_days``), and which users are
-    in a flare ``now``; one query for any number of users (``zones``: user id -> time
-    zone)."""
+    in a flare ``now`` (with that flare, as ``flares.render_flare`` shows it); one query
+    for any number of users (``zones``: user id -> time zone)."""
     if not zones:
-        return {}, set()
+        return {}, {}
     now = now or timezone.now()
-    flaring: set[int] = set()
+    flaring: dict[int, dict[str, str]] = {}
     # A day early: the earliest zone's midnight is before UTC's.
     floor = dt.datetime.combine(start - dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
     ids = list(zones)
@@ -66,7 +67,7 @@ def pauses(
         if ends_at is not None:  # a flare: the dates it covered, in part or whole
             until = ends_at if ended_at is None else min(ended_at, ends_at)
             if ended_at is None and began <= now < ends_at:
-                flaring.add(user_id)
+                flaring[user_id] = {"started_at": instant(began), "ends_at": instant(ends_at)}
             pause = adherence.Pause(first, (until - dt.timedelta(microseconds=1)).astimezone(tz).date())
         else:  # a safety hold: from held_from (holds.held_from) to its release
             first = min(first, reported or first)
@@ -171,23 +172,29 @@ def sync_changes(*, user: User, after: int, limit: int) -> tuple[list[Any], int,
 
 
 def summary(*, user: User, days: int, today: dt.date | None = None) -> dict[str, Any]:
-    """The progress summary over the ``days`` local dates ending today (seven queries)."""
+    """The progress summary over the ``days`` local dates ending today (eight queries)."""
     today = today or local_today(user.timezone)
     start = today - dt.timedelta(days=days - 1)
     streak_first = today - dt.timedelta(days=STREAK_DAYS - 1)
     insight_start = today - dt.timedelta(days=max(days, 90) - 1)
 
     enrollments = enrollments_for_window(user=user, start=streak_first, days=STREAK_DAYS)
+    # What the care team prescribed and what the person set aside are planned too.
+    adjusted = adjustments_of(user=user, start=streak_first, days=STREAK_DAYS)
     # Flare days and held days are not due (backend/tracker/adherence.py).
     paused = adherence.paused_days(
         pauses(zones={user.pk: user.timezone}, start=streak_first)[0].get(user.pk, []), streak_first, today
     )
     # Item ids only for the window; for a year of streak, counting is enough.
     due_by_day = adherence.not_due(
-        due_days(enrollments, start, days, user.daily_minutes), paused, NOTHING_DUE
+        due_days(enrollments, start, days, user.daily_minutes, adjusted), paused, NOTHING_DUE
     )
     due_counts_by_day = adherence.not_due(
-        due_counts(enrollments, streak_first, STREAK_DAYS, budget_minutes=user.daily_minutes), paused, 0
+        due_counts(
+            enrollments, streak_first, STREAK_DAYS, budget_minutes=user.daily_minutes, adjustments=adjusted
+        ),
+        paused,
+        0,
     )
     logs = [
         DayLog(day, item, status)

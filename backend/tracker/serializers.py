@@ -20,7 +20,7 @@ from backend.core.fields import (
     StrictIntegerField,
     StrictUUIDField,
 )
-from backend.programs.schedule import FLARE_PROGRAM, parse_item_id
+from backend.programs.schedule import FLARE_PROGRAM, RX_PROGRAM, parse_item_id
 from backend.tracker import selectors
 from backend.tracker.entries import ENTRY_TYPES, Rejected
 from backend.tracker.models import CheckIn, SessionLog
@@ -97,7 +97,7 @@ class SessionDataSerializer(serializers.Serializer):
         if day != attrs["date"]:
             raise serializers.ValidationError({"item_id": ["This item belongs to another date than 'date'."]})
         known = self.context.get("program_slugs")
-        if known is not None and program not in known and program != FLARE_PROGRAM:
+        if known is not None and program not in known and program not in (FLARE_PROGRAM, RX_PROGRAM):
             raise serializers.ValidationError({"item_id": [f"There is no program called '{program}'."]})
         attrs["program"] = program
         return attrs

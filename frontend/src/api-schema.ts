@@ -108,6 +108,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/care/patients/{patient_id}/exclusions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Exercises set aside from the patient's plan, by them or their care team (POST:
+         *     with ``prescribe``).
+         */
+        get: operations["care_patients_exclusions_list"];
+        put?: never;
+        /** @description 201 when set aside now; 200 with the row when it already was. */
+        post: operations["care_patients_exclusions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/patients/{patient_id}/exclusions/{slug}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * @description Bring back an exercise a clinician set aside (what the patient set aside, only
+         *     they can bring back: 403).
+         */
+        delete: operations["care_patients_exclusions_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/care/patients/{patient_id}/export/": {
         parameters: {
             query?: never;
@@ -191,6 +232,98 @@ export interface paths {
         options?: never;
         head?: never;
         patch: operations["care_patients_notes_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/care/patients/{patient_id}/pain-rule/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The pain limits the patient's progression follows (PUT: with ``prescribe``; the
+         *     limits left out stay as they are).
+         */
+        get: operations["care_patients_pain_rule_retrieve"];
+        /**
+         * @description The pain limits the patient's progression follows (PUT: with ``prescribe``; the
+         *     limits left out stay as they are).
+         */
+        put: operations["care_patients_pain_rule_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/patients/{patient_id}/plan/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The patient's plan as they see it (``/api/v1/plan/``): programs, prescriptions and
+         *     what is set aside, within their daily minutes.
+         */
+        get: operations["care_patients_plan_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/patients/{patient_id}/prescriptions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The exercises I set for this patient (GET: any linked clinician; POST: with the
+         *     patient's ``prescribe`` scope).
+         */
+        get: operations["care_patients_prescriptions_list"];
+        put?: never;
+        /**
+         * @description The exercises I set for this patient (GET: any linked clinician; POST: with the
+         *     patient's ``prescribe`` scope).
+         */
+        post: operations["care_patients_prescriptions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/patients/{patient_id}/prescriptions/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * @description Change a prescription's dose, time, days or note; DELETE ends it from today (the
+         *     program item returns to its program's dose; the history keeps it).
+         */
+        delete: operations["care_patients_prescriptions_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * @description Change a prescription's dose, time, days or note; DELETE ends it from today (the
+         *     program item returns to its program's dose; the history keeps it).
+         */
+        patch: operations["care_patients_prescriptions_partial_update"];
         trace?: never;
     };
     "/api/v1/care/patients/{patient_id}/safety-hold/release/": {
@@ -405,8 +538,8 @@ export interface paths {
         };
         /**
          * @description ``/api/v1/me/``: the profile is the accounts app's (GET, PATCH), with the
-         *     tracker's open safety hold; erasing the account is the privacy app's (DELETE),
-         *     which sits above every app it erases from.
+         *     tracker's open safety hold and the programs' pain rule; erasing the account is the
+         *     privacy app's (DELETE), which sits above every app it erases from.
          */
         get: operations["me_retrieve"];
         put?: never;
@@ -417,8 +550,8 @@ export interface paths {
         head?: never;
         /**
          * @description ``/api/v1/me/``: the profile is the accounts app's (GET, PATCH), with the
-         *     tracker's open safety hold; erasing the account is the privacy app's (DELETE),
-         *     which sits above every app it erases from.
+         *     tracker's open safety hold and the programs' pain rule; erasing the account is the
+         *     privacy app's (DELETE), which sits above every app it erases from.
          */
         patch: operations["me_partial_update"];
         trace?: never;
@@ -449,6 +582,61 @@ export interface paths {
         };
         /** @description Everything of mine, to keep or to take elsewhere. */
         get: operations["me_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/not-for-me/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Exercises I set aside ("not for me"), or my clinician did: they leave my plan,
+         *     and what remains is fitted to my daily minutes.
+         */
+        get: operations["me_not_for_me_list"];
+        put?: never;
+        /** @description 201 when set aside now; 200 with the row when it already was. */
+        post: operations["me_not_for_me_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/not-for-me/{slug}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** @description Bring an exercise back into my plan (whoever set it aside). */
+        delete: operations["me_not_for_me_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/plan-changes/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Who changed my plan, what and when, newest first, in plain words. */
+        get: operations["me_plan_changes_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -724,13 +912,22 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description One row of "who read or changed what, when". */
         AccessLog: {
-            /** Format: email */
-            clinician: string;
+            clinician: components["schemas"]["AccessLogClinician"];
+            /** @description What was read or done, in a few plain words. */
             what: string;
+            /** @description The row as a sentence: 'Dr Rao looked at your plan'. */
+            text: string;
             /** Format: date-time */
-            readonly at: string;
-            ip?: string | null;
+            at: string;
+            ip: string | null;
+        };
+        AccessLogClinician: {
+            /** @description The clinician's display name, else their email address. */
+            name: string;
+            /** Format: email */
+            email: string;
         };
         Alert: {
             readonly id: number;
@@ -912,6 +1109,14 @@ export interface components {
             ends_at: string;
             /** @description Shown with the flare plan, in this order. */
             advice: components["schemas"]["FlareAdvice"][];
+        };
+        Dose: {
+            sets?: number;
+            reps?: number;
+            hold_seconds?: number;
+            duration_seconds?: number;
+            breaths?: number;
+            per_side?: boolean;
         };
         Enrollment: {
             readonly id: number;
@@ -1220,6 +1425,16 @@ export interface components {
          * @enum {string}
          */
         ModeEnum: "usual" | "flare";
+        Named: {
+            /** @description Null once the account is gone. */
+            id: number | null;
+            name: string;
+        };
+        NamedRequest: {
+            /** @description Null once the account is gone. */
+            id: number | null;
+            name: string;
+        };
         Note: {
             readonly id: number;
             text: string;
@@ -1257,10 +1472,32 @@ export interface components {
          * @enum {string}
          */
         PainAreasEnum: "neck_shoulders" | "upper_back" | "lower_back" | "legs";
+        PainRule: {
+            /** @description Pain (0-10) during or right after that is fine. */
+            during_max?: number;
+            /** @description How far morning pain may rise above usual. */
+            morning_rise_max?: number;
+            /** @description Bad responses in a row that step the dose back. */
+            regress_after?: number;
+            readonly set_by: components["schemas"]["Named"] | null;
+            /** Format: date-time */
+            readonly updated_at: string | null;
+            readonly is_default: boolean;
+        };
+        PainRuleRequest: {
+            /** @description Pain (0-10) during or right after that is fine. */
+            during_max?: number;
+            /** @description How far morning pain may rise above usual. */
+            morning_rise_max?: number;
+            /** @description Bad responses in a row that step the dose back. */
+            regress_after?: number;
+        };
         Party: {
             id: number;
             /** Format: email */
             email: string;
+            /** @description Their display name, else their email address. */
+            name: string;
         };
         PatchedEnrollmentStatusRequest: {
             status?: components["schemas"]["EnrollmentStatusChangeEnum"];
@@ -1268,16 +1505,27 @@ export interface components {
         PatchedNoteRequest: {
             text?: string;
         };
-        /**
-         * @description /api/v1/me/ with the open safety hold (read only; released with POST .../release/)
-         *     and the running flare (started with POST /api/v1/flare/, ended with DELETE).
-         */
-        PatchedProfileRequest: {
+        /** @description /api/v1/me/ with the pain rule the person's plan follows (set by their clinician). */
+        PatchedPlanProfileRequest: {
+            /** @description How you are named to the people you share with (a clinician: to their patients). Blank: your email address is shown. */
+            display_name?: string;
             timezone?: string;
             /** @description ISO 3166-1 alpha-2, for who to call in an emergency. Unless set, the time zone's country (null where that is unknown); send null or '' to follow the time zone again. */
             country?: string | null;
             /** @description Minutes a day to practise: what does not fit is optional in the plan. Null: no budget. */
             daily_minutes?: number | null;
+        };
+        PatchedPrescriptionWriteRequest: {
+            /** @description An exercise's slug from the catalog. */
+            exercise?: string;
+            time_of_day?: components["schemas"]["TimeOfDayEnum"];
+            /** @description 0 = Monday; null or left out: every day. */
+            weekdays?: number[] | null;
+            /** @description Any of sets, reps, hold_seconds, duration_seconds, breaths (whole numbers 1-7200) and per_side (true/false), as in the programs. */
+            prescription?: unknown;
+            /** @description '<program slug>:<item key>' of a program item the patient follows: that item keeps its id and takes this dose, time and days. */
+            replaces?: string | null;
+            note?: string;
         };
         PatchedReminderRuleRequest: {
             kind?: components["schemas"]["ReminderRuleKindEnum"];
@@ -1323,11 +1571,25 @@ export interface components {
             open_alerts: components["schemas"]["OpenAlert"][];
             /** @description Why this patient is near the top. */
             attention: string[];
-            /** @description In flare-up mode now (its days are not due); always sent by this server. */
-            flare?: boolean;
+            /** @description The patient's display name, else their email address. */
+            name: string;
+            /** @description The flare-up mode running now (its days are not due), or null. */
+            flare: components["schemas"]["Flare"] | null;
         };
         Plan: {
             days: components["schemas"]["Day"][];
+        };
+        PlanChange: {
+            /** Format: date-time */
+            at: string;
+            by: components["schemas"]["PlanChangeBy"];
+            kind: string;
+            /** @description In plain words: 'Dr Rao changed Cat-cow to 2 sets of 6 reps, ...'. */
+            text: string;
+        };
+        PlanChangeBy: {
+            name: string;
+            role: components["schemas"]["RoleEnum"];
         };
         PlanItem: {
             /** @description Stable for this program item on this date; logs refer to it. */
@@ -1355,6 +1617,10 @@ export interface components {
              *     * `held` - held
              */
             status: components["schemas"]["PlanItemStatusEnum"];
+            /** @description Set by a clinician the person allowed to prescribe (its dose, time and days); null: the program's. */
+            prescribed_by: components["schemas"]["PrescribedBy"] | null;
+            /** @description What the clinician wrote for the person. */
+            note: string | null;
         };
         /**
          * @description * `pending` - pending
@@ -1364,26 +1630,16 @@ export interface components {
          * @enum {string}
          */
         PlanItemStatusEnum: "pending" | "done" | "skipped" | "held";
-        Prescription: {
-            sets?: number;
-            reps?: number;
-            hold_seconds?: number;
-            duration_seconds?: number;
-            breaths?: number;
-            per_side?: boolean;
-            note?: string;
-        };
-        /**
-         * @description /api/v1/me/ with the open safety hold (read only; released with POST .../release/)
-         *     and the running flare (started with POST /api/v1/flare/, ended with DELETE).
-         */
-        Profile: {
+        /** @description /api/v1/me/ with the pain rule the person's plan follows (set by their clinician). */
+        PlanProfile: {
             readonly id: number;
             /**
              * Email address
              * Format: email
              */
             readonly email: string;
+            /** @description How you are named to the people you share with (a clinician: to their patients). Blank: your email address is shown. */
+            display_name?: string;
             readonly role: components["schemas"]["RoleEnum"];
             timezone: string;
             /** @description ISO 3166-1 alpha-2, for who to call in an emergency. Unless set, the time zone's country (null where that is unknown); send null or '' to follow the time zone again. */
@@ -1408,6 +1664,50 @@ export interface components {
             readonly flare: components["schemas"]["Flare"] | null;
             /** @description A flare that is over, to ask 'How is your back now?' (POST /api/v1/flare/check-in/). */
             readonly flare_check_in: components["schemas"]["FlareCheckInDue"] | null;
+            readonly pain_rule: components["schemas"]["PainRule"];
+        };
+        PrescribedBy: {
+            /** @description The clinician's name: 'Set by <name>'. */
+            name: string;
+        };
+        Prescription: {
+            sets?: number;
+            reps?: number;
+            hold_seconds?: number;
+            duration_seconds?: number;
+            breaths?: number;
+            per_side?: boolean;
+            note?: string;
+        };
+        PrescriptionRow: {
+            id: number;
+            /** @description The exercise's slug. */
+            exercise: string;
+            exercise_title: string;
+            time_of_day: components["schemas"]["TimeOfDayEnum"];
+            /** @description 0 = Monday; null: every day. */
+            weekdays: number[] | null;
+            prescription: components["schemas"]["Dose"];
+            /** @description '<program slug>:<item key>' it stands in for; null: an exercise added. */
+            replaces: string | null;
+            note: string;
+            set_by: components["schemas"]["Named"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        PrescriptionWriteRequest: {
+            /** @description An exercise's slug from the catalog. */
+            exercise: string;
+            time_of_day: components["schemas"]["TimeOfDayEnum"];
+            /** @description 0 = Monday; null or left out: every day. */
+            weekdays?: number[] | null;
+            /** @description Any of sets, reps, hold_seconds, duration_seconds, breaths (whole numbers 1-7200) and per_side (true/false), as in the programs. */
+            prescription: unknown;
+            /** @description '<program slug>:<item key>' of a program item the patient follows: that item keeps its id and takes this dose, time and days. */
+            replaces?: string | null;
+            note?: string;
         };
         Program: {
             slug: string;
@@ -1762,6 +2062,27 @@ export interface components {
          * @enum {string}
          */
         SessionLogStatusEnum: "done" | "skipped";
+        SetAsideRow: {
+            exercise: string;
+            exercise_title: string;
+            /**
+             * @description Who set it aside.
+             *
+             *     * `patient` - Patient
+             *     * `clinician` - Clinician
+             */
+            by: components["schemas"]["RoleEnum"];
+            by_name: string;
+            reason: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        SetAsideWriteRequest: {
+            /** @description An exercise's slug. */
+            exercise: string;
+            /** @default  */
+            reason: string;
+        };
         ShareCode: {
             /** @description Give this to your clinician; it works once, for 24 hours. */
             code: string;
@@ -1833,6 +2154,15 @@ export interface components {
          * @enum {string}
          */
         SyncStatusEnum: "created" | "updated" | "unchanged" | "stale" | "conflict" | "rejected";
+        /**
+         * @description * `morning` - morning
+         *     * `midday` - midday
+         *     * `afternoon` - afternoon
+         *     * `evening` - evening
+         *     * `bedtime` - bedtime
+         * @enum {string}
+         */
+        TimeOfDayEnum: "morning" | "midday" | "afternoon" | "evening" | "bedtime";
         /**
          * @description * `up` - up
          *     * `down` - down
@@ -2373,6 +2703,216 @@ export interface operations {
             };
         };
     };
+    care_patients_exclusions_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetAsideRow"][];
+                };
+            };
+            /** @description The request is malformed or a field is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but not allowed (or CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not yours (no existence leak). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Briefly unavailable; try again after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    care_patients_exclusions_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetAsideWriteRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetAsideRow"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetAsideRow"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but not allowed (or CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not yours (no existence leak). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Briefly unavailable; try again after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    care_patients_exclusions_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or a field is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but not allowed (or CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not yours (no existence leak). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Briefly unavailable; try again after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     care_patients_export_retrieve: {
         parameters: {
             query?: {
@@ -2807,6 +3347,486 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Note"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but not allowed (or CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not yours (no existence leak). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Briefly unavailable; try again after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    care_patients_pain_rule_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PainRule"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but not allowed (or CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not yours (no existence leak). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Briefly unavailable; try again after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    care_patients_pain_rule_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PainRuleRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PainRule"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but not allowed (or CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not yours (no existence leak). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Briefly unavailable; try again after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    care_patients_plan_retrieve: {
+        parameters: {
+            query?: {
+                /** @description 1 to 28; defaults to 7. */
+                days?: number;
+                /** @description YYYY-MM-DD; defaults to today (local). */
+                start?: string;
+            };
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but not allowed (or CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not yours (no existence leak). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Briefly unavailable; try again after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    care_patients_prescriptions_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrescriptionRow"][];
+                };
+            };
+            /** @description The request is malformed or a field is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but not allowed (or CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not yours (no existence leak). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Briefly unavailable; try again after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    care_patients_prescriptions_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PrescriptionWriteRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrescriptionRow"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but not allowed (or CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not yours (no existence leak). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Briefly unavailable; try again after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    care_patients_prescriptions_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or a field is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but not allowed (or CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not yours (no existence leak). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Briefly unavailable; try again after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    care_patients_prescriptions_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedPrescriptionWriteRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrescriptionRow"];
                 };
             };
             /** @description The request is malformed or a field is invalid. */
@@ -3772,7 +4792,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Profile"];
+                    "application/json": components["schemas"]["PlanProfile"];
                 };
             };
             /** @description Not signed in. */
@@ -3867,7 +4887,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["PatchedProfileRequest"];
+                "application/json": components["schemas"]["PatchedPlanProfileRequest"];
             };
         };
         responses: {
@@ -3876,7 +4896,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Profile"];
+                    "application/json": components["schemas"]["PlanProfile"];
                 };
             };
             /** @description The request is malformed or a field is invalid. */
@@ -3989,6 +5009,230 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but not allowed (or CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Briefly unavailable; try again after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    me_not_for_me_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetAsideRow"][];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but not allowed (or CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Briefly unavailable; try again after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    me_not_for_me_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetAsideWriteRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetAsideRow"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetAsideRow"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but not allowed (or CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Briefly unavailable; try again after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    me_not_for_me_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or a field is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but not allowed (or CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not yours (no existence leak). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Briefly unavailable; try again after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    me_plan_changes_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanChange"][];
                 };
             };
             /** @description Not signed in. */

@@ -119,8 +119,9 @@ def test_patient_list_takes_a_constant_number_of_queries(
 
     # Session token (2), user, authenticator, links, patients with their latest
     # check-in, recent check-ins, done counts, enrollments, program items, alerts,
-    # flares and holds (the days not due), the access log.
-    with django_assert_max_num_queries(13):
+    # flares and holds (the days not due), prescriptions and exercises set aside, the
+    # access log.
+    with django_assert_max_num_queries(14):
         rows = client.get("/api/v1/care/patients/").json()
 
     assert len(rows) == patients
@@ -325,7 +326,10 @@ def test_the_patient_sees_who_read_what(link, patient, patient_client, doctor):
 
     log = patient_client.get("/api/v1/me/access-log/").json()
 
-    assert [(r["clinician"], r["what"]) for r in log] == [(doctor[0].email, "summary")]
+    assert [(r["clinician"], r["what"]) for r in log] == [
+        ({"name": doctor[0].email, "email": doctor[0].email}, "summary")
+    ]
+    assert log[0]["text"] == f"{doctor[0].email} looked at your progress"
 
 
 def test_erasing_the_patient_removes_links_log_alerts_and_notes(link, patient, patient_client, doctor):

@@ -262,6 +262,8 @@ def test_a_day_and_its_items_have_the_contract_shape(catalog, patient, patient_c
         "optional",
         "progression",
         "status",
+        "prescribed_by",
+        "note",
     }
     assert item["id"] == "core-strength:warm-up:2026-11-21"
     assert item["progression"]["state"] == "start" and item["progression"]["week"] == 1
@@ -322,9 +324,9 @@ def test_plan_takes_a_constant_number_of_queries(
         EnrollmentFactory(user=patient, program=program, start_date=dt.date(2026, 11, 2))
 
     # Session and user lookups, the enrollments, the items with their exercises, the logs,
-    # the flares that cover the window; the pain history (logs with pain, check-ins' pain,
-    # flares that ended).
-    with django_assert_max_num_queries(9):
+    # the flares that cover the window; the care team's changes and pain rule; the pain
+    # history (logs with pain, check-ins' pain, flares that ended).
+    with django_assert_max_num_queries(10):
         response = patient_client.get(f"/api/v1/plan/?start=2026-11-02&days={days}")
 
     assert response.status_code == 200

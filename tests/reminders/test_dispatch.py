@@ -276,8 +276,9 @@ def test_a_batch_takes_the_same_few_queries_however_many_are_due(
     _due_rules(count)
 
     # savepoint, claim (with users), running programs, their items (unless this process
-    # has them), logged sessions, safety holds, flares, deliveries, next times, release
-    with django_assert_max_num_queries(10):
+    # has them), prescriptions and exercises set aside, logged sessions, safety holds,
+    # flares, deliveries, next times, release
+    with django_assert_max_num_queries(11):
         report = dispatch("2026-11-21T06:30:00Z")
 
     assert report.queued == count
