@@ -2,7 +2,7 @@
 // one sentence, and a timer that walks the prescription by itself (timeline.ts).
 // Loaded on demand (not in the first screen's JavaScript) and precached for offline.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
-import { cachedDay, cachedMe } from '../data'
+import { cachedMe, shownDay } from '../data'
 import { heldDay, loadSafety } from '../hold'
 import { findEntry, overlayDay, userToday } from '../merge'
 import { listEntries, recordSession } from '../outbox'
@@ -220,7 +220,7 @@ export function Player({ time, extras }: { time: string; extras: boolean }) {
       const me = await cachedMe()
       if (!me) return setStage('empty')
       const today = userToday(me)
-      const [day, entries, safety, saved] = await Promise.all([cachedDay(today), listEntries(), loadSafety(), cacheGet<Prefs>(PREFS_KEY)])
+      const [day, entries, safety, saved] = await Promise.all([shownDay(today), listEntries(), loadSafety(), cacheGet<Prefs>(PREFS_KEY)])
       if (saved) setPrefs({ ...DEFAULT_PREFS, ...saved })
       setDate(today)
       if (!day) return setStage('empty')
