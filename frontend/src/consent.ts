@@ -21,6 +21,12 @@ export const SCOPE_WORDS: [Scope, string, string][] = [
   ['prescribe', 'Change my plan', 'Can change your exercises and doses, and end a safety hold once you have been seen.'],
 ]
 
+/**
+ * What every link shares while it lasts (the server refuses a link without them:
+ * backend/care/services.py); shown as always on, with ending sharing as the way out.
+ */
+export const ALWAYS_SHARED: Scope[] = ['logs', 'checkins']
+
 // The access log's `what`, as the rest of a sentence that starts with a name.
 const WHAT: Record<string, string> = {
   profile: 'opened your page',

@@ -5,7 +5,7 @@
 // read-only with a calm note; every change needs a connection (and says so).
 import { useEffect, useRef, useState } from 'preact/hooks'
 import * as api from '../../api'
-import { accessSentence, flipScope, partyName, SCOPE_WORDS } from '../../consent'
+import { accessSentence, ALWAYS_SHARED, flipScope, partyName, SCOPE_WORDS } from '../../consent'
 import { bringBackHere, loadExclusions, refreshExclusions, shownList } from '../../exclusions'
 import { fetchPlan } from '../../data'
 import { cacheGet, cacheSet } from '../../store'
@@ -198,11 +198,26 @@ function LinkCard({ link, readOnly, onChanged, onEnded }: { link: CareLink; read
       <ul class="plain scope-list">
         {SCOPE_WORDS.map(([scope, label, line]) => {
           const id = `scope-${link.id}-${scope}`
+          if (ALWAYS_SHARED.includes(scope)) {
+            return (
+              <li key={scope} class="scope" data-scope={scope}>
+                <div class="switch always">
+                  <span class="scope-text">
+                    <span class="scope-label">{label}</span>
+                    <span class="small muted scope-line">{line}</span>
+                  </span>
+                  <span class="always-on small">Always, while you share</span>
+                </div>
+              </li>
+            )
+          }
           return (
-            <li key={scope} class="scope">
+            <li key={scope} class="scope" data-scope={scope}>
               <label class="switch" for={id}>
                 <span class="scope-text">
-                  <span class="scope-label">{label}</span>
+                  <span class="scope-label" id={`${id}-label`}>
+                    {label}
+                  </span>
                   <span class="small muted scope-line" id={`${id}-line`}>
                     {line}
                   </span>
@@ -213,6 +228,7 @@ function LinkCard({ link, readOnly, onChanged, onEnded }: { link: CareLink; read
                   role="switch"
                   checked={scopes.includes(scope)}
                   disabled={readOnly || busy}
+                  aria-labelledby={`${id}-label`}
                   aria-describedby={`${id}-line`}
                   onChange={() => void flip(scope, label)}
                 />

@@ -72,12 +72,11 @@ export function FlareStart() {
 }
 
 /** During a flare: what is happening, for how long, the advice, and a way to end it early. */
-export function FlarePanel({ state, day, now }: { state: FlareState; day: Day | null; now: Date }) {
+export function FlarePanel({ state, now }: { state: FlareState; now: Date }) {
   const flare = running(state, now)
   const [ending, setEnding] = useState(false)
   const confirmRef = useFocus<HTMLParagraphElement>(ending)
   if (!flare) return null
-  const advice = day?.flare?.advice ?? []
   const end = async () => {
     await endHere()
     setEnding(false)
@@ -91,15 +90,6 @@ export function FlarePanel({ state, day, now }: { state: FlareState; day: Day | 
         <span class="small muted"> (until {dayAndTime(flare.ends_at, now)})</span>
       </p>
       <p class="small">Your usual plan is paused. Nothing is due these days, so your streak stays as it is. Do what feels comfortable and skip the rest.</p>
-      {advice.length > 0 && (
-        <ul class="flare-advice">
-          {advice.map((a) => (
-            <li key={a.kind} data-kind={a.kind}>
-              {a.text}
-            </li>
-          ))}
-        </ul>
-      )}
       {ending ? (
         <div class="flare-end-confirm">
           <p tabIndex={-1} ref={confirmRef}>
@@ -118,6 +108,29 @@ export function FlarePanel({ state, day, now }: { state: FlareState; day: Day | 
         <button type="button" class="quiet" onClick={() => setEnding(true)}>
           I feel better: end it early
         </button>
+      )}
+    </section>
+  )
+}
+
+/** The flare's advice (rest, but not in bed for more than a day or two; when to see someone), below its exercises. */
+export function FlareAdvice({ day }: { day: Day | null }) {
+  const advice = day?.flare?.advice ?? []
+  if (advice.length === 0) return null
+  return (
+    <section class="card flare-advice-card" aria-labelledby="flare-advice-title" data-testid="flare-advice">
+      <h2 id="flare-advice-title">Good to know on a bad day</h2>
+      <ul class="flare-advice">
+        {advice.map((a) => (
+          <li key={a.kind} data-kind={a.kind}>
+            {a.text}
+          </li>
+        ))}
+      </ul>
+      {advice.some((a) => a.kind === 'seek_help') && (
+        <p class="small">
+          <a href="#/help">Need help now?</a>
+        </p>
       )}
     </section>
   )

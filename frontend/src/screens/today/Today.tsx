@@ -13,7 +13,7 @@ import { CHECKIN_TIME_KEY } from '../../ui/ReminderEditor'
 import { Illustrations } from '../../ui/Illustration'
 import { Rejected } from '../../ui/Rejected'
 import { Replaced } from '../../ui/Replaced'
-import { FlareCheckIn, FlarePanel, FlareStart } from './Flare'
+import { FlareAdvice, FlareCheckIn, FlarePanel, FlareStart } from './Flare'
 import { EmergencyPanel, HoldPanel } from './Safety'
 import { formatSeconds } from './tools'
 
@@ -336,7 +336,7 @@ export function Today() {
         {sessions.length > 0 && held && ' · exercises paused'}
       </p>
       <FlareCheckIn state={flareState} now={now} />
-      {inFlare && <FlarePanel state={flareState} day={shown ?? null} now={now} />}
+      {inFlare && <FlarePanel state={flareState} now={now} />}
       {sessions.length > 0 && !held && !inFlare && (
         <p class="day-total" data-testid="day-total">
           <b>{formatMinutes(total)}</b> of practice today
@@ -345,7 +345,7 @@ export function Today() {
           ) : null}
         </p>
       )}
-      {!inFlare && !held && shown && sessions.length > 0 && <FlareStart />}
+      {!inFlare && !held && (day || refreshed) && <FlareStart />}
       <Rejected />
       <Replaced />
       {refreshError && !day && (
@@ -368,6 +368,7 @@ export function Today() {
       {ordered(sessions).map((session) => (
         <SessionCard key={session.time_of_day} session={session} next={session === next && !session.done && !held} statuses={statuses} open={inFlare} />
       ))}
+      {inFlare && <FlareAdvice day={shown ?? null} />}
       {/* Only under the sessions once they are known: the day is read back from the
           store a moment after the refresh ends, and the steps shown first would jump
           down the page (Lighthouse measured a 0.19 layout shift). */}
