@@ -35,27 +35,32 @@ const idOf = (text: string) => text.replace(/[^a-zA-Z0-9-]/g, '-')
 
 type ProgressionState = NonNullable<PlanItem['progression']>['state']
 
-/** The dose's step, as a small word and sign; the first week says nothing. */
+/** The dose's step as a small sign and, without a reason that says it, a word. The first week says nothing. */
 const STEP_WORDS: Partial<Record<ProgressionState, [string, string]>> = {
   progress: ['↑', 'Next step up'],
   hold: ['=', 'Staying at this level'],
   regress: ['↓', 'One step easier'],
 }
 
-/** Why the dose is what it is, in one quiet line ("Staying at this level: ..."). */
+/**
+ * Why the dose is what it is, in one quiet line: "= **Staying at this level**:
+ * yesterday's session left your back sorer this morning". The server's reason leads
+ * with its own words; the part before the colon is the step.
+ */
 export function Progression({ progression }: { progression: PlanItem['progression'] }) {
   const words = progression ? STEP_WORDS[progression.state] : undefined
   if (!progression || !words) return null
   const [sign, label] = words
-  // The reason may already begin with the same words.
-  const reason = progression.reason.replace(new RegExp(`^${label}[:.]?\\s*`, 'i'), '')
+  const reason = progression.reason.trim()
+  const colon = reason.indexOf(': ')
+  const [head, rest] = colon > 0 && colon < 40 ? [reason.slice(0, colon), reason.slice(colon + 2)] : [label, reason]
   return (
-    <p class={`progression small is-${progression.state}`} data-testid="progression">
+    <p class={`progression small is-${progression.state}`} data-testid="progression" data-state={progression.state}>
       <span class="step-sign" aria-hidden="true">
         {sign}
       </span>{' '}
-      <b>{label}</b>
-      {reason ? `: ${reason}` : ''}
+      <b>{head}</b>
+      {rest ? `: ${rest}` : ''}
     </p>
   )
 }
