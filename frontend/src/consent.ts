@@ -31,7 +31,7 @@ export const ALWAYS_SHARED: Scope[] = ['logs', 'checkins']
 const WHAT: Record<string, string> = {
   profile: 'opened your page',
   summary: 'looked at your progress',
-  logs: 'looked at your exercise logs and check-ins',
+  logs: 'looked at your sessions and check-ins',
   checkins: 'looked at your check-ins',
   journal: 'read your journal',
   alerts: 'looked at your safety alerts',
@@ -66,7 +66,9 @@ export function whatWords(what: string): string {
 /** "Dr Rao looked at your check-ins, today 09:12". */
 export function accessSentence(row: AccessRow, now: Date = new Date(), timeZone?: string): string {
   const when = dayAndTime(row.at, now, timeZone)
-  return `${partyName(row.clinician)} ${whatWords(row.what)}${when ? `, ${when}` : ''}`
+  // The server's own sentence where it sends one: one set of words for every screen.
+  const said = row.text?.trim() || `${partyName(row.clinician)} ${whatWords(row.what)}`
+  return `${said}${when ? `, ${when}` : ''}`
 }
 
 /** The scopes after flipping one, in the order the server lists them. */

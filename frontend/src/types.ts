@@ -307,6 +307,8 @@ export interface ClinicianNote {
 export interface AccessRow {
   clinician: string | { name?: string; email: string }
   what: string
+  /** The row as a sentence, from the server ("Dr Rao looked at your plan"). */
+  text?: string
   at: string
 }
 

@@ -15,6 +15,12 @@ describe('the access log in plain words', () => {
     )
   })
 
+  it("uses the server's sentence when it sends one", () => {
+    expect(accessSentence({ clinician: { name: 'Dr Rao', email: 'r@example.com' }, what: 'plan', text: 'Dr Rao looked at your plan', at: '2026-12-02T09:12:00Z' }, now, 'UTC')).toBe(
+      'Dr Rao looked at your plan, today 09:12',
+    )
+  })
+
   it('falls back to the email without a name, and to the server words for an unknown read', () => {
     expect(partyName({ email: 'rao@example.com', name: '  ' })).toBe('rao@example.com')
     expect(whatWords('export (fhir)')).toBe('downloaded your data (for their clinic system)')

@@ -74,7 +74,7 @@ def test_the_patient_sees_who_read_what_changes_what_they_may_see_and_ends_shari
     link = care.locator(f'[data-link-id="{redeemed.json()["id"]}"]')
     expect(link.get_by_role("heading", name=name)).to_be_visible()
     expect(care.get_by_test_id("access-log")).to_contain_text(
-        re.compile(rf"{re.escape(name)} looked at your exercise logs and check-ins, today \d\d:\d\d")
+        re.compile(rf"{re.escape(name)} looked at your (exercise logs|sessions) and check-ins, today \d\d:\d\d")
     )
     # Logs and check-ins go with every link; the journal and changing the plan are switches.
     for always in ("logs", "checkins"):
@@ -104,6 +104,7 @@ def test_the_patient_sees_who_read_what_changes_what_they_may_see_and_ends_shari
     assert desk.get(journal_path).status_code == 404
     prescribe.click()
     expect(prescribe).to_be_checked()
+    expect(link.get_by_text(f"Change my plan: on for {name}, from now.")).to_be_visible()
     assert "prescribe" in CareLink.objects.get(pk=redeemed.json()["id"]).scopes
 
     # Offline: how things stood, read-only, with a calm note.
@@ -115,7 +116,7 @@ def test_the_patient_sees_who_read_what_changes_what_they_may_see_and_ends_shari
     expect(link.get_by_role("switch", name="Change my plan")).to_be_checked()
     expect(link.get_by_role("switch", name="Journal")).to_be_disabled()
     expect(link.get_by_role("button", name=re.compile("End sharing"))).to_be_disabled()
-    expect(care.get_by_test_id("access-log")).to_contain_text("looked at your exercise logs and check-ins")
+    expect(care.get_by_test_id("access-log")).to_contain_text(re.compile("looked at your (exercise logs|sessions) and check-ins"))
     care.evaluate("el => el.scrollIntoView({block: 'start'})")
     page.screenshot(path=str(artifacts / "settings-care-offline.png"), full_page=False)
     context.set_offline(False)

@@ -167,11 +167,15 @@ function LinkCard({ link, readOnly, onChanged, onEnded }: { link: CareLink; read
     setError('')
     setSaid('')
     setBusy(true)
+    const wanted = flipScope(scopes, scope)
+    // The switch moves at once; it moves back if the server did not take the change.
+    onChanged({ ...link, scopes: wanted })
     try {
-      const next = await api.setLinkScopes(link.id, flipScope(scopes, scope))
+      const next = await api.setLinkScopes(link.id, wanted)
       onChanged(next)
       setSaid(`${label}: ${scopesOf(next).includes(scope) ? 'on' : 'off'} for ${name}, from now.`)
     } catch (e) {
+      onChanged(link)
       setError(e instanceof api.OfflineError ? 'This needs a connection. Nothing was changed.' : friendly(e, 'This choice is not available yet.'))
     } finally {
       setBusy(false)
