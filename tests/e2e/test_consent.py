@@ -52,7 +52,9 @@ def test_the_patient_sees_who_read_what_changes_what_they_may_see_and_ends_shari
     care.get_by_role("button", name="Create a share code").click()
     box = care.get_by_test_id("share-code")
     expect(box).to_contain_text(re.compile(r"Your code: \S+"))
-    expect(care.get_by_test_id("share-expiry")).to_have_text(re.compile(r"^Works once, valid until tomorrow \d\d:\d\d\.$"))
+    expect(care.get_by_test_id("share-expiry")).to_have_text(
+        re.compile(r"^Works once, valid until tomorrow \d\d:\d\d\.$")
+    )
     code = box.locator(".code").inner_text()
     box.get_by_role("button", name="Copy").click()
     expect(care.get_by_text("Code copied.")).to_be_visible()
@@ -74,7 +76,9 @@ def test_the_patient_sees_who_read_what_changes_what_they_may_see_and_ends_shari
     link = care.locator(f'[data-link-id="{redeemed.json()["id"]}"]')
     expect(link.get_by_role("heading", name=name)).to_be_visible()
     expect(care.get_by_test_id("access-log")).to_contain_text(
-        re.compile(rf"{re.escape(name)} looked at your (exercise logs|sessions) and check-ins, today \d\d:\d\d")
+        re.compile(
+            rf"{re.escape(name)} looked at your (exercise logs|sessions) and check-ins, today \d\d:\d\d"
+        )
     )
     # Logs and check-ins go with every link; the journal and changing the plan are switches.
     for always in ("logs", "checkins"):
@@ -116,7 +120,9 @@ def test_the_patient_sees_who_read_what_changes_what_they_may_see_and_ends_shari
     expect(link.get_by_role("switch", name="Change my plan")).to_be_checked()
     expect(link.get_by_role("switch", name="Journal")).to_be_disabled()
     expect(link.get_by_role("button", name=re.compile("End sharing"))).to_be_disabled()
-    expect(care.get_by_test_id("access-log")).to_contain_text(re.compile("looked at your (exercise logs|sessions) and check-ins"))
+    expect(care.get_by_test_id("access-log")).to_contain_text(
+        re.compile("looked at your (exercise logs|sessions) and check-ins")
+    )
     care.evaluate("el => el.scrollIntoView({block: 'start'})")
     page.screenshot(path=str(artifacts / "settings-care-offline.png"), full_page=False)
     context.set_offline(False)

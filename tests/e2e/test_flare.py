@@ -62,7 +62,9 @@ def test_a_flare_started_offline_shows_the_gentle_plan_keeps_the_streak_and_ends
     user_screening_set(user=patient, answers={"cancer_history": False, "fall_or_injury": False})
     today = local_today(patient.timezone)
     EnrollmentFactory(
-        user=patient, program=Program.objects.get(slug="back-stretches"), start_date=today - dt.timedelta(days=3)
+        user=patient,
+        program=Program.objects.get(slug="back-stretches"),
+        start_date=today - dt.timedelta(days=3),
     )
     # Practised three and two days ago; yesterday was a bad day with nothing done.
     practised(patient, [today - dt.timedelta(days=3), today - dt.timedelta(days=2)])
