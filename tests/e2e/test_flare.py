@@ -182,6 +182,14 @@ def test_a_flare_started_offline_shows_the_gentle_plan_keeps_the_streak_and_ends
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(artifacts / "flare-resumed.png"), full_page=False)
     assert_no_axe_violations(page)
+    # Each exercise says, in one quiet line, that its dose stepped back after the flare.
+    morning = page.locator('[data-session="morning"]')
+    morning.locator("summary").first.click()
+    step = morning.get_by_test_id("progression").first
+    expect(step).to_contain_text("One step easier")
+    expect(step).to_have_attribute("data-state", "regress")
+    morning.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "today-after-flare.png"), full_page=False)
     # The check-in is sent, and the server asks it no more.
     assert wait_until(lambda: signed_in(patient).get("/api/v1/me/").json().get("flare_check_in") is None)
     page.reload()

@@ -5,7 +5,7 @@ import { FLARE_PROGRAM, loadFlare, running, type FlareState } from '../../flare'
 import { heldDay, loadSafety, type SafetyState } from '../../hold'
 import { findEntry, longDate, overlayDay, sessionStatuses, userToday } from '../../merge'
 import { listEntries } from '../../outbox'
-import { dayMinutes, daySessions, formatMinutes, holdsLine, ordered, type DaySession } from '../../sessions'
+import { dayMinutes, daySessions, formatMinutes, holdsLine, ordered, progressionLine, type DaySession } from '../../sessions'
 import type { Day, LocalEntry, Me, PlanItem, Prescription } from '../../types'
 import { cacheGet } from '../../store'
 import { useLive } from '../../ui/hooks'
@@ -33,34 +33,17 @@ export function dose(p: Prescription): string {
 
 const idOf = (text: string) => text.replace(/[^a-zA-Z0-9-]/g, '-')
 
-type ProgressionState = NonNullable<PlanItem['progression']>['state']
-
-/** The dose's step as a small sign and, without a reason that says it, a word. The first week says nothing. */
-const STEP_WORDS: Partial<Record<ProgressionState, [string, string]>> = {
-  progress: ['↑', 'Next step up'],
-  hold: ['=', 'Staying at this level'],
-  regress: ['↓', 'One step easier'],
-}
-
-/**
- * Why the dose is what it is, in one quiet line: "= **Staying at this level**:
- * yesterday's session left your back sorer this morning". The server's reason leads
- * with its own words; the part before the colon is the step.
- */
+/** Why the dose is what it is, in one quiet line (the words: sessions.progressionLine). */
 export function Progression({ progression }: { progression: PlanItem['progression'] }) {
-  const words = progression ? STEP_WORDS[progression.state] : undefined
-  if (!progression || !words) return null
-  const [sign, label] = words
-  const reason = progression.reason.trim()
-  const colon = reason.indexOf(': ')
-  const [head, rest] = colon > 0 && colon < 40 ? [reason.slice(0, colon), reason.slice(colon + 2)] : [label, reason]
+  const line = progressionLine(progression)
+  if (!line || !progression) return null
   return (
     <p class={`progression small is-${progression.state}`} data-testid="progression" data-state={progression.state}>
       <span class="step-sign" aria-hidden="true">
-        {sign}
+        {line.sign}
       </span>{' '}
-      <b>{head}</b>
-      {rest ? `: ${rest}` : ''}
+      <b>{line.head}</b>
+      {line.rest}
     </p>
   )
 }
