@@ -305,7 +305,7 @@ export const startFlare = (startedAt?: string) => request<Flare>('POST', '/api/v
 export const endFlare = () => request<null>('DELETE', '/api/v1/flare/')
 export const getFlarePlan = () => request<FlarePlan>('GET', '/api/v1/flare/plan/')
 export const flareCheckIn = (feeling: FlareFeeling) =>
-  request<{ resumed?: boolean; step_back?: boolean }>('POST', '/api/v1/flare/check-in/', { feeling })
+  request<{ resumed?: boolean; step_back?: boolean; message?: string }>('POST', '/api/v1/flare/check-in/', { feeling })
 
 // --- Less is more: exercises set aside, and the plan's history -----------------------
 export const getNotForMe = () => request<Exclusion[]>('GET', '/api/v1/me/not-for-me/')

@@ -40,7 +40,7 @@ export interface FlareState {
   /** When this phone last changed the flare: server readings taken before it are old news. */
   changed_at: string
   /** The server's answer to the last check-in sent (the plan resumes one step easier). */
-  resumed?: { step_back: boolean; feeling: FlareFeeling; at: string } | null
+  resumed?: { step_back: boolean; feeling: FlareFeeling; at: string; message?: string } | null
 }
 
 export const EMPTY_FLARE: FlareState = { flare: null, ended: null, answered: [], queue: [], changed_at: '' }
@@ -135,7 +135,7 @@ export function fromServer(state: FlareState, me: Pick<Me, 'flare' | 'flare_chec
 }
 
 /** The server took the first queued action; `flare`: its answer to a start. */
-export function sent(state: FlareState, action: FlareAction, reply?: { flare?: Flare; resumed?: { step_back?: boolean } }): FlareState {
+export function sent(state: FlareState, action: FlareAction, reply?: { flare?: Flare; resumed?: { step_back?: boolean; message?: string } }): FlareState {
   const queue = state.queue.filter((a) => !(a.kind === action.kind && a.at === action.at))
   let next: FlareState = { ...state, queue }
   // The server's flare wins over the phone's start (another device may have started it first).
@@ -143,7 +143,9 @@ export function sent(state: FlareState, action: FlareAction, reply?: { flare?: F
     next = { ...next, flare: reply.flare }
   }
   if (action.kind === 'check_in') {
-    next = { ...next, resumed: next.resumed && { ...next.resumed, step_back: reply?.resumed?.step_back ?? next.resumed.step_back } }
+    // The server's words for the answer (what to do next) replace the phone's once it has them.
+    const server = reply?.resumed
+    next = { ...next, resumed: next.resumed && { ...next.resumed, step_back: server?.step_back ?? next.resumed.step_back, message: server?.message || next.resumed.message } }
   }
   return next
 }

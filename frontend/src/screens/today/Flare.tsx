@@ -176,16 +176,22 @@ export function FlareCheckIn({ state, now }: { state: FlareState; now: Date }) {
   return (
     <section class={`card flare-resumed${resumed.feeling === 'worse' ? ' is-worse' : ''}`} aria-labelledby="flare-resumed-title" data-testid="flare-resumed">
       <h2 id="flare-resumed-title">{resumed.feeling === 'better' ? 'Glad it has eased' : resumed.feeling === 'same' ? 'Thank you for telling us' : 'We are sorry it is worse'}</h2>
-      <p>
-        Your usual plan is back{resumed.step_back ? ', one step easier than before' : ''}. Go gently, and stop anything that makes
-        the pain much worse.
-      </p>
+      {resumed.message ? (
+        <p data-testid="flare-resumed-message">{resumed.message}</p>
+      ) : (
+        <p>
+          Your usual plan is back{resumed.step_back ? ', one step easier than before' : ''}. Go gently, and stop anything that makes
+          the pain much worse.
+        </p>
+      )}
       {resumed.feeling === 'worse' && (
         <>
-          <p>
-            <b>Please see a doctor or physiotherapist</b> about a back that is getting worse: they can check it and help. If the pain
-            comes with numbness, weakness in a leg, trouble passing urine, or you feel very unwell, get help now.
-          </p>
+          {!resumed.message && (
+            <p>
+              <b>Please see a doctor or physiotherapist</b> about a back that is getting worse: they can check it and help. If the pain
+              comes with numbness, weakness in a leg, trouble passing urine, or you feel very unwell, get help now.
+            </p>
+          )}
           <p>
             <a class="button" href="#/help">
               Need help now?
