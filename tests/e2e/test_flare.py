@@ -191,7 +191,8 @@ def test_a_flare_started_offline_shows_the_gentle_plan_keeps_the_streak_and_ends
     morning.scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / "today-after-flare.png"), full_page=False)
     # The check-in is sent, and the server asks it no more.
-    assert wait_until(lambda: signed_in(patient).get("/api/v1/me/").json().get("flare_check_in") is None)
+    assert wait_until(lambda: Flare.objects.get(pk=flare.pk).check_in_feeling == "worse")
+    assert signed_in(patient).get("/api/v1/me/").json()["flare_check_in"] is None
     page.reload()
     expect(page.get_by_test_id("flare-checkin")).to_have_count(0)
 
