@@ -69,14 +69,16 @@ function update(fn: (state: ExclusionState) => ExclusionState): Promise<Exclusio
   return cacheUpdate<ExclusionState>(EXCLUSIONS_KEY, (stored) => fn({ ...EMPTY_EXCLUSIONS, ...(stored ?? {}) }))
 }
 
-export async function setAside(exercise: string, title?: string): Promise<void> {
+/** Sets it aside here at once; resolves once the server has it (true) or it waits for a connection (false). */
+export async function setAside(exercise: string, title?: string): Promise<boolean> {
   await update((s) => change(s, { kind: 'add', exercise, title, at: new Date().toISOString() }))
-  void sendExclusions().catch(() => undefined)
+  return sendExclusions().catch(() => false)
 }
 
-export async function bringBackHere(exercise: string): Promise<void> {
+/** Brings it back here at once; resolves like `setAside`. */
+export async function bringBackHere(exercise: string): Promise<boolean> {
   await update((s) => change(s, { kind: 'remove', exercise, at: new Date().toISOString() }))
-  void sendExclusions().catch(() => undefined)
+  return sendExclusions().catch(() => false)
 }
 
 /** The server's list, unless changes made here still wait (they are sent first). */

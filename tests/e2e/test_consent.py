@@ -19,9 +19,10 @@ from backend.accounts.timezones import local_today
 from backend.care.models import CareLink
 from backend.programs.models import Program
 from tests.accounts.factories import UserFactory
+from tests.conftest import signed_in
 from tests.e2e.test_clinician import log_in
 from tests.e2e.test_offline import wait_for_service_worker
-from tests.e2e.test_safety import assert_no_axe_violations
+from tests.e2e.test_safety import assert_no_axe_violations, wait_until
 from tests.programs.factories import EnrollmentFactory
 
 
@@ -139,3 +140,54 @@ def test_the_patient_sees_who_read_what_changes_what_they_may_see_and_ends_shari
     assert CareLink.objects.get(pk=redeemed.json()["id"]).ended_at is not None
     assert desk.get(f"/api/v1/care/patients/{patient.pk}/").status_code == 404
     assert_no_axe_violations(page)
+
+
+def test_an_exercise_set_aside_offline_leaves_the_plan_and_comes_back_from_settings(
+    live_server, page: Page, context: BrowserContext, artifacts
+):
+    call_command("load_programs", verbosity=0)
+    patient = UserFactory(email="less@example.com")
+    user_screening_set(user=patient, answers={"cancer_history": False, "fall_or_injury": False})
+    EnrollmentFactory(user=patient, program=Program.objects.get(slug="back-stretches"))
+    api = signed_in(patient)
+    item = next(i for i in api.get("/api/v1/today/").json()["items"] if i["time_of_day"] == "morning")
+    slug, title = item["exercise"]["slug"], item["exercise"]["name"]
+    base = live_server.url
+
+    log_in(page, base, patient.email)
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    wait_for_service_worker(page)
+
+    # With no signal: "Not for me", a confirm that says what it does, and it is gone.
+    context.set_offline(True)
+    morning = page.locator('[data-session="morning"]')
+    morning.locator("summary").first.click()
+    row = morning.locator(f'[data-item-id="{item["id"]}"]')
+    row.get_by_role("button", name=f"Not for me: {title}").click()
+    expect(row).to_contain_text("It will stop appearing in your plan. You can bring it back in Settings.")
+    row.screenshot(path=str(artifacts / "not-for-me-confirm.png"))
+    row.get_by_role("button", name="Set it aside").click()
+    expect(page.locator(f'[data-item-id="{item["id"]}"]')).to_have_count(0)
+    page.reload()
+    expect(page.get_by_role("heading", name="Morning")).to_be_visible()
+    expect(page.locator(f'[data-item-id="{item["id"]}"]')).to_have_count(0)
+
+    # Online: sent, and the server's plan leaves it out too.
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    assert wait_until(lambda: [r["exercise"] for r in api.get("/api/v1/me/not-for-me/").json()] == [slug])
+    assert slug not in {i["exercise"]["slug"] for i in api.get("/api/v1/today/").json()["items"]}
+
+    # Settings: who set it aside, the change in the plan's history, and "Bring back".
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
+    aside = page.get_by_role("region", name="Exercises you set aside")
+    expect(aside).to_contain_text(f"{title} · set aside by you")
+    expect(page.get_by_test_id("plan-changes")).to_contain_text(title)
+    aside.evaluate("el => el.scrollIntoView({block: 'start'})")
+    page.screenshot(path=str(artifacts / "settings-set-aside.png"), full_page=False)
+    assert_no_axe_violations(page)
+    aside.get_by_role("button", name=f"Bring back {title}").click()
+    expect(page.get_by_text(f"{title} is back in your plan.")).to_be_visible()
+    assert wait_until(lambda: api.get("/api/v1/me/not-for-me/").json() == [])
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Today").click()
+    expect(page.locator(f'[data-item-id="{item["id"]}"]')).to_have_count(1)

@@ -366,7 +366,8 @@ export function SetAside() {
     refreshExclusions().catch((e) => !(e instanceof api.OfflineError) && setError(friendly(e, 'Setting exercises aside is not available yet.')))
   }, [])
   const list = state ? shownList(state) : []
-  if (list.length === 0 && !error) return null
+  // Shown while there is something set aside, or something just said about it.
+  if (list.length === 0 && !error && !said) return null
   return (
     <section class="card" aria-labelledby="set-aside-title">
       <h2 id="set-aside-title">Exercises you set aside</h2>
@@ -387,12 +388,11 @@ export function SetAside() {
               <button
                 type="button"
                 class="quiet"
-                onClick={() =>
-                  void bringBackHere(e.exercise).then(() => {
-                    setSaid(`${title} is back in your plan.`)
-                    void fetchPlan().catch(() => undefined)
-                  })
-                }
+                onClick={() => {
+                  setSaid(`${title} is back in your plan.`)
+                  // Once the server has it, its plan (which has the exercise again) is read.
+                  void bringBackHere(e.exercise).then((sent) => (sent ? fetchPlan().catch(() => undefined) : undefined))
+                }}
               >
                 Bring back<span class="visually-hidden"> {title}</span>
               </button>

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { cachedMe, refreshToday, shownDay, shownDayTopics } from '../../data'
+import { cachedMe, fetchPlan, refreshToday, shownDay, shownDayTopics } from '../../data'
 import { setAside } from '../../exclusions'
 import { FLARE_PROGRAM, loadFlare, running, type FlareState } from '../../flare'
 import { heldDay, loadSafety, type SafetyState } from '../../hold'
@@ -57,8 +57,8 @@ function NotForMe({ item }: { item: PlanItem }) {
   }, [asking])
   if (!asking) {
     return (
-      <button type="button" class="linklike small not-for-me" onClick={() => setAsking(true)}>
-        Not for me<span class="visually-hidden">: {item.exercise.name}</span>
+      <button type="button" class="linklike small not-for-me" aria-label={`Not for me: ${item.exercise.name}`} onClick={() => setAsking(true)}>
+        Not for me
       </button>
     )
   }
@@ -68,7 +68,11 @@ function NotForMe({ item }: { item: PlanItem }) {
         Set aside {item.exercise.name}? It will stop appearing in your plan. You can bring it back in Settings.
       </p>
       <div class="row">
-        <button type="button" class="primary" onClick={() => void setAside(item.exercise.slug, item.exercise.name)}>
+        <button
+          type="button"
+          class="primary"
+          onClick={() => void setAside(item.exercise.slug, item.exercise.name).then((sent) => (sent ? fetchPlan().catch(() => undefined) : undefined))}
+        >
           Set it aside
         </button>
         <button type="button" class="quiet" onClick={() => setAsking(false)}>
