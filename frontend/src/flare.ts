@@ -39,6 +39,8 @@ export interface FlareState {
   queue: FlareAction[]
   /** When this phone last changed the flare: server readings taken before it are old news. */
   changed_at: string
+  /** Flares that ended here, recent last: Progress still names their days. */
+  past?: Flare[]
   /** The server's answer to the last check-in sent (the plan resumes one step easier). */
   resumed?: { step_back: boolean; feeling: FlareFeeling; at: string; message?: string } | null
 }
@@ -46,6 +48,11 @@ export interface FlareState {
 export const EMPTY_FLARE: FlareState = { flare: null, ended: null, answered: [], queue: [], changed_at: '' }
 
 const REMEMBER = 20
+
+/** The last few flares, one per start (ending and answering both record it). */
+function remember(past: Flare[] | undefined, flare: Flare): Flare[] {
+  return [...(past ?? []).filter((f) => f.started_at !== flare.started_at), flare].slice(-5)
+}
 const iso = (ms: number) => new Date(ms).toISOString()
 
 /** The flare running at `now`, or null (a flare runs out on the clock, with or without a write). */
@@ -91,6 +98,7 @@ export function end(state: FlareState, now: Date): FlareState {
     ...state,
     flare: null,
     ended: { started_at: flare.started_at, ended_at: at },
+    past: remember(state.past, { started_at: flare.started_at, ends_at: at }),
     queue: [...state.queue, { kind: 'end', at }],
     changed_at: at,
   }
@@ -106,6 +114,7 @@ export function answer(state: FlareState, feeling: FlareFeeling, now: Date): Fla
     flare: state.flare && running(state, now) ? state.flare : null,
     ended: null,
     answered: [...state.answered, owed.started_at].slice(-REMEMBER),
+    past: remember(state.past, { started_at: owed.started_at, ends_at: owed.ended_at }),
     queue: [...state.queue, { kind: 'check_in', feeling, at }],
     changed_at: at,
     // Every flare's end steps the plan back one week (the server's rule): said at once.
@@ -256,6 +265,7 @@ export function knownFlareDays(state: FlareState, timeZone?: string): Set<string
   const days = new Set<string>()
   if (state.flare) flareDates(state.flare, timeZone).forEach((d) => days.add(d))
   if (state.ended) flareDates({ started_at: state.ended.started_at, ends_at: state.ended.ended_at }, timeZone).forEach((d) => days.add(d))
+  for (const flare of state.past ?? []) flareDates(flare, timeZone).forEach((d) => days.add(d))
   return days
 }
 

@@ -180,8 +180,11 @@ describe('flare days in Progress, offline', () => {
     expect(withFlareDays(s, new Set(['2026-12-02'])).streak.current).toBe(30)
   })
 
-  it('knows the days of a flare started here and of one that ended', () => {
+  it('knows the days of a flare started here and of one that ended, after its check-in too', () => {
     const ended = end(start(EMPTY_FLARE, T0), hours(30))
     expect([...knownFlareDays(ended, 'UTC')]).toEqual(['2026-12-02', '2026-12-03'])
+    const answered = answer(ended, 'better', hours(31))
+    expect(answered.ended).toBeNull()
+    expect([...knownFlareDays(answered, 'UTC')]).toEqual(['2026-12-02', '2026-12-03'])
   })
 })

@@ -93,6 +93,10 @@ def test_the_patient_sees_who_read_what_changes_what_they_may_see_and_ends_shari
     page.screenshot(path=str(artifacts / "settings-care.png"), full_page=False)
     link.screenshot(path=str(artifacts / "settings-care-link.png"))
     assert_no_axe_violations(page)
+    page.emulate_media(color_scheme="dark")
+    assert_no_axe_violations(page)
+    page.screenshot(path=str(artifacts / "settings-care-dark.png"), full_page=False)
+    page.emulate_media(color_scheme="light")
 
     journal_path = f"/api/v1/care/patients/{patient.pk}/journal/?{window}"
     assert desk.get(journal_path).status_code == 404

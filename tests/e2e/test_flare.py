@@ -140,6 +140,9 @@ def test_a_flare_started_offline_shows_the_gentle_plan_keeps_the_streak_and_ends
     expect(page.get_by_text(re.compile("Offline: showing your progress"))).to_be_visible()
     expect(page.locator(".stat", has_text="day streak").locator("b")).to_have_text("2")
     page.screenshot(path=str(artifacts / "flare-progress-offline.png"), full_page=False)
+    # Yesterday and today are said as flare-up days, not as a plan missed.
+    page.get_by_text("Show as a table").click()
+    expect(page.locator("table.data tbody tr").filter(has_text="Flare-up day")).to_have_count(2)
     assert not Flare.objects.filter(patient=patient).exists()  # nothing sent yet
 
     # Back online: the start reaches the server with the phone's start time, and the

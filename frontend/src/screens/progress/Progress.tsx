@@ -19,7 +19,8 @@ export function Progress() {
   const flare = useLive(loadFlare, ['cache:flare'])
   const me = useLive(cachedMe, ['cache:me'])
   // Flare days this phone knows of are not due, even before the server has heard of them.
-  const shown = summary && flare ? withFlareDays(summary, knownFlareDays(flare, me?.timezone)) : summary
+  const flareDays = flare ? knownFlareDays(flare, me?.timezone) : undefined
+  const shown = summary && flareDays ? withFlareDays(summary, flareDays) : summary
 
   useEffect(() => {
     let alive = true
@@ -70,7 +71,7 @@ export function Progress() {
       {summary === null && (
         <p class="card">You are offline, and this phone has no progress saved yet. It shows here after you are next online.</p>
       )}
-      {shown && <SummaryView summary={shown} days={(WINDOWS_OK.includes(shown.days) ? shown.days : days) as Window} />}
+      {shown && <SummaryView summary={shown} days={(WINDOWS_OK.includes(shown.days) ? shown.days : days) as Window} flareDays={flareDays} />}
     </main>
   )
 }
