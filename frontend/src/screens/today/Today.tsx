@@ -287,10 +287,6 @@ function Steps({ today, entries, practised }: { today: string; entries: LocalEnt
 export function Today() {
   const me = useLive<Me | undefined>(cachedMe, ['cache:me'])
   const today = me ? userToday(me) : undefined
-  const day = useLive<Day | null>(() => (today ? shownDay(today) : Promise.resolve(null)), today ? shownDayTopics(today) : [], [today])
-  const loadedEntries = useLive(listEntries, ['entries'])
-  const entries = loadedEntries ?? []
-  const safety = useLive<SafetyState>(loadSafety, ['cache:safety'])
   const flareState = useLive<FlareState>(loadFlare, ['cache:flare'])
   // A flare runs out on the clock: the minute hand moves what Today shows.
   const [now, setNow] = useState(() => new Date())
@@ -298,6 +294,18 @@ export function Today() {
     const id = setInterval(() => setNow(new Date()), 60_000)
     return () => clearInterval(id)
   }, [])
+  const flareRunning = Boolean(flareState && running(flareState, now))
+  const wasRunning = useRef(flareRunning)
+  useEffect(() => {
+    // Ran out (or ended) while open: the server's usual days replace the flare's kept here.
+    if (wasRunning.current && !flareRunning) void fetchPlan().catch(() => undefined)
+    wasRunning.current = flareRunning
+  }, [flareRunning])
+  // Read again when the flare runs out on the clock: the usual plan is back.
+  const day = useLive<Day | null>(() => (today ? shownDay(today) : Promise.resolve(null)), today ? shownDayTopics(today) : [], [today, flareRunning])
+  const loadedEntries = useLive(listEntries, ['entries'])
+  const entries = loadedEntries ?? []
+  const safety = useLive<SafetyState>(loadSafety, ['cache:safety'])
   const [refreshError, setRefreshError] = useState<string>()
   const [refreshed, setRefreshed] = useState(false)
 
@@ -310,7 +318,7 @@ export function Today() {
 
   if (!today || day === undefined || loadedEntries === undefined || safety === undefined || flareState === undefined) return <main id="main" aria-busy="true" />
   const held = Boolean(safety.hold)
-  const inFlare = Boolean(running(flareState, now))
+  const inFlare = flareRunning
   const shown = day ? heldDay(overlayDay(day, entries), held) : undefined
   const statuses = sessionStatuses(entries)
   const sessions = shown ? daySessions(shown) : []
