@@ -195,7 +195,9 @@ export function flareDay(plan: FlarePlan | null | undefined, date: string, flare
  */
 export function dayShown(cached: Day | null, state: FlareState, plan: FlarePlan | null | undefined, date: string, now: Date = new Date()): Day | null {
   const flare = running(state, now)
-  if (!flare) return cached
+  // The flare is over but the day kept here is the server's flare day: the usual plan
+  // is not on the phone yet (it comes with the next reading).
+  if (!flare) return cached?.mode === 'flare' ? { ...cached, items: [], sessions: [], minutes: 0, mode: 'usual', flare: null, awaiting: true } : cached
   if (cached?.mode === 'flare') return cached
   return { ...flareDay(plan, date, flare), safety_hold: cached?.safety_hold }
 }

@@ -161,6 +161,8 @@ export interface Day {
   /** flare: a day of flare-up mode (its items are the flare plan, nothing due). */
   mode?: 'usual' | 'flare'
   flare?: (Flare & { advice: FlareAdvice[] }) | null
+  /** On the phone only: a flare ended here and the usual plan for this day is not read yet. */
+  awaiting?: boolean
 }
 
 export type EntryType = 'session' | 'checkin' | 'journal'

@@ -63,6 +63,14 @@ describe('starting a flare on the phone', () => {
     expect(dayShown(usualDay, state, PLAN, '2026-12-04', hours(49))).toBe(usualDay)
   })
 
+  it("once the flare is over, never shows the server's kept flare day as the usual plan", () => {
+    const state = start(EMPTY_FLARE, T0)
+    const server = flareDay(PLAN, '2026-12-02', state.flare!)
+    const after = dayShown(server, end(state, hours(2)), PLAN, '2026-12-02', hours(2))!
+    expect(after.awaiting).toBe(true)
+    expect(after.items).toEqual([])
+  })
+
   it("prefers the server's flare day (its budget and statuses) once it has one", () => {
     const state = start(EMPTY_FLARE, T0)
     const server = { ...flareDay(PLAN, '2026-12-02', state.flare!), minutes: 3 }

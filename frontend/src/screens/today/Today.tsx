@@ -357,7 +357,12 @@ export function Today() {
       {inFlare && shown && sessions.length === 0 && (
         <p class="card small">The gentle exercises show here once the phone has been online. Meanwhile: slow breaths with a long out-breath, warmth on the sore area, and a few easy steps if they are comfortable.</p>
       )}
-      {!inFlare && shown && sessions.length === 0 && (
+      {!inFlare && shown?.awaiting && (
+        <p class="card" data-testid="usual-plan-coming">
+          {navigator.onLine === false ? 'Your usual plan is back. It shows here as soon as the phone is online.' : 'Your usual plan is back. Loading it…'}
+        </p>
+      )}
+      {!inFlare && shown && !shown.awaiting && sessions.length === 0 && (
         <div class="card">
           <p>Nothing planned for today.</p>
           <a class="button primary" href="#/programs">
