@@ -54,3 +54,12 @@ if (scripts.some((src) => src.includes('Player-'))) {
   process.exit(1)
 }
 console.log('budget: the player loads on demand and is precached for offline')
+
+// The care team's settings (consent centre, set aside, plan changes): on demand, precached.
+const care = readdirSync(join(dist, 'assets')).filter((name) => /^Care-.*\.js$/.test(name))
+if (care.length === 0 || care.some((name) => !worker.includes(name)) || scripts.some((src) => src.includes('Care-'))) {
+  console.error(`budget: the care settings chunk is missing, not precached, or on the first screen (${care.join(', ') || 'none'})`)
+  process.exit(1)
+}
+const careKb = gzipSync(readFileSync(join(dist, 'assets', care[0])), { level: 9 }).length / 1024
+console.log(`budget: care team settings ${careKb.toFixed(1)} KB gzip, on demand and precached for offline`)

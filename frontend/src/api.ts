@@ -1,7 +1,13 @@
 // The only module that talks to the network. Same origin as the PWA: allauth's
 // headless *browser* client (session cookie) and /api/v1/* with X-CSRFToken on writes.
 import type {
+  AccessRow,
   CareLink,
+  Exclusion,
+  Flare,
+  FlareFeeling,
+  FlarePlan,
+  PlanChange,
   ClinicianLogs,
   ClinicianNote,
   Day,
@@ -272,7 +278,7 @@ export async function verifyEmail(key: string): Promise<void> {
 
 // --- Profile ---------------------------------------------------------------------
 export const getMe = () => request<Me>('GET', '/api/v1/me/')
-export const updateMe = (changes: Partial<Pick<Me, 'timezone' | 'country' | 'daily_minutes'>>) => request<Me>('PATCH', '/api/v1/me/', changes)
+export const updateMe = (changes: Partial<Pick<Me, 'timezone' | 'country' | 'daily_minutes' | 'display_name'>>) => request<Me>('PATCH', '/api/v1/me/', changes)
 /** The history answers (replaces the whole set); the answer says what they mean. */
 export const putScreening = (answers: Record<string, boolean>) =>
   request<SafetyAnswer>('PUT', '/api/v1/me/screening/', { answers })
@@ -292,6 +298,21 @@ export const setEnrollmentStatus = (id: number, status: 'active' | 'paused') =>
 export const leaveEnrollment = (id: number) => request<null>('DELETE', `/api/v1/enrollments/${id}/`)
 export const getToday = () => request<Day>('GET', '/api/v1/today/')
 export const getPlan = (days: number) => request<{ days: Day[] }>('GET', `/api/v1/plan/?days=${days}`)
+
+// --- Flare-up mode -----------------------------------------------------------------
+/** `started_at`: when the phone started it (offline, it shows the flare from then). */
+export const startFlare = (startedAt?: string) => request<Flare>('POST', '/api/v1/flare/', startedAt ? { started_at: startedAt } : {})
+export const endFlare = () => request<null>('DELETE', '/api/v1/flare/')
+export const getFlarePlan = () => request<FlarePlan>('GET', '/api/v1/flare/plan/')
+export const flareCheckIn = (feeling: FlareFeeling) =>
+  request<{ resumed?: boolean; step_back?: boolean; message?: string }>('POST', '/api/v1/flare/check-in/', { feeling })
+
+// --- Less is more: exercises set aside, and the plan's history -----------------------
+export const getNotForMe = () => request<Exclusion[]>('GET', '/api/v1/me/not-for-me/')
+export const setNotForMe = (exercise: string) => request<Exclusion>('POST', '/api/v1/me/not-for-me/', { exercise })
+export const bringBack = (exercise: string) => request<null>('DELETE', `/api/v1/me/not-for-me/${encodeURIComponent(exercise)}/`)
+export const getPlanChanges = () => request<PlanChange[]>('GET', '/api/v1/me/plan-changes/')
+export const getAccessLog = () => request<AccessRow[]>('GET', '/api/v1/me/access-log/')
 
 // --- Tracker ---------------------------------------------------------------------
 /** `cursor` is this device's pull position; the answer's cursor moves past our own batch. */

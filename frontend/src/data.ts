@@ -3,6 +3,8 @@
 import * as api from './api'
 import { cacheGet, cacheSet, cacheSetMany } from './store'
 import { applyServerHold, snapshot } from './hold'
+import { refreshExclusions, hiddenSlugs, loadExclusions, withoutHidden } from './exclusions'
+import { applyServerFlare, cachedFlarePlan, dayShown, FLARE_PLAN_KEY, loadFlare, sendFlare } from './flare'
 import { deviceDate } from './merge'
 import { parseRules, parseScreeningRules } from './safety'
 import { screeningFromServer } from './screening'
@@ -22,9 +24,12 @@ export async function saveMe(me: Me): Promise<Me> {
  * offline), and its safety hold and history answers laid over the phone's.
  */
 export async function fetchMe(): Promise<Me> {
+  // What waits here goes first, so the server's answer already knows it.
+  await sendFlare().catch(() => undefined)
   const taken = await snapshot()
   const me = await saveMe(await api.getMe())
   await applyServerHold(me.safety_hold, taken)
+  await applyServerFlare(me, taken.startedAt)
   await screeningFromServer(me.screening)
   return me
 }
@@ -42,6 +47,9 @@ export async function refreshRest(options: { plan: boolean }): Promise<void> {
     api.getSafetyRules().then((rules) => cacheSetMany([['rules', parseRules(rules)], ['screening-rules', parseScreeningRules(rules)]])),
     api.getEnrollments().then((list) => cacheSet('enrollments', list)),
     api.getPrograms().then((list) => cacheSet('programs', list)),
+    // Kept for a bad day with no signal.
+    api.getFlarePlan().then((plan) => cacheSet(FLARE_PLAN_KEY, plan)),
+    refreshExclusions(),
   ])
   const offline = results.find((r) => r.status === 'rejected' && r.reason instanceof api.OfflineError)
   if (offline) throw (offline as PromiseRejectedResult).reason
@@ -84,6 +92,19 @@ export async function refreshToday(): Promise<void> {
 
 /** The cached plan for one date, or null when this phone has none. */
 export const cachedDay = async (date: string) => (await cacheGet<Day>(dayKey(date))) ?? null
+
+/** The cache keys `shownDay` reads, for screens that re-read it when one changes. */
+export const shownDayTopics = (date: string) => [`cache:${dayKey(date)}`, 'cache:flare', `cache:${FLARE_PLAN_KEY}`, 'cache:not-for-me']
+
+/**
+ * The day as the person sees it: the flare plan while a flare runs (started here with
+ * no signal too), without the exercises set aside. Today and the player agree on it.
+ */
+export async function shownDay(date: string): Promise<Day | null> {
+  const [cached, flare, plan, exclusions] = await Promise.all([cachedDay(date), loadFlare(), cachedFlarePlan(), loadExclusions()])
+  const day = dayShown(cached, flare, plan, date)
+  return day && withoutHidden(day, hiddenSlugs(exclusions))
+}
 
 export const cachedMe = () => cacheGet<Me>('me')
 export const cachedRules = async () => (await cacheGet<SafetyRule[]>('rules')) ?? []

@@ -1,5 +1,8 @@
 import { render } from 'preact'
 import { App } from './app'
+import { fetchMe, fetchPlan } from './data'
+import { sendExclusions } from './exclusions'
+import { sendFlare } from './flare'
 import { afterSync } from './hold'
 import { onSyncReport, startAutoSync } from './outbox'
 import { sendScreening } from './screening'
@@ -11,6 +14,14 @@ render(<App />, document.getElementById('app')!)
 onSyncReport((report) => {
   void afterSync(report.results).catch(() => undefined)
   void sendScreening().catch(() => undefined)
+  // A flare started or ended, or an exercise set aside, with no signal: sent now, and
+  // the server's plan (which knows it) read again.
+  void Promise.all([sendFlare(), sendExclusions()])
+    .then(async ([flare, excluded]) => {
+      if (flare) await fetchMe()
+      if (flare || excluded) await fetchPlan()
+    })
+    .catch(() => undefined)
 })
 startAutoSync()
 

@@ -133,3 +133,28 @@ export function budgetLine(total: number, budget: number | null | undefined): st
   if (!budget) return `About ${formatMinutes(total)} today`
   return total <= budget ? `About ${formatMinutes(total)} today, within your ${budget} minutes` : `About ${formatMinutes(total)} today`
 }
+
+type Step = NonNullable<PlanItem['progression']>
+
+/** The dose's step as a small sign and a word; the first week says nothing. */
+const STEP_WORDS: Partial<Record<Step['state'], [string, string]>> = {
+  progress: ['↑', 'Next step up'],
+  hold: ['=', 'Staying at this level'],
+  regress: ['↓', 'One step easier'],
+}
+
+/**
+ * An item's progression as one quiet line: a sign, the step in bold, the reason. The
+ * server's reason leads with its own words ("Staying at this level: yesterday's
+ * session..."), which are then the step; otherwise the state's word leads.
+ */
+export function progressionLine(progression: PlanItem['progression']): { sign: string; head: string; rest: string } | null {
+  const words = progression ? STEP_WORDS[progression.state] : undefined
+  if (!progression || !words) return null
+  const [sign, label] = words
+  const reason = progression.reason.trim()
+  const colon = reason.indexOf(': ')
+  if (colon > 0 && colon < 40) return { sign, head: reason.slice(0, colon), rest: reason.slice(colon) }
+  if (reason.toLowerCase().startsWith(label.toLowerCase())) return { sign, head: reason.slice(0, label.length), rest: reason.slice(label.length) }
+  return { sign, head: label, rest: reason ? `: ${reason}` : '' }
+}

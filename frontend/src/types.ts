@@ -29,7 +29,31 @@ export interface Me {
   safety_hold?: Profile['safety_hold']
   /** Minutes a day to practise (10-90); null: no limit. */
   daily_minutes?: Profile['daily_minutes']
+  /** The running flare (absent from a server without flares). */
+  flare?: Flare | null
+  /** A flare that ended and whose "How is your back now?" is not answered yet. */
+  flare_check_in?: { started_at: string; ended_at: string } | null
+  /** The name a clinician shows patients ("Dr Rao"); blank: the email is shown. */
+  display_name?: string
 }
+
+/** A running flare (POST /api/v1/flare/, /me `flare`). */
+export type Flare = Schemas['Flare']
+
+export interface FlareAdvice {
+  kind: string
+  text: string
+  sources?: string[]
+}
+
+/** GET /api/v1/flare/plan/: the flare plan, kept on the phone so a flare starts with no signal. */
+export interface FlarePlan {
+  hours: number
+  items: { key: string; time_of_day: string; exercise: Exercise; prescription: Prescription }[]
+  advice: FlareAdvice[]
+}
+
+export type FlareFeeling = 'better' | 'same' | 'worse'
 
 export type CrisisLine = Schemas['CrisisLine']
 
@@ -115,6 +139,12 @@ export interface PlanItem {
   optional?: boolean
   /** Every program that planned this exercise at this time of day. */
   programs?: string[]
+  /** Set by a clinician the person lets prescribe (absent from older servers). */
+  prescribed_by?: { name: string } | null
+  /** What that clinician wrote for the person. */
+  note?: string | null
+  /** What the person's pain reports did to this week's dose. */
+  progression?: { state: 'start' | 'progress' | 'hold' | 'regress'; reason: string } | null
 }
 
 /** One time of day's practice, its items in the order to do them. */
@@ -128,6 +158,11 @@ export interface Day {
   minutes?: number
   /** Absent from a server that has no holds yet. */
   safety_hold?: SafetyHold | null
+  /** flare: a day of flare-up mode (its items are the flare plan, nothing due). */
+  mode?: 'usual' | 'flare'
+  flare?: (Flare & { advice: FlareAdvice[] }) | null
+  /** On the phone only: a flare ended here and the usual plan for this day is not read yet. */
+  awaiting?: boolean
 }
 
 export type EntryType = 'session' | 'checkin' | 'journal'
@@ -266,4 +301,33 @@ export interface ClinicianNote {
   text: string
   created_at: string
   updated_at: string
+}
+
+// --- The person's care team, as the patient sees it -------------------------------
+
+/** GET /api/v1/me/access-log/: one read of my data (older servers send the email alone). */
+export interface AccessRow {
+  clinician: string | { name?: string; email: string }
+  what: string
+  /** The row as a sentence, from the server ("Dr Rao looked at your plan"). */
+  text?: string
+  at: string
+}
+
+/** GET /api/v1/me/not-for-me/: an exercise set aside (it leaves every day of the plan). */
+export interface Exclusion {
+  exercise: string
+  exercise_title?: string
+  by: 'patient' | 'clinician'
+  by_name?: string
+  reason?: string
+  created_at?: string
+}
+
+/** GET /api/v1/me/plan-changes/: newest first, in plain words. */
+export interface PlanChange {
+  at: string
+  by: { name: string; role: 'patient' | 'clinician' }
+  kind: string
+  text: string
 }

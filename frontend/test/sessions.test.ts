@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { budgetLabel, budgetLine, dayMinutes, daySessions, formatMinutes, holdsLine, ordered } from '../src/sessions'
+import { budgetLabel, budgetLine, dayMinutes, daySessions, formatMinutes, holdsLine, ordered, progressionLine } from '../src/sessions'
 import type { Day, PlanItem } from '../src/types'
 
 function item(id: string, name: string, time: string, extra: Partial<PlanItem> = {}): PlanItem {
@@ -75,5 +75,26 @@ describe('budget display', () => {
     expect(budgetLine(14, 20)).toBe('About 14 min today, within your 20 minutes')
     expect(budgetLine(14, null)).toBe('About 14 min today')
     expect(dayMinutes(day)).toBe(14)
+  })
+})
+
+describe("the dose's step in one line", () => {
+  it("leads with the server's own words, else the state's", () => {
+    expect(progressionLine({ state: 'hold', reason: "Staying at this level: yesterday's session left your back sorer this morning." })).toEqual({
+      sign: '=',
+      head: 'Staying at this level',
+      rest: ": yesterday's session left your back sorer this morning.",
+    })
+    expect(progressionLine({ state: 'regress', reason: 'One step easier after your flare-up, to ease back in.' })).toEqual({
+      sign: '↓',
+      head: 'One step easier',
+      rest: ' after your flare-up, to ease back in.',
+    })
+    expect(progressionLine({ state: 'progress', reason: 'More this week.' })).toEqual({ sign: '↑', head: 'Next step up', rest: ': More this week.' })
+  })
+
+  it('says nothing in the first week or without a progression', () => {
+    expect(progressionLine({ state: 'start', reason: "Starting gently: this is the program's first week." })).toBeNull()
+    expect(progressionLine(undefined)).toBeNull()
   })
 })

@@ -378,10 +378,10 @@ def test_a_clinician_the_patient_allows_sees_the_hold_and_releases_it(
     expect(page.get_by_test_id("safety-hold")).to_contain_text("another device")
     expect(page.get_by_role("link", name="Start")).to_have_count(0)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
-    share = page.get_by_role("region", name="Share with a clinician")
+    share = page.get_by_role("region", name="Your care team")
     expect(share).to_contain_text("Nobody watches Backtrack live")
-    share.get_by_role("checkbox", name=re.compile("Let this clinician release a safety hold")).check()
-    expect(share.get_by_role("status").last).to_contain_text(f"Saved for {CLINICIAN}")
+    share.get_by_role("switch", name="Change my plan").check()
+    expect(share.get_by_text(f"Change my plan: on for {CLINICIAN}, from now.")).to_be_visible()
     assert "prescribe" in CareLink.objects.get(patient=patient, ended_at=None).scopes
     share.screenshot(path=str(artifacts / "settings-sharing.png"))
 

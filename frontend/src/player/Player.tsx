@@ -2,7 +2,7 @@
 // one sentence, and a timer that walks the prescription by itself (timeline.ts).
 // Loaded on demand (not in the first screen's JavaScript) and precached for offline.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
-import { cachedDay, cachedMe } from '../data'
+import { cachedMe, shownDay } from '../data'
 import { heldDay, loadSafety } from '../hold'
 import { findEntry, overlayDay, userToday } from '../merge'
 import { listEntries, recordSession } from '../outbox'
@@ -220,7 +220,7 @@ export function Player({ time, extras }: { time: string; extras: boolean }) {
       const me = await cachedMe()
       if (!me) return setStage('empty')
       const today = userToday(me)
-      const [day, entries, safety, saved] = await Promise.all([cachedDay(today), listEntries(), loadSafety(), cacheGet<Prefs>(PREFS_KEY)])
+      const [day, entries, safety, saved] = await Promise.all([shownDay(today), listEntries(), loadSafety(), cacheGet<Prefs>(PREFS_KEY)])
       if (saved) setPrefs({ ...DEFAULT_PREFS, ...saved })
       setDate(today)
       if (!day) return setStage('empty')
@@ -397,6 +397,13 @@ export function Player({ time, extras }: { time: string; extras: boolean }) {
       <h1 class="player-name">{exercise.name}</h1>
       {breathing && BREATH_KINDS.includes(step.kind) ? <Pacer step={step} left={left} /> : <Pictures exercise={exercise} />}
       <p class="cue">{cueOf(exercise)}</p>
+      {/* The dose's own words: "Only if comfortable", "cold may feel better" (the flare plan), a clinician's note. */}
+      {item.prescription.note && <p class="small muted player-note">{item.prescription.note}</p>}
+      {item.note && item.prescribed_by && (
+        <p class="small player-note">
+          {item.prescribed_by.name}: “{item.note}”
+        </p>
+      )}
       <button type="button" class="linklike small" aria-expanded={showSteps} onClick={() => setShowSteps(!showSteps)}>
         {showSteps ? 'Hide the steps' : 'All the steps'}
       </button>
@@ -411,8 +418,9 @@ export function Player({ time, extras }: { time: string; extras: boolean }) {
         <div class={`timer ${step.kind}`} data-testid="timer">
           <span class="timer-label">{step.label}</span>
           {!manual && (
-            <span class="timer-count" role="timer" aria-label={`${left} seconds`}>
-              {left}
+            <span class="timer-count" role="timer" aria-label={left >= 60 ? `${Math.floor(left / 60)} minutes ${left % 60} seconds` : `${left} seconds`}>
+              {/* A long timer (warmth for 15 minutes) in minutes and seconds. */}
+              {left >= 60 ? `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}` : left}
             </span>
           )}
           <span class="timer-detail small">{step.detail || describe(item.prescription)}</span>

@@ -86,7 +86,18 @@ export function WindowPicker({ days, onChange }: { days: Window; onChange: (days
  * Stats, insights, the chart and its table for one summary. The patient sees it on
  * Progress; a linked clinician sees the same for the patient (`forClinician`).
  */
-export function SummaryView({ summary, days, forClinician = false }: { summary: Summary; days: Window; forClinician?: boolean }) {
+export function SummaryView({
+  summary,
+  days,
+  forClinician = false,
+  flareDays,
+}: {
+  summary: Summary
+  days: Window
+  forClinician?: boolean
+  /** Days of flare-up mode the phone knows of: said as such, not as "0 of 0". */
+  flareDays?: Set<string>
+}) {
   const logged = summary.series.filter((p) => p.pain !== null || p.stress !== null)
   return (
     <>
@@ -158,7 +169,7 @@ export function SummaryView({ summary, days, forClinician = false }: { summary: 
                   <td>{p.stress ?? '–'}</td>
                   <td>{p.sleep_hours ?? '–'}</td>
                   <td>
-                    {p.done} of {p.due}
+                    {flareDays?.has(p.date) ? `Flare-up day${p.done ? `, ${p.done} done` : ''}` : `${p.done} of ${p.due}`}
                   </td>
                 </tr>
               ))}

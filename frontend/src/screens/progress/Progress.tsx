@@ -1,7 +1,10 @@
 import { useEffect, useState } from 'preact/hooks'
 import * as api from '../../api'
+import { cachedMe } from '../../data'
+import { knownFlareDays, loadFlare, withFlareDays } from '../../flare'
 import { cacheGet, cacheSet } from '../../store'
 import type { Summary } from '../../types'
+import { useLive } from '../../ui/hooks'
 import { dayMonth } from '../../progress'
 import { SummaryView, type Window, WindowPicker } from '../../ui/SummaryView'
 
@@ -13,6 +16,11 @@ export function Progress() {
   const [days, setDays] = useState<Window>(7)
   const [summary, setSummary] = useState<Summary | null>()
   const [note, setNote] = useState('')
+  const flare = useLive(loadFlare, ['cache:flare'])
+  const me = useLive(cachedMe, ['cache:me'])
+  // Flare days this phone knows of are not due, even before the server has heard of them.
+  const flareDays = flare ? knownFlareDays(flare, me?.timezone) : undefined
+  const shown = summary && flareDays ? withFlareDays(summary, flareDays) : summary
 
   useEffect(() => {
     let alive = true
@@ -63,7 +71,7 @@ export function Progress() {
       {summary === null && (
         <p class="card">You are offline, and this phone has no progress saved yet. It shows here after you are next online.</p>
       )}
-      {summary && <SummaryView summary={summary} days={(WINDOWS_OK.includes(summary.days) ? summary.days : days) as Window} />}
+      {shown && <SummaryView summary={shown} days={(WINDOWS_OK.includes(shown.days) ? shown.days : days) as Window} flareDays={flareDays} />}
     </main>
   )
 }

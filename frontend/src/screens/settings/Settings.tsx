@@ -4,12 +4,12 @@ import { cachedMe, fetchMe, fetchPlan, saveMe, screeningRules } from '../../data
 import { cacheSet } from '../../store'
 import { currentSubscription, disablePush, enablePushWithin, pushSupported, type PushStep } from '../../push'
 import { budgetLabel, BUDGETS } from '../../sessions'
-import type { CareLink, Reminder, ReminderFields, SafetyRule, Scope } from '../../types'
+import type { Reminder, ReminderFields, SafetyRule } from '../../types'
 import { CHECKIN_TIME_KEY, DEFAULTS, fieldsOf, KIND_NAMES, ReminderEditor, rememberCheckinTime, type Kind } from '../../ui/ReminderEditor'
-import { NOBODY_WATCHES } from '../../ui/Call'
 import { useLive, useOnline } from '../../ui/hooks'
 import { TextField } from '../../ui/TextField'
 import { TimezoneSelect } from '../../ui/timezone'
+import { YourName } from '../../ui/YourName'
 import { ScreeningForm } from '../onboarding/Screening'
 
 /** A missing endpoint (not deployed yet) is said kindly; `unavailable` is the sentence. */
@@ -210,120 +210,26 @@ function Notifications() {
   )
 }
 
-function Share() {
-  const [code, setCode] = useState<{ code: string; expires_at: string }>()
-  const [error, setError] = useState('')
-  const create = async () => {
-    setError('')
-    try {
-      setCode(await api.createShareCode())
-    } catch (e) {
-      setError(
-        e instanceof api.ApiError && (e.status === 404 || e.status === 405)
-          ? 'Sharing with a clinician is not available yet. Your data stays private meanwhile.'
-          : (e as Error).message,
-      )
-    }
-  }
-  return (
-    <section class="card" aria-labelledby="share-title">
-      <h2 id="share-title">Share with a clinician</h2>
-      <p class="small muted">
-        Give your physiotherapist or doctor a one-time code. They see your logs and check-ins; your journal only if you
-        choose. You can stop sharing at any time.
-      </p>
-      <p class="notice warn">{NOBODY_WATCHES}</p>
-      <button type="button" onClick={() => void create()}>
-        Create a share code
-      </button>
-      <Links />
-      {code && (
-        <p role="status">
-          Your code: <b style={{ fontSize: '1.4rem', letterSpacing: '0.1em' }}>{code.code}</b>
-          <br />
-          <span class="small">Valid once, until {new Date(code.expires_at).toLocaleString()}.</span>
-        </p>
-      )}
-      {error && (
-        <p class="notice" role="status">
-          {error}
-        </p>
-      )}
-    </section>
-  )
-}
+type CareModule = typeof import('./Care')
 
-const OPTIONAL_SCOPES: [Scope, string][] = [
-  ['journal', 'Share my journal'],
-  ['prescribe', 'Let this clinician release a safety hold and (later) adjust my plan'],
-]
-
-const scopesOf = (link: CareLink): Scope[] => (Array.isArray(link.scopes) ? (link.scopes as Scope[]) : [])
-
-/** Who sees my data, and what each may do: the patient alone decides. */
-function Links() {
-  const [links, setLinks] = useState<CareLink[]>()
-  const [error, setError] = useState('')
-  const [saved, setSaved] = useState('')
+/**
+ * The care team, the exercises set aside and the plan's history: a chunk of their own
+ * (out of the first screen's JavaScript), precached, so they open offline too.
+ */
+function CareSections() {
+  const [module, setModule] = useState<CareModule>()
+  const [failed, setFailed] = useState(false)
   useEffect(() => {
-    api.getLinks().then(setLinks, (e) => setError(friendly(e, 'Sharing is not available yet.')))
+    import('./Care').then(setModule, () => setFailed(true))
   }, [])
-  if (!links || links.length === 0) {
-    return error ? <p class="notice">{error}</p> : null
-  }
-  const flip = async (link: CareLink, scope: Scope) => {
-    setSaved('')
-    setError('')
-    const scopes = scopesOf(link).includes(scope) ? scopesOf(link).filter((s) => s !== scope) : [...scopesOf(link), scope]
-    try {
-      const next = await api.setLinkScopes(link.id, scopes)
-      setLinks((list) => list?.map((l) => (l.id === next.id ? next : l)))
-      setSaved(`Saved for ${link.clinician.email}.`)
-    } catch (e) {
-      setError(friendly(e, 'This choice is not available yet.'))
-    }
-  }
-  const end = async (link: CareLink) => {
-    if (!confirm(`Stop sharing with ${link.clinician.email}? They will no longer see your data.`)) return
-    setSaved('')
-    try {
-      await api.endLink(link.id)
-      setLinks((list) => list?.filter((l) => l.id !== link.id))
-      setSaved(`You no longer share with ${link.clinician.email}.`)
-    } catch (e) {
-      setError(friendly(e, 'Ending a link is not available yet.'))
-    }
-  }
+  if (failed) return <p class="notice">Your care team's settings could not open. Please reload the app.</p>
+  if (!module) return <p aria-busy="true">Loading your care team…</p>
   return (
-    <div class="links">
-      <h3 id="links-title">You share with</h3>
-      <ul class="plain" aria-labelledby="links-title">
-        {links.map((link) => (
-          <li key={link.id} data-link-id={link.id}>
-            <p>
-              <b>{link.clinician.email}</b>
-            </p>
-            {OPTIONAL_SCOPES.map(([scope, text]) => (
-              <label class="choice" key={scope}>
-                <input
-                  type="checkbox"
-                  checked={scopesOf(link).includes(scope)}
-                  onChange={() => void flip(link, scope)}
-                />
-                {text}
-              </label>
-            ))}
-            <button type="button" class="quiet" onClick={() => void end(link)}>
-              Stop sharing with {link.clinician.email}
-            </button>
-          </li>
-        ))}
-      </ul>
-      {error && <p class="notice">{error}</p>}
-      <p role="status" class="small">
-        {saved}
-      </p>
-    </div>
+    <>
+      <module.CareTeam />
+      <module.PlanChanges />
+      <module.SetAside />
+    </>
   )
 }
 
@@ -446,12 +352,13 @@ export function Settings({ onSignOut, onDeleted }: { onSignOut: () => Promise<vo
       <h1>Settings</h1>
       {!online && (
         <p class="notice" role="status">
-          You are offline. Settings need a connection; your logs are safe on this phone.
+          You are offline. Changing settings needs a connection; what you see is how they stood, and your logs are safe on this phone.
         </p>
       )}
       <section class="card" aria-labelledby="account-title">
         <h2 id="account-title">Account</h2>
         <p>{me?.email}</p>
+        <YourName me={me} hint="Shown to the clinicians you share with, instead of your email." />
         {me && <TimezoneSelect value={zone ?? me.timezone} onChange={setZone} />}
         <div class="row">
           <button type="button" disabled={!zone || zone === me?.timezone} onClick={() => void saveZone()}>
@@ -470,7 +377,7 @@ export function Settings({ onSignOut, onDeleted }: { onSignOut: () => Promise<vo
       <History />
       <Reminders />
       <Notifications />
-      <Share />
+      <CareSections />
       <section class="card" aria-labelledby="export-title">
         <h2 id="export-title">Export my data</h2>
         <p class="small muted">Everything you logged, to keep or to bring to an appointment.</p>

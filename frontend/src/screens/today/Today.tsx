@@ -1,9 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { cachedDay, cachedMe, refreshToday } from '../../data'
+import { cachedMe, fetchPlan, refreshToday, shownDay, shownDayTopics } from '../../data'
+import { setAside } from '../../exclusions'
+import { FLARE_PROGRAM, loadFlare, running, type FlareState } from '../../flare'
 import { heldDay, loadSafety, type SafetyState } from '../../hold'
 import { findEntry, longDate, overlayDay, sessionStatuses, userToday } from '../../merge'
 import { listEntries } from '../../outbox'
-import { dayMinutes, daySessions, formatMinutes, holdsLine, ordered, type DaySession } from '../../sessions'
+import { dayMinutes, daySessions, formatMinutes, holdsLine, ordered, progressionLine, type DaySession } from '../../sessions'
 import type { Day, LocalEntry, Me, PlanItem, Prescription } from '../../types'
 import { cacheGet } from '../../store'
 import { useLive } from '../../ui/hooks'
@@ -11,6 +13,7 @@ import { CHECKIN_TIME_KEY } from '../../ui/ReminderEditor'
 import { Illustrations } from '../../ui/Illustration'
 import { Rejected } from '../../ui/Rejected'
 import { Replaced } from '../../ui/Replaced'
+import { FlareAdvice, FlareCheckIn, FlarePanel, FlareStart } from './Flare'
 import { EmergencyPanel, HoldPanel } from './Safety'
 import { formatSeconds } from './tools'
 
@@ -30,9 +33,60 @@ export function dose(p: Prescription): string {
 
 const idOf = (text: string) => text.replace(/[^a-zA-Z0-9-]/g, '-')
 
+/** Why the dose is what it is, in one quiet line (the words: sessions.progressionLine). */
+export function Progression({ progression }: { progression: PlanItem['progression'] }) {
+  const line = progressionLine(progression)
+  if (!line || !progression) return null
+  return (
+    <p class={`progression small is-${progression.state}`} data-testid="progression" data-state={progression.state}>
+      <span class="step-sign" aria-hidden="true">
+        {line.sign}
+      </span>{' '}
+      <b>{line.head}</b>
+      {line.rest}
+    </p>
+  )
+}
+
+/** "Not for me": a short confirm, then the exercise leaves the plan (offline too). */
+function NotForMe({ item }: { item: PlanItem }) {
+  const [asking, setAsking] = useState(false)
+  const ref = useRef<HTMLParagraphElement>(null)
+  useEffect(() => {
+    if (asking) ref.current?.focus()
+  }, [asking])
+  if (!asking) {
+    return (
+      <button type="button" class="linklike small not-for-me" aria-label={`Not for me: ${item.exercise.name}`} onClick={() => setAsking(true)}>
+        Not for me
+      </button>
+    )
+  }
+  return (
+    <div class="not-for-me-confirm" role="group" aria-label={`Set aside ${item.exercise.name}`}>
+      <p tabIndex={-1} ref={ref} class="small">
+        Set aside {item.exercise.name}? It will stop appearing in your plan. You can bring it back in Settings.
+      </p>
+      <div class="row">
+        <button
+          type="button"
+          class="primary"
+          onClick={() => void setAside(item.exercise.slug, item.exercise.name).then((sent) => (sent ? fetchPlan().catch(() => undefined) : undefined))}
+        >
+          Set it aside
+        </button>
+        <button type="button" class="quiet" onClick={() => setAsking(false)}>
+          Keep it
+        </button>
+      </div>
+    </div>
+  )
+}
+
 /** One exercise in a session's list: its name, dose and where it stands. */
 function ItemRow({ item, pending }: { item: PlanItem; pending: boolean }) {
   const nameId = `item-${idOf(item.id)}`
+  const flare = item.program === FLARE_PROGRAM
   const chip =
     item.status === 'held' ? (
       <span class="chip held">Paused</span>
@@ -53,7 +107,16 @@ function ItemRow({ item, pending }: { item: PlanItem; pending: boolean }) {
         </div>
         {chip}
       </div>
+      {item.prescribed_by && (
+        <p class="set-by small" data-testid="set-by">
+          Set by {item.prescribed_by.name}
+          {item.note ? <span class="set-by-note">: “{item.note}”</span> : null}
+        </p>
+      )}
+      {item.prescription.note && <p class="small muted dose-note">{item.prescription.note}</p>}
+      <Progression progression={item.progression} />
       <Illustrations pictures={item.exercise.illustrations} />
+      {!flare && item.status !== 'held' && <NotForMe item={item} />}
     </li>
   )
 }
@@ -98,10 +161,13 @@ function SessionCard({
   session,
   next,
   statuses,
+  open = false,
 }: {
   session: DaySession
   next: boolean
   statuses: ReturnType<typeof sessionStatuses>
+  /** The list shown from the start (the flare plan: few items, each with its pictures). */
+  open?: boolean
 }) {
   const titleId = `time-${session.time_of_day}`
   const play = `#/play/${session.time_of_day}`
@@ -147,7 +213,7 @@ function SessionCard({
           <a class="button primary start" href={play} aria-describedby={titleId}>
             Start
           </a>
-          <details class="session-list">
+          <details class="session-list" open={open}>
             <summary>{listLabel(session.items)}</summary>
             <SessionItems session={session} statuses={statuses} />
           </details>
@@ -221,7 +287,22 @@ function Steps({ today, entries, practised }: { today: string; entries: LocalEnt
 export function Today() {
   const me = useLive<Me | undefined>(cachedMe, ['cache:me'])
   const today = me ? userToday(me) : undefined
-  const day = useLive<Day | null>(() => (today ? cachedDay(today) : Promise.resolve(null)), [`cache:day:${today}`], [today])
+  const flareState = useLive<FlareState>(loadFlare, ['cache:flare'])
+  // A flare runs out on the clock: the minute hand moves what Today shows.
+  const [now, setNow] = useState(() => new Date())
+  useEffect(() => {
+    const id = setInterval(() => setNow(new Date()), 60_000)
+    return () => clearInterval(id)
+  }, [])
+  const flareRunning = Boolean(flareState && running(flareState, now))
+  const wasRunning = useRef(flareRunning)
+  useEffect(() => {
+    // Ran out (or ended) while open: the server's usual days replace the flare's kept here.
+    if (wasRunning.current && !flareRunning) void fetchPlan().catch(() => undefined)
+    wasRunning.current = flareRunning
+  }, [flareRunning])
+  // Read again when the flare runs out on the clock: the usual plan is back.
+  const day = useLive<Day | null>(() => (today ? shownDay(today) : Promise.resolve(null)), today ? shownDayTopics(today) : [], [today, flareRunning])
   const loadedEntries = useLive(listEntries, ['entries'])
   const entries = loadedEntries ?? []
   const safety = useLive<SafetyState>(loadSafety, ['cache:safety'])
@@ -235,8 +316,9 @@ export function Today() {
     ).finally(() => setRefreshed(true))
   }, [])
 
-  if (!today || day === undefined || loadedEntries === undefined || safety === undefined) return <main id="main" aria-busy="true" />
+  if (!today || day === undefined || loadedEntries === undefined || safety === undefined || flareState === undefined) return <main id="main" aria-busy="true" />
   const held = Boolean(safety.hold)
+  const inFlare = flareRunning
   const shown = day ? heldDay(overlayDay(day, entries), held) : undefined
   const statuses = sessionStatuses(entries)
   const sessions = shown ? daySessions(shown) : []
@@ -253,7 +335,9 @@ export function Today() {
         {/* While paused, a count of what is not done would read as a reproach. */}
         {sessions.length > 0 && held && ' · exercises paused'}
       </p>
-      {sessions.length > 0 && !held && (
+      <FlareCheckIn state={flareState} now={now} />
+      {inFlare && <FlarePanel state={flareState} now={now} />}
+      {sessions.length > 0 && !held && !inFlare && (
         <p class="day-total" data-testid="day-total">
           <b>{formatMinutes(total)}</b> of practice today
           {me?.daily_minutes ? (
@@ -261,6 +345,7 @@ export function Today() {
           ) : null}
         </p>
       )}
+      {!inFlare && !held && (day || refreshed) && <FlareStart />}
       <Rejected />
       <Replaced />
       {refreshError && !day && (
@@ -269,7 +354,15 @@ export function Today() {
         </p>
       )}
       {!day && !refreshed && <p>Loading today's plan…</p>}
-      {shown && sessions.length === 0 && (
+      {inFlare && shown && sessions.length === 0 && (
+        <p class="card small">The gentle exercises show here once the phone has been online. Meanwhile: slow breaths with a long out-breath, warmth on the sore area, and a few easy steps if they are comfortable.</p>
+      )}
+      {!inFlare && shown?.awaiting && (
+        <p class="card" data-testid="usual-plan-coming">
+          {navigator.onLine === false ? 'Your usual plan is back. It shows here as soon as the phone is online.' : 'Your usual plan is back. Loading it…'}
+        </p>
+      )}
+      {!inFlare && shown && !shown.awaiting && sessions.length === 0 && (
         <div class="card">
           <p>Nothing planned for today.</p>
           <a class="button primary" href="#/programs">
@@ -278,8 +371,9 @@ export function Today() {
         </div>
       )}
       {ordered(sessions).map((session) => (
-        <SessionCard key={session.time_of_day} session={session} next={session === next && !session.done && !held} statuses={statuses} />
+        <SessionCard key={session.time_of_day} session={session} next={session === next && !session.done && !held} statuses={statuses} open={inFlare} />
       ))}
+      {inFlare && <FlareAdvice day={shown ?? null} />}
       {/* Only under the sessions once they are known: the day is read back from the
           store a moment after the refresh ends, and the steps shown first would jump
           down the page (Lighthouse measured a 0.19 layout shift). */}
