@@ -1,6 +1,9 @@
 // The only module that talks to the network. Same origin as the PWA: allauth's
 // headless *browser* client (session cookie) and /api/v1/* with X-CSRFToken on writes.
 import type {
+  AdaptedDay,
+  AdaptedPatientProfile,
+  AdaptedPatientRow,
   CareLink,
   ClinicianLogs,
   ClinicianNote,
@@ -9,14 +12,17 @@ import type {
   JournalRecord,
   Me,
   OutgoingEntry,
-  PatientProfile,
-  PatientRow,
+  Exclusion,
+  PainRule,
+  PainRuleFields,
   Program,
   ProgramDetail,
   ReleaseAnswer,
   ReleaseReason,
   Reminder,
   ReminderFields,
+  RxFields,
+  RxRow,
   SafetyAlert,
   SafetyAnswer,
   Scope,
@@ -272,7 +278,7 @@ export async function verifyEmail(key: string): Promise<void> {
 
 // --- Profile ---------------------------------------------------------------------
 export const getMe = () => request<Me>('GET', '/api/v1/me/')
-export const updateMe = (changes: Partial<Pick<Me, 'timezone' | 'country' | 'daily_minutes'>>) => request<Me>('PATCH', '/api/v1/me/', changes)
+export const updateMe = (changes: Partial<Pick<Me, 'timezone' | 'country' | 'daily_minutes' | 'display_name'>>) => request<Me>('PATCH', '/api/v1/me/', changes)
 /** The history answers (replaces the whole set); the answer says what they mean. */
 export const putScreening = (answers: Record<string, boolean>) =>
   request<SafetyAnswer>('PUT', '/api/v1/me/screening/', { answers })
@@ -324,7 +330,7 @@ export const createShareCode = () =>
 
 // --- Clinician side (needs TOTP; a 403 says why) -----------------------------------
 const CARE = '/api/v1/care'
-export const getPatients = () => request<PatientRow[]>('GET', `${CARE}/patients/`)
+export const getPatients = () => request<AdaptedPatientRow[]>('GET', `${CARE}/patients/`)
 export const redeemShareCode = (code: string) => request<CareLink>('POST', `${CARE}/links/`, { code })
 export const getLinks = () => request<CareLink[]>('GET', `${CARE}/links/`)
 export const endLink = (id: number) => request<null>('DELETE', `${CARE}/links/${id}/`)
@@ -334,7 +340,25 @@ export const setLinkScopes = (id: number, scopes: Scope[]) =>
 /** A clinician the patient lets prescribe ends the patient's safety hold. */
 export const releasePatientHold = (patientId: number) =>
   request<ReleaseAnswer>('POST', `${CARE}/patients/${patientId}/safety-hold/release/`, {})
-export const getPatient = (id: number) => request<PatientProfile>('GET', `${CARE}/patients/${id}/`)
+export const getPatient = (id: number) => request<AdaptedPatientProfile>('GET', `${CARE}/patients/${id}/`)
+/** The patient's plan as they see it on their phone, from their today. */
+export const getPatientPlan = (id: number, days: number) =>
+  request<{ days: AdaptedDay[] }>('GET', `${CARE}/patients/${id}/plan/?days=${days}`)
+// Writes below need the patient's `prescribe` permission (else 403); an ended link is a 404.
+export const getPrescriptions = (id: number) => request<RxRow[]>('GET', `${CARE}/patients/${id}/prescriptions/`)
+export const addPrescription = (id: number, fields: RxFields) =>
+  request<RxRow>('POST', `${CARE}/patients/${id}/prescriptions/`, fields)
+export const updatePrescription = (id: number, rxId: number, fields: Partial<RxFields>) =>
+  request<RxRow>('PATCH', `${CARE}/patients/${id}/prescriptions/${rxId}/`, fields)
+export const endPrescription = (id: number, rxId: number) =>
+  request<null>('DELETE', `${CARE}/patients/${id}/prescriptions/${rxId}/`)
+export const getPainRule = (id: number) => request<PainRule>('GET', `${CARE}/patients/${id}/pain-rule/`)
+export const setPainRule = (id: number, rule: PainRuleFields) =>
+  request<PainRule>('PUT', `${CARE}/patients/${id}/pain-rule/`, rule)
+export const excludeExercise = (id: number, exercise: string, reason: string) =>
+  request<Exclusion>('POST', `${CARE}/patients/${id}/exclusions/`, { exercise, reason })
+export const includeExercise = (id: number, exercise: string) =>
+  request<null>('DELETE', `${CARE}/patients/${id}/exclusions/${encodeURIComponent(exercise)}/`)
 export const getPatientSummary = (id: number, days: number) =>
   request<Summary>('GET', `${CARE}/patients/${id}/summary/?days=${days}`)
 export const getPatientLogs = (id: number, from: string, to: string) =>

@@ -29,6 +29,8 @@ export interface Me {
   safety_hold?: Profile['safety_hold']
   /** Minutes a day to practise (10-90); null: no limit. */
   daily_minutes?: Profile['daily_minutes']
+  /** The name patients see for a clinician (empty: their email is shown). */
+  display_name?: string
 }
 
 export type CrisisLine = Schemas['CrisisLine']
@@ -266,4 +268,108 @@ export interface ClinicianNote {
   text: string
   created_at: string
   updated_at: string
+}
+
+// --- The plan adapts (issue 16): written by hand from the agreed shapes until the
+// server's schema names them; every field a server from before may lack is optional.
+
+/** Who set a plan item: the clinician's name as patients see it. */
+export interface SetBy {
+  name: string
+}
+
+export type ProgressionState = 'start' | 'progress' | 'hold' | 'regress'
+
+export interface Progression {
+  state: ProgressionState
+  reason: string
+}
+
+/** A plan item as the adapting plan sends it. */
+export interface AdaptedPlanItem extends PlanItem {
+  prescribed_by?: SetBy | null
+  note?: string | null
+  progression?: Progression
+}
+
+export interface AdaptedDay extends Omit<Day, 'items'> {
+  items: AdaptedPlanItem[]
+  mode?: 'usual' | 'flare'
+  flare?: Flare | null
+}
+
+export interface Flare {
+  started_at: string
+  ends_at: string
+}
+
+/** One flare in the record a clinician reads, latest first. */
+export interface FlareRecord extends Flare {
+  ended_at: string | null
+  ended_by: string | null
+}
+
+/** The dose a clinician writes for one patient (GET/POST .../prescriptions/). */
+export interface RxFields {
+  exercise: string
+  time_of_day: string
+  /** 0 = Monday; null: every day. */
+  weekdays: number[] | null
+  prescription: Prescription
+  /** "<program slug>:<item key>": the program item this changes for the patient. */
+  replaces: string | null
+  note: string
+}
+
+export interface RxRow extends RxFields {
+  id: number
+  exercise_title: string
+  set_by: { id: number; name: string }
+  created_at: string
+  updated_at: string
+}
+
+export interface PainRule {
+  during_max: number
+  morning_rise_max: number
+  regress_after: number
+  set_by: SetBy | null
+  updated_at: string | null
+  is_default: boolean
+}
+
+export type PainRuleFields = Pick<PainRule, 'during_max' | 'morning_rise_max' | 'regress_after'>
+
+export interface Exclusion {
+  exercise: string
+  exercise_title: string
+  by: 'patient' | 'clinician'
+  by_name: string
+  reason: string
+  created_at: string
+}
+
+export interface PlanChange {
+  at: string
+  by: { name: string; role: 'patient' | 'clinician' }
+  kind: string
+  text: string
+}
+
+/** GET /api/v1/care/patients/{id}/ with what the plan-adapts round adds. */
+export interface AdaptedPatientProfile extends PatientProfile {
+  name?: string
+  flare?: Flare | null
+  flares?: FlareRecord[]
+  prescriptions?: RxRow[]
+  exclusions?: Exclusion[]
+  pain_rule?: PainRule
+  plan_changes?: PlanChange[]
+}
+
+/** A patient list row: `flare` was a yes/no before it carried the flare. */
+export type AdaptedPatientRow = Omit<PatientRow, 'flare'> & {
+  name?: string
+  flare?: boolean | Flare | null
+  safety_hold?: SafetyHold | null
 }
