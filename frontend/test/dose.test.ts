@@ -102,7 +102,7 @@ describe('the form and the prescription', () => {
 describe('the dose and the days in words', () => {
   it.each([
     [{ sets: 2, reps: 6 }, '2 sets of 6 reps'],
-    [{ reps: 3, hold_seconds: 30, per_side: true }, '3 times, hold 30 s, each side'],
+    [{ reps: 3, hold_seconds: 30, per_side: true }, '3 reps, hold 30 s, each side'],
     [{ sets: 1, reps: 1 }, '1 set of 1 rep'],
     [{ sets: 3, hold_seconds: 20 }, '3 sets, hold 20 s'],
     [{ duration_seconds: 600 }, '10 min'],

@@ -136,7 +136,7 @@ export function doseText(p: Prescription | undefined | null): string {
   const parts: string[] = []
   const { sets, reps, hold_seconds: hold, duration_seconds: duration, breaths } = p
   if (sets && reps) parts.push(`${sets} ${sets === 1 ? 'set' : 'sets'} of ${reps} ${reps === 1 ? 'rep' : 'reps'}`)
-  else if (reps) parts.push(`${reps} ${reps === 1 ? 'time' : 'times'}`)
+  else if (reps) parts.push(`${reps} ${reps === 1 ? 'rep' : 'reps'}`)
   else if (sets) parts.push(`${sets} ${sets === 1 ? 'set' : 'sets'}`)
   if (hold) parts.push(`hold ${seconds(hold)}`)
   if (breaths) parts.push(`${breaths} breaths`)
