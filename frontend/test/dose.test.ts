@@ -32,8 +32,8 @@ describe('the dose fields fit the exercise', () => {
   })
 
   it('a walk is counted in minutes, a hold in seconds', () => {
-    expect(doseFields('timed')[0]).toMatchObject({ unit: 'minutes', minutes: true })
-    expect(doseFields('hold').find((f) => f.key === 'hold_seconds')).toMatchObject({ unit: 'seconds' })
+    expect(doseFields('timed')[0]).toMatchObject({ label: 'Duration (minutes)', minutes: true })
+    expect(doseFields('hold').find((f) => f.key === 'hold_seconds')).toMatchObject({ label: 'Hold (seconds)' })
   })
 })
 

@@ -119,10 +119,10 @@ def test_a_clinician_allowed_to_prescribe_lowers_a_dose_and_adds_an_exercise(
         editor = page.get_by_role("form", name="Add an exercise")
         editor.get_by_label("Find an exercise").fill("plank")
         choices = editor.get_by_role("list", name="Exercises").get_by_role("button")
-        expect(choices).to_have_count(2)  # plank and side plank
-        plank = editor.get_by_role("button", name=re.compile("^Plank"))
+        expect(choices).to_have_count(2)  # the forearm and the side plank
+        plank = editor.get_by_role("button", name=re.compile("^Forearm plank"))
         expect(plank).to_contain_text("Held position")
-        expect(plank.get_by_role("img")).to_be_visible()
+        expect(plank.locator("img")).to_be_visible()
         page.screenshot(path=str(artifacts / "clinician-prescribe-picker.png"), full_page=False)
         plank.click()
         # The form fits a held position: sets, times and a hold in seconds, no minutes.
@@ -136,16 +136,16 @@ def test_a_clinician_allowed_to_prescribe_lowers_a_dose_and_adds_an_exercise(
         expect(editor).to_contain_text("Weekdays")
         editor.get_by_role("button", name="Add to their plan").click()
         expect(page.get_by_role("region", name="Prescriptions").get_by_role("status")).to_contain_text(
-            "Plank added to the patient's plan: 2 sets, hold 10 s"
+            "Forearm plank added to the patient's plan: 2 sets, hold 10 s"
         )
-        added = plan.get_by_role("listitem").filter(has_text=re.compile("^Plank"))
+        added = plan.get_by_role("listitem").filter(has_text="Forearm plank")
         expect(added).to_contain_text("Set by Dr Rao")
         expect(added).to_contain_text("Evening · Weekdays")
 
         # Every change is in the plan's history, in plain words.
         changes = page.get_by_role("region", name="Changes to their plan")
         expect(changes.get_by_role("listitem")).to_have_count(2)
-        expect(changes).to_contain_text("Plank")
+        expect(changes).to_contain_text("Forearm plank")
         expect(changes).to_contain_text("Cat-cow")
 
         page.evaluate("window.scrollTo(0, 0)")
@@ -201,7 +201,7 @@ def test_a_refusal_mid_edit_keeps_what_was_typed(live_server, browser: Browser, 
         page.get_by_role("button", name="Add an exercise").click()
         editor = page.get_by_role("form", name="Add an exercise")
         editor.get_by_label("Find an exercise").fill("plank")
-        editor.get_by_role("button", name=re.compile("^Plank")).click()
+        editor.get_by_role("button", name=re.compile("^Forearm plank")).click()
         editor.get_by_label(re.compile("^Hold")).fill("25")
         editor.get_by_role("checkbox", name="Wednesday").uncheck()
         note = editor.get_by_label(re.compile("Note the patient will see"))
@@ -225,7 +225,7 @@ def test_a_refusal_mid_edit_keeps_what_was_typed(live_server, browser: Browser, 
         services.care_link_set_scopes(link=link, scopes=ALL_SCOPES)
         editor.get_by_role("button", name="Add to their plan").click()
         expect(page.get_by_role("region", name="Prescriptions").get_by_role("status")).to_contain_text(
-            "Plank added"
+            "Forearm plank added"
         )
 
         # The sharing ends while another edit is open: said plainly, the form kept.

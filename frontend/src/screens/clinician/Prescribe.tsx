@@ -3,7 +3,7 @@
 // what was set aside. Without the permission the plan is shown read-only. A write the
 // patient refuses meanwhile (403: they turned the permission off) or that finds the
 // sharing ended (404) says so next to the form and keeps everything typed in it.
-import { useEffect, useRef, useState } from 'preact/hooks'
+import { useContext, useEffect, useRef, useState } from 'preact/hooks'
 import * as api from '../../api'
 import type {
   AdaptedPatientProfile,
@@ -35,7 +35,7 @@ import {
   weekdaysValue,
 } from './dose'
 import { flareDays, type PlanRow, planRows, rowDays, weekday } from './plan'
-import { Problem, useRemote } from './remote'
+import { Actions, Problem, useRemote } from './remote'
 
 function when(instant: string): string {
   return new Date(instant).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })
@@ -46,7 +46,14 @@ function when(instant: string): string {
  * here means they turned "prescribe" off since the page was read.
  */
 function WriteProblem({ error, what }: { error: unknown; what: string }) {
-  if (error instanceof api.ApiError && error.status === 403) {
+  const { recheck } = useContext(Actions)
+  const forbidden = error instanceof api.ApiError && error.status === 403
+  // A 403 may also mean the authenticator is gone: asked quietly, the screen changes only then.
+  useEffect(() => {
+    if (forbidden) recheck()
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [forbidden])
+  if (forbidden) {
     return (
       <p class="notice warn" role="alert">
         The patient no longer lets you change their plan, so {what} was not saved and nothing changed for them. What
@@ -71,10 +78,13 @@ function WriteProblem({ error, what }: { error: unknown; what: string }) {
   return <Problem error={error} what={what} />
 }
 
-/** The first picture of an exercise (its start position), small. */
+/**
+ * The first picture of an exercise (its start position), small. Its name is always
+ * written beside it, so the picture is not read out again (nor named in a button).
+ */
 function Thumb({ pictures }: { pictures?: Picture[] }) {
   const picture = pictures?.[0]
-  return picture ? <Illustration picture={picture} extraClass="thumb" /> : <span class="thumb-space" aria-hidden="true" />
+  return picture ? <Illustration picture={{ ...picture, alt: '' }} extraClass="thumb" /> : <span class="thumb-space" aria-hidden="true" />
 }
 
 function SetByBadge({ name }: { name: string }) {
@@ -162,8 +172,10 @@ function DoseFields({
           return (
             <div class="field dose-field" key={field.key}>
               <label for={id}>
-                {field.label} <span class="muted small">({field.unit}{field.required ? '' : ', optional'})</span>
+                {field.label}
+                {!field.required && <span class="muted small"> (optional)</span>}
               </label>
+              <span class="with-unit">
               <input
                 id={id}
                 type="text"
@@ -175,6 +187,8 @@ function DoseFields({
                 aria-describedby={error ? `${id}-error` : undefined}
                 onInput={(e) => onForm({ ...form, values: { ...form.values, [field.key]: (e.currentTarget as HTMLInputElement).value } })}
               />
+              {field.unit && <span class="unit" aria-hidden="true">{field.unit}</span>}
+              </span>
               {error && (
                 <p class="error" id={`${id}-error`}>
                   {error}
@@ -357,7 +371,7 @@ function Editor({
             <label for="rx-note">Note the patient will see (optional)</label>
             <textarea
               id="rx-note"
-              maxLength={500}
+              maxLength={1000}
               value={note}
               aria-invalid={errors.note ? 'true' : undefined}
               aria-describedby={errors.note ? 'rx-note-error' : 'rx-note-hint'}
@@ -662,7 +676,7 @@ function PainRuleEditor({
             <button
               type="button"
               class="quiet"
-              disabled={busy || (isDefault && (rule?.is_default ?? true))}
+              disabled={busy || isDefault}
               onClick={() => void save(DEFAULT_RULE, 'Pain rule reset to the default.')}
             >
               Reset to default

@@ -9,7 +9,7 @@ export type DoseKey = 'sets' | 'reps' | 'hold_seconds' | 'duration_seconds' | 'b
 export interface DoseField {
   key: DoseKey
   label: string
-  /** What the number counts, shown after the box. */
+  /** The unit shown after the box (the label says it in full). */
   unit: string
   min: number
   max: number
@@ -25,19 +25,19 @@ export interface DoseForm {
   per_side: boolean
 }
 
-const SETS: DoseField = { key: 'sets', label: 'Sets', unit: 'sets', min: 1, max: 10, required: false }
-const REPS: DoseField = { key: 'reps', label: 'Repetitions', unit: 'reps', min: 1, max: 50, required: false }
-const HOLD: DoseField = { key: 'hold_seconds', label: 'Hold', unit: 'seconds', min: 1, max: 300, required: false }
+const SETS: DoseField = { key: 'sets', label: 'Sets', unit: '', min: 1, max: 10, required: false }
+const REPS: DoseField = { key: 'reps', label: 'Repetitions', unit: '', min: 1, max: 50, required: false }
+const HOLD: DoseField = { key: 'hold_seconds', label: 'Hold (seconds)', unit: 's', min: 1, max: 300, required: false }
 const MINUTES: DoseField = {
   key: 'duration_seconds',
-  label: 'Duration',
-  unit: 'minutes',
+  label: 'Duration (minutes)',
+  unit: 'min',
   min: 0.5,
   max: 120,
   required: false,
   minutes: true,
 }
-const BREATHS: DoseField = { key: 'breaths', label: 'Breaths', unit: 'breaths', min: 1, max: 100, required: false }
+const BREATHS: DoseField = { key: 'breaths', label: 'Breaths', unit: '', min: 1, max: 100, required: false }
 
 const need = (field: DoseField): DoseField => ({ ...field, required: true })
 
@@ -50,7 +50,7 @@ const need = (field: DoseField): DoseField => ({ ...field, required: true })
 export function doseFields(kind: string | undefined): DoseField[] {
   switch (kind) {
     case 'reps':
-      return [SETS, need(REPS), { ...HOLD, label: 'Hold at the end' }]
+      return [SETS, need(REPS), { ...HOLD, label: 'Hold at the end (seconds)' }]
     case 'hold':
       return [SETS, { ...REPS, label: 'Times' }, need(HOLD)]
     case 'breathing':
@@ -104,7 +104,7 @@ export function prescriptionFromForm(kind: string | undefined, form: DoseForm): 
   for (const field of doseFields(kind)) {
     const number = parse(form.values[field.key] ?? '')
     if (number === undefined) {
-      if (field.required) errors[field.key] = `${field.label} is needed for this exercise.`
+      if (field.required) errors[field.key] = `${field.label.replace(/ \(.*\)$/, '')} is needed for this exercise.`
       continue
     }
     const whole = field.minutes ? Number.isInteger(number * 2) : Number.isInteger(number)
