@@ -205,6 +205,7 @@ def render_day(
                 "exercise": _exercise_json(item.exercise),
                 "prescription": item.prescription,
                 "optional": item.optional,
+                "progression": None if item.progression is None else item.progression.render(),
                 "status": _status(item, statuses, pending),
             }
             for item in day.items

@@ -19,10 +19,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from backend.programs.models import TIME_OF_DAY_ORDER, Enrollment, Exercise, ProgramItem
+from backend.programs.progression import Progression
+
+# What the person's pain reports did to a program item's dose on a date
+# (``selectors.progress_for``); without one, the calendar's week is served.
+Progress = Callable[[Enrollment, ProgramItem, dt.date], Progression]
 
 # "<program slug>:<item key>:<YYYY-MM-DD>": stable for one program item on one date,
 # readable in exports, and what session logs refer to.
@@ -112,6 +117,16 @@ class PlannedItem:
     optional: bool = False
     # Where the item sorts: the earliest of the merged items, so a warm-up stays first.
     order: tuple = ()
+    # Pain-guided progression: the week whose dose is served, and why (None: calendar).
+    progression: Progression | None = None
+    # The seconds of the calendar week's dose: what the merge and the daily budget go
+    # by, so a dose stepped back or held never changes which items are due (adherence
+    # and the clinician's counts stay the calendar's). 0: the same as ``seconds``.
+    fit_seconds: int = 0
+
+    @property
+    def budget_seconds(self) -> int:
+        return self.fit_seconds or self.seconds
 
     @property
     def sort_key(self) -> tuple:
@@ -180,25 +195,44 @@ def _due_items(
         yield item, week, prescription
 
 
-def _items_on(enrollment: Enrollment, items: Iterable[ProgramItem], day: dt.date) -> list[PlannedItem]:
+def _served(item: ProgramItem, week: int, prescription: dict, decision: Progression) -> dict:
+    """The dose of the week the progression serves; an item that only begins in a later
+    week than that starts at its own first dose."""
+    for served_week in range(max(1, decision.week), week + 1):
+        served = item.prescription_for_week(served_week)
+        if served is not None:
+            return served
+    return prescription
+
+
+def _items_on(
+    enrollment: Enrollment, items: Iterable[ProgramItem], day: dt.date, progress: Progress | None = None
+) -> list[PlannedItem]:
     program = enrollment.program
-    return [
-        PlannedItem(
-            id=item_id(program.slug, item.key, day),
-            date=day,
-            program=program.slug,
-            program_title=program.title,
-            enrollment_id=enrollment.id,
-            week=week,
-            time_of_day=item.time_of_day,
-            exercise=item.exercise,
-            prescription=prescription,
-            position=item.position,
-            programs=(program.slug,),
-            seconds=item_seconds(item.exercise, prescription),
+    planned = []
+    for item, week, prescription in _due_items(enrollment, items, day):
+        decision = None if progress is None else progress(enrollment, item, day)
+        served = prescription if decision is None else _served(item, week, prescription, decision)
+        seconds = item_seconds(item.exercise, served)
+        planned.append(
+            PlannedItem(
+                id=item_id(program.slug, item.key, day),
+                date=day,
+                program=program.slug,
+                program_title=program.title,
+                enrollment_id=enrollment.id,
+                week=week,
+                time_of_day=item.time_of_day,
+                exercise=item.exercise,
+                prescription=served,
+                position=item.position,
+                programs=(program.slug,),
+                seconds=seconds,
+                progression=decision,
+                fit_seconds=seconds if served is prescription else item_seconds(item.exercise, prescription),
+            )
         )
-        for item, week, prescription in _due_items(enrollment, items, day)
-    ]
+    return planned
 
 
 def _merge(items: Sequence[PlannedItem]) -> list[PlannedItem]:
@@ -219,7 +253,7 @@ def _merge(items: Sequence[PlannedItem]) -> list[PlannedItem]:
         if len(group) == 1:
             merged.append(group[0])
             continue
-        kept = min(group, key=lambda i: i.seconds)  # min keeps the first of equals
+        kept = min(group, key=lambda i: i.budget_seconds)  # min keeps the first of equals
         merged.append(
             replace(
                 kept,
@@ -252,16 +286,16 @@ def apply_budget(items: list[PlannedItem], budget_minutes: int | None) -> list[P
         nonlocal left
         if index in kept:
             return
-        if force or items[index].seconds <= left:
+        if force or items[index].budget_seconds <= left:
             kept.add(index)
-            left -= items[index].seconds
+            left -= items[index].budget_seconds
 
     calming = next((n for n, i in enumerate(items) if i.exercise.kind in CALMING_KINDS), None)
     if calming is not None:
         keep(calming, force=True)
     started: set[str] = set() if calming is None else {items[calming].time_of_day}
     for n, item in enumerate(items):
-        if item.time_of_day not in started and item.seconds <= left:
+        if item.time_of_day not in started and item.budget_seconds <= left:
             started.add(item.time_of_day)
             keep(n)
     for n in range(len(items)):
@@ -269,11 +303,16 @@ def apply_budget(items: list[PlannedItem], budget_minutes: int | None) -> list[P
     return [item if n in kept else replace(item, optional=True) for n, item in enumerate(items)]
 
 
-def _plan_day(enrollments: Sequence[Enrollment], day: dt.date, budget_minutes: int | None) -> PlannedDay:
+def _plan_day(
+    enrollments: Sequence[Enrollment],
+    day: dt.date,
+    budget_minutes: int | None,
+    progress: Progress | None = None,
+) -> PlannedDay:
     """One day; ``enrollments`` newest first (see ``plan_days``)."""
     planned: dict[str, PlannedItem] = {}
     for enrollment in enrollments:
-        for item in _items_on(enrollment, enrollment.items, day):
+        for item in _items_on(enrollment, enrollment.items, day, progress):
             planned.setdefault(item.id, item)
     ordered = sorted(planned.values(), key=lambda p: p.sort_key)
     return PlannedDay(date=day, items=apply_budget(_merge(ordered), budget_minutes))
@@ -286,15 +325,21 @@ def _newest_first(enrollments: Iterable[Enrollment]) -> list[Enrollment]:
 
 
 def plan_days(
-    enrollments: Iterable[Enrollment], start: dt.date, days: int, budget_minutes: int | None = None
+    enrollments: Iterable[Enrollment],
+    start: dt.date,
+    days: int,
+    budget_minutes: int | None = None,
+    progress: Progress | None = None,
 ) -> list[PlannedDay]:
     """The plan for ``days`` consecutive local dates from ``start``.
 
     Each enrollment must come with ``program`` loaded and ``items`` attached
-    (``selectors.attach_items``). ``budget_minutes`` is the user's ``daily_minutes``.
+    (``selectors.attach_items``). ``budget_minutes`` is the user's ``daily_minutes``;
+    ``progress`` chooses each item's dose from the person's pain reports (the plan a
+    person sees); counting paths leave it out, since it never changes what is due.
     """
     ordered = _newest_first(enrollments)
-    return [_plan_day(ordered, start + dt.timedelta(days=n), budget_minutes) for n in range(days)]
+    return [_plan_day(ordered, start + dt.timedelta(days=n), budget_minutes, progress) for n in range(days)]
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from backend.accounts.models import User
 from backend.programs.flare import flare_day, flare_plan
 from backend.programs.models import Enrollment, Exercise, Program, ProgramItem
 from backend.programs.schedule import PlannedDay, plan_days
+from backend.tracker.progress import progress_for
 
 
 def program_list() -> QuerySet[Program]:
@@ -68,13 +69,18 @@ def enrollments_for_window(*, user: User, start: dt.date, days: int) -> list[Enr
 def plan_for_user(
     *, user: User, start: dt.date, days: int, flare_days: Iterable[dt.date] = ()
 ) -> list[PlannedDay]:
-    """The user's plan for ``days`` local dates from ``start`` (one query once warm).
+    """The user's plan for ``days`` local dates from ``start``, each item at the dose
+    their pain reports allow (one query once warm, and three for the pain history).
 
     ``flare_days`` are served the flare plan instead (one query more when there are any).
     """
-    planned = plan_days(
-        enrollments_for_window(user=user, start=start, days=days), start, days, user.daily_minutes
+    enrollments = enrollments_for_window(user=user, start=start, days=days)
+    progress = (
+        progress_for(user=user, enrollments=enrollments, last=start + dt.timedelta(days=days - 1))
+        if enrollments
+        else None
     )
+    planned = plan_days(enrollments, start, days, user.daily_minutes, progress)
     flare_days = set(flare_days)
     if not flare_days.intersection(day.date for day in planned):
         return planned

@@ -168,6 +168,17 @@ class PlanQuerySerializer(QuerySerializer):
     )
 
 
+class ProgressionSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(
+        choices=["start", "progress", "hold", "regress"],
+        help_text="What the person's pain reports did to this week's dose (the pain-monitoring model).",
+    )
+    reason = serializers.CharField(help_text="Why, in plain words.")
+    week = serializers.IntegerField(
+        help_text="The program week whose dose is served: at most the calendar's `week`."
+    )
+
+
 class PlanItemSerializer(serializers.Serializer):
     id = serializers.CharField(help_text="Stable for this program item on this date; logs refer to it.")
     program = serializers.CharField(help_text="The program whose item (and dose) this is.")
@@ -175,12 +186,15 @@ class PlanItemSerializer(serializers.Serializer):
         child=serializers.CharField(),
         help_text="Every program that planned this exercise at this time of day: it is planned once.",
     )
-    week = serializers.IntegerField()
+    week = serializers.IntegerField(help_text="The program's calendar week on this date.")
     time_of_day = serializers.CharField()
     exercise = ExerciseSerializer()
-    prescription = PrescriptionSerializer()
+    prescription = PrescriptionSerializer(help_text="The dose to do: the week `progression` serves.")
     optional = serializers.BooleanField(
         help_text="Beyond the daily budget (daily_minutes on /me/): shown, but not due."
+    )
+    progression = ProgressionSerializer(
+        allow_null=True, help_text="Null for the flare plan's items (they have no weeks)."
     )
     status = serializers.ChoiceField(
         choices=["pending", "done", "skipped", "held"],

@@ -260,9 +260,11 @@ def test_a_day_and_its_items_have_the_contract_shape(catalog, patient, patient_c
         "exercise",
         "prescription",
         "optional",
+        "progression",
         "status",
     }
     assert item["id"] == "core-strength:warm-up:2026-11-21"
+    assert item["progression"]["state"] == "start" and item["progression"]["week"] == 1
     assert (item["programs"], item["optional"]) == (["core-strength"], False)
     assert set(day) == {"date", "mode", "flare", "safety_hold", "minutes", "sessions", "items"}
     assert (day["mode"], day["flare"]) == ("usual", None)
@@ -320,8 +322,9 @@ def test_plan_takes_a_constant_number_of_queries(
         EnrollmentFactory(user=patient, program=program, start_date=dt.date(2026, 11, 2))
 
     # Session and user lookups, the enrollments, the items with their exercises, the logs,
-    # the flares that cover the window.
-    with django_assert_max_num_queries(6):
+    # the flares that cover the window; the pain history (logs with pain, check-ins' pain,
+    # flares that ended).
+    with django_assert_max_num_queries(9):
         response = patient_client.get(f"/api/v1/plan/?start=2026-11-02&days={days}")
 
     assert response.status_code == 200
