@@ -148,6 +148,33 @@ def test_a_clinician_allowed_to_prescribe_lowers_a_dose_and_adds_an_exercise(
         expect(changes).to_contain_text("Forearm plank")
         expect(changes).to_contain_text("Cat-cow")
 
+        # The pain rule: one limit lower, then back to the published default.
+        rule = page.get_by_role("region", name="Pain rule")
+        rule.get_by_label("Pain during or right after, at most").select_option("4")
+        rule.get_by_role("button", name="Save the pain rule").click()
+        expect(rule.get_by_role("status")).to_contain_text("Pain rule saved")
+        expect(rule).to_contain_text("Pain up to 4/10")
+        assert signed_in(patient).get("/api/v1/me/").json()["pain_rule"]["during_max"] == 4
+        rule.get_by_role("button", name="Reset to default").click()
+        expect(rule.get_by_role("status")).to_contain_text("reset to the default")
+        expect(rule.get_by_label("Pain during or right after, at most")).to_have_value("5")
+        assert signed_in(patient).get("/api/v1/me/").json()["pain_rule"]["during_max"] == 5
+
+        # Not for this patient: it leaves the week, is listed with why, and comes back.
+        child = plan.get_by_role("listitem").filter(has_text="Child's pose")
+        child.get_by_role("button", name="Not for this patient: Child's pose").click()
+        aside = page.get_by_role("group", name="Set Child's pose aside for this patient?")
+        aside.get_by_label(re.compile("^Why")).fill("Kneeling hurts her knee")
+        aside.get_by_role("button", name="Set aside").click()
+        expect(plan.get_by_role("status")).to_contain_text("Child's pose is set aside")
+        expect(child).to_have_count(0)
+        listing = page.get_by_role("region", name="Not for this patient", exact=True)
+        expect(listing).to_contain_text("Kneeling hurts her knee")
+        assert not [i for i in plan_items(patient) if i["exercise"]["slug"] == "childs-pose"]
+        listing.get_by_role("button", name="Bring back Child's pose").click()
+        expect(listing.get_by_role("status")).to_contain_text("back in the patient's plan")
+        expect(plan.get_by_role("listitem").filter(has_text="Child's pose")).to_have_count(1)
+
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(artifacts / "clinician-prescribe-desk.png"), full_page=True)
         page.set_viewport_size(TABLET)

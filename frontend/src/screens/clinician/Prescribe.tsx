@@ -436,20 +436,17 @@ function PlanRowView({
           {timeOfDayName(item.time_of_day)} · {rowDays(row)}
         </p>
         {item.note && <p class="small rx-note">Note for the patient: “{item.note}”</p>}
-        {item.progression && item.progression.state !== 'start' && (
-          <p class="small muted">
-            <span class={`chip progression-${item.progression.state}`}>{PROGRESSION_NAMES[item.progression.state]}</span>{' '}
-            {item.progression.reason}
-          </p>
+        {item.progression && item.progression.state !== 'start' && item.progression.reason && (
+          <p class={`small progression progression-${item.progression.state}`}>{item.progression.reason}</p>
         )}
       </div>
       {canPrescribe && (
         <div class="plan-actions">
-          <button type="button" onClick={() => onChange(row)}>
-            Change dose<span class="visually-hidden"> of {item.exercise.name}</span>
+          <button type="button" aria-label={`Change dose of ${item.exercise.name}`} onClick={() => onChange(row)}>
+            Change dose
           </button>
-          <button type="button" class="quiet" onClick={() => onSetAside(row)}>
-            Not for this patient<span class="visually-hidden">: {item.exercise.name}</span>
+          <button type="button" class="quiet" aria-label={`Not for this patient: ${item.exercise.name}`} onClick={() => onSetAside(row)}>
+            Not for this patient
           </button>
         </div>
       )}
@@ -457,7 +454,6 @@ function PlanRowView({
   )
 }
 
-const PROGRESSION_NAMES = { start: 'Starting', progress: 'Moving on', hold: 'Staying at this level', regress: 'Stepped back' }
 
 function SetAside({
   patientId,
@@ -551,12 +547,16 @@ function Prescriptions({
             <p class="small muted">Last changed {when(rx.updated_at)}</p>
           </div>
           <div class="plan-actions">
-            <button type="button" onClick={() => onEdit(rx)}>
-              Edit<span class="visually-hidden"> {rx.exercise_title}</span>
+            <button type="button" aria-label={`Edit ${rx.exercise_title}`} onClick={() => onEdit(rx)}>
+              Edit
             </button>
-            <button type="button" class="quiet" onClick={() => void remove(rx)}>
+            <button
+              type="button"
+              class="quiet"
+              aria-label={`${rx.replaces ? 'Back to the program dose' : 'Remove'}: ${rx.exercise_title}`}
+              onClick={() => void remove(rx)}
+            >
               {rx.replaces ? 'Back to the program dose' : 'Remove'}
-              <span class="visually-hidden">: {rx.exercise_title}</span>
             </button>
           </div>
           {problem?.id === rx.id && <WriteProblem error={problem.error} what="the change" />}
@@ -742,8 +742,8 @@ function SetAsideList({
               </div>
               {canPrescribe && row.by === 'clinician' && (
                 <div class="plan-actions">
-                  <button type="button" class="quiet" onClick={() => void bringBack(row)}>
-                    Bring back<span class="visually-hidden"> {row.exercise_title}</span>
+                  <button type="button" class="quiet" aria-label={`Bring back ${row.exercise_title}`} onClick={() => void bringBack(row)}>
+                    Bring back
                   </button>
                 </div>
               )}

@@ -27,11 +27,11 @@ export interface DoseForm {
 
 const SETS: DoseField = { key: 'sets', label: 'Sets', unit: '', min: 1, max: 10, required: false }
 const REPS: DoseField = { key: 'reps', label: 'Repetitions', unit: '', min: 1, max: 50, required: false }
-const HOLD: DoseField = { key: 'hold_seconds', label: 'Hold (seconds)', unit: 's', min: 1, max: 300, required: false }
+const HOLD: DoseField = { key: 'hold_seconds', label: 'Hold (seconds)', unit: '', min: 1, max: 300, required: false }
 const MINUTES: DoseField = {
   key: 'duration_seconds',
   label: 'Duration (minutes)',
-  unit: 'min',
+  unit: '',
   min: 0.5,
   max: 120,
   required: false,
