@@ -97,7 +97,7 @@ export interface Prescription {
 
 export interface ProgramDetail extends Program {
   description: string
-  schedule: { week: number; items: { key: string; time_of_day: string; exercise: Exercise; prescription: Prescription }[] }[]
+  schedule: { week: number; items: { key: string; time_of_day: string; weekdays?: number[]; exercise: Exercise; prescription: Prescription }[] }[]
 }
 
 export type Enrollment = Schemas['Enrollment']

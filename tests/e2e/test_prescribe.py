@@ -199,13 +199,21 @@ def test_a_clinician_allowed_to_prescribe_lowers_a_dose_and_adds_an_exercise(
 
 
 def test_without_the_permission_the_editor_is_not_there(live_server, browser: Browser, artifacts):
+    """Read-only: the week, the flare the patient is in, and where they could allow more."""
     patient, secret, _ = setup(scopes=["logs", "checkins"])
+    assert signed_in(patient).post("/api/v1/flare/", {}, format="json").status_code in (200, 201)
     desk, page, violations = open_desk(browser, live_server.url, secret)
     try:
         row = page.get_by_role("row", name=re.compile(patient.email))
         expect(row).to_contain_text("you cannot prescribe")
+        expect(row).not_to_contain_text("Prescribe")
+        expect(row).to_contain_text(re.compile(r"Flare-up since \d\d:\d\d"))
         row.get_by_role("link").click()
+        expect(page.get_by_role("region", name="What they share with you")).to_contain_text(
+            "they follow the short flare plan"
+        )
         plan = page.get_by_role("region", name="Their plan, next 7 days")
+        expect(plan).to_contain_text("they follow the short flare plan")
         expect(plan.get_by_role("listitem").filter(has_text="Cat-cow")).to_contain_text("8 reps")
         prescriptions = page.get_by_role("region", name="Prescriptions")
         expect(prescriptions).to_contain_text("can allow it from their Settings")

@@ -35,6 +35,7 @@ import {
   weekdaysValue,
 } from './dose'
 import { flareDays, type PlanRow, planRows, rowDays, weekday } from './plan'
+import { programDetail } from './pictures'
 import { Actions, Problem, useRemote } from './remote'
 
 function when(instant: string): string {
@@ -815,17 +816,23 @@ export function PlanAndPrescriptions({ patient, onChanged }: { patient: AdaptedP
       (catalog) => editRx(rx, catalog.find((entry) => entry.exercise.slug === rx.exercise)?.exercise),
       () => editRx(rx),
     )
-  const change = (row: PlanRow) => {
+  const change = async (row: PlanRow) => {
     if (row.rx) {
       editRx(row.rx, row.item.exercise)
       return
     }
+    // The program's own days (a flare or a short window hides some of them in the week read).
+    const [program, key] = (row.replaces ?? '').split(':')
+    const detail = program ? await programDetail(program) : undefined
+    const planned = detail?.schedule.flatMap((week) => week.items).find((i) => i.key === key)?.weekdays
+    const fallback = [...new Set([...row.weekdays, ...flare.map(weekday)])]
+    const days = planned ? (planned.length === 0 ? null : planned) : fallback.length === 7 ? null : fallback
     open({
       mode: 'change',
       exercise: row.item.exercise,
       replaces: row.replaces ?? null,
       time_of_day: row.item.time_of_day,
-      weekdays: row.weekdays.length === 7 ? null : row.weekdays,
+      weekdays: days,
       prescription: row.item.prescription,
       note: '',
     })
@@ -859,7 +866,7 @@ export function PlanAndPrescriptions({ patient, onChanged }: { patient: AdaptedP
         {rows.length > 0 && (
           <ul class="plain plan-rows" aria-label="Planned exercises">
             {rows.map((row) => (
-              <PlanRowView key={row.key} row={row} canPrescribe={canPrescribe} onChange={change} onSetAside={(r) => {
+              <PlanRowView key={row.key} row={row} canPrescribe={canPrescribe} onChange={(r) => void change(r)} onSetAside={(r) => {
                   setDraft(undefined)
                   setDone({ text: '', where: 'plan' })
                   setSettingAside(r)
