@@ -23,6 +23,7 @@ from backend.programs.models import Program
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.conftest import signed_in
 from tests.e2e.test_clinician import CLINICIAN, log_in, totp_code
+from tests.e2e.test_safety import assert_no_axe_violations
 from tests.programs.factories import EnrollmentFactory
 
 DESK = {"width": 1280, "height": 900}
@@ -124,6 +125,7 @@ def test_a_clinician_allowed_to_prescribe_lowers_a_dose_and_adds_an_exercise(
         expect(plank).to_contain_text("Held position")
         expect(plank.locator("img")).to_be_visible()
         page.screenshot(path=str(artifacts / "clinician-prescribe-picker.png"), full_page=False)
+        assert_no_axe_violations(page)
         plank.click()
         # The form fits a held position: sets, times and a hold in seconds, no minutes.
         expect(editor.get_by_label(re.compile("^Hold"))).to_have_value("15")
@@ -177,6 +179,7 @@ def test_a_clinician_allowed_to_prescribe_lowers_a_dose_and_adds_an_exercise(
 
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(artifacts / "clinician-prescribe-desk.png"), full_page=True)
+        assert_no_axe_violations(page)
         page.set_viewport_size(TABLET)
         plan.scroll_into_view_if_needed()
         page.screenshot(path=str(artifacts / "clinician-prescribe-tablet.png"), full_page=False)
@@ -254,6 +257,7 @@ def test_a_refusal_mid_edit_keeps_what_was_typed(live_server, browser: Browser, 
         expect(editor.get_by_role("checkbox", name="Thursday")).to_be_checked()
         editor.scroll_into_view_if_needed()
         page.screenshot(path=str(artifacts / "clinician-prescribe-refused.png"), full_page=False)
+        assert_no_axe_violations(page)
         assert not [i for i in plan_items(patient) if i["exercise"]["slug"] == "plank"]
 
         # Allowed again: the same form, untouched, saves.
