@@ -371,5 +371,6 @@ export interface AdaptedPatientProfile extends PatientProfile {
 export type AdaptedPatientRow = Omit<PatientRow, 'flare'> & {
   name?: string
   flare?: boolean | Flare | null
+  /** The open safety hold, when the server sends it (the list's "Plan on hold"). */
   safety_hold?: SafetyHold | null
 }

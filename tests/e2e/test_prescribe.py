@@ -144,9 +144,32 @@ def test_a_clinician_allowed_to_prescribe_lowers_a_dose_and_adds_an_exercise(
         expect(added).to_contain_text("Set by Dr Rao")
         expect(added).to_contain_text("Evening · Weekdays")
 
+        # Changing it again edits that prescription: the form starts from it.
+        cat_cow.get_by_role("button", name="Change dose of Cat-cow").click()
+        editor = page.get_by_role("form", name="Change the dose of Cat-cow")
+        expect(editor.get_by_label(re.compile("^Repetitions"))).to_have_value("5")
+        expect(editor.get_by_label(re.compile("Note the patient will see"))).to_have_value(
+            "Smaller range this week, and slowly."
+        )
+        editor.get_by_label(re.compile("^Repetitions")).fill("6")
+        editor.get_by_role("button", name="Save the change").click()
+        expect(cat_cow).to_contain_text("6 reps")
+        expect(page.get_by_role("region", name="Prescriptions").get_by_role("listitem")).to_have_count(2)
+
+        # The patient's own plan: both, marked with the clinician's name.
+        items = plan_items(patient)
+        cat = [i for i in items if i["exercise"]["slug"] == "cat-cow"]
+        assert cat and all(i["prescription"].get("reps") == 6 for i in cat), cat
+        assert all(i["prescribed_by"] == {"name": "Dr Rao"} for i in cat)
+        assert all(i["note"] == "Smaller range this week, and slowly." for i in cat)
+        planks = [i for i in items if i["exercise"]["slug"] == "plank"]
+        assert planks, "the added exercise is in the patient's week"
+        assert all(i["time_of_day"] == "evening" and i["prescribed_by"] == {"name": "Dr Rao"} for i in planks)
+        assert all(i["prescription"].get("hold_seconds") == 10 for i in planks)
+
         # Every change is in the plan's history, in plain words.
         changes = page.get_by_role("region", name="Changes to their plan")
-        expect(changes.get_by_role("listitem")).to_have_count(2)
+        expect(changes.get_by_role("listitem")).to_have_count(3)
         expect(changes).to_contain_text("Forearm plank")
         expect(changes).to_contain_text("Cat-cow")
 
@@ -185,20 +208,20 @@ def test_a_clinician_allowed_to_prescribe_lowers_a_dose_and_adds_an_exercise(
         page.screenshot(path=str(artifacts / "clinician-prescribe-tablet.png"), full_page=False)
         # Nothing wider than the tablet's screen.
         assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
+
+        # Undone: the program's own dose again, the added exercise gone.
+        prescriptions = page.get_by_role("region", name="Prescriptions")
+        prescriptions.get_by_role("button", name="Back to the program dose: Cat-cow").click()
+        expect(prescriptions.get_by_role("status")).to_contain_text("Cat-cow is back to its program's dose")
+        expect(cat_cow).to_contain_text("8 reps")
+        expect(cat_cow).not_to_contain_text("Set by")
+        prescriptions.get_by_role("button", name="Remove: Forearm plank").click()
+        expect(prescriptions.get_by_role("status")).to_contain_text("Forearm plank is removed")
+        expect(plan.get_by_role("listitem").filter(has_text="Forearm plank")).to_have_count(0)
+        assert not [i for i in plan_items(patient) if i["prescribed_by"]]
     finally:
         desk.close()
     assert not violations, violations
-
-    # The patient's own plan: both, marked with the clinician's name.
-    items = plan_items(patient)
-    cat = [i for i in items if i["exercise"]["slug"] == "cat-cow"]
-    assert cat and all(i["prescription"].get("reps") == 5 for i in cat), cat
-    assert all(i["prescribed_by"] == {"name": "Dr Rao"} for i in cat)
-    assert all(i["note"] == "Smaller range this week, and slowly." for i in cat)
-    planks = [i for i in items if i["exercise"]["slug"] == "plank"]
-    assert planks, "the added exercise is in the patient's week"
-    assert all(i["time_of_day"] == "evening" and i["prescribed_by"] == {"name": "Dr Rao"} for i in planks)
-    assert all(i["prescription"].get("hold_seconds") == 10 for i in planks)
 
 
 def test_without_the_permission_the_editor_is_not_there(live_server, browser: Browser, artifacts):
