@@ -88,6 +88,8 @@ TABLE: dict[tuple[str, str], tuple[dict[str, set[int]], dict | None]] = {
     ("safety-hold-release", "post"): (OWN, {"reason": "seen_professional"}),
     ("flare", "post"): (OWN, {}),
     ("flare", "delete"): (OWN, None),
+    ("flare-plan", "get"): (OWN, None),
+    ("flare-check-in", "post"): (OWN_INPUT, {}),
     ("logs", "get"): (OWN, None),
     ("checkins", "get"): (OWN, None),
     ("journal", "get"): (OWN, None),

@@ -18,8 +18,9 @@ from backend.programs.models import Enrollment
 from backend.reminders.selectors import push_subscription_list, reminder_rule_list
 from backend.reminders.serializers import ReminderRuleSerializer
 from backend.tracker.entries import RECORD_COLUMNS, render_record
+from backend.tracker.flares import render_history as render_flares
 from backend.tracker.holds import render_history
-from backend.tracker.models import CheckIn, JournalEntry, SessionLog
+from backend.tracker.models import CheckIn, Flare, JournalEntry, SessionLog
 
 # Stable, opaque FHIR ids: no database id leaves the server.
 FHIR_NAMESPACE = uuid.UUID("6f1f5e0a-8a59-4c1e-9d0c-2b7f3f6f4a10")
@@ -212,6 +213,8 @@ def own_settings(user: User) -> dict[str, list[dict]]:
         ],
         # When the exercises were paused after a serious answer, and who ended it.
         "safety_holds": render_history(safety_holds(patient=user, limit=1000)),
+        # Each flare-up: when it ran, how it ended, and the check-in at its end.
+        "flares": render_flares(Flare.objects.filter(patient=user).order_by("started_at"), timezone.now()),
     }
 
 

@@ -17,19 +17,20 @@ from backend.accounts.timezones import local_today
 from backend.caching.user_cache import Until, cached
 from backend.programs import selectors, services
 from backend.programs.flare import flare_plan, render_advice
-from backend.programs.models import Enrollment, Exercise
-from backend.programs.schedule import PlannedDay, PlannedItem
+from backend.programs.models import TIME_OF_DAY_ORDER, Enrollment, Exercise
+from backend.programs.schedule import PlannedDay, PlannedItem, item_seconds
 from backend.programs.serializers import (
     DaySerializer,
     EnrollmentSerializer,
     EnrollmentStatusSerializer,
     ExerciseSerializer,
+    FlarePlanSerializer,
     PlanQuerySerializer,
     PlanSerializer,
     ProgramDetailSerializer,
     ProgramSerializer,
 )
-from backend.tracker.flares import flare_dates, flares_between, render_flare, running
+from backend.tracker.flares import FLARE_HOURS, flare_dates, flares_between, render_flare, running
 from backend.tracker.holds import held_from, open_hold, render_hold
 from backend.tracker.selectors import item_statuses
 
@@ -211,6 +212,34 @@ def render_day(
             for item in day.items
         ],
     }
+
+
+class FlarePlanView(APIView):
+    """The flare plan itself, for a phone to keep: flare-up mode starts offline too.
+
+    The same for everyone (content), so it is cached by the browser for an hour;
+    items are shaped like plan items without date or status.
+    """
+
+    @extend_schema(responses=FlarePlanSerializer)
+    def get(self, request: Request) -> Response:
+        plan = flare_plan()
+        exercises = Exercise.objects.in_bulk(plan.exercise_slugs, field_name="slug")
+        items = [
+            {
+                "key": item.key,
+                "time_of_day": item.time_of_day,
+                "exercise": _exercise_json(exercises[item.exercise]),
+                "prescription": item.prescription,
+                "seconds": item_seconds(exercises[item.exercise], item.prescription),
+                "sources": list(item.sources),
+            }
+            for item in sorted(plan.items, key=lambda i: TIME_OF_DAY_ORDER.get(i.time_of_day, 99))
+            if item.exercise in exercises
+        ]
+        response = Response({"hours": FLARE_HOURS, "items": items, "advice": render_advice(plan.advice)})
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
 
 
 class TodayView(APIView):

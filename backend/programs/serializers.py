@@ -219,6 +219,21 @@ class FlareAdviceSerializer(serializers.Serializer):
     sources = serializers.ListField(child=serializers.CharField(), help_text="Ids from /api/v1/sources/.")
 
 
+class FlarePlanItemSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="A day's item id is flare:<key>:<date>.")
+    time_of_day = serializers.CharField()
+    exercise = ExerciseSerializer()
+    prescription = PrescriptionSerializer()
+    seconds = serializers.IntegerField(help_text="About how long it takes.")
+    sources = serializers.ListField(child=serializers.CharField(), help_text="Ids from /api/v1/sources/.")
+
+
+class FlarePlanSerializer(serializers.Serializer):
+    hours = serializers.IntegerField(help_text="How long flare-up mode lasts unless ended sooner.")
+    items = FlarePlanItemSerializer(many=True, help_text="In the order of the day.")
+    advice = FlareAdviceSerializer(many=True)
+
+
 class DayFlareSerializer(FlareSerializer):
     advice = FlareAdviceSerializer(many=True, help_text="Shown with the flare plan, in this order.")
 

@@ -17,13 +17,23 @@ from backend.accounts.services import user_screening_set
 from backend.accounts.timezones import local_today
 from backend.tracker import selectors, services
 from backend.tracker.entries import parse_cursor, render_entry, render_record
-from backend.tracker.flares import flare_end, flare_start, open_flare, render_flare
+from backend.tracker.flares import (
+    check_in_due,
+    flare_check_in,
+    flare_end,
+    flare_start,
+    open_flare,
+    render_check_in_due,
+    render_flare,
+)
 from backend.tracker.holds import open_hold, render_hold, safety_hold_release
 from backend.tracker.queries import RANGE_PARAMETERS, RangeQuerySerializer, SummaryQuerySerializer
 from backend.tracker.responses import summary_response
 from backend.tracker.safety import safety_answer, safety_rules
 from backend.tracker.serializers import (
     CheckInRecordSerializer,
+    FlareCheckedInSerializer,
+    FlareCheckInSerializer,
     FlareSerializer,
     FlareStartSerializer,
     JournalRecordSerializer,
@@ -217,6 +227,7 @@ class SafetyHoldOnProfile:
         if response.status_code == 200 and isinstance(response.data, dict):
             response.data["safety_hold"] = render_hold(open_hold(request.user.pk))
             response.data["flare"] = render_flare(open_flare(request.user.pk))
+            response.data["flare_check_in"] = render_check_in_due(check_in_due(request.user.pk))
         return response
 
 
@@ -240,6 +251,35 @@ class FlareView(APIView):
     def delete(self, request: Request) -> Response:
         flare_end(user=request.user)
         return Response(status=204)
+
+
+# What to do after the end-of-flare check-in, by answer. From GUIDANCE.md: stay active
+# [S1, S3]; pain that persists or worsens despite self-care: see a physiotherapist or
+# doctor [S1, S2, S4]; the spinal red flags clinicians screen for need urgent help.
+AFTER_FLARE = {
+    "better": "Good to hear. Your usual plan is back, one step easier for now, and it builds up again "
+    "from there.",
+    "same": "Your usual plan is back, one step easier. Go gently and stop anything that makes the pain "
+    "sharper. If it is no better in a few days, book a visit with your doctor or physiotherapist.",
+    "worse": "Please get your back checked by a doctor or physiotherapist soon. Your usual plan is back, "
+    "one step easier: only do what feels comfortable. If you have new weakness in a leg, numbness "
+    "between your legs, or trouble controlling your bladder or bowels, get urgent help now.",
+}
+
+
+class FlareCheckInView(APIView):
+    """The check-in at the end of a flare: "How is your back now?". The usual plan
+    resumes a week easier whatever the answer; answering ends a flare that still runs."""
+
+    @extend_schema(request=FlareCheckInSerializer, responses=FlareCheckedInSerializer)
+    def post(self, request: Request) -> Response:
+        body = FlareCheckInSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        feeling = body.validated_data["feeling"]
+        flare_check_in(user=request.user, feeling=feeling)
+        return Response(
+            {"resumed": True, "step_back": True, "feeling": feeling, "message": AFTER_FLARE[feeling]}
+        )
 
 
 class SafetyHoldReleaseView(APIView):

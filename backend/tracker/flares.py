@@ -94,6 +94,42 @@ def flare_end(*, user: User) -> bool:
     return ended
 
 
+# How long after its end a flare still asks "How is your back now?".
+CHECK_IN_DAYS = 7
+
+
+def check_in_due(user_id: int, now: dt.datetime | None = None) -> Flare | None:
+    """The person's last flare, if it is over, unanswered and ended within
+    ``CHECK_IN_DAYS`` (one indexed query): the one the end-of-flare check-in is about."""
+    now = now or timezone.now()
+    last = Flare.objects.filter(patient_id=user_id).order_by("-started_at").first()
+    if last is None or running(last, now) or last.checked_in_at is not None:
+        return None
+    return last if now - last.until <= dt.timedelta(days=CHECK_IN_DAYS) else None
+
+
+def flare_check_in(*, user: User, feeling: str) -> Flare:
+    """Answer "How is your back now?" for the person's last flare (ending it if it still
+    runs: answering is being done with it). Answering again corrects the answer.
+
+    Whatever the answer, the usual plan is back, a week easier (the flare's end is a
+    step back in ``programs/progression.py``).
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+        last = Flare.objects.filter(patient=user).order_by("-started_at").first()
+        if last is None:
+            raise ApplicationError("There is no flare-up to check in about.", status=404)
+        if last.ended_at is None:
+            _close(last, Flare.EndedBy.ENDED if running(last, now) else Flare.EndedBy.EXPIRED, now)
+        last.check_in_feeling = feeling
+        last.checked_in_at = now
+        last.save(update_fields=["check_in_feeling", "checked_in_at"])
+    invalidation.user_changed(user.pk)
+    return last
+
+
 def _close(flare: Flare, reason: str, now: dt.datetime) -> None:
     # An expired flare ended when its time was up, whenever a write noticed.
     flare.ended_at = now if reason == Flare.EndedBy.ENDED else flare.ends_at
@@ -132,6 +168,19 @@ def render_flare(flare: Flare | None) -> dict[str, Any] | None:
     return {"started_at": _instant(flare.started_at), "ends_at": _instant(flare.ends_at)}
 
 
+def render_check_in_due(flare: Flare | None) -> dict[str, Any] | None:
+    """The flare /me/ asks about (``check_in_due``): when it ran and when it ended."""
+    if flare is None:
+        return None
+    return {"started_at": _instant(flare.started_at), "ended_at": _instant(flare.until)}
+
+
+def _check_in(flare: Flare) -> dict[str, Any] | None:
+    if flare.checked_in_at is None:
+        return None
+    return {"feeling": flare.check_in_feeling, "at": _instant(flare.checked_in_at)}
+
+
 def render_history(flares: Iterable[Flare], now: dt.datetime) -> list[dict[str, Any]]:
     """The record a clinician reads: each flare, and how and when it ended."""
     rows = []
@@ -145,6 +194,7 @@ def render_history(flares: Iterable[Flare], now: dt.datetime) -> list[dict[str, 
                 "ends_at": _instant(flare.ends_at),
                 "ended_at": None if ended_at is None else _instant(ended_at),
                 "ended_by": Flare.EndedBy.EXPIRED.value if expired else (flare.ended_by or None),
+                "check_in": _check_in(flare),
             }
         )
     return rows

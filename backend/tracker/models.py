@@ -277,11 +277,20 @@ class Flare(models.Model):
         ENDED = "ended", "Ended by the person"
         EXPIRED = "expired", "Ran its 48 hours"
 
+    class Feeling(models.TextChoices):
+        BETTER = "better", "Better"
+        SAME = "same", "About the same"
+        WORSE = "worse", "Worse"
+
     patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flares")
     started_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.CharField(max_length=16, choices=EndedBy.choices, blank=True, default="")
+    # The check-in at its end ("How is your back now?"); blank until answered. Whatever
+    # the answer, the plan resumes a week easier (programs/progression.py).
+    check_in_feeling = models.CharField(max_length=8, choices=Feeling.choices, blank=True, default="")
+    checked_in_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -443,9 +443,40 @@ class FlareStartSerializer(serializers.Serializer):
     )
 
 
+FEELINGS = ["better", "same", "worse"]
+
+
+class FlareCheckInAnswerSerializer(serializers.Serializer):
+    feeling = serializers.ChoiceField(choices=FEELINGS)
+    at = serializers.DateTimeField()
+
+
 class FlareRecordSerializer(FlareSerializer):
     ended_at = serializers.DateTimeField(allow_null=True)
     ended_by = serializers.ChoiceField(choices=["ended", "expired"], allow_null=True)
+    check_in = FlareCheckInAnswerSerializer(
+        allow_null=True, help_text="The answer to 'How is your back now?' at its end, if given."
+    )
+
+
+class FlareCheckInDueSerializer(serializers.Serializer):
+    """A flare that is over and whose check-in is not answered yet."""
+
+    started_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField()
+
+
+class FlareCheckInSerializer(serializers.Serializer):
+    feeling = serializers.ChoiceField(
+        choices=FEELINGS, help_text="How is your back now? better, same (about the same) or worse."
+    )
+
+
+class FlareCheckedInSerializer(serializers.Serializer):
+    resumed = serializers.BooleanField(help_text="The usual plan is back.")
+    step_back = serializers.BooleanField(help_text="It resumes a week easier than before the flare.")
+    feeling = serializers.ChoiceField(choices=FEELINGS)
+    message = serializers.CharField(help_text="What to do now, in plain words.")
 
 
 class ProfileSerializer(MeSerializer):
@@ -454,9 +485,14 @@ class ProfileSerializer(MeSerializer):
 
     safety_hold = SafetyHoldSerializer(allow_null=True, read_only=True)
     flare = FlareSerializer(allow_null=True, read_only=True)
+    flare_check_in = FlareCheckInDueSerializer(
+        allow_null=True,
+        read_only=True,
+        help_text="A flare that is over, to ask 'How is your back now?' (POST /api/v1/flare/check-in/).",
+    )
 
     class Meta(MeSerializer.Meta):
-        fields = [*MeSerializer.Meta.fields, "safety_hold", "flare"]
+        fields = [*MeSerializer.Meta.fields, "safety_hold", "flare", "flare_check_in"]
 
 
 RELEASE_REASONS = ["seen_professional", "answered_by_mistake"]

@@ -2,6 +2,7 @@ from django.urls import path
 
 from backend.tracker.api import (
     CheckInsView,
+    FlareCheckInView,
     FlareView,
     JournalView,
     SafetyHoldReleaseView,
@@ -18,6 +19,7 @@ urlpatterns = [
     path("me/screening/", ScreeningView.as_view(), name="screening"),
     path("me/safety-hold/release/", SafetyHoldReleaseView.as_view(), name="safety-hold-release"),
     path("flare/", FlareView.as_view(), name="flare"),
+    path("flare/check-in/", FlareCheckInView.as_view(), name="flare-check-in"),
     path("logs/", SessionLogsView.as_view(), name="logs"),
     path("checkins/", CheckInsView.as_view(), name="checkins"),
     path("journal/", JournalView.as_view(), name="journal"),

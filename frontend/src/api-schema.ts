@@ -320,6 +320,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/flare/check-in/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description The check-in at the end of a flare: "How is your back now?". The usual plan
+         *     resumes a week easier whatever the answer; answering ends a flare that still runs.
+         */
+        post: operations["flare_check_in_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/flare/plan/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The flare plan itself, for a phone to keep: flare-up mode starts offline too.
+         *
+         *     The same for everyone (content), so it is cached by the browser for an hour;
+         *     items are shaped like plan items without date or status.
+         */
+        get: operations["flare_plan_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/journal/": {
         parameters: {
             query?: never;
@@ -948,6 +990,13 @@ export interface components {
          * @enum {string}
          */
         ExerciseKindEnum: "hold" | "reps" | "breathing" | "timed" | "habit";
+        /**
+         * @description * `better` - better
+         *     * `same` - same
+         *     * `worse` - worse
+         * @enum {string}
+         */
+        FeelingEnum: "better" | "same" | "worse";
         /** @description Flare-up mode, running: the flare plan instead of the usual one, nothing due. */
         Flare: {
             /** Format: date-time */
@@ -976,6 +1025,57 @@ export interface components {
          * @enum {string}
          */
         FlareAdviceKindEnum: "keep_moving" | "seek_help";
+        /** @description A flare that is over and whose check-in is not answered yet. */
+        FlareCheckInDue: {
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            ended_at: string;
+        };
+        /** @description A flare that is over and whose check-in is not answered yet. */
+        FlareCheckInDueRequest: {
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            ended_at: string;
+        };
+        FlareCheckInRequest: {
+            /**
+             * @description How is your back now? better, same (about the same) or worse.
+             *
+             *     * `better` - better
+             *     * `same` - same
+             *     * `worse` - worse
+             */
+            feeling: components["schemas"]["FeelingEnum"];
+        };
+        FlareCheckedIn: {
+            /** @description The usual plan is back. */
+            resumed: boolean;
+            /** @description It resumes a week easier than before the flare. */
+            step_back: boolean;
+            feeling: components["schemas"]["FeelingEnum"];
+            /** @description What to do now, in plain words. */
+            message: string;
+        };
+        FlarePlan: {
+            /** @description How long flare-up mode lasts unless ended sooner. */
+            hours: number;
+            /** @description In the order of the day. */
+            items: components["schemas"]["FlarePlanItem"][];
+            advice: components["schemas"]["FlareAdvice"][];
+        };
+        FlarePlanItem: {
+            /** @description A day's item id is flare:<key>:<date>. */
+            key: string;
+            time_of_day: string;
+            exercise: components["schemas"]["Exercise"];
+            prescription: components["schemas"]["Prescription"];
+            /** @description About how long it takes. */
+            seconds: number;
+            /** @description Ids from /api/v1/sources/. */
+            sources: string[];
+        };
         /** @description Flare-up mode, running: the flare plan instead of the usual one, nothing due. */
         FlareRequest: {
             /** Format: date-time */
@@ -1236,12 +1336,16 @@ export interface components {
             program: string;
             /** @description Every program that planned this exercise at this time of day: it is planned once. */
             programs: string[];
+            /** @description The program's calendar week on this date. */
             week: number;
             time_of_day: string;
             exercise: components["schemas"]["Exercise"];
+            /** @description The dose to do: the week `progression` serves. */
             prescription: components["schemas"]["Prescription"];
             /** @description Beyond the daily budget (daily_minutes on /me/): shown, but not due. */
             optional: boolean;
+            /** @description Null for the flare plan's items (they have no weeks). */
+            progression: components["schemas"]["Progression"] | null;
             /**
              * @description held: paused by the safety hold (an urgent or emergency answer) until it is released.
              *
@@ -1302,6 +1406,8 @@ export interface components {
             readonly date_joined: string;
             readonly safety_hold: components["schemas"]["SafetyHold"] | null;
             readonly flare: components["schemas"]["Flare"] | null;
+            /** @description A flare that is over, to ask 'How is your back now?' (POST /api/v1/flare/check-in/). */
+            readonly flare_check_in: components["schemas"]["FlareCheckInDue"] | null;
         };
         Program: {
             slug: string;
@@ -1319,6 +1425,21 @@ export interface components {
             description: string;
             sources: string[];
             readonly schedule: components["schemas"]["ScheduleWeek"][];
+        };
+        Progression: {
+            /**
+             * @description What the person's pain reports did to this week's dose (the pain-monitoring model).
+             *
+             *     * `start` - start
+             *     * `progress` - progress
+             *     * `hold` - hold
+             *     * `regress` - regress
+             */
+            state: components["schemas"]["StateEnum"];
+            /** @description Why, in plain words. */
+            reason: string;
+            /** @description The program week whose dose is served: at most the calendar's `week`. */
+            week: number;
         };
         PublicKey: {
             /** @description VAPID application server key, base64url (for applicationServerKey). */
@@ -1647,6 +1768,14 @@ export interface components {
             /** Format: date-time */
             expires_at: string;
         };
+        /**
+         * @description * `start` - start
+         *     * `progress` - progress
+         *     * `hold` - hold
+         *     * `regress` - regress
+         * @enum {string}
+         */
+        StateEnum: "start" | "progress" | "hold" | "regress";
         Streak: {
             /** @description Days in a row with an exercise done; rest days don't break it. */
             current: number;
@@ -3373,6 +3502,111 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but not allowed (or CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Briefly unavailable; try again after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    flare_check_in_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FlareCheckInRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlareCheckedIn"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but not allowed (or CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Briefly unavailable; try again after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    flare_plan_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlarePlan"];
                 };
             };
             /** @description Not signed in. */

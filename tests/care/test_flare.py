@@ -75,13 +75,18 @@ def test_a_linked_clinician_sees_the_flare_and_its_end(link, patient, patient_cl
 
     detail = client.get(f"/api/v1/care/patients/{patient.pk}/").json()
     assert detail["flare"] == flare
-    assert detail["flares"] == [{**flare, "ended_at": None, "ended_by": None}]
+    assert detail["flares"] == [{**flare, "ended_at": None, "ended_by": None, "check_in": None}]
     assert client.get("/api/v1/care/patients/").json()[0]["flare"] is True
 
     with time_machine.travel("2026-11-21T09:05:00Z", tick=False):  # run out, no write
         detail = client.get(f"/api/v1/care/patients/{patient.pk}/").json()
         assert detail["flare"] is None
-        assert detail["flares"][0] == {**flare, "ended_at": flare["ends_at"], "ended_by": "expired"}
+        assert detail["flares"][0] == {
+            **flare,
+            "ended_at": flare["ends_at"],
+            "ended_by": "expired",
+            "check_in": None,
+        }
 
         # Started again and ended: the list shows it at once.
         start(patient_client)
