@@ -106,7 +106,9 @@ def test_a_clinician_allowed_to_prescribe_lowers_a_dose_and_adds_an_exercise(
         reps = editor.get_by_label(re.compile("^Repetitions"))
         expect(reps).to_have_value("8")
         reps.fill("5")
-        editor.get_by_label(re.compile("Note the patient will see")).fill("Smaller range this week, and slowly.")
+        editor.get_by_label(re.compile("Note the patient will see")).fill(
+            "Smaller range this week, and slowly."
+        )
         editor.get_by_role("button", name="Save the change").click()
         expect(page.get_by_role("region", name="Prescriptions").get_by_role("status")).to_contain_text(
             "Cat-cow changed to 5 reps"
