@@ -368,7 +368,7 @@ export interface AdaptedPatientProfile extends PatientProfile {
 }
 
 /** A patient list row: `flare` was a yes/no before it carried the flare. */
-export type AdaptedPatientRow = Omit<PatientRow, 'flare'> & {
+export type AdaptedPatientRow = Omit<PatientRow, 'flare' | 'name'> & {
   name?: string
   flare?: boolean | Flare | null
   /** The open safety hold, when the server sends it (the list's "Plan on hold"). */
