@@ -236,6 +236,7 @@ def test_without_the_permission_the_editor_is_not_there(live_server, browser: Br
         expect(row).to_contain_text("you cannot prescribe")
         expect(row).not_to_contain_text("Prescribe")
         expect(row).to_contain_text(re.compile(r"Flare-up since \d\d:\d\d"))
+        row.screenshot(path=str(artifacts / "clinician-patients-flare.png"))
         row.get_by_role("link").click()
         expect(page.get_by_role("region", name="What they share with you")).to_contain_text(
             "they follow the short flare plan"
