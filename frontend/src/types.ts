@@ -371,6 +371,8 @@ export interface AdaptedPatientProfile extends PatientProfile {
 export type AdaptedPatientRow = Omit<PatientRow, 'flare' | 'name'> & {
   name?: string
   flare?: boolean | Flare | null
-  /** The open safety hold, when the server sends it (the list's "Plan on hold"). */
+  /** A safety hold pauses their exercises now (the list's "Plan on hold"). */
+  on_hold?: boolean
+  /** The page's open hold, read the same way. */
   safety_hold?: SafetyHold | null
 }

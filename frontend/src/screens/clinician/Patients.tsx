@@ -118,7 +118,7 @@ function PatientTable({ rows, sort, onSort }: { rows: PatientRow[]; sort: Sort; 
                 <th scope="row">
                   <a href={`#/patients/${row.id}`}>{row.name && row.name !== row.email ? row.name : row.email}</a>
                   {row.name && row.name !== row.email && <span class="small muted row-email">{row.email}</span>}
-                  {(row.flare || row.safety_hold) && (
+                  {(row.flare || row.safety_hold || row.on_hold) && (
                     <span class="state-line">
                       <StateBadges row={row} today={now} />
                     </span>

@@ -30,7 +30,7 @@ export function ScopeBadges({ scopes, all = false }: { scopes: readonly string[]
 }
 
 /** "Flare-up since Tue" and "Plan on hold": calm, not an alarm. */
-export function StateBadges({ row, today }: { row: Pick<AdaptedPatientRow, 'flare' | 'safety_hold'>; today: Date }) {
+export function StateBadges({ row, today }: { row: Pick<AdaptedPatientRow, 'flare' | 'safety_hold' | 'on_hold'>; today: Date }) {
   const flare = row.flare
   return (
     <>
@@ -39,7 +39,7 @@ export function StateBadges({ row, today }: { row: Pick<AdaptedPatientRow, 'flar
           {typeof flare === 'object' ? `Flare-up since ${flareSince(flare.started_at, today)}` : 'Flare-up now'}
         </span>
       )}
-      {row.safety_hold && (
+      {(row.safety_hold || row.on_hold) && (
         <span class="badge badge-calm" data-state="hold">
           Plan on hold
         </span>
