@@ -2,6 +2,9 @@
 // headless *browser* client (session cookie) and /api/v1/* with X-CSRFToken on writes.
 import type {
   AccessRow,
+  AdaptedDay,
+  AdaptedPatientProfile,
+  AdaptedPatientRow,
   CareLink,
   Exclusion,
   Flare,
@@ -15,14 +18,16 @@ import type {
   JournalRecord,
   Me,
   OutgoingEntry,
-  PatientProfile,
-  PatientRow,
+  PainRule,
+  PainRuleFields,
   Program,
   ProgramDetail,
   ReleaseAnswer,
   ReleaseReason,
   Reminder,
   ReminderFields,
+  RxFields,
+  RxRow,
   SafetyAlert,
   SafetyAnswer,
   Scope,
@@ -345,7 +350,7 @@ export const createShareCode = () =>
 
 // --- Clinician side (needs TOTP; a 403 says why) -----------------------------------
 const CARE = '/api/v1/care'
-export const getPatients = () => request<PatientRow[]>('GET', `${CARE}/patients/`)
+export const getPatients = () => request<AdaptedPatientRow[]>('GET', `${CARE}/patients/`)
 export const redeemShareCode = (code: string) => request<CareLink>('POST', `${CARE}/links/`, { code })
 export const getLinks = () => request<CareLink[]>('GET', `${CARE}/links/`)
 export const endLink = (id: number) => request<null>('DELETE', `${CARE}/links/${id}/`)
@@ -355,7 +360,25 @@ export const setLinkScopes = (id: number, scopes: Scope[]) =>
 /** A clinician the patient lets prescribe ends the patient's safety hold. */
 export const releasePatientHold = (patientId: number) =>
   request<ReleaseAnswer>('POST', `${CARE}/patients/${patientId}/safety-hold/release/`, {})
-export const getPatient = (id: number) => request<PatientProfile>('GET', `${CARE}/patients/${id}/`)
+export const getPatient = (id: number) => request<AdaptedPatientProfile>('GET', `${CARE}/patients/${id}/`)
+/** The patient's plan as they see it on their phone, from their today. */
+export const getPatientPlan = (id: number, days: number) =>
+  request<{ days: AdaptedDay[] }>('GET', `${CARE}/patients/${id}/plan/?days=${days}`)
+// Writes below need the patient's `prescribe` permission (else 403); an ended link is a 404.
+export const getPrescriptions = (id: number) => request<RxRow[]>('GET', `${CARE}/patients/${id}/prescriptions/`)
+export const addPrescription = (id: number, fields: RxFields) =>
+  request<RxRow>('POST', `${CARE}/patients/${id}/prescriptions/`, fields)
+export const updatePrescription = (id: number, rxId: number, fields: Partial<RxFields>) =>
+  request<RxRow>('PATCH', `${CARE}/patients/${id}/prescriptions/${rxId}/`, fields)
+export const endPrescription = (id: number, rxId: number) =>
+  request<null>('DELETE', `${CARE}/patients/${id}/prescriptions/${rxId}/`)
+export const getPainRule = (id: number) => request<PainRule>('GET', `${CARE}/patients/${id}/pain-rule/`)
+export const setPainRule = (id: number, rule: PainRuleFields) =>
+  request<PainRule>('PUT', `${CARE}/patients/${id}/pain-rule/`, rule)
+export const excludeExercise = (id: number, exercise: string, reason: string) =>
+  request<Exclusion>('POST', `${CARE}/patients/${id}/exclusions/`, { exercise, reason })
+export const includeExercise = (id: number, exercise: string) =>
+  request<null>('DELETE', `${CARE}/patients/${id}/exclusions/${encodeURIComponent(exercise)}/`)
 export const getPatientSummary = (id: number, days: number) =>
   request<Summary>('GET', `${CARE}/patients/${id}/summary/?days=${days}`)
 export const getPatientLogs = (id: number, from: string, to: string) =>

@@ -2,7 +2,7 @@ import type { components } from './api-schema'
 
 // Shapes from ../shared/API.md (the contract); field names are fixed there.
 
-type Profile = Schemas['Profile']
+type Profile = Schemas['PlanProfile']
 
 /**
  * GET /api/v1/me/ as cached on the device. The fields after `device_date` are optional
@@ -119,7 +119,7 @@ export interface Prescription {
 
 export interface ProgramDetail extends Program {
   description: string
-  schedule: { week: number; items: { key: string; time_of_day: string; exercise: Exercise; prescription: Prescription }[] }[]
+  schedule: { week: number; items: { key: string; time_of_day: string; weekdays?: number[]; exercise: Exercise; prescription: Prescription }[] }[]
 }
 
 export type Enrollment = Schemas['Enrollment']
@@ -303,6 +303,71 @@ export interface ClinicianNote {
   updated_at: string
 }
 
+// --- The plan adapts (issue 16): written by hand from the agreed shapes until the
+// server's schema names them; every field a server from before may lack is optional.
+
+/** Who set a plan item: the clinician's name as patients see it. */
+export interface SetBy {
+  name: string
+}
+
+export type ProgressionState = 'start' | 'progress' | 'hold' | 'regress'
+
+export interface Progression {
+  state: ProgressionState
+  reason: string
+}
+
+/** A plan item as the adapting plan sends it. */
+export interface AdaptedPlanItem extends PlanItem {
+  prescribed_by?: SetBy | null
+  note?: string | null
+  progression?: Progression
+}
+
+export interface AdaptedDay extends Omit<Day, 'items' | 'flare'> {
+  items: AdaptedPlanItem[]
+  mode?: 'usual' | 'flare'
+  flare?: Flare | null
+}
+
+/** One flare in the record a clinician reads, latest first. */
+export interface FlareRecord extends Flare {
+  ended_at: string | null
+  ended_by: string | null
+}
+
+/** The dose a clinician writes for one patient (GET/POST .../prescriptions/). */
+export interface RxFields {
+  exercise: string
+  time_of_day: string
+  /** 0 = Monday; null: every day. */
+  weekdays: number[] | null
+  prescription: Prescription
+  /** "<program slug>:<item key>": the program item this changes for the patient. */
+  replaces: string | null
+  note: string
+}
+
+export interface RxRow extends RxFields {
+  id: number
+  exercise_title: string
+  set_by: { id: number; name: string }
+  created_at: string
+  updated_at: string
+}
+
+export interface PainRule {
+  during_max: number
+  morning_rise_max: number
+  regress_after: number
+  set_by: SetBy | null
+  updated_at: string | null
+  is_default: boolean
+}
+
+export type PainRuleFields = Pick<PainRule, 'during_max' | 'morning_rise_max' | 'regress_after'>
+
 // --- The person's care team, as the patient sees it -------------------------------
 
 /** GET /api/v1/me/access-log/: one read of my data (older servers send the email alone). */
@@ -330,4 +395,25 @@ export interface PlanChange {
   by: { name: string; role: 'patient' | 'clinician' }
   kind: string
   text: string
+}
+
+/** GET /api/v1/care/patients/{id}/ with what the plan-adapts round adds. */
+export interface AdaptedPatientProfile extends PatientProfile {
+  name?: string
+  flare?: Flare | null
+  flares?: FlareRecord[]
+  prescriptions?: RxRow[]
+  exclusions?: Exclusion[]
+  pain_rule?: PainRule
+  plan_changes?: PlanChange[]
+}
+
+/** A patient list row: `flare` was a yes/no before it carried the flare. */
+export type AdaptedPatientRow = Omit<PatientRow, 'flare' | 'name'> & {
+  name?: string
+  flare?: boolean | Flare | null
+  /** A safety hold pauses their exercises now (the list's "Plan on hold"). */
+  on_hold?: boolean
+  /** The page's open hold, read the same way. */
+  safety_hold?: SafetyHold | null
 }

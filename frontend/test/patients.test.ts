@@ -11,7 +11,7 @@ import {
   trendArrow,
   trendWords,
 } from '../src/screens/clinician/patients'
-import type { OpenAlert, PatientRow } from '../src/types'
+import type { AdaptedPatientRow as PatientRow, OpenAlert } from '../src/types'
 
 function alert(level: OpenAlert['level'], id = 1): OpenAlert {
   return { id, level, date: '2026-11-20', red_flags: ['fever'], created_at: '2026-11-20T09:00:00+00:00' }

@@ -19,7 +19,9 @@ import { TextField } from '../../ui/TextField'
 import { SummaryView, type Window, WindowPicker } from '../../ui/SummaryView'
 import { ALERT_LABEL, itemName, shiftDate } from './patients'
 import { programDetail, programsOf, startPicture } from './pictures'
+import { PlanAndPrescriptions } from './Prescribe'
 import { Actions, Problem, useRemote } from './remote'
+import { PlanChanges, SharingAndFlare, StateBadges } from './Sharing'
 
 const AREA_NAMES: Record<string, string> = {
   neck_shoulders: 'neck and shoulders',
@@ -525,13 +527,20 @@ export function PatientPage({ id }: { id: number }) {
       {!patient && profile.loading && <p aria-busy="true">Loading…</p>}
       {patient && shown && (
         <>
-          <h1>{patient.email}</h1>
+          <h1>{patient.name && patient.name !== patient.email ? patient.name : patient.email}</h1>
+          <p class="state-line">
+            <StateBadges row={{ flare: patient.flare, safety_hold: patient.safety_hold }} today={new Date()} />
+          </p>
           <p class="muted small">
+            {patient.name && patient.name !== patient.email ? `${patient.email}. ` : ''}
             Linked since {new Date(patient.linked_since).toLocaleDateString(undefined, { dateStyle: 'medium' })}. Their
             time zone: {patient.timezone}. What you see here is what they logged; Backtrack does not diagnose.
           </p>
           <Hold key={`hold-${patient.id}`} patient={patient} onChanged={profile.reload} />
           <Alerts key={patient.id} patientId={patient.id} initial={patient.open_alerts} />
+          <SharingAndFlare patient={patient} />
+          <PlanAndPrescriptions key={`plan-${patient.id}`} patient={patient} onChanged={profile.reload} />
+          <PlanChanges changes={patient.plan_changes} />
           <History answers={patient.screening} />
           <Summary patientId={patient.id} />
           <Logs patientId={patient.id} range={shown} onRange={setRange} />

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import * as api from '../../api'
-import type { CareLink, PatientRow, Trend } from '../../types'
+import type { AdaptedPatientRow as PatientRow, CareLink, Trend } from '../../types'
 import {
   ALERT_LABEL,
   ATTENTION_FIRST,
@@ -19,6 +19,7 @@ import { Problem, useRemote } from './remote'
 import { useSubmit } from '../../ui/hooks'
 import { TextField } from '../../ui/TextField'
 import { AlertPush } from './AlertPush'
+import { ScopeBadges, StateBadges, YourName } from './Sharing'
 
 const COLUMNS: [SortKey, string][] = [
   ['email', 'Patient'],
@@ -79,6 +80,7 @@ function AlertsCell({ row }: { row: PatientRow }) {
 
 function PatientTable({ rows, sort, onSort }: { rows: PatientRow[]; sort: Sort; onSort: (sort: Sort) => void }) {
   const sorted = sortPatients(rows, sort)
+  const now = new Date()
   return (
     <>
       <div class="row table-tools">
@@ -114,7 +116,14 @@ function PatientTable({ rows, sort, onSort }: { rows: PatientRow[]; sort: Sort; 
             {sorted.map((row) => (
               <tr key={row.id} class={row.open_alerts.length > 0 ? 'has-alert' : undefined} data-patient-id={row.id}>
                 <th scope="row">
-                  <a href={`#/patients/${row.id}`}>{row.email}</a>
+                  <a href={`#/patients/${row.id}`}>{row.name && row.name !== row.email ? row.name : row.email}</a>
+                  {row.name && row.name !== row.email && <span class="small muted row-email">{row.email}</span>}
+                  {(row.flare || row.safety_hold || row.on_hold) && (
+                    <span class="state-line">
+                      <StateBadges row={row} today={now} />
+                    </span>
+                  )}
+                  <ScopeBadges scopes={row.scopes} />
                   {row.attention.length > 0 && <span class="attention small">{row.attention.join(' · ')}</span>}
                 </th>
                 <td>
@@ -229,6 +238,7 @@ export function PatientList({ flash }: { flash: string }) {
       {rows?.length === 0 && <HowToShare />}
       {rows && rows.length > 0 && <PatientTable rows={rows} sort={sort} onSort={setSort} />}
       <AddPatient onLinked={patients.reload} />
+      <YourName />
       <AlertPush />
     </main>
   )

@@ -1,6 +1,6 @@
 // The patient list's pure parts: column order, sorting and the words screen readers
 // hear for trends and alerts. No DOM, no network: unit-tested in test/patients.test.ts.
-import type { OpenAlert, PatientRow, SafetyLevel, Trend } from '../../types'
+import type { AdaptedPatientRow as PatientRow, OpenAlert, SafetyLevel, Trend } from '../../types'
 
 export type SortKey =
   | 'attention'
@@ -159,4 +159,39 @@ export function itemName(itemId: string): string {
 /** A local calendar date moved by whole days ("2026-03-01", -1 -> "2026-02-28"). */
 export function shiftDate(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10)
+}
+
+/** The permissions a link can carry, in the order the patient's Settings lists them. */
+export const SCOPES: [string, string][] = [
+  ['logs', 'Logs'],
+  ['checkins', 'Check-ins'],
+  ['journal', 'Journal'],
+  ['prescribe', 'Prescribe'],
+]
+
+/** What a screen reader hears instead of the badges: "Shares logs and check-ins; does not share the journal; you cannot prescribe." */
+export function scopeWords(scopes: readonly string[]): string {
+  const shared = SCOPES.filter(([s]) => s !== 'prescribe' && scopes.includes(s)).map(([, label]) => label.toLowerCase())
+  const kept = SCOPES.filter(([s]) => s !== 'prescribe' && !scopes.includes(s)).map(([, label]) => label.toLowerCase())
+  const list = (names: string[]) => (names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0])
+  const parts = [
+    shared.length ? `Shares ${list(shared)}` : 'Shares nothing to read',
+    kept.length ? `not the ${list(kept)}` : '',
+  ].filter(Boolean)
+  return `${parts.join(', ')}; ${scopes.includes('prescribe') ? 'you may prescribe' : 'you cannot prescribe'}.`
+}
+
+const WEEKDAY = new Intl.DateTimeFormat('en-GB', { weekday: 'short' })
+const TIME = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit' })
+const DAY_MONTH = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short' })
+
+/** When a flare began, as short as is clear: "14:05" today, "yesterday", "Tue" this week, else "3 Nov". */
+export function flareSince(startedAt: string, now: Date): string {
+  const start = new Date(startedAt)
+  const midnight = (d: Date) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime()
+  const days = Math.round((midnight(now) - midnight(start)) / 86_400_000)
+  if (days <= 0) return TIME.format(start)
+  if (days === 1) return 'yesterday'
+  if (days < 7) return WEEKDAY.format(start)
+  return DAY_MONTH.format(start)
 }
