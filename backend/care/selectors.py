@@ -240,6 +240,8 @@ def overview(
             "stress_trend": _trend(_scores(this_week, 1), _scores(last_week, 1)),
             "open_alerts": open_alerts[patient_id],
             "flare": flaring.get(patient_id),
+            # A safety hold pauses their exercises now (open holds have no last day).
+            "on_hold": any(pause.last is None for pause in paused.get(patient_id, [])),
         }
         row["attention"] = _attention(row)
         rows.append(row)

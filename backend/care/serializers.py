@@ -86,6 +86,9 @@ class PatientRowSerializer(serializers.Serializer):
     flare = FlareSerializer(
         allow_null=True, help_text="The flare-up mode running now (its days are not due), or null."
     )
+    on_hold = serializers.BooleanField(
+        help_text="A safety hold (an urgent or emergency answer) pauses their exercises now."
+    )
 
 
 class NoteSerializer(serializers.ModelSerializer):

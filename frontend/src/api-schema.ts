@@ -1575,6 +1575,8 @@ export interface components {
             name: string;
             /** @description The flare-up mode running now (its days are not due), or null. */
             flare: components["schemas"]["Flare"] | null;
+            /** @description A safety hold (an urgent or emergency answer) pauses their exercises now. */
+            on_hold: boolean;
         };
         Plan: {
             days: components["schemas"]["Day"][];

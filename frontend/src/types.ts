@@ -409,7 +409,7 @@ export interface AdaptedPatientProfile extends PatientProfile {
 }
 
 /** A patient list row: `flare` was a yes/no before it carried the flare. */
-export type AdaptedPatientRow = Omit<PatientRow, 'flare' | 'name'> & {
+export type AdaptedPatientRow = Omit<PatientRow, 'flare' | 'name' | 'on_hold'> & {
   name?: string
   flare?: boolean | Flare | null
   /** A safety hold pauses their exercises now (the list's "Plan on hold"). */

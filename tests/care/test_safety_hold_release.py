@@ -80,3 +80,17 @@ def test_a_clinician_sees_the_history_answers_once_not_as_daily_alerts(link, pat
 
     assert body["screening"] == {"cancer_history": True, "fall_or_injury": False}
     assert body["open_alerts"] == []
+
+
+def test_the_patient_list_says_the_plan_is_on_hold_until_it_is_released(link, patient_client, doctor):
+    _, clinician = doctor
+
+    def on_hold() -> bool:
+        (row,) = clinician.get("/api/v1/care/patients/").json()
+        return row["on_hold"]
+
+    assert on_hold() is False
+    report(patient_client, "leg_weakness")
+    assert on_hold() is True
+    release(patient_client, "seen_professional")
+    assert on_hold() is False
