@@ -17,6 +17,7 @@ from django.core.management import call_command
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from backend.accounts.models import User
+from backend.accounts.services import user_screening_set
 from backend.care import services
 from backend.care.models import CareLink
 from backend.programs.models import Program
@@ -175,6 +176,9 @@ def test_a_clinician_allowed_to_prescribe_lowers_a_dose_and_adds_an_exercise(
         expect(changes).to_contain_text("Forearm plank")
         expect(changes).to_contain_text("Cat-cow")
 
+        # On the patient's phone, Today shows what was set, with the clinician's name.
+        phone_sees_what_was_set(browser, live_server.url, patient, artifacts)
+
         # The pain rule: one limit lower, then back to the published default.
         rule = page.get_by_role("region", name="Pain rule")
         rule.get_by_label("Pain during or right after, at most").select_option("4")
@@ -306,3 +310,32 @@ def test_a_refusal_mid_edit_keeps_what_was_typed(live_server, browser: Browser, 
     finally:
         desk.close()
     assert not violations, violations
+
+
+def phone_sees_what_was_set(browser: Browser, base: str, patient: User, artifacts) -> None:
+    """The patient's Today on a phone: each item a clinician set carries "Set by Dr Rao"
+    and the note written for it (cat-cow is every morning; the plank on weekday evenings)."""
+    user_screening_set(user=patient, answers={"cancer_history": False, "fall_or_injury": False})
+    today = signed_in(patient).get("/api/v1/today/").json()["items"]
+    prescribed = [item for item in today if item["prescribed_by"]]
+    assert any(item["exercise"]["slug"] == "cat-cow" for item in prescribed), today
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="en-GB", timezone_id="Europe/Paris"
+    )
+    try:
+        mobile = phone.new_page()
+        log_in(mobile, base, patient.email)
+        expect(mobile.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+        for item in prescribed:
+            session = mobile.locator(f'[data-session="{item["time_of_day"]}"]')
+            session.locator("details").first.evaluate("el => { el.open = true }")
+            row = mobile.locator(f'[data-item-id="{item["id"]}"]')
+            expect(row).to_contain_text("Set by Dr Rao")
+            if item["note"]:
+                expect(row).to_contain_text(item["note"])
+        cat_cow = next(item for item in prescribed if item["exercise"]["slug"] == "cat-cow")
+        expect(mobile.locator(f'[data-item-id="{cat_cow["id"]}"]')).to_contain_text("6 reps")
+        mobile.locator(f'[data-item-id="{cat_cow["id"]}"]').scroll_into_view_if_needed()
+        mobile.screenshot(path=str(artifacts / "today-set-by.png"), full_page=False)
+    finally:
+        phone.close()
