@@ -4,7 +4,13 @@ The pain-monitoring model (Silbernagel et al. 2007, Am J Sports Med 35(6):897-90
 pain during or right after a session up to a limit (5 of 10) is acceptable; pain that
 has not settled by the next morning, or morning pain above the person's baseline,
 means the dose holds or steps back. The limits are a per-patient rule a clinician
-with the ``prescribe`` scope may change (``PainLimits``).
+with the ``prescribe`` scope may change (``PainLimits``). Source: ``SILBERNAGEL_2007``
+in ``content/sources.yaml``; every decision names it.
+
+A departure, and why: the model was tested in Achilles tendinopathy, not back pain. It is
+used here because it is the simplest published rule a physiotherapist already knows for
+"how much pain is acceptable while loading", it is cautious (it only ever holds or steps
+back on pain, never pushes), and a clinician can tighten its limits for one patient.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 ONE_DAY = dt.timedelta(days=1)
+# Where the rule comes from (ids in content/sources.yaml), named by every decision.
+SOURCES = ("SILBERNAGEL_2007",)
 
 
 @dataclass(frozen=True)
@@ -70,8 +78,8 @@ class Progression:
     reason: str
     week: int
 
-    def render(self) -> dict[str, str | int]:
-        return {"state": self.state, "reason": self.reason, "week": self.week}
+    def render(self) -> dict[str, object]:
+        return {"state": self.state, "reason": self.reason, "week": self.week, "sources": list(SOURCES)}
 
 
 @dataclass(frozen=True)

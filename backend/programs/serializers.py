@@ -194,6 +194,9 @@ class ProgressionSerializer(serializers.Serializer):
     week = serializers.IntegerField(
         help_text="The program week whose dose is served: at most the calendar's `week`."
     )
+    sources = serializers.ListField(
+        child=serializers.CharField(), help_text="Ids from /api/v1/sources/: the pain-monitoring model."
+    )
 
 
 class PlanItemSerializer(serializers.Serializer):

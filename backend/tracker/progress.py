@@ -50,10 +50,8 @@ def progress_for(
     """A ``schedule.Progress`` for the user's plan up to ``last``: each program item's
     decision on a date, from the pain the person reported doing that exercise (in any
     program) and the next mornings' check-ins."""
-    enrollments = list(enrollments)
+    enrollments = list(enrollments)  # callers plan only when there is at least one
     limits = limits or PainLimits()
-    if not enrollments:
-        return lambda enrollment, item, day: Timeline(enrollment.start_date, 1, limits).at(day)
     first = min(e.start_date for e in enrollments)
     exercise_of = {(e.program.slug, item.key): item.exercise_id for e in enrollments for item in e.items}
     logs = (

@@ -1742,6 +1742,8 @@ export interface components {
             reason: string;
             /** @description The program week whose dose is served: at most the calendar's `week`. */
             week: number;
+            /** @description Ids from /api/v1/sources/: the pain-monitoring model. */
+            sources: string[];
         };
         PublicKey: {
             /** @description VAPID application server key, base64url (for applicationServerKey). */

@@ -44,6 +44,7 @@ def test_without_pain_answers_the_dose_follows_the_calendar(enrolled, patient_cl
         "state": "progress",
         "reason": "A new week of the program: a little more than last week.",
         "week": 3,
+        "sources": ["SILBERNAGEL_2007"],
     }
 
 
@@ -85,6 +86,7 @@ def test_a_sorer_morning_holds_and_says_why(enrolled, patient_client):
         "state": "hold",
         "reason": "Staying at this level: yesterday's session left your back sorer this morning.",
         "week": 3,
+        "sources": ["SILBERNAGEL_2007"],
     }
     assert dose(item) == WEEK_3_BRIDGE
 
