@@ -58,7 +58,7 @@ function WriteProblem({ error, what }: { error: unknown; what: string }) {
     return (
       <p class="notice warn" role="alert">
         The patient no longer lets you change their plan, so {what} was not saved and nothing changed for them. What
-        you typed is kept here. They can allow it again in their Settings, under "Share with a clinician".
+        you typed is kept here. They can allow it again in their Settings: "Your care team", then "Change my plan".
       </p>
     )
   }
