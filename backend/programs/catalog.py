@@ -26,6 +26,9 @@ ILLUSTRATIONS_URL = "/illustrations/"
 # Kinds that move from one position to another: they need a start and an end picture.
 MOVEMENT_KINDS = frozenset({"reps", "hold", "timed"})
 SLUG_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
+# A spoken cue waits at most this long before the next: a longer silence (heat, cold)
+# is split into several cues, so the player never seems to have stopped.
+GUIDE_SECONDS = (1, 600)
 
 
 class ContentError(ValueError):
@@ -43,6 +46,10 @@ class ExerciseSpec:
     pattern: dict[str, int] | None
     sources: list[str]
     illustrations: list[dict[str, str]] = field(default_factory=list)
+    why: str = ""
+    guide: list[dict[str, Any]] = field(default_factory=list)
+    max_per_day: int | None = None
+    timer: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,6 +117,45 @@ def _sources(data: dict, where: str, known: dict[str, str]) -> list[str]:
         if source not in known:
             _fail(where, f"unknown source {source!r} (known: {', '.join(sorted(known))})")
     return sources
+
+
+def _guide(data: dict, where: str) -> list[dict[str, Any]]:
+    """The spoken cues of a guided practice: [{text, seconds}, ...], or [] for none."""
+    value = data.get("guide")
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        _fail(where, "'guide' must be a list of cues ({text, seconds})")
+    low, high = GUIDE_SECONDS
+    cues = []
+    for index, cue in enumerate(value):
+        cue_where = f"{where}: guide[{index}]"
+        if not isinstance(cue, dict):
+            _fail(cue_where, "a cue must be a mapping with 'text' and 'seconds'")
+        unknown = set(cue) - {"text", "seconds"}
+        if unknown:
+            _fail(cue_where, f"unknown cue fields {sorted(unknown)} (allowed: ['seconds', 'text'])")
+        seconds = cue.get("seconds")
+        if not isinstance(seconds, int) or isinstance(seconds, bool) or not low <= seconds <= high:
+            _fail(cue_where, f"'seconds' must be a whole number between {low} and {high}")
+        cues.append({"text": _str(cue, "text", cue_where), "seconds": seconds})
+    return cues
+
+
+def _max_per_day(data: dict, where: str) -> int | None:
+    value = data.get("max_per_day")
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 24:
+        _fail(where, "'max_per_day' must be a whole number between 1 and 24, or left out")
+    return value
+
+
+def _flag(data: dict, key: str, where: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        _fail(where, f"'{key}' must be true or false")
+    return value
 
 
 def _prescription(value: Any, where: str) -> dict[str, Any] | None:
@@ -216,6 +262,10 @@ def _parse_exercises(data: Any, known_sources: dict[str, str]) -> list[ExerciseS
                 cautions=_str_list(raw, "cautions", where),
                 pattern=pattern,
                 sources=_sources(raw, where, known_sources),
+                why=_str(raw, "why", where, required=False),
+                guide=_guide(raw, where),
+                max_per_day=_max_per_day(raw, where),
+                timer=_flag(raw, "timer", where),
             )
         )
     return specs
@@ -238,7 +288,8 @@ def _parse_illustrations(data: Any, exercises: list[ExerciseSpec], files: Path) 
         if not isinstance(frames, list) or not frames:
             _fail(where, "needs at least one picture")
         names = [frame.get("frame") if isinstance(frame, dict) else None for frame in frames]
-        if exercise.kind in MOVEMENT_KINDS and names[:2] != ["start", "end"]:
+        # A guided practice is done in one still position whatever its kind: one picture.
+        if exercise.kind in MOVEMENT_KINDS and not exercise.guide and names[:2] != ["start", "end"]:
             _fail(where, f"a {exercise.kind} exercise needs a 'start' and an 'end' picture, in that order")
         illustrations = []
         for frame, name in zip(frames, names, strict=True):

@@ -49,9 +49,24 @@ class Exercise(models.Model):
     # Pictures of the position, from content/illustrations.yaml: [{"url", "alt"}, ...],
     # start then end for a movement. The files are served with the PWA.
     illustrations = models.JSONField(default=list)
+    # Why this helps a stressed back, in one or two plain sentences.
+    why = models.TextField(blank=True)
+    # Spoken cues for a guided practice, in order: [{"text", "seconds"}, ...]; the player
+    # shows and speaks each text, then waits its seconds. Empty for everything else.
+    guide = models.JSONField(default=list, blank=True)
+    # How often a day it is safe to do (heat and cold: 3); null when there is no limit.
+    max_per_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    # A countdown with an end chime (heat and cold, which must not be left on too long).
+    timer = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_per_day__isnull=True) | (Q(max_per_day__gte=1) & Q(max_per_day__lte=24)),
+                name="exercise_max_per_day_range",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -4,6 +4,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db.models import (
+    BooleanField,
     CharField,
     DateField,
     F,
@@ -108,6 +109,10 @@ _EXERCISE_FIELDS = {
     "pattern": JSONField(),
     "sources": JSONField(),
     "illustrations": JSONField(),
+    "why": TextField(),
+    "guide": JSONField(),
+    "max_per_day": IntegerField(),
+    "timer": BooleanField(),
 }
 _COLUMNS: dict[str, Field] = {
     "patient_id": IntegerField(),

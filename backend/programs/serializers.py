@@ -28,11 +28,40 @@ class IllustrationSerializer(serializers.Serializer):
     alt = serializers.CharField(help_text="What the picture shows, in plain words.")
 
 
+class GuideCueSerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="What the player shows and speaks.")
+    seconds = serializers.IntegerField(
+        min_value=1, max_value=600, help_text="How long to wait after this cue before the next."
+    )
+
+
 class ExerciseSerializer(serializers.ModelSerializer):
     illustrations = IllustrationSerializer(
         many=True,
         read_only=True,
-        help_text="At least one picture; a movement (reps, hold, timed) has its start then its end position.",
+        help_text="At least one picture; a movement (reps, hold, timed) has its start then its end "
+        "position, a guided practice (a `guide`) one.",
+    )
+    why = serializers.CharField(
+        read_only=True, help_text="Why this helps a stressed back, in one or two plain sentences."
+    )
+    guide = GuideCueSerializer(
+        many=True,
+        read_only=True,
+        help_text="Spoken cues of a guided practice, in order; empty for everything else. The "
+        "written version stays in `steps`.",
+    )
+    # Declared, not derived from the column: a database's range for a small integer
+    # differs between SQLite and PostgreSQL, and the schema must not.
+    max_per_day = serializers.IntegerField(
+        min_value=1,
+        max_value=24,
+        allow_null=True,
+        read_only=True,
+        help_text="How many times a day at most (heat and cold: 3); null: no limit.",
+    )
+    timer = serializers.BooleanField(
+        read_only=True, help_text="Show a countdown that chimes at the end (heat and cold)."
     )
 
     class Meta:
@@ -47,6 +76,10 @@ class ExerciseSerializer(serializers.ModelSerializer):
             "pattern",
             "sources",
             "illustrations",
+            "why",
+            "guide",
+            "max_per_day",
+            "timer",
         ]
 
 

@@ -167,6 +167,10 @@ def catalog_load(*, catalog: Catalog) -> LoadReport:
             "pattern": spec.pattern,
             "sources": spec.sources,
             "illustrations": spec.illustrations,
+            "why": spec.why,
+            "guide": spec.guide,
+            "max_per_day": spec.max_per_day,
+            "timer": spec.timer,
         }
         exercise = exercises.get(spec.slug)
         if exercise is None:

@@ -1183,8 +1183,16 @@ export interface components {
             cautions?: unknown;
             pattern?: unknown;
             sources?: unknown;
-            /** @description At least one picture; a movement (reps, hold, timed) has its start then its end position. */
+            /** @description At least one picture; a movement (reps, hold, timed) has its start then its end position, a guided practice (a `guide`) one. */
             readonly illustrations: components["schemas"]["Illustration"][];
+            /** @description Why this helps a stressed back, in one or two plain sentences. */
+            readonly why: string;
+            /** @description Spoken cues of a guided practice, in order; empty for everything else. The written version stays in `steps`. */
+            readonly guide: components["schemas"]["GuideCue"][];
+            /** @description How many times a day at most (heat and cold: 3); null: no limit. */
+            readonly max_per_day: number | null;
+            /** @description Show a countdown that chimes at the end (heat and cold). */
+            readonly timer: boolean;
         };
         /**
          * @description * `hold` - Held position
@@ -1297,6 +1305,12 @@ export interface components {
              * @description When the phone started it (offline, before the server heard): not in the future, not 48 hours ago or more. Defaults to now.
              */
             started_at?: string;
+        };
+        GuideCue: {
+            /** @description What the player shows and speaks. */
+            text: string;
+            /** @description How long to wait after this cue before the next. */
+            seconds: number;
         };
         Health: {
             status: components["schemas"]["HealthStateEnum"];

@@ -42,10 +42,11 @@ def exercises():
 
 
 def test_every_exercise_has_a_picture_and_every_movement_its_start_and_end(exercises):
-    assert len(exercises) == 24
+    assert len(exercises) == 25
     for exercise in exercises:
         urls = [i["url"] for i in exercise.illustrations]
-        if exercise.kind in MOVEMENT_KINDS:
+        # A guided practice is done in one still position, so one picture is enough.
+        if exercise.kind in MOVEMENT_KINDS and not exercise.guide:
             assert urls[:2] == [
                 f"/illustrations/{exercise.slug}-start.svg",
                 f"/illustrations/{exercise.slug}-end.svg",
