@@ -338,7 +338,11 @@ def draw_prop(canvas: Canvas, prop: dict[str, Any], where: str) -> None:
         centre = (x, y + 14)
         for angle in (90, 30, -30):
             canvas.add(
-                layer, "line", [along(centre, angle, 3.5), along(centre, angle + 180, 3.5)], cls="r", width=1.6
+                layer,
+                "line",
+                [along(centre, angle, 3.5), along(centre, angle + 180, 3.5)],
+                cls="r",
+                width=1.6,
             )
     elif kind == "thought":  # a thought bubble at (x, y) holding a calm place: a tree and the sun
         w, h = float(prop.get("width", 40)), float(prop.get("height", 28))
@@ -347,14 +351,18 @@ def draw_prop(canvas: Canvas, prop: dict[str, Any], where: str) -> None:
         for t, r in ((0.35, 2.4), (0.75, 1.6)):
             point = (x - w * 0.25 + (tail[0] - x + w * 0.25) * t, y - h * 0.45 + (tail[1] - y + h * 0.45) * t)
             canvas.add(back, "circle", [point], cls="w", r=r, stroke=1.6)
-        canvas.add(back, "line", [(x - w * 0.18, y - h * 0.3), (x - w * 0.18, y - h * 0.05)], cls="f", width=2.4)
+        canvas.add(
+            back, "line", [(x - w * 0.18, y - h * 0.3), (x - w * 0.18, y - h * 0.05)], cls="f", width=2.4
+        )
         canvas.add(back, "circle", [(x - w * 0.18, y + h * 0.08)], cls="g", r=h * 0.2)
         canvas.add(back, "circle", [(x + w * 0.2, y + h * 0.12)], cls="h", r=h * 0.09, sun=True)
     elif kind == "notes":  # musical notes rising from (x, y): humming
         for index in range(int(prop.get("count", 2))):
             nx, ny = x + index * 8, y + index * 6
             canvas.add(front, "circle", [(nx, ny)], cls="a", r=2.2, stroke=1.8)
-            canvas.add(front, "line", [(nx + 2.2, ny), (nx + 2.2, ny + 9), (nx + 5.5, ny + 6.5)], cls="a", width=1.8)
+            canvas.add(
+                front, "line", [(nx + 2.2, ny), (nx + 2.2, ny + 9), (nx + 5.5, ny + 6.5)], cls="a", width=1.8
+            )
     elif kind == "arrow":  # a curved arrow through the given points
         points = [(float(px), float(py)) for px, py in prop["points"]]
         canvas.add(front, "arrow", points, cls="a", width=2.2)

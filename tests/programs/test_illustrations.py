@@ -42,7 +42,7 @@ def exercises():
 
 
 def test_every_exercise_has_a_picture_and_every_movement_its_start_and_end(exercises):
-    assert len(exercises) == 25
+    assert len(exercises) == 30
     for exercise in exercises:
         urls = [i["url"] for i in exercise.illustrations]
         # A guided practice is done in one still position, so one picture is enough.
