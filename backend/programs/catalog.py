@@ -262,7 +262,7 @@ def _parse_exercises(data: Any, known_sources: dict[str, str]) -> list[ExerciseS
                 cautions=_str_list(raw, "cautions", where),
                 pattern=pattern,
                 sources=_sources(raw, where, known_sources),
-                why=_str(raw, "why", where, required=False),
+                why=_str(raw, "why", where),
                 guide=_guide(raw, where),
                 max_per_day=_max_per_day(raw, where),
                 timer=_flag(raw, "timer", where),

@@ -20,7 +20,13 @@ def test_program_list_is_public_and_has_the_contract_fields(catalog):
 
     assert response.status_code == 200
     programs = {p["slug"]: p for p in response.json()}
-    assert set(programs) == {"core-strength", "back-stretches", "breathing-relaxation", "sleep-hygiene"}
+    assert set(programs) == {
+        "core-strength",
+        "back-stretches",
+        "breathing-relaxation",
+        "sleep-hygiene",
+        "guided-relaxation",
+    }
     assert set(programs["core-strength"]) >= {"slug", "title", "category", "weeks", "summary"}
     assert programs["core-strength"]["weeks"] == 6
 
