@@ -127,7 +127,7 @@ def session_reminder_state(
 
 
 def _history(
-    model: type[SessionLog] | type[CheckIn] | type[JournalEntry],
+    model: type[SessionLog] | type[CheckIn] | type[JournalEntry] | type[LessonRead],
     user: User,
     start: dt.date | None,
     end: dt.date | None,
@@ -246,6 +246,11 @@ def program_slugs(named: set[str]) -> set[str]:
 
 
 # --- Lessons read (issue 17) ---------------------------------------------------------
+
+
+def lesson_reads(*, user: User) -> QuerySet[LessonRead]:
+    """The live lesson reads, for the person's own export."""
+    return _history(LessonRead, user, None, None)
 
 
 def lessons_read(*, user: User) -> dict[str, dt.date]:
