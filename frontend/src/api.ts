@@ -301,8 +301,18 @@ export const enroll = (program: string) => request<Enrollment>('POST', '/api/v1/
 export const setEnrollmentStatus = (id: number, status: 'active' | 'paused') =>
   request<Enrollment>('PATCH', `/api/v1/enrollments/${id}/`, { status })
 export const leaveEnrollment = (id: number) => request<null>('DELETE', `/api/v1/enrollments/${id}/`)
-export const getToday = () => request<Day>('GET', '/api/v1/today/')
-export const getPlan = (days: number) => request<{ days: Day[] }>('GET', `/api/v1/plan/?days=${days}`)
+/**
+ * A day may now hold a lesson item (`kind: 'lesson'`, issue 17) beside its exercises.
+ * Until the screens show lessons, they are given exercises only, which is what every
+ * screen of this build expects of `items`.
+ */
+function exercisesOnly<D extends { items: unknown[] }>(day: D): D {
+  const items = day.items.filter((item) => (item as { kind?: string }).kind !== 'lesson')
+  return items.length === day.items.length ? day : { ...day, items }
+}
+export const getToday = () => request<Day>('GET', '/api/v1/today/').then(exercisesOnly)
+export const getPlan = (days: number) =>
+  request<{ days: Day[] }>('GET', `/api/v1/plan/?days=${days}`).then((plan) => ({ ...plan, days: plan.days.map(exercisesOnly) }))
 
 // --- Flare-up mode -----------------------------------------------------------------
 /** `started_at`: when the phone started it (offline, it shows the flare from then). */
@@ -363,7 +373,10 @@ export const releasePatientHold = (patientId: number) =>
 export const getPatient = (id: number) => request<AdaptedPatientProfile>('GET', `${CARE}/patients/${id}/`)
 /** The patient's plan as they see it on their phone, from their today. */
 export const getPatientPlan = (id: number, days: number) =>
-  request<{ days: AdaptedDay[] }>('GET', `${CARE}/patients/${id}/plan/?days=${days}`)
+  request<{ days: AdaptedDay[] }>('GET', `${CARE}/patients/${id}/plan/?days=${days}`).then((plan) => ({
+    ...plan,
+    days: plan.days.map(exercisesOnly),
+  }))
 // Writes below need the patient's `prescribe` permission (else 403); an ended link is a 404.
 export const getPrescriptions = (id: number) => request<RxRow[]>('GET', `${CARE}/patients/${id}/prescriptions/`)
 export const addPrescription = (id: number, fields: RxFields) =>

@@ -40,10 +40,18 @@ export interface Me {
 /** A running flare (POST /api/v1/flare/, /me `flare`). */
 export type Flare = Schemas['Flare']
 
+/** A source an item names (`sources`): "Why this, from where" (GET /api/v1/sources/ lists them all). */
+export interface SourceRef {
+  id: string
+  title: string
+  author?: string
+  url?: string
+}
+
 export interface FlareAdvice {
   kind: string
   text: string
-  sources?: string[]
+  sources?: SourceRef[]
 }
 
 /** GET /api/v1/flare/plan/: the flare plan, kept on the phone so a flare starts with no signal. */
@@ -165,7 +173,7 @@ export interface Day {
   awaiting?: boolean
 }
 
-export type EntryType = 'session' | 'checkin' | 'journal'
+export type EntryType = 'session' | 'checkin' | 'journal' | 'lesson'
 
 type Schemas = components['schemas']
 
