@@ -719,7 +719,8 @@ class InsightSerializer(serializers.Serializer):
         min_length=2,
         max_length=2,
         allow_null=True,
-        help_text="The 95% bootstrap percentile interval of effect [low, high]; null for not_enough_data.",
+        help_text="The bootstrap percentile interval of effect [low, high] (99% for correlations, 97.5% "
+        "for differences); null for not_enough_data.",
     )
     lag_days = serializers.IntegerField(help_text="0: the same day; 1: pain the day after.")
     method = serializers.CharField(

@@ -1378,7 +1378,7 @@ export interface components {
              * @description Correlation kinds: Spearman's rho of the detrended series (-1..1). practice and factor: the difference of median (detrended) pain, days with minus days without, in points of 0-10. null for not_enough_data.
              */
             effect: number | null;
-            /** @description The 95% bootstrap percentile interval of effect [low, high]; null for not_enough_data. */
+            /** @description The bootstrap percentile interval of effect [low, high] (99% for correlations, 97.5% for differences); null for not_enough_data. */
             ci: number[] | null;
             /** @description 0: the same day; 1: pain the day after. */
             lag_days: number;
