@@ -34,7 +34,8 @@ import random
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from operator import mul
+from itertools import accumulate
+from operator import mul, sub
 
 MIN_PAIRS = 14
 MIN_EACH = 7  # days with, and days without, for a with/without comparison
@@ -158,20 +159,39 @@ def _tie_groups(values: Sequence[float]) -> list[tuple[int, ...]]:
     return groups
 
 
-def _resampled_ranks(groups: list[tuple[int, ...]], counts: list[int]) -> list[float]:
+class _Ranker:
     """The rank of each original day within a resample that holds it ``counts[i]`` times
-    (copies and equal values share their average rank): exact, without sorting again."""
-    ranked = [0.0] * len(counts)
-    position = 0
-    for group in groups:
-        # Most groups hold one day: skip the generator for them (the hot loop).
-        taken = counts[group[0]] if len(group) == 1 else sum(counts[i] for i in group)
-        if taken:
-            average = position + (taken + 1) / 2
-            for i in group:
-                ranked[i] = average
-            position += taken
-    return ranked
+    (copies and equal values share their average rank): exact, without sorting again.
+
+    Days with a value of their own (the usual case for detrended scores) are ranked with
+    C-level maps only; equal values need the group loop.
+    """
+
+    def __init__(self, values: Sequence[float]) -> None:
+        self.groups = _tie_groups(values)
+        self.order = [i for group in self.groups for i in group]
+        self.position = [0] * len(values)
+        for place, i in enumerate(self.order):
+            self.position[i] = place
+        self.distinct = len(self.groups) == len(values)
+        # (c - 1) / 2: a day taken c times sits at ranks cum - c + 1 .. cum.
+        self.half = [(c - 1) / 2 for c in range(len(values) + 1)]
+
+    def __call__(self, counts: list[int]) -> list[float]:
+        if self.distinct:
+            taken = list(map(counts.__getitem__, self.order))
+            average = list(map(sub, accumulate(taken), map(self.half.__getitem__, taken)))
+            return list(map(average.__getitem__, self.position))
+        ranked = [0.0] * len(counts)
+        position = 0
+        for group in self.groups:
+            taken_in_group = counts[group[0]] if len(group) == 1 else sum(counts[i] for i in group)
+            if taken_in_group:
+                mean_rank = position + (taken_in_group + 1) / 2
+                for i in group:
+                    ranked[i] = mean_rank
+                position += taken_in_group
+        return ranked
 
 
 def _weighted_pearson(xs: list[float], ys: list[float], weights: list[int], total: int) -> float | None:
@@ -198,16 +218,14 @@ def correlation(pairs: Sequence[tuple[float, float]], seed: int) -> Pattern | No
     if rho is None:
         return None
     rng = random.Random(seed)  # noqa: S311 - resampling, not secrecy
-    x_groups, y_groups = _tie_groups(xs), _tie_groups(ys)
+    rank_x, rank_y = _Ranker(xs), _Ranker(ys)
     estimates: list[float] = []
     indices = range(n)
     for _ in range(RESAMPLES):
         counts = [0] * n
         for i, times in Counter(rng.choices(indices, k=n)).items():
             counts[i] = times
-        estimate = _weighted_pearson(
-            _resampled_ranks(x_groups, counts), _resampled_ranks(y_groups, counts), counts, n
-        )
+        estimate = _weighted_pearson(rank_x(counts), rank_y(counts), counts, n)
         # A resample where one side is constant carries no correlation: count it as 0,
         # which only widens the interval towards "could be chance".
         estimates.append(0.0 if estimate is None else estimate)
