@@ -31,8 +31,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import random
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from operator import mul, sub
@@ -206,6 +207,28 @@ def _weighted_pearson(xs: list[float], ys: list[float], weights: list[int], tota
     return sxy / (sxx * syy) ** 0.5
 
 
+def _resample_counts(rng: random.Random, n: int) -> Iterator[list[int]]:
+    """``RESAMPLES`` draws of n days with replacement, each as how often every day was
+    drawn. Bytes from the seeded generator, reduced to 0..n-1 without bias (bytes past
+    the last whole multiple of n are dropped), so the drawing runs at C speed."""
+    if n >= 255:
+        for _ in range(RESAMPLES):
+            counts = [0] * n
+            for i, times in Counter(rng.choices(range(n), k=n)).items():
+                counts[i] = times
+            yield counts
+        return
+    limit = 256 - 256 % n
+    table = bytes(b % n if b < limit else 255 for b in range(256))
+    need = n * RESAMPLES
+    pool = b""
+    while len(pool) < need:
+        pool += rng.randbytes(need - len(pool) + need // 2 + 64).translate(table).replace(b"\xff", b"")
+    days = range(n)
+    for start in range(0, need, n):
+        yield list(map(pool[start : start + n].count, days))
+
+
 def correlation(pairs: Sequence[tuple[float, float]], seed: int) -> Pattern | None:
     """Spearman's rho of (x, y) pairs of detrended scores with its bootstrap interval;
     None with fewer than ``MIN_PAIRS`` pairs or when a side does not vary."""
@@ -220,11 +243,7 @@ def correlation(pairs: Sequence[tuple[float, float]], seed: int) -> Pattern | No
     rng = random.Random(seed)  # noqa: S311 - resampling, not secrecy
     rank_x, rank_y = _Ranker(xs), _Ranker(ys)
     estimates: list[float] = []
-    indices = range(n)
-    for _ in range(RESAMPLES):
-        counts = [0] * n
-        for i, times in Counter(rng.choices(indices, k=n)).items():
-            counts[i] = times
+    for counts in _resample_counts(rng, n):
         estimate = _weighted_pearson(rank_x(counts), rank_y(counts), counts, n)
         # A resample where one side is constant carries no correlation: count it as 0,
         # which only widens the interval towards "could be chance".
@@ -238,6 +257,17 @@ def _median(values: Sequence[float]) -> float:
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
+def _resampled_medians(values: Sequence[float], rng: random.Random) -> Iterator[float]:
+    """The median of each resample of ``values``, read off the running counts of the
+    sorted values (no sorting per resample)."""
+    ordered = sorted(values)
+    k = len(ordered)
+    low, high = (k - 1) // 2, k // 2
+    for counts in _resample_counts(rng, k):
+        running = list(accumulate(counts))
+        yield (ordered[bisect_right(running, low)] + ordered[bisect_right(running, high)]) / 2
+
+
 def difference(with_it: Sequence[float], without: Sequence[float], seed: int) -> Pattern | None:
     """Median (detrended) pain on days with minus days without, with a bootstrap interval
     that resamples each group on its own; None unless both have ``MIN_EACH`` days and
@@ -246,10 +276,7 @@ def difference(with_it: Sequence[float], without: Sequence[float], seed: int) ->
         return None
     effect = _median(with_it) - _median(without)
     rng = random.Random(seed)  # noqa: S311 - resampling, not secrecy
-    estimates = [
-        _median(rng.choices(with_it, k=len(with_it))) - _median(rng.choices(without, k=len(without)))
-        for _ in range(RESAMPLES)
-    ]
+    estimates = list(map(sub, _resampled_medians(with_it, rng), _resampled_medians(without, rng)))
     return Pattern(
         effect=effect,
         ci=_interval(estimates, DIFFERENCE_CI),
