@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0009_flare_check_in'),
+        ('tracker', '0010_checkin_factors_journal_reframing'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
