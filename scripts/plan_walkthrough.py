@@ -4,7 +4,7 @@
 Signs up through allauth's app client, enrolls in every program, reads 28 days of
 plan and checks, for each program, that the week number advances every 7 days and
 that each day's prescriptions are the ones the program's content gives for that
-week, and that they grow from week 1 to week 4. Prints what it saw; exits 1 on any
+week, and that they grow from week 1 to week 4 (longer, or a practice added). Prints what it saw; exits 1 on any
 mismatch.
 
     python scripts/plan_walkthrough.py --base-url http://127.0.0.1:8000
@@ -96,6 +96,9 @@ def main() -> int:
                 if not weeks_seen or weeks_seen[-1] != item["week"]:
                     weeks_seen.append(item["week"])
         grew = sorted(k for k in volumes.get(1, {}) if volumes.get(4, {}).get(k, 0) > volumes[1][k])
+        # A relaxation program progresses by adding longer practices rather than by
+        # lengthening the first ones: a practice new in week 4 counts as growth too.
+        grew += sorted(f"{k} (new)" for k in volumes.get(4, {}) if k not in volumes.get(1, {}))
         grown = ", ".join(grew) or "nothing"
         print(f"{program['title']:<28} weeks seen {weeks_seen}; grew from week 1 to 4: {grown}")
         if weeks_seen != [1, 2, 3, 4]:

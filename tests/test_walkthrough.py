@@ -20,5 +20,6 @@ def test_a_new_patient_sees_weeks_advance_and_prescriptions_grow(live_server, tr
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "weeks seen [1, 2, 3, 4]" in result.stdout
-    assert result.stdout.count("weeks seen [1, 2, 3, 4]") == 4
+    assert result.stdout.count("weeks seen [1, 2, 3, 4]") == 5  # every program
+    assert "Guided relaxation" in result.stdout and "sophrology (new)" in result.stdout
     assert "OK" in result.stdout.splitlines()[-1]
