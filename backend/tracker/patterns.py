@@ -30,13 +30,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import random
-from bisect import bisect_right
-from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
-from operator import mul, sub
+
+import numpy as np
 
 MIN_PAIRS = 14
 MIN_EACH = 7  # days with, and days without, for a with/without comparison
@@ -135,98 +132,46 @@ def spearman(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     return _pearson(ranks(xs), ranks(ys))
 
 
-def _percentile(sorted_values: Sequence[float], q: float) -> float:
-    position = q * (len(sorted_values) - 1)
-    low = int(position)
-    high = min(low + 1, len(sorted_values) - 1)
-    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
-
-
-def _interval(estimates: list[float], level: float) -> tuple[float, float]:
-    estimates.sort()
+def _interval(estimates: np.ndarray, level: float) -> tuple[float, float]:
     tail = (1 - level) / 2
-    return (_percentile(estimates, tail), _percentile(estimates, 1 - tail))
+    # numpy's default (linear) percentile: the same interpolation as a sorted list's.
+    low, high = np.percentile(estimates, [100 * tail, 100 * (1 - tail)])
+    return (float(low), float(high))
 
 
-def _tie_groups(values: Sequence[float]) -> list[tuple[int, ...]]:
-    """Indices in ascending order of value, equal values grouped."""
-    order = sorted(range(len(values)), key=values.__getitem__)
-    groups: list[tuple[int, ...]] = []
-    start = 0
-    for end in range(1, len(order) + 1):
-        if end == len(order) or values[order[end]] != values[order[start]]:
-            groups.append(tuple(order[start:end]))
-            start = end
-    return groups
+def _resample_counts(rng: np.random.Generator, n: int) -> np.ndarray:
+    """``RESAMPLES`` draws of n days with replacement, as a (RESAMPLES, n) array of how
+    often each day was drawn: the bootstrap's whole work is then a few array passes."""
+    drawn = rng.integers(0, n, size=(RESAMPLES, n)) + (np.arange(RESAMPLES) * n)[:, None]
+    return np.bincount(drawn.ravel(), minlength=RESAMPLES * n).reshape(RESAMPLES, n)
 
 
-class _Ranker:
-    """The rank of each original day within a resample that holds it ``counts[i]`` times
-    (copies and equal values share their average rank): exact, without sorting again.
-
-    Days with a value of their own (the usual case for detrended scores) are ranked with
-    C-level maps only; equal values need the group loop.
-    """
-
-    def __init__(self, values: Sequence[float]) -> None:
-        self.groups = _tie_groups(values)
-        self.order = [i for group in self.groups for i in group]
-        self.position = [0] * len(values)
-        for place, i in enumerate(self.order):
-            self.position[i] = place
-        self.distinct = len(self.groups) == len(values)
-        # (c - 1) / 2: a day taken c times sits at ranks cum - c + 1 .. cum.
-        self.half = [(c - 1) / 2 for c in range(len(values) + 1)]
-
-    def __call__(self, counts: list[int]) -> list[float]:
-        if self.distinct:
-            taken = list(map(counts.__getitem__, self.order))
-            average = list(map(sub, accumulate(taken), map(self.half.__getitem__, taken)))
-            return list(map(average.__getitem__, self.position))
-        ranked = [0.0] * len(counts)
-        position = 0
-        for group in self.groups:
-            taken_in_group = counts[group[0]] if len(group) == 1 else sum(counts[i] for i in group)
-            if taken_in_group:
-                mean_rank = position + (taken_in_group + 1) / 2
-                for i in group:
-                    ranked[i] = mean_rank
-                position += taken_in_group
-        return ranked
+def _resampled_ranks(values: Sequence[float], counts: np.ndarray) -> np.ndarray:
+    """The rank of each original day within every resample (copies and equal values
+    share their average rank), from the counts alone: exact, with no sort per resample.
+    A value group taken c times after ``below`` smaller ones sits at ranks below+1 ..
+    below+c, so its average rank is below + (c + 1) / 2."""
+    distinct, group = np.unique(np.asarray(values, dtype=float), return_inverse=True)
+    # How often each value group was drawn: the days in value order, summed per group.
+    order = np.argsort(group, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(group[order]) != 0])
+    taken = np.add.reduceat(counts[:, order], starts, axis=1)
+    average = np.cumsum(taken, axis=1) - (taken - 1) / 2
+    return average[:, group]
 
 
-def _weighted_pearson(xs: list[float], ys: list[float], weights: list[int], total: int) -> float | None:
-    wx = list(map(mul, weights, xs))
-    wy = list(map(mul, weights, ys))
-    sx, sy = sum(wx), sum(wy)
-    sxx = sum(map(mul, wx, xs)) - sx * sx / total
-    syy = sum(map(mul, wy, ys)) - sy * sy / total
-    sxy = sum(map(mul, wx, ys)) - sx * sy / total
-    if sxx <= 1e-9 or syy <= 1e-9:
-        return None
-    return sxy / (sxx * syy) ** 0.5
-
-
-def _resample_counts(rng: random.Random, n: int) -> Iterator[list[int]]:
-    """``RESAMPLES`` draws of n days with replacement, each as how often every day was
-    drawn. Bytes from the seeded generator, reduced to 0..n-1 without bias (bytes past
-    the last whole multiple of n are dropped), so the drawing runs at C speed."""
-    if n >= 255:
-        for _ in range(RESAMPLES):
-            counts = [0] * n
-            for i, times in Counter(rng.choices(range(n), k=n)).items():
-                counts[i] = times
-            yield counts
-        return
-    limit = 256 - 256 % n
-    table = bytes(b % n if b < limit else 255 for b in range(256))
-    need = n * RESAMPLES
-    pool = b""
-    while len(pool) < need:
-        pool += rng.randbytes(need - len(pool) + need // 2 + 64).translate(table).replace(b"\xff", b"")
-    days = range(n)
-    for start in range(0, need, n):
-        yield list(map(pool[start : start + n].count, days))
+def _weighted_pearson(xs: np.ndarray, ys: np.ndarray, weights: np.ndarray, total: int) -> np.ndarray:
+    """Pearson's r of every resample (rows), each day weighted by how often it was drawn;
+    0 where a side does not vary in that resample."""
+    wx, wy = weights * xs, weights * ys
+    sx, sy = wx.sum(axis=1), wy.sum(axis=1)
+    sxx = (wx * xs).sum(axis=1) - sx * sx / total
+    syy = (wy * ys).sum(axis=1) - sy * sy / total
+    sxy = (wx * ys).sum(axis=1) - sx * sy / total
+    varies = (sxx > 1e-9) & (syy > 1e-9)
+    r = np.zeros(len(sx))
+    r[varies] = sxy[varies] / np.sqrt(sxx[varies] * syy[varies])
+    return r
 
 
 def correlation(pairs: Sequence[tuple[float, float]], seed: int) -> Pattern | None:
@@ -240,14 +185,10 @@ def correlation(pairs: Sequence[tuple[float, float]], seed: int) -> Pattern | No
     rho = spearman(xs, ys)
     if rho is None:
         return None
-    rng = random.Random(seed)  # noqa: S311 - resampling, not secrecy
-    rank_x, rank_y = _Ranker(xs), _Ranker(ys)
-    estimates: list[float] = []
-    for counts in _resample_counts(rng, n):
-        estimate = _weighted_pearson(rank_x(counts), rank_y(counts), counts, n)
-        # A resample where one side is constant carries no correlation: count it as 0,
-        # which only widens the interval towards "could be chance".
-        estimates.append(0.0 if estimate is None else estimate)
+    counts = _resample_counts(np.random.default_rng(seed), n)
+    # A resample where one side is constant carries no correlation: it counts as 0,
+    # which only widens the interval towards "could be chance".
+    estimates = _weighted_pearson(_resampled_ranks(xs, counts), _resampled_ranks(ys, counts), counts, n)
     return Pattern(effect=rho, ci=_interval(estimates, CORRELATION_CI), n=n, method=SPEARMAN_METHOD)
 
 
@@ -257,15 +198,16 @@ def _median(values: Sequence[float]) -> float:
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def _resampled_medians(values: Sequence[float], rng: random.Random) -> Iterator[float]:
+def _resampled_medians(values: Sequence[float], rng: np.random.Generator) -> np.ndarray:
     """The median of each resample of ``values``, read off the running counts of the
     sorted values (no sorting per resample)."""
-    ordered = sorted(values)
+    ordered = np.sort(np.asarray(values, dtype=float))
     k = len(ordered)
-    low, high = (k - 1) // 2, k // 2
-    for counts in _resample_counts(rng, k):
-        running = list(accumulate(counts))
-        yield (ordered[bisect_right(running, low)] + ordered[bisect_right(running, high)]) / 2
+    running = np.cumsum(_resample_counts(rng, k), axis=1)
+    # The first sorted value whose running count passes the middle position(s).
+    low = (running > (k - 1) // 2).argmax(axis=1)
+    high = (running > k // 2).argmax(axis=1)
+    return np.asarray((ordered[low] + ordered[high]) / 2)
 
 
 def difference(with_it: Sequence[float], without: Sequence[float], seed: int) -> Pattern | None:
@@ -275,8 +217,8 @@ def difference(with_it: Sequence[float], without: Sequence[float], seed: int) ->
     if len(with_it) < MIN_EACH or len(without) < MIN_EACH or len(with_it) + len(without) < MIN_PAIRS:
         return None
     effect = _median(with_it) - _median(without)
-    rng = random.Random(seed)  # noqa: S311 - resampling, not secrecy
-    estimates = list(map(sub, _resampled_medians(with_it, rng), _resampled_medians(without, rng)))
+    rng = np.random.default_rng(seed)
+    estimates = _resampled_medians(with_it, rng) - _resampled_medians(without, rng)
     return Pattern(
         effect=effect,
         ci=_interval(estimates, DIFFERENCE_CI),
