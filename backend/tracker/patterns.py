@@ -151,7 +151,7 @@ def _resampled_ranks(values: Sequence[float], counts: np.ndarray) -> np.ndarray:
     share their average rank), from the counts alone: exact, with no sort per resample.
     A value group taken c times after ``below`` smaller ones sits at ranks below+1 ..
     below+c, so its average rank is below + (c + 1) / 2."""
-    distinct, group = np.unique(np.asarray(values, dtype=float), return_inverse=True)
+    _values, group = np.unique(np.asarray(values, dtype=float), return_inverse=True)
     # How often each value group was drawn: the days in value order, summed per group.
     order = np.argsort(group, kind="stable")
     starts = np.flatnonzero(np.r_[True, np.diff(group[order]) != 0])
