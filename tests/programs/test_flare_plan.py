@@ -31,6 +31,7 @@ def test_the_shipped_flare_plan_is_short_gentle_and_sourced():
     plan = flare_plan()
     assert plan.exercise_slugs == {
         "long-exhale-breathing",
+        "cold-therapy",
         "heat-therapy",
         "childs-pose",
         "knee-to-chest",
@@ -40,6 +41,10 @@ def test_the_shipped_flare_plan_is_short_gentle_and_sourced():
     assert {a.kind for a in plan.advice} == {"keep_moving", "seek_help"}
     walk = next(item for item in plan.items if item.exercise == "easy-walk")
     assert walk.prescription["duration_seconds"] == 300  # five minutes
+    # Cold is for a new, sharp pain, and always wrapped (S2): the note says both.
+    cold = next(item for item in plan.items if item.exercise == "cold-therapy")
+    assert 600 <= cold.prescription["duration_seconds"] <= 900
+    assert "wrapped" in cold.prescription["note"] and "new and sharp" in cold.prescription["note"]
 
 
 def _item(field, value):
