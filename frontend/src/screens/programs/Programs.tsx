@@ -11,6 +11,7 @@ const CATEGORY: Record<string, string> = {
   stretching: 'Stretching',
   breathing: 'Breathing and relaxation',
   sleep: 'Sleep',
+  relaxation: 'Guided relaxation',
 }
 
 /** The program's exercises with their pictures, fetched the first time it is opened. */
