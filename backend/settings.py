@@ -255,6 +255,11 @@ SPECTACULAR_SETTINGS = {
         "SessionEntryTypeEnum": ["session"],
         "CheckInEntryTypeEnum": ["checkin"],
         "JournalEntryTypeEnum": ["journal"],
+        "LessonEntryTypeEnum": ["lesson"],
+        "LessonStatusEnum": ["unread", "read"],
+        "LessonItemStatusEnum": ["pending", "read"],
+        "LessonTimeOfDayEnum": ["anytime"],
+        "TimeOfDayEnum": ["morning", "midday", "afternoon", "evening", "bedtime"],
         "SyncStatusEnum": ["created", "updated", "unchanged", "stale", "conflict", "rejected"],
         "SessionLogStatusEnum": "backend.tracker.models.SessionLog.Status",
         # A user's role, and who changed a plan or set an exercise aside.

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,8 +14,17 @@ from rest_framework.views import APIView
 from backend.accounts.timezones import local_today
 from backend.caching.user_cache import Until, cached
 from backend.programs import selectors, services
-from backend.programs.days import PLAN_PARAMETERS, FlareMode, Hold, _exercise_json, plan_response, render_day
+from backend.programs.days import (
+    PLAN_PARAMETERS,
+    FlareMode,
+    Hold,
+    _exercise_json,
+    lessons_for,
+    plan_response,
+    render_day,
+)
 from backend.programs.flare import flare_plan, render_advice
+from backend.programs.lessons import lesson_catalog
 from backend.programs.models import TIME_OF_DAY_ORDER, Enrollment, Exercise
 from backend.programs.plan_changes import render_changes
 from backend.programs.schedule import item_seconds
@@ -21,6 +33,8 @@ from backend.programs.serializers import (
     EnrollmentSerializer,
     EnrollmentStatusSerializer,
     FlarePlanSerializer,
+    LessonDetailSerializer,
+    LessonSerializer,
     PlanChangeSerializer,
     PlanProfileSerializer,
     PlanSerializer,
@@ -28,9 +42,12 @@ from backend.programs.serializers import (
     ProgramSerializer,
     SetAsideRowSerializer,
     SetAsideWriteSerializer,
+    SourceSerializer,
     render_pain_rule,
     render_set_aside,
 )
+from backend.programs.sources import render_sources, source_catalog
+from backend.tracker import selectors as tracker_selectors
 from backend.tracker.flares import FLARE_HOURS
 from backend.tracker.selectors import item_statuses
 
@@ -117,7 +134,7 @@ class FlarePlanView(APIView):
                 "exercise": _exercise_json(exercises[item.exercise]),
                 "prescription": item.prescription,
                 "seconds": item_seconds(exercises[item.exercise], item.prescription),
-                "sources": list(item.sources),
+                "sources": render_sources(item.sources),
             }
             for item in sorted(plan.items, key=lambda i: TIME_OF_DAY_ORDER.get(i.time_of_day, 99))
             if item.exercise in exercises
@@ -138,7 +155,13 @@ class TodayView(APIView):
         def render() -> Until | dict:
             flare = FlareMode.of(user, today, today)
             (day,) = selectors.plan_for_user(user=user, start=today, days=1, flare_days=flare.days)
-            rendered = render_day(day, item_statuses(user=user, start=today, end=today), Hold.of(user), flare)
+            rendered = render_day(
+                day,
+                item_statuses(user=user, start=today, end=today),
+                Hold.of(user),
+                flare,
+                lessons_for(user, [today]),
+            )
             # A flare runs out without a write: the cached today is true until then.
             return rendered if flare.until is None else Until(rendered, flare.until)
 
@@ -154,6 +177,51 @@ class PlanView(APIView):
     @extend_schema(parameters=PLAN_PARAMETERS, responses=PlanSerializer)
     def get(self, request: Request) -> Response:
         return plan_response(request.user, request.query_params)
+
+
+# --- Sources and lessons (issue 17) -----------------------------------------------
+
+
+class SourceListView(APIView):
+    """Where the health content comes from: every id any item's ``sources`` names."""
+
+    @extend_schema(responses=SourceSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        response = Response([source.listed() for source in source_catalog().values()])
+        # Content: the same for everyone, changed only by a deploy.
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
+
+
+class LessonListView(APIView):
+    """Every lesson in the order they are offered, with whether I have read it."""
+
+    @extend_schema(responses=LessonSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        read = tracker_selectors.lessons_read(user=request.user)
+        return Response(
+            [_with_status(lesson.listed(), read.get(lesson.slug)) for lesson in lesson_catalog().values()]
+        )
+
+
+class LessonDetailView(APIView):
+    """One lesson to read (offline too: the PWA keeps it), with the practices that go with it."""
+
+    @extend_schema(responses=LessonDetailSerializer)
+    def get(self, request: Request, slug: str) -> Response:
+        lesson = lesson_catalog().get(slug)
+        if lesson is None:
+            raise NotFound("There is no lesson with this name.")
+        read = tracker_selectors.lessons_read(user=request.user)
+        return Response(_with_status(lesson.detail(), read.get(lesson.slug)))
+
+
+def _with_status(rendered: dict, read_on: dt.date | None) -> dict:
+    return {
+        **rendered,
+        "status": "unread" if read_on is None else "read",
+        "read_on": None if read_on is None else read_on.isoformat(),
+    }
 
 
 class PainRuleOnProfile:

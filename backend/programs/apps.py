@@ -8,6 +8,9 @@ class ProgramsConfig(AppConfig):
 
     def ready(self) -> None:
         from backend.programs.flare import flare_plan
+        from backend.programs.lessons import lesson_catalog
 
-        # A mistake in the flare plan stops the process now, not on someone's bad day.
+        # A mistake in the flare plan stops the process now, not on someone's bad day;
+        # a lesson naming an unknown source or exercise, likewise.
         flare_plan()
+        lesson_catalog()

@@ -17,6 +17,7 @@ import yaml
 
 from backend.programs.models import PRESCRIPTION_FIELDS, Exercise, TimeOfDay
 from backend.programs.schedule import FLARE_PROGRAM, RX_PROGRAM
+from backend.programs.sources import ContentError, Source, parse_sources
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 # The drawn files (scripts/illustrations.py writes them; Vite copies public/ into the
@@ -29,10 +30,6 @@ SLUG_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
 # A spoken cue waits at most this long before the next: a longer silence (heat, cold)
 # is split into several cues, so the player never seems to have stopped.
 GUIDE_SECONDS = (1, 600)
-
-
-class ContentError(ValueError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -77,7 +74,7 @@ class ProgramSpec:
 
 @dataclass(frozen=True)
 class Catalog:
-    sources: dict[str, str]
+    sources: dict[str, Source]
     exercises: list[ExerciseSpec]
     programs: list[ProgramSpec]
 
@@ -111,7 +108,7 @@ def _str_list(data: dict, key: str, where: str, *, required: bool = True) -> lis
     return [v.strip() for v in value]
 
 
-def _sources(data: dict, where: str, known: dict[str, str]) -> list[str]:
+def _sources(data: dict, where: str, known: dict[str, Source]) -> list[str]:
     sources = _str_list(data, "sources", where)
     for source in sources:
         if source not in known:
@@ -225,7 +222,7 @@ def _load_yaml(path: Path) -> tuple[Any, str]:
     return data, text
 
 
-def _parse_exercises(data: Any, known_sources: dict[str, str]) -> list[ExerciseSpec]:
+def _parse_exercises(data: Any, known_sources: dict[str, Source]) -> list[ExerciseSpec]:
     if not isinstance(data, dict) or not isinstance(data.get("exercises"), list):
         raise ContentError("exercises.yaml: expected a mapping with an 'exercises' list")
     specs: list[ExerciseSpec] = []
@@ -304,7 +301,7 @@ def _parse_illustrations(data: Any, exercises: list[ExerciseSpec], files: Path) 
 
 
 def _parse_program(
-    path: Path, exercises: set[str], known_sources: dict[str, str], shared_hash: str
+    path: Path, exercises: set[str], known_sources: dict[str, Source], shared_hash: str
 ) -> ProgramSpec:
     data, text = _load_yaml(path)
     where = path.name
@@ -362,9 +359,7 @@ def _parse_program(
 def read_catalog(directory: Path = CONTENT_DIR, illustrations_dir: Path = ILLUSTRATIONS_DIR) -> Catalog:
     """Parse and check every content file; raise ContentError on the first mistake."""
     sources_data, sources_text = _load_yaml(directory / "sources.yaml")
-    if not isinstance(sources_data, dict) or not isinstance(sources_data.get("sources"), dict):
-        raise ContentError("sources.yaml: expected a mapping with a 'sources' mapping")
-    sources = {str(k): str(v) for k, v in sources_data["sources"].items()}
+    sources = parse_sources(sources_data)
     exercises_data, exercises_text = _load_yaml(directory / "exercises.yaml")
     exercises = _parse_exercises(exercises_data, sources)
     illustrations_data, illustrations_text = _load_yaml(directory / "illustrations.yaml")

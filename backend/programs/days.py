@@ -15,12 +15,13 @@ from backend.accounts.models import User
 from backend.accounts.timezones import local_today
 from backend.programs import selectors
 from backend.programs.flare import flare_plan, render_advice
+from backend.programs.lessons import Lesson, lesson_catalog
 from backend.programs.models import Exercise
 from backend.programs.schedule import PlannedDay, PlannedItem
 from backend.programs.serializers import ExerciseSerializer, PlanQuerySerializer
 from backend.tracker.flares import flare_dates, flares_between, render_flare, running
 from backend.tracker.holds import held_from, open_hold, render_hold
-from backend.tracker.selectors import item_statuses
+from backend.tracker.selectors import LessonHistory, item_statuses, lesson_history
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,73 @@ class FlareMode:
         return cls(days=days, until=until)
 
 
+# --- Lessons in the plan (issue 17) -------------------------------------------------
+
+# Lessons are offered while a person is new: their first six weeks from the day their
+# first program started.
+LESSON_WEEKS = 6
+
+
+def lesson_offers(history: LessonHistory, dates: list[dt.date], today: dt.date) -> dict[dt.date, dict]:
+    """The lesson item of each date that has one (``render_day`` puts it in ``items``).
+
+    A day a lesson was read shows it as read (the first in lesson order, if several);
+    from today on, each day without a read offers the next unread lesson in order while
+    the person is in their first six weeks; an earlier day without a read shows none.
+    """
+    catalog = lesson_catalog()
+    read_on: dict[dt.date, list[Lesson]] = {}
+    read: set[str] = set()
+    for slug, day in history.reads:
+        lesson = catalog.get(slug)
+        if lesson is not None:  # a lesson since retired from the content stays read, unshown
+            read.add(slug)
+            read_on.setdefault(day, []).append(lesson)
+    unread = [lesson for lesson in catalog.values() if lesson.slug not in read]
+    first = history.first_start
+    wanted = set(dates)
+    offers = {
+        day: _lesson_item(min(lessons, key=lambda lesson: lesson.order), day, first, "read")
+        for day, lessons in read_on.items()
+        if day in wanted
+    }
+    if first is None or not dates:
+        return offers
+    # Counted from today whatever range is asked, so a week ahead offers what it will
+    # offer then; bounded by the six weeks, so a far-off start costs nothing.
+    day = max(today, first)
+    stop = min(max(dates), first + dt.timedelta(weeks=LESSON_WEEKS, days=-1))
+    while day <= stop and unread:
+        if day not in read_on:
+            lesson = unread.pop(0)
+            if day in wanted:
+                offers[day] = _lesson_item(lesson, day, first, "pending")
+        day += dt.timedelta(days=1)
+    return offers
+
+
+def _lesson_item(lesson: Lesson, day: dt.date, first: dt.date | None, status: str) -> dict:
+    week = 1 if first is None or day < first else (day - first).days // 7 + 1
+    return {
+        "id": f"lesson:{lesson.slug}",
+        "kind": "lesson",
+        "program": None,
+        "programs": [],
+        "week": week,
+        "time_of_day": "anytime",
+        "lesson": lesson.card(),
+        "status": status,
+    }
+
+
+def lessons_for(user: User, dates: list[dt.date]) -> dict[dt.date, dict]:
+    """The lesson items of these dates of ``user``'s plan (one query)."""
+    return lesson_offers(lesson_history(user=user), dates, local_today(user.timezone))
+
+
+# ---------------------------------------------------------------------------------
+
+
 def _exercise_json(exercise: Exercise) -> dict:
     """The exercise as the API shows it, rendered once per cached catalog object.
 
@@ -94,14 +162,21 @@ def _status(item: PlannedItem, statuses: dict[str, str], pending: str) -> str:
 
 
 def render_day(
-    day: PlannedDay, statuses: dict[str, str], hold: Hold | None = None, flare: FlareMode | None = None
+    day: PlannedDay,
+    statuses: dict[str, str],
+    hold: Hold | None = None,
+    flare: FlareMode | None = None,
+    lessons: dict[dt.date, dict] | None = None,
 ) -> dict:
     """A day of the plan, JSON-ready (``DaySerializer`` documents the shape).
 
     On a day a safety hold pauses, every exercise not yet done or skipped is ``held``
     (the flare plan's too: the hold is the more serious). A flare day (``day`` is then
-    the flare plan) carries ``mode: flare`` and the flare.
+    the flare plan) carries ``mode: flare`` and the flare. The day's lesson, if it has
+    one (``lesson_offers``), comes last in ``items``: in no session, not in minutes,
+    never held (reading is not exercise), and never due.
     """
+    lesson = None if lessons is None else lessons.get(day.date)
     held = hold is not None and day.date >= hold.held_from
     pending = "held" if held else "pending"
     shown = None if flare is None else flare.days.get(day.date)
@@ -123,6 +198,7 @@ def render_day(
         "items": [
             {
                 "id": item.id,
+                "kind": "exercise",
                 "program": item.program,
                 "programs": list(item.programs),
                 "week": item.week,
@@ -137,7 +213,8 @@ def render_day(
                 "note": item.note,
             }
             for item in day.items
-        ],
+        ]
+        + ([] if lesson is None else [lesson]),
     }
 
 
@@ -151,7 +228,8 @@ def plan_response(user: User, query_params) -> Response:
     days = selectors.plan_for_user(user=user, start=start, days=count, flare_days=flare.days)
     statuses = item_statuses(user=user, start=days[0].date, end=days[-1].date)
     hold = Hold.of(user)
-    return Response({"days": [render_day(day, statuses, hold, flare) for day in days]})
+    lessons = lessons_for(user, [day.date for day in days])
+    return Response({"days": [render_day(day, statuses, hold, flare, lessons) for day in days]})
 
 
 PLAN_PARAMETERS = [

@@ -36,6 +36,7 @@ from backend.programs.schedule import (
     item_id,
     item_seconds,
 )
+from backend.programs.sources import Source, parse_sources, render_sources
 
 FLARE_TITLE = "Flare-up plan"
 # keep_moving: rest, but no bed rest beyond a day or two; seek_help: when to see someone.
@@ -68,7 +69,7 @@ class FlarePlan:
         return {item.exercise for item in self.items}
 
 
-def parse_flare_plan(data: Any, exercises: set[str], known_sources: dict[str, str]) -> FlarePlan:
+def parse_flare_plan(data: Any, exercises: set[str], known_sources: dict[str, Source]) -> FlarePlan:
     where = "flare.yaml"
     if not isinstance(data, dict) or not isinstance(data.get("items"), list) or not data["items"]:
         raise ContentError(f"{where}: expected a mapping with a non-empty 'items' list")
@@ -120,7 +121,7 @@ def read_flare_plan(directory: Path = CONTENT_DIR) -> FlarePlan:
     """Parse and check ``flare.yaml`` against the exercises and sources beside it."""
     sources_data, _ = _load_yaml(directory / "sources.yaml")
     exercises_data, _ = _load_yaml(directory / "exercises.yaml")
-    sources = {str(k): str(v) for k, v in (sources_data or {}).get("sources", {}).items()}
+    sources = parse_sources(sources_data)
     exercises = {
         str(e.get("slug")) for e in (exercises_data or {}).get("exercises", []) if isinstance(e, dict)
     }
@@ -163,4 +164,4 @@ def flare_day(
 
 
 def render_advice(advice: Iterable[Advice]) -> list[dict[str, Any]]:
-    return [{"kind": a.kind, "text": a.text, "sources": list(a.sources)} for a in advice]
+    return [{"kind": a.kind, "text": a.text, "sources": render_sources(a.sources)} for a in advice]

@@ -19,6 +19,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from backend.programs.sources import render_sources
+
 ONE_DAY = dt.timedelta(days=1)
 # Where the rule comes from (ids in content/sources.yaml), named by every decision.
 SOURCES = ("SILBERNAGEL_2007",)
@@ -79,7 +81,12 @@ class Progression:
     week: int
 
     def render(self) -> dict[str, object]:
-        return {"state": self.state, "reason": self.reason, "week": self.week, "sources": list(SOURCES)}
+        return {
+            "state": self.state,
+            "reason": self.reason,
+            "week": self.week,
+            "sources": render_sources(SOURCES),
+        }
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from backend.accounts.models import User
@@ -18,7 +18,39 @@ from backend.programs.models import (
     TimeOfDay,
 )
 from backend.programs.progression import PainLimits
+from backend.programs.sources import SOURCE_KINDS, render_sources
 from backend.tracker.serializers import FlareSerializer, ProfileSerializer, SafetyHoldSerializer
+
+
+class SourceRefSerializer(serializers.Serializer):
+    """A source an item names: "Why this, from where"."""
+
+    id = serializers.CharField(help_text="As listed by /api/v1/sources/.")
+    title = serializers.CharField()
+    author = serializers.CharField(required=False, help_text="Left out where not known.")
+    url = serializers.CharField(required=False, help_text="Left out where no address is known.")
+
+
+class SourceSerializer(SourceRefSerializer):
+    kind = serializers.ChoiceField(choices=list(SOURCE_KINDS))
+
+
+@extend_schema_field(SourceRefSerializer(many=True))
+class SourcesField(serializers.Field):
+    """Stored source ids (content files name ids), rendered as source objects."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("help_text", "Where this comes from: each as /api/v1/sources/ lists it.")
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> list[dict[str, str]]:
+        return render_sources(value or ())
+
+
+def sources_list(**kwargs: Any) -> serializers.ListSerializer:
+    """The schema of ``sources`` already rendered by ``render_sources``."""
+    return SourceRefSerializer(many=True, **kwargs)
 
 
 class IllustrationSerializer(serializers.Serializer):
@@ -63,6 +95,7 @@ class ExerciseSerializer(serializers.ModelSerializer):
     timer = serializers.BooleanField(
         read_only=True, help_text="Show a countdown that chimes at the end (heat and cold)."
     )
+    sources = SourcesField()
 
     class Meta:
         model = Exercise
@@ -122,7 +155,7 @@ class ScheduleWeekSerializer(serializers.Serializer):
 
 class ProgramDetailSerializer(ProgramSerializer):
     description = serializers.CharField()
-    sources = serializers.ListField(child=serializers.CharField())
+    sources = SourcesField()
     schedule = serializers.SerializerMethodField()
 
     class Meta(ProgramSerializer.Meta):
@@ -227,13 +260,12 @@ class ProgressionSerializer(serializers.Serializer):
     week = serializers.IntegerField(
         help_text="The program week whose dose is served: at most the calendar's `week`."
     )
-    sources = serializers.ListField(
-        child=serializers.CharField(), help_text="Ids from /api/v1/sources/: the pain-monitoring model."
-    )
+    sources = sources_list(help_text="The pain-monitoring model.")
 
 
 class PlanItemSerializer(serializers.Serializer):
     id = serializers.CharField(help_text="Stable for this program item on this date; logs refer to it.")
+    kind = serializers.ChoiceField(choices=["exercise"], help_text="An exercise to practise.")
     program = serializers.CharField(help_text="The program whose item (and dose) this is.")
     programs = serializers.ListField(
         child=serializers.CharField(),
@@ -261,6 +293,66 @@ class PlanItemSerializer(serializers.Serializer):
     note = serializers.CharField(allow_null=True, help_text="What the clinician wrote for the person.")
 
 
+# --- Lessons (issue 17) ---------------------------------------------------------------
+
+
+class LessonCardSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    minutes = serializers.IntegerField(
+        min_value=1, max_value=10, help_text="About how long it takes to read."
+    )
+    summary = serializers.CharField()
+
+
+class LessonSerializer(LessonCardSerializer):
+    sources = sources_list()
+    status = serializers.ChoiceField(choices=["unread", "read"])
+    read_on = serializers.DateField(
+        allow_null=True, help_text="The local date it was first read; null: unread."
+    )
+    order = serializers.IntegerField(min_value=1, help_text="The order lessons are offered in, from 1.")
+
+
+class LessonSectionSerializer(serializers.Serializer):
+    heading = serializers.CharField()
+    paragraphs = serializers.ListField(child=serializers.CharField())
+
+
+class LessonDetailSerializer(LessonSerializer):
+    sections = LessonSectionSerializer(many=True)
+
+
+# "try" is a Python keyword, so it cannot be written as a field above.
+LessonDetailSerializer._declared_fields["try"] = serializers.ListField(
+    child=serializers.CharField(),
+    help_text="Slugs of practices (exercises) that go with the lesson; may be empty.",
+)
+
+
+class LessonItemSerializer(serializers.Serializer):
+    """A day's lesson: in ``items`` only (in no session, not in minutes, never due)."""
+
+    id = serializers.CharField(help_text="lesson:<slug>.")
+    kind = serializers.ChoiceField(choices=["lesson"])
+    program = serializers.CharField(allow_null=True, help_text="Always null: a lesson is no program's.")
+    programs = serializers.ListField(child=serializers.CharField(), help_text="Always empty.")
+    week = serializers.IntegerField(help_text="The person's week since their first program started.")
+    time_of_day = serializers.ChoiceField(choices=["anytime"])
+    lesson = LessonCardSerializer()
+    status = serializers.ChoiceField(
+        choices=["pending", "read"], help_text="read: read on this date (logged with sync type 'lesson')."
+    )
+
+
+DayItemSerializer = PolymorphicProxySerializer(
+    component_name="DayItem",
+    serializers={"exercise": PlanItemSerializer, "lesson": LessonItemSerializer},
+    resource_type_field_name="kind",
+    many=True,
+)
+
+
 class SessionSerializer(serializers.Serializer):
     time_of_day = serializers.CharField()
     minutes = serializers.IntegerField(help_text="About how long its items that are not optional take.")
@@ -275,7 +367,7 @@ class FlareAdviceSerializer(serializers.Serializer):
         choices=["keep_moving", "seek_help"], help_text="keep_moving: no bed rest beyond a day or two."
     )
     text = serializers.CharField()
-    sources = serializers.ListField(child=serializers.CharField(), help_text="Ids from /api/v1/sources/.")
+    sources = sources_list()
 
 
 class FlarePlanItemSerializer(serializers.Serializer):
@@ -284,7 +376,7 @@ class FlarePlanItemSerializer(serializers.Serializer):
     exercise = ExerciseSerializer()
     prescription = PrescriptionSerializer()
     seconds = serializers.IntegerField(help_text="About how long it takes.")
-    sources = serializers.ListField(child=serializers.CharField(), help_text="Ids from /api/v1/sources/.")
+    sources = sources_list()
 
 
 class FlarePlanSerializer(serializers.Serializer):
@@ -311,7 +403,7 @@ class DaySerializer(serializers.Serializer):
         "up to one kept breathing item); may be a little less than the sessions' minutes added up."
     )
     sessions = SessionSerializer(many=True, help_text="One per time of day that has items, morning first.")
-    items = PlanItemSerializer(many=True)
+    items = DayItemSerializer
 
 
 class PlanSerializer(serializers.Serializer):

@@ -4,11 +4,14 @@ from rest_framework.routers import SimpleRouter
 from backend.programs.api import (
     EnrollmentViewSet,
     FlarePlanView,
+    LessonDetailView,
+    LessonListView,
     NotForMeDetailView,
     NotForMeView,
     PlanChangesView,
     PlanView,
     ProgramViewSet,
+    SourceListView,
     TodayView,
 )
 
@@ -23,5 +26,8 @@ urlpatterns = [
     path("me/not-for-me/", NotForMeView.as_view(), name="not-for-me"),
     path("me/not-for-me/<slug:slug>/", NotForMeDetailView.as_view(), name="not-for-me-detail"),
     path("me/plan-changes/", PlanChangesView.as_view(), name="plan-changes"),
+    path("sources/", SourceListView.as_view(), name="sources"),
+    path("lessons/", LessonListView.as_view(), name="lessons"),
+    path("lessons/<slug:slug>/", LessonDetailView.as_view(), name="lesson-detail"),
     *router.urls,
 ]

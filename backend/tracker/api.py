@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from backend.accounts.services import user_screening_set
 from backend.accounts.timezones import local_today
+from backend.programs.sources import render_sources
 from backend.tracker import selectors, services
 from backend.tracker.entries import parse_cursor, render_entry, render_record
 from backend.tracker.flares import (
@@ -132,7 +133,7 @@ class SafetyRulesView(APIView):
                         "level": r.level,
                         "question": r.question,
                         "asked": r.asked,
-                        "sources": list(r.sources),
+                        "sources": render_sources(r.sources),
                     }
                     for r in rules.rules.values()
                 ],

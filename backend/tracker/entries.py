@@ -14,12 +14,17 @@ from decimal import Decimal
 from typing import Any
 
 from backend.accounts.models import User
-from backend.tracker.models import CheckIn, JournalEntry, SessionLog
+from backend.tracker.models import CheckIn, JournalEntry, LessonRead, SessionLog
 from backend.tracker.safety import safety_rules
 
-Row = SessionLog | CheckIn | JournalEntry
-ENTRY_TYPES = ("session", "checkin", "journal")
-MODELS: dict[str, type[Row]] = {"session": SessionLog, "checkin": CheckIn, "journal": JournalEntry}
+Row = SessionLog | CheckIn | JournalEntry | LessonRead
+ENTRY_TYPES = ("session", "checkin", "journal", "lesson")
+MODELS: dict[str, type[Row]] = {
+    "session": SessionLog,
+    "checkin": CheckIn,
+    "journal": JournalEntry,
+    "lesson": LessonRead,
+}
 ENTRY_TYPE_OF: dict[type[Row], str] = {model: kind for kind, model in MODELS.items()}
 
 # What a client sends in ``data`` for each type (besides ``date``), in the contract's order.
@@ -61,6 +66,13 @@ DERIVED_FIELDS: dict[str, tuple[str, ...]] = {
     "checkin": ("safety_level",),
     "journal": (),
 }
+
+# --- Lessons read (issue 17): a lesson's slug, and "read" --------------------------
+DATA_FIELDS["lesson"] = ("lesson", "status")
+ALWAYS_RENDERED["lesson"] = ("lesson", "status")
+DERIVED_FIELDS["lesson"] = ()
+# ---------------------------------------------------------------------------------
+
 # Every stored content column of a type: what an edit overwrites.
 CONTENT_FIELDS: dict[str, tuple[str, ...]] = {
     kind: DATA_FIELDS[kind] + DERIVED_FIELDS[kind] for kind in ENTRY_TYPES
@@ -70,6 +82,7 @@ EMPTY: dict[str, Any] = {
     "item_id": "",
     "program": "",
     "status": "",
+    "lesson": "",
     "note": "",
     "pain_areas": [],
     "red_flags": [],

@@ -314,3 +314,36 @@ class Flare(models.Model):
     def until(self) -> dt.datetime:
         """When it stops (or stopped) holding the plan."""
         return self.ends_at if self.ended_at is None else min(self.ended_at, self.ends_at)
+
+
+# --- Lessons read (issue 17) ---------------------------------------------------------
+
+
+class LessonRead(Entry):
+    """A lesson the person read on ``date``, synced as type ``lesson``. Lessons are
+    content (``programs/content/lessons.yaml``), named by slug; a tombstone makes the
+    lesson unread again. Several devices may each log the same lesson: the earliest
+    live read is the one shown."""
+
+    lesson = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=8, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "client_id"], name="lessonread_client_id_unique"),
+            models.UniqueConstraint(fields=["user", "seq"], name="lessonread_seq_unique"),
+            models.CheckConstraint(
+                condition=Q(latest_updated_at__gte=F("updated_at")),
+                name="lessonread_latest_updated_at_is_latest",
+            ),
+            models.CheckConstraint(
+                condition=Q(deleted=True) | (Q(status="read") & ~Q(lesson="")),
+                name="lessonread_live_has_lesson_and_status",
+            ),
+        ]
+        indexes = [
+            # /lessons/ and the plan read a user's live reads: an index-only scan.
+            models.Index(
+                fields=["user", "lesson", "date"], condition=Q(deleted=False), name="lessonread_live"
+            ),
+        ]

@@ -10,10 +10,9 @@ from pathlib import Path
 import yaml
 
 from backend.accounts.emergency import call_for
+from backend.programs.sources import source_catalog
 
 RULES_FILE = Path(__file__).resolve().parent / "content" / "safety_rules.yaml"
-# The sources every piece of content names (articles and clinical guidelines).
-SOURCES_FILE = Path(__file__).resolve().parent.parent / "programs" / "content" / "sources.yaml"
 
 # Ordered from least to most serious: the highest answered level wins.
 LEVELS = ("none", "see_doctor", "urgent", "emergency")
@@ -56,7 +55,7 @@ class SafetyRules:
 @cache
 def safety_rules() -> SafetyRules:
     data = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
-    known_sources = set(yaml.safe_load(SOURCES_FILE.read_text(encoding="utf-8"))["sources"])
+    known_sources = set(source_catalog())
     levels = {
         item["level"]: Level(item["level"], item["title"].strip(), item["message"].strip())
         for item in data["levels"]

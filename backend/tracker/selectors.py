@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from heapq import merge
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import DateField, DateTimeField, F, Q, QuerySet, Value
+from django.db.models import CharField, DateField, DateTimeField, F, Min, Q, QuerySet, Value
 from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.accounts.timezones import local_today
-from backend.programs.models import Program
+from backend.programs.models import Enrollment, Program
 from backend.programs.schedule import due_counts, due_days
 from backend.programs.selectors import adjustments_of, enrollments_for_window, plans_on
 from backend.tracker import adherence
 from backend.tracker.flares import instant
 from backend.tracker.insights import NOTHING_DUE, DayCheckIn, DayLog, summarise
-from backend.tracker.models import CheckIn, Flare, JournalEntry, SafetyHold, SessionLog
+from backend.tracker.models import CheckIn, Flare, JournalEntry, LessonRead, SafetyHold, SessionLog
 
 STREAK_DAYS = 365
 MAX_HISTORY_DAYS = 366
@@ -156,13 +157,13 @@ def journal_entries(
 
 
 def sync_changes(*, user: User, after: int, limit: int) -> tuple[list[Any], int, bool]:
-    """The user's entries changed after cursor ``after``, oldest change first (three queries).
+    """The user's entries changed after cursor ``after``, oldest change first (a query per type).
 
     Returns the rows, the cursor to continue from, and whether more remain.
     """
     streams = [
         model.objects.filter(user=user, seq__gt=after).order_by("seq")[: limit + 1]
-        for model in (SessionLog, CheckIn, JournalEntry)
+        for model in (SessionLog, CheckIn, JournalEntry, LessonRead)
     ]
     rows = list(merge(*(list(s) for s in streams), key=lambda row: row.seq))
     has_more = len(rows) > limit
@@ -242,3 +243,47 @@ def program_slugs(named: set[str]) -> set[str]:
     if not named <= _KNOWN_PROGRAMS:
         _KNOWN_PROGRAMS.update(Program.objects.values_list("slug", flat=True))
     return _KNOWN_PROGRAMS
+
+
+# --- Lessons read (issue 17) ---------------------------------------------------------
+
+
+def lessons_read(*, user: User) -> dict[str, dt.date]:
+    """Lesson slug -> the local date it was first read, from the live reads (one query)."""
+    rows = (
+        LessonRead.objects.filter(user=user, deleted=False)
+        .values("lesson")
+        .annotate(first=Min("date"))
+        .values_list("lesson", "first")
+    )
+    return dict(rows)
+
+
+@dataclass(frozen=True)
+class LessonHistory:
+    """What a plan needs to offer lessons: every live read (slug, date), and the first
+    day of the person's first program (their first six weeks count from it)."""
+
+    reads: list[tuple[str, dt.date]]
+    first_start: dt.date | None
+
+
+def lesson_history(*, user: User) -> LessonHistory:
+    """The user's lesson reads and earliest enrollment start, in one query."""
+    reads = LessonRead.objects.filter(user=user, deleted=False).values_list("lesson", "date")
+    # The start as one more row, marked by an empty slug (a live read always names one).
+    start = (
+        Enrollment.objects.filter(user=user)
+        .annotate(marker=Value("", output_field=CharField()))
+        .values("marker")
+        .annotate(first=Min("start_date"))
+        .values_list("marker", "first")
+    )
+    found: list[tuple[str, dt.date]] = []
+    first_start = None
+    for lesson, day in reads.union(start, all=True):
+        if lesson:
+            found.append((lesson, day))
+        else:
+            first_start = day
+    return LessonHistory(reads=sorted(found, key=lambda r: (r[1], r[0])), first_start=first_start)

@@ -20,6 +20,7 @@ from backend.core.fields import (
     StrictIntegerField,
     StrictUUIDField,
 )
+from backend.programs.lessons import lesson_catalog
 from backend.programs.schedule import FLARE_PROGRAM, RX_PROGRAM, parse_item_id
 from backend.tracker import selectors
 from backend.tracker.entries import ENTRY_TYPES, Rejected
@@ -160,6 +161,29 @@ DATA_SERIALIZERS: dict[str, type[serializers.Serializer]] = {
 }
 
 
+# --- Lessons read (issue 17) ------------------------------------------------------
+
+
+class LessonDataSerializer(serializers.Serializer):
+    date = EntryDateField(help_text="The local date the lesson was read.")
+    lesson = StrictCharField(max_length=64, help_text="A lesson's slug from /api/v1/lessons/.")
+    status = serializers.ChoiceField(
+        choices=[("read", "Read")],
+        error_messages={
+            "invalid_choice": "A lesson is logged as 'read'; to make it unread, delete the entry."
+        },
+    )
+
+    def validate_lesson(self, value: str) -> str:
+        if value not in lesson_catalog():
+            raise serializers.ValidationError(f"There is no lesson called '{value[:64]}'.")
+        return value
+
+
+DATA_SERIALIZERS["lesson"] = LessonDataSerializer
+# ---------------------------------------------------------------------------------
+
+
 class TombstoneDataSerializer(serializers.Serializer):
     date = CalendarDateField(required=False)
 
@@ -258,10 +282,20 @@ class JournalEntryIn(_EntryIn):
     data = JournalDataSerializer()
 
 
+class LessonEntryIn(_EntryIn):
+    type = serializers.ChoiceField(choices=["lesson"])
+    data = LessonDataSerializer()
+
+
 @extend_schema_field(
     PolymorphicProxySerializer(
         component_name="SyncEntryIn",
-        serializers={"session": SessionEntryIn, "checkin": CheckInEntryIn, "journal": JournalEntryIn},
+        serializers={
+            "session": SessionEntryIn,
+            "checkin": CheckInEntryIn,
+            "journal": JournalEntryIn,
+            "lesson": LessonEntryIn,
+        },
         resource_type_field_name="type",
     )
 )
@@ -396,10 +430,20 @@ class JournalEntryOut(_EntryOut):
     data = JournalDataSerializer()
 
 
+class LessonEntryOut(_EntryOut):
+    type = serializers.ChoiceField(choices=["lesson"])
+    data = LessonDataSerializer()
+
+
 @extend_schema_field(
     PolymorphicProxySerializer(
         component_name="SyncEntry",
-        serializers={"session": SessionEntryOut, "checkin": CheckInEntryOut, "journal": JournalEntryOut},
+        serializers={
+            "session": SessionEntryOut,
+            "checkin": CheckInEntryOut,
+            "journal": JournalEntryOut,
+            "lesson": LessonEntryOut,
+        },
         resource_type_field_name="type",
     )
 )

@@ -512,6 +512,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/lessons/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Every lesson in the order they are offered, with whether I have read it. */
+        get: operations["lessons_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lessons/{slug}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description One lesson to read (offline too: the PWA keeps it), with the practices that go with it. */
+        get: operations["lessons_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/logs/": {
         parameters: {
             query?: never;
@@ -839,6 +873,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sources/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Where the health content comes from: every id any item's ``sources`` names. */
+        get: operations["sources_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/summary/": {
         parameters: {
             query?: never;
@@ -1079,6 +1130,7 @@ export interface components {
             url?: string;
         };
         Day: {
+            items: components["schemas"]["DayItem"][];
             /** Format: date */
             date: string;
             /**
@@ -1096,7 +1148,6 @@ export interface components {
             minutes: number;
             /** @description One per time of day that has items, morning first. */
             sessions: components["schemas"]["Session"][];
-            items: components["schemas"]["PlanItem"][];
         };
         /** @description Flare-up mode, running: the flare plan instead of the usual one, nothing due. */
         DayFlare: {
@@ -1110,6 +1161,7 @@ export interface components {
             /** @description Shown with the flare plan, in this order. */
             advice: components["schemas"]["FlareAdvice"][];
         };
+        DayItem: components["schemas"]["PlanItem"] | components["schemas"]["LessonItem"];
         Dose: {
             sets?: number;
             reps?: number;
@@ -1182,7 +1234,8 @@ export interface components {
             steps?: unknown;
             cautions?: unknown;
             pattern?: unknown;
-            sources?: unknown;
+            /** @description Where this comes from: each as /api/v1/sources/ lists it. */
+            readonly sources: components["schemas"]["SourceRef"][];
             /** @description At least one picture; a movement (reps, hold, timed) has its start then its end position, a guided practice (a `guide`) one. */
             readonly illustrations: components["schemas"]["Illustration"][];
             /** @description Why this helps a stressed back, in one or two plain sentences. */
@@ -1229,8 +1282,7 @@ export interface components {
              */
             kind: components["schemas"]["FlareAdviceKindEnum"];
             text: string;
-            /** @description Ids from /api/v1/sources/. */
-            sources: string[];
+            sources: components["schemas"]["SourceRef"][];
         };
         /**
          * @description * `keep_moving` - keep_moving
@@ -1286,8 +1338,7 @@ export interface components {
             prescription: components["schemas"]["Prescription"];
             /** @description About how long it takes. */
             seconds: number;
-            /** @description Ids from /api/v1/sources/. */
-            sources: string[];
+            sources: components["schemas"]["SourceRef"][];
         };
         /** @description Flare-up mode, running: the flare plan instead of the usual one, nothing due. */
         FlareRequest: {
@@ -1433,6 +1484,171 @@ export interface components {
             gratitude?: string[];
             text?: string;
         };
+        Lesson: {
+            slug: string;
+            title: string;
+            /** @description About how long it takes to read. */
+            minutes: number;
+            summary: string;
+            sources: components["schemas"]["SourceRef"][];
+            status: components["schemas"]["LessonStatusEnum"];
+            /**
+             * Format: date
+             * @description The local date it was first read; null: unread.
+             */
+            read_on: string | null;
+            /** @description The order lessons are offered in, from 1. */
+            order: number;
+        };
+        LessonCard: {
+            slug: string;
+            title: string;
+            /** @description About how long it takes to read. */
+            minutes: number;
+            summary: string;
+        };
+        LessonData: {
+            /**
+             * Format: date
+             * @description The local date the lesson was read.
+             */
+            date: string;
+            /** @description A lesson's slug from /api/v1/lessons/. */
+            lesson: string;
+            status: components["schemas"]["LessonDataStatusEnum"];
+        };
+        LessonDataRequest: {
+            /**
+             * Format: date
+             * @description The local date the lesson was read.
+             */
+            date: string;
+            /** @description A lesson's slug from /api/v1/lessons/. */
+            lesson: string;
+            status: components["schemas"]["LessonDataStatusEnum"];
+        };
+        /**
+         * @description * `read` - Read
+         * @enum {string}
+         */
+        LessonDataStatusEnum: "read";
+        LessonDetail: {
+            slug: string;
+            title: string;
+            /** @description About how long it takes to read. */
+            minutes: number;
+            summary: string;
+            sources: components["schemas"]["SourceRef"][];
+            status: components["schemas"]["LessonStatusEnum"];
+            /**
+             * Format: date
+             * @description The local date it was first read; null: unread.
+             */
+            read_on: string | null;
+            /** @description The order lessons are offered in, from 1. */
+            order: number;
+            sections: components["schemas"]["LessonSection"][];
+            /** @description Slugs of practices (exercises) that go with the lesson; may be empty. */
+            try: string[];
+        };
+        /** @description Documentation of one posted entry (validated by ``EntrySerializer``). */
+        LessonEntryInRequest: {
+            /**
+             * Format: uuid
+             * @description Made by the device; unique among the user's entries.
+             */
+            client_id: string;
+            /**
+             * Format: date-time
+             * @description The device's time of the edit, with its UTC offset.
+             */
+            updated_at: string;
+            /**
+             * @description A tombstone: data keeps only date.
+             * @default false
+             */
+            deleted: boolean;
+            /** @description The version the edit was made from (from a pull or a result); 0 for an entry this device created. Without it, the later updated_at wins. */
+            base_version?: number | null;
+            /** @description An id of the app's installation, the same for all its entries. */
+            device?: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "lesson";
+            data: components["schemas"]["LessonDataRequest"];
+        };
+        LessonEntryOut: {
+            /** Format: uuid */
+            client_id: string;
+            /**
+             * Format: date-time
+             * @description The device's time of the edit that wrote this content.
+             */
+            updated_at: string;
+            /** @description A tombstone: data holds only date. */
+            deleted: boolean;
+            /** @description The server's version of this entry: it grows with each stored change. Send it back as base_version when editing this copy. */
+            version: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "lesson";
+            data: components["schemas"]["LessonData"];
+        };
+        /**
+         * @description * `lesson` - lesson
+         * @enum {string}
+         */
+        LessonEntryTypeEnum: "lesson";
+        /** @description A day's lesson: in ``items`` only (in no session, not in minutes, never due). */
+        LessonItem: {
+            /** @description lesson:<slug>. */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "lesson";
+            /** @description Always null: a lesson is no program's. */
+            program: string | null;
+            /** @description Always empty. */
+            programs: string[];
+            /** @description The person's week since their first program started. */
+            week: number;
+            time_of_day: components["schemas"]["LessonTimeOfDayEnum"];
+            lesson: components["schemas"]["LessonCard"];
+            /**
+             * @description read: read on this date (logged with sync type 'lesson').
+             *
+             *     * `pending` - pending
+             *     * `read` - read
+             */
+            status: components["schemas"]["LessonItemStatusEnum"];
+        };
+        /**
+         * @description * `pending` - pending
+         *     * `read` - read
+         * @enum {string}
+         */
+        LessonItemStatusEnum: "pending" | "read";
+        LessonSection: {
+            heading: string;
+            paragraphs: string[];
+        };
+        /**
+         * @description * `unread` - unread
+         *     * `read` - read
+         * @enum {string}
+         */
+        LessonStatusEnum: "unread" | "read";
+        /**
+         * @description * `anytime` - anytime
+         * @enum {string}
+         */
+        LessonTimeOfDayEnum: "anytime";
         /**
          * @description * `usual` - usual
          *     * `flare` - flare
@@ -1610,6 +1826,13 @@ export interface components {
         PlanItem: {
             /** @description Stable for this program item on this date; logs refer to it. */
             id: string;
+            /**
+             * @description An exercise to practise.
+             *
+             *     * `exercise` - exercise (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            kind: "exercise";
             /** @description The program whose item (and dose) this is. */
             program: string;
             /** @description Every program that planned this exercise at this time of day: it is planned once. */
@@ -1638,6 +1861,11 @@ export interface components {
             /** @description What the clinician wrote for the person. */
             note: string | null;
         };
+        /**
+         * @description * `exercise` - exercise
+         * @enum {string}
+         */
+        PlanItemKindEnum: "exercise";
         /**
          * @description * `pending` - pending
          *     * `done` - done
@@ -1739,7 +1967,8 @@ export interface components {
             readonly weeks: number;
             summary: string;
             description: string;
-            sources: string[];
+            /** @description Where this comes from: each as /api/v1/sources/ lists it. */
+            readonly sources: components["schemas"]["SourceRef"][];
             readonly schedule: components["schemas"]["ScheduleWeek"][];
         };
         Progression: {
@@ -1756,8 +1985,8 @@ export interface components {
             reason: string;
             /** @description The program week whose dose is served: at most the calendar's `week`. */
             week: number;
-            /** @description Ids from /api/v1/sources/: the pain-monitoring model. */
-            sources: string[];
+            /** @description The pain-monitoring model. */
+            sources: components["schemas"]["SourceRef"][];
         };
         PublicKey: {
             /** @description VAPID application server key, base64url (for applicationServerKey). */
@@ -2107,6 +2336,36 @@ export interface components {
             /** Format: date-time */
             expires_at: string;
         };
+        /** @description A source an item names: "Why this, from where". */
+        Source: {
+            /** @description As listed by /api/v1/sources/. */
+            id: string;
+            title: string;
+            /** @description Left out where not known. */
+            author?: string;
+            /** @description Left out where no address is known. */
+            url?: string;
+            kind: components["schemas"]["SourceKindEnum"];
+        };
+        /**
+         * @description * `article` - article
+         *     * `guideline` - guideline
+         *     * `study` - study
+         *     * `book` - book
+         *     * `program` - program
+         * @enum {string}
+         */
+        SourceKindEnum: "article" | "guideline" | "study" | "book" | "program";
+        /** @description A source an item names: "Why this, from where". */
+        SourceRef: {
+            /** @description As listed by /api/v1/sources/. */
+            id: string;
+            title: string;
+            /** @description Left out where not known. */
+            author?: string;
+            /** @description Left out where no address is known. */
+            url?: string;
+        };
         /**
          * @description * `start` - start
          *     * `progress` - progress
@@ -2148,8 +2407,8 @@ export interface components {
             cursor: string;
             has_more: boolean;
         };
-        SyncEntry: components["schemas"]["SessionEntryOut"] | components["schemas"]["CheckInEntryOut"] | components["schemas"]["JournalEntryOut"];
-        SyncEntryInRequest: components["schemas"]["SessionEntryInRequest"] | components["schemas"]["CheckInEntryInRequest"] | components["schemas"]["JournalEntryInRequest"];
+        SyncEntry: components["schemas"]["SessionEntryOut"] | components["schemas"]["CheckInEntryOut"] | components["schemas"]["JournalEntryOut"] | components["schemas"]["LessonEntryOut"];
+        SyncEntryInRequest: components["schemas"]["SessionEntryInRequest"] | components["schemas"]["CheckInEntryInRequest"] | components["schemas"]["JournalEntryInRequest"] | components["schemas"]["LessonEntryInRequest"];
         /** @description The envelope; entries are validated one by one so a bad one sinks only itself. */
         SyncRequestRequest: {
             /** @description At most 500 entries and 1 MB a batch; an entry that breaks its schema is answered 'rejected' with its errors, the others are applied. An edit from the stored version is applied whatever its updated_at; from an older one it is a conflict (another device's edit reached the server first), unless this device wrote the stored copy from that same version and this edit is later (its answer was lost). Without base_version the later updated_at wins, if it is later than every updated_at stored for the entry. */
@@ -4736,6 +4995,118 @@ export interface operations {
             };
         };
     };
+    lessons_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lesson"][];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but not allowed (or CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Briefly unavailable; try again after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    lessons_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LessonDetail"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but not allowed (or CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not yours (no existence leak). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Briefly unavailable; try again after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     logs_list: {
         parameters: {
             query?: {
@@ -6088,6 +6459,52 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Briefly unavailable; try again after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sources_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Source"][];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but not allowed (or CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Briefly unavailable; try again after Retry-After seconds. */

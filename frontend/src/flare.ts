@@ -14,7 +14,7 @@
 import { ApiError, OfflineError, endFlare, flareCheckIn, startFlare } from './api'
 import { localDate } from './merge'
 import { cacheGet, cacheUpdate } from './store'
-import type { Day, Flare, FlareAdvice, FlareFeeling, FlarePlan, Me, PlanItem, SeriesPoint } from './types'
+import type { Day, Flare, FlareAdvice, FlareFeeling, FlarePlan, Me, PlanItem, SeriesPoint, SourceRef } from './types'
 
 export const FLARE_KEY = 'flare'
 export const FLARE_PLAN_KEY = 'flare-plan'
@@ -202,17 +202,37 @@ export function dayShown(cached: Day | null, state: FlareState, plan: FlarePlan 
   return { ...flareDay(plan, date, flare), safety_hold: cached?.safety_hold }
 }
 
+/** The sources the fallback advice names, as backend/programs/content/sources.yaml gives them. */
+const SOURCE: Record<string, SourceRef> = {
+  S1: { id: 'S1', title: 'Stress and back pain: why stress causes it and how to relieve it' },
+  S2: { id: 'S2', title: '5 proven strategies to relieve stress-induced back pain', author: 'Randy Withers, LCMHC' },
+  S3: { id: 'S3', title: '5 tips to help with stress-related back pain', author: 'Chris, fitness expert' },
+  S4: { id: 'S4', title: 'The connection between stress and back pain' },
+  NICE_NG59: {
+    id: 'NICE_NG59',
+    title: 'Low back pain and sciatica in over 16s: assessment and management (NICE guideline NG59, 2016)',
+    author: 'National Institute for Health and Care Excellence (NICE)',
+    url: 'https://www.nice.org.uk/guidance/ng59',
+  },
+  SPINAL_RED_FLAGS: {
+    id: 'SPINAL_RED_FLAGS',
+    title:
+      'The standard spinal red flags: International framework for red flags for potential serious spinal pathologies. Journal of Orthopaedic & Sports Physical Therapy 50(7), 2020.',
+    author: 'Finucane LM, Downie A, Mercer C et al.',
+  },
+}
+
 /** The advice when the phone has no flare plan yet (it always has once online once): from flare.yaml. */
 export const FALLBACK_ADVICE: FlareAdvice[] = [
   {
     kind: 'keep_moving',
     text: 'Rest when you need to, but not in bed for more than a day or two: lying still stiffens the back and slows recovery. Short, gentle movement helps more.',
-    sources: ['S3', 'S1', 'NICE_NG59'],
+    sources: [SOURCE.S3, SOURCE.S1, SOURCE.NICE_NG59],
   },
   {
     kind: 'seek_help',
     text: 'See a doctor or physiotherapist if the pain keeps getting worse, has not eased after a few days of care, wakes you at night, or comes with numbness, tingling, weakness in a leg, fever or feeling unwell. Trouble passing or holding urine, numbness between the legs, or chest, arm or jaw pain with sweating or nausea need emergency help now.',
-    sources: ['S1', 'S2', 'S4', 'NICE_NG59', 'SPINAL_RED_FLAGS'],
+    sources: [SOURCE.S1, SOURCE.S2, SOURCE.S4, SOURCE.NICE_NG59, SOURCE.SPINAL_RED_FLAGS],
   },
 ]
 

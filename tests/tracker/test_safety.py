@@ -3,7 +3,8 @@ import yaml
 from rest_framework.test import APIClient
 
 from backend.tracker.models import CheckIn
-from backend.tracker.safety import MAX_DAILY, SOURCES_FILE, safety_rules
+from backend.programs.sources import CONTENT_DIR
+from backend.tracker.safety import MAX_DAILY, safety_rules
 from tests.tracker.helpers import checkin, entry, statuses, sync
 
 pytestmark = pytest.mark.usefixtures("frozen_time")
@@ -36,11 +37,13 @@ def test_history_questions_are_asked_once_not_daily():
 
 
 def test_every_rule_names_a_source_listed_in_sources_yaml():
-    known = set(yaml.safe_load(SOURCES_FILE.read_text())["sources"])
+    known = {s["id"]: s for s in yaml.safe_load((CONTENT_DIR / "sources.yaml").read_text())["sources"]}
 
     for rule in served_rules().values():
         assert rule["sources"], rule["id"]
-        assert set(rule["sources"]) <= known, rule["id"]
+        # Served as source objects: each with the title the file gives it.
+        for source in rule["sources"]:
+            assert source["title"] == " ".join(known[source["id"]]["title"].split()), rule["id"]
 
 
 def test_chest_pain_with_breathlessness_alone_is_an_emergency(client):
