@@ -17,6 +17,23 @@ export async function refreshGuided(): Promise<ProgramDetail> {
   return detail
 }
 
+// Every program's detail, for a lesson's "Try this" (any exercise): kept like the guided one.
+const DETAILS = 'program-details'
+
+/** All programs' details, kept for offline (a lesson may point at any exercise). */
+export async function refreshDetails(): Promise<ProgramDetail[]> {
+  const list = await api.getPrograms()
+  const details = await Promise.allSettled(list.map((p) => api.getProgram(p.slug)))
+  const kept = details.flatMap((d) => (d.status === 'fulfilled' ? [d.value] : []))
+  await cacheSet(DETAILS, kept)
+  return kept
+}
+
+async function allPractices(): Promise<Practice[]> {
+  const details = (await cacheGet<ProgramDetail[]>(DETAILS)) ?? []
+  return [...practicesOf(await cachedGuided()), ...details.flatMap((d) => practicesOf(d))]
+}
+
 export interface Practice {
   program: string
   key: string
@@ -42,7 +59,7 @@ export const guidedPractices = (detail: ProgramDetail | null) =>
 
 /** A practice by its exercise slug: the kept program first, then today's plan, then the server. */
 export async function findPractice(slug: string, date: string): Promise<Practice | null> {
-  const kept = practicesOf(await cachedGuided()).find((p) => p.exercise.slug === slug)
+  const kept = (await allPractices()).find((p) => p.exercise.slug === slug)
   if (kept) return kept
   const day = await cachedDay(date)
   const planned = day?.items.find((i) => i.exercise.slug === slug)
@@ -51,7 +68,7 @@ export async function findPractice(slug: string, date: string): Promise<Practice
     return { program, key, exercise: planned.exercise, prescription: planned.prescription }
   }
   try {
-    return practicesOf(await refreshGuided()).find((p) => p.exercise.slug === slug) ?? null
+    return (await refreshDetails()).flatMap((d) => practicesOf(d)).find((p) => p.exercise.slug === slug) ?? null
   } catch {
     return null
   }
@@ -59,7 +76,7 @@ export async function findPractice(slug: string, date: string): Promise<Practice
 
 /** The name of an exercise, when this phone knows it ("Try this" links). */
 export async function exerciseName(slug: string): Promise<string | undefined> {
-  return practicesOf(await cachedGuided()).find((p) => p.exercise.slug === slug)?.exercise.name
+  return (await allPractices()).find((p) => p.exercise.slug === slug)?.exercise.name
 }
 
 /**

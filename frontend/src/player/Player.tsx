@@ -269,8 +269,7 @@ function Guided({
         <span style={{ width: `${percent}%` }} />
       </div>
       <p class="guide-left small muted">
-        {!exercise.timer && <span data-testid="time-left">{clock} left</span>}
-        {step.kind === 'cue' && <span> · {step.detail}</span>}
+        {[!exercise.timer ? `${clock} left` : '', step.kind === 'cue' ? `Part ${step.detail}` : ''].filter(Boolean).join(' · ')}
       </p>
       {line && (
         <p class="small muted times-line" data-testid="times-line">

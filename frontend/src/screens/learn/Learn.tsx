@@ -3,7 +3,7 @@
 // and is marked read with no signal (the mark waits in the outbox).
 import { useEffect, useState } from 'preact/hooks'
 import { cachedMe } from '../../data'
-import { exerciseName } from '../../guided'
+import { exerciseName, refreshDetails } from '../../guided'
 import { cachedLessons, isRead, loadLesson, markRead, markUnread, refreshLessons, LESSONS_KEY } from '../../lessons'
 import { deviceDate, userToday } from '../../merge'
 import { listEntries } from '../../outbox'
@@ -24,6 +24,8 @@ function LessonList() {
       () => setError(undefined),
       (e: Error) => setError(e.message),
     )
+    // The practices lessons point at ("Try this"), for offline too.
+    refreshDetails().catch(() => undefined)
   }, [])
   if (lessons === undefined || entries === undefined) return <main id="main" aria-busy="true" />
   const sorted = [...(lessons ?? [])].sort((a, b) => a.order - b.order)
