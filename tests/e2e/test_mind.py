@@ -59,6 +59,8 @@ def test_a_lesson_read_offline_is_shown_read_at_once_and_syncs_as_read_once(
     expect(card).to_be_visible()
     expect(card).to_contain_text(re.compile(r"Today's lesson · \d+ min"))
     first_title = card.locator(".lesson-title").inner_text()
+    card.scroll_into_view_if_needed()
+    both_schemes(page, artifacts, "today-lesson")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Learn").click()
     expect(page.get_by_role("heading", name="Learn", exact=True)).to_be_visible()
@@ -161,6 +163,8 @@ def test_the_sophrology_session_plays_in_the_player_with_cues_that_move_on(
     page.get_by_role("button", name="Relax now").click()
     practices = page.get_by_test_id("relax-list")
     expect(practices.locator('[data-exercise="sophrology-session"]')).to_be_visible()
+    practices.scroll_into_view_if_needed()
+    both_schemes(page, artifacts, "relax-now")
     practices.locator('[data-exercise="sophrology-session"]').click()
     page.get_by_role("button", name="Skip this question").click()
 

@@ -18,7 +18,6 @@ import { EmergencyPanel, HoldPanel } from './Safety'
 import { formatSeconds } from './tools'
 import { cachedGuided, guidedKey, guidedPractices } from '../../guided'
 import { isRead } from '../../lessons'
-import { Sources } from '../../ui/Sources'
 import type { LessonItem, ProgramDetail } from '../../types'
 
 /** The day's lesson: a calm offer, never a task that is late. */
@@ -161,7 +160,6 @@ function ItemRow({ item, pending }: { item: PlanItem; pending: boolean }) {
       {item.prescription.note && <p class="small muted dose-note">{item.prescription.note}</p>}
       <Progression progression={item.progression} />
       <Illustrations pictures={item.exercise.illustrations} />
-      <Sources why={item.exercise.why} sources={item.exercise.sources} />
       {!flare && item.status !== 'held' && <NotForMe item={item} />}
     </li>
   )
