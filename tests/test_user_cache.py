@@ -19,7 +19,7 @@ from backend.caching import invalidation, user_cache
 from backend.programs.catalog import CONTENT_DIR, read_catalog
 from backend.programs.services import catalog_load
 from tests.accounts.factories import PASSWORD
-from tests.programs.factories import EnrollmentFactory
+from tests.programs.factories import EnrollmentFactory, exercises_of
 from tests.tracker.helpers import entry, session, sync
 
 TODAY = dt.date(2026, 11, 21)
@@ -41,22 +41,22 @@ def _cached(user, render) -> dict:
 def _statuses(client) -> dict[str, str]:
     response = client.get("/api/v1/today/")
     assert response.status_code == 200
-    return {item["id"]: item["status"] for item in response.json()["items"]}
+    return {item["id"]: item["status"] for item in exercises_of(response.json())}
 
 
 def test_a_repeated_today_reads_no_plan_or_log_rows(
     enrolled, patient_client, django_assert_max_num_queries, django_assert_num_queries
 ):
     # user, flares, enrollments, items, the care team's changes and pain rule, the pain
-    # history (3), logs, safety hold
-    with django_assert_max_num_queries(10):
+    # history (3), logs, safety hold, lessons read
+    with django_assert_max_num_queries(11):
         first = patient_client.get("/api/v1/today/")
     # The user row only (the session comes from the cache): no enrollment, item or log.
     with django_assert_num_queries(1) as captured:
         second = patient_client.get("/api/v1/today/")
     assert "programs_enrollment" not in captured.captured_queries[0]["sql"]
     assert second.json() == first.json()
-    assert first.json()["items"]
+    assert exercises_of(first.json())
 
 
 def test_a_logged_session_shows_at_once(enrolled, patient_client):
@@ -95,11 +95,11 @@ def test_a_new_local_date_is_a_new_plan(enrolled, patient_client):
         sunday = patient_client.get("/api/v1/today/").json()
     assert saturday["date"] == "2026-11-21"
     assert sunday["date"] == "2026-11-22"
-    assert all(item["id"].endswith(":2026-11-22") for item in sunday["items"])
+    assert all(item["id"].endswith(":2026-11-22") for item in exercises_of(sunday))
 
 
 def test_a_catalog_edit_shows_in_cached_plans(enrolled, patient_client, tmp_path):
-    items = patient_client.get("/api/v1/today/").json()["items"]
+    items = exercises_of(patient_client.get("/api/v1/today/").json())
     exercise = items[0]["exercise"]
     # A content editor renames the exercise in the files, and the catalog is reloaded.
     content = tmp_path / "content"
@@ -112,7 +112,7 @@ def test_a_catalog_edit_shows_in_cached_plans(enrolled, patient_client, tmp_path
     )
     catalog_load(catalog=read_catalog(content))
 
-    items = patient_client.get("/api/v1/today/").json()["items"]
+    items = exercises_of(patient_client.get("/api/v1/today/").json())
     names = {i["exercise"]["name"] for i in items if i["exercise"]["slug"] == exercise["slug"]}
     assert names == {"Renamed for the test"}
 
@@ -123,7 +123,7 @@ def test_another_users_change_leaves_my_cached_plan(
     EnrollmentFactory(user=other_patient, start_date=dt.date(2026, 11, 16))
     other = login(other_patient)
     mine = patient_client.get("/api/v1/today/").json()
-    item_id = other.get("/api/v1/today/").json()["items"][0]["id"]
+    item_id = exercises_of(other.get("/api/v1/today/").json())[0]["id"]
     program, key, _ = item_id.split(":")
     sync(other, entry("session", session(f"{program}:{key}")))
 
@@ -226,7 +226,7 @@ def test_a_check_in_and_a_session_show_in_the_summary_at_once(enrolled, patient_
     sync(patient_client, entry("checkin", {"date": TODAY.isoformat(), "pain": 3, "stress": 4}))
     assert _summary(patient_client)["series"][-1]["pain"] == 3
 
-    item_id = patient_client.get("/api/v1/today/").json()["items"][0]["id"]
+    item_id = exercises_of(patient_client.get("/api/v1/today/").json())[0]["id"]
     program, key, _ = item_id.split(":")
     before = _summary(patient_client)["series"][-1]
     sync(patient_client, entry("session", session(f"{program}:{key}")))

@@ -270,10 +270,11 @@ class LessonHistory:
 
 def lesson_history(*, user: User) -> LessonHistory:
     """The user's lesson reads and earliest enrollment start, in one query."""
-    reads = LessonRead.objects.filter(user=user, deleted=False).values_list("lesson", "date")
+    reads = LessonRead.objects.filter(user=user, deleted=False).order_by().values_list("lesson", "date")
     # The start as one more row, marked by an empty slug (a live read always names one).
     start = (
         Enrollment.objects.filter(user=user)
+        .order_by()  # the model's ordering would join the grouping
         .annotate(marker=Value("", output_field=CharField()))
         .values("marker")
         .annotate(first=Min("start_date"))

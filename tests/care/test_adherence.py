@@ -7,7 +7,7 @@ import datetime as dt
 
 from backend.accounts.timezones import local_today
 from backend.programs.models import Program
-from tests.programs.factories import EnrollmentFactory
+from tests.programs.factories import EnrollmentFactory, exercises_of
 from tests.tracker.helpers import entry, session, sync
 
 
@@ -18,7 +18,7 @@ def test_the_summary_its_week_and_the_clinicians_list_agree(link, patient, patie
         program=Program.objects.get(slug="back-stretches"),
         start_date=today - dt.timedelta(days=20),
     )
-    plan = patient_client.get("/api/v1/today/").json()["items"]
+    plan = exercises_of(patient_client.get("/api/v1/today/").json())
     first, second = plan[0]["id"], plan[1]["id"]
     earlier = [
         entry("session", session(first.rsplit(":", 1)[0], today - dt.timedelta(days=n))) for n in (1, 3, 4)
@@ -49,8 +49,8 @@ def test_merged_and_optional_items_are_counted_alike_everywhere(link, patient, p
         )
     patient_client.patch("/api/v1/me/", {"daily_minutes": 20}, format="json")
     days = patient_client.get(f"/api/v1/plan/?start={today - dt.timedelta(days=6)}&days=7").json()["days"]
-    due = {d["date"]: [i["id"] for i in d["items"] if not i["optional"]] for d in days}
-    optional = {d["date"]: [i["id"] for i in d["items"] if i["optional"]] for d in days}
+    due = {d["date"]: [i["id"] for i in exercises_of(d) if not i["optional"]] for d in days}
+    optional = {d["date"]: [i["id"] for i in exercises_of(d) if i["optional"]] for d in days}
     assert all(optional.values())  # the budget leaves something optional every day
 
     def log(item_id: str, status: str = "done") -> dict:

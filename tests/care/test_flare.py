@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 import time_machine
 
-from tests.programs.factories import EnrollmentFactory
+from tests.programs.factories import EnrollmentFactory, exercises_of
 from tests.tracker.helpers import TODAY, checkin, entry, sync
 from tests.tracker.test_flare import end, start
 
@@ -25,7 +25,7 @@ def test_flare_days_and_held_days_are_not_due_and_keep_the_streak(
     on Friday, one item today (Saturday): nothing was missed, and the streak is 4."""
     EnrollmentFactory(user=patient, start_date=TODAY - dt.timedelta(days=10))
     week = patient_client.get(f"/api/v1/plan/?start={TODAY - dt.timedelta(days=6)}&days=7").json()["days"]
-    due = {d["date"]: [i["id"] for i in d["items"] if not i["optional"]] for d in week}
+    due = {d["date"]: [i["id"] for i in exercises_of(d) if not i["optional"]] for d in week}
 
     def done(*ids: str) -> list[dict]:
         return [entry("session", {"date": i.rsplit(":", 1)[1], "item_id": i, "status": "done"}) for i in ids]

@@ -19,7 +19,7 @@ from backend.programs.progression import PainLimits
 from backend.programs.selectors import pain_limits_for
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.care.test_clinician_api import link_patient
-from tests.programs.factories import EnrollmentFactory
+from tests.programs.factories import EnrollmentFactory, exercises_of
 from tests.tracker.helpers import entry, session, sync
 
 pytestmark = pytest.mark.usefixtures("frozen_time")
@@ -55,7 +55,7 @@ def rx(link, patient, patient_client, enrolled, doctor):
 
 
 def today_items(client) -> dict[str, dict]:
-    return {item["id"]: item for item in client.get("/api/v1/today/").json()["items"]}
+    return {item["id"]: item for item in exercises_of(client.get("/api/v1/today/").json())}
 
 
 # --- the plan -------------------------------------------------------------------------
@@ -108,7 +108,7 @@ def test_weekdays_limit_an_added_exercise(rx, patient_client):
     row = rx(exercise="childs-pose", time_of_day="evening", prescription={}, weekdays=[0, 2])
     days = patient_client.get(f"/api/v1/plan/?start={TODAY}&days=3").json()["days"]
 
-    planned = {d["date"]: [i["id"] for i in d["items"] if i["program"] == "rx"] for d in days}
+    planned = {d["date"]: [i["id"] for i in exercises_of(d) if i["program"] == "rx"] for d in days}
     assert planned == {TODAY: [], "2026-11-22": [], "2026-11-23": [f"rx:{row['id']}:2026-11-23"]}
 
 
@@ -161,7 +161,7 @@ def test_set_aside_leaves_every_day_and_the_rest_refits_the_budget(rx, patient, 
         assert response.status_code == 201, response.content
 
     days = patient_client.get(f"/api/v1/plan/?start={TODAY}&days=14").json()["days"]
-    slugs = {i["exercise"]["slug"] for d in days for i in d["items"]}
+    slugs = {i["exercise"]["slug"] for d in days for i in exercises_of(d)}
     assert not slugs & {"plank", "bird-dog"} and "cat-cow" in slugs
     after = today_items(patient_client)
     # Refitted: what did not fit before is due now (the cool-down).
@@ -632,10 +632,10 @@ def test_today_with_adjustments_takes_a_constant_number_of_queries(
         patient_client.post("/api/v1/me/not-for-me/", {"exercise": slug}, format="json")
 
     # user, flares, enrollments, items, the care team's changes and pain rule, the pain
-    # history (3), logs, safety hold
-    with django_assert_max_num_queries(10):
+    # history (3), logs, safety hold, lessons read
+    with django_assert_max_num_queries(11):
         assert patient_client.get("/api/v1/today/").status_code == 200
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         assert patient_client.get(f"/api/v1/plan/?start={TODAY}&days=28").status_code == 200
 
 

@@ -17,3 +17,8 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     program = factory.LazyFunction(lambda: Program.objects.get(slug="core-strength"))
     start_date = factory.LazyFunction(dt.date.today)
+
+
+def exercises_of(day: dict) -> list[dict]:
+    """A rendered day's exercise items: its lesson item (issue 17), if it has one, left out."""
+    return [item for item in day["items"] if item["kind"] == "exercise"]

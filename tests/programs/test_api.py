@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from backend.programs.models import Enrollment, Program
 from tests.accounts.factories import UserFactory
-from tests.programs.factories import EnrollmentFactory
+from tests.programs.factories import EnrollmentFactory, exercises_of
 
 # The clock stands still at tests.tracker.helpers.NOW (tests/conftest.py).
 pytestmark = pytest.mark.usefixtures("frozen_time")
@@ -40,7 +40,14 @@ def test_program_detail_has_the_week_by_week_schedule(catalog):
     assert item["exercise"]["name"] == "Standing hamstring stretch"
     assert len(item["exercise"]["steps"]) >= 3
     assert item["exercise"]["cautions"]
-    assert item["exercise"]["sources"] == ["S3"]
+    # Named as objects, so the app can say where the advice comes from.
+    assert item["exercise"]["sources"] == [
+        {
+            "id": "S3",
+            "title": "5 tips to help with stress-related back pain",
+            "author": "Chris, fitness expert",
+        }
+    ]
 
 
 def test_unknown_program_is_a_json_404(catalog):
@@ -134,11 +141,11 @@ def test_pause_and_resume(catalog, patient, patient_client):
     paused = patient_client.patch(url, {"status": "paused"}, format="json")
     assert paused.status_code == 200
     assert paused.json()["status"] == "paused"
-    assert patient_client.get("/api/v1/today/").json()["items"] == []
+    assert exercises_of(patient_client.get("/api/v1/today/").json()) == []
 
     resumed = patient_client.patch(url, {"status": "active"}, format="json")
     assert resumed.json()["status"] == "active"
-    assert patient_client.get("/api/v1/today/").json()["items"]
+    assert exercises_of(patient_client.get("/api/v1/today/").json())
 
 
 @pytest.mark.parametrize("status", ["completed", "left", "finished", "", None, 1])
@@ -153,7 +160,7 @@ def test_status_can_only_be_paused_or_active(catalog, patient, patient_client, s
     assert "status" in response.json()
     enrollment.refresh_from_db()
     assert (enrollment.status, enrollment.ended_on) == ("active", None)
-    assert patient_client.get("/api/v1/today/").json()["items"]
+    assert exercises_of(patient_client.get("/api/v1/today/").json())
 
 
 def test_leaving_ends_the_program_and_allows_enrolling_again(catalog, patient, patient_client):
@@ -162,7 +169,7 @@ def test_leaving_ends_the_program_and_allows_enrolling_again(catalog, patient, p
     assert patient_client.delete(f"/api/v1/enrollments/{enrollment.id}/").status_code == 204
 
     assert patient_client.get(f"/api/v1/enrollments/{enrollment.id}/").json()["status"] == "left"
-    assert patient_client.get("/api/v1/today/").json()["items"] == []
+    assert exercises_of(patient_client.get("/api/v1/today/").json()) == []
     assert (
         patient_client.post("/api/v1/enrollments/", {"program": "core-strength"}, format="json").status_code
         == 201
@@ -240,8 +247,8 @@ def test_today_is_the_users_local_date(catalog):
     assert nz["date"] == "2026-11-22"
     assert la["date"] == "2026-11-21"
     # Sunday is a rest day for the strength work: only the walk is left.
-    assert [i["exercise"]["slug"] for i in nz["items"]] == ["easy-walk"]
-    assert "glute-bridge" in [i["exercise"]["slug"] for i in la["items"]]
+    assert [i["exercise"]["slug"] for i in exercises_of(nz)] == ["easy-walk"]
+    assert "glute-bridge" in [i["exercise"]["slug"] for i in exercises_of(la)]
 
 
 def _client(user) -> APIClient:
@@ -256,9 +263,10 @@ def test_a_day_and_its_items_have_the_contract_shape(catalog, patient, patient_c
     day = patient_client.get("/api/v1/today/").json()
 
     assert day["date"] == "2026-11-21"
-    item = day["items"][0]
+    item = exercises_of(day)[0]
     assert set(item) == {
         "id",
+        "kind",
         "program",
         "programs",
         "week",
@@ -332,8 +340,9 @@ def test_plan_takes_a_constant_number_of_queries(
     # Session and user lookups, the enrollments, the items with their exercises, the logs,
     # the flares that cover the window; the care team's changes and pain rule; the pain
     # history (logs with pain, check-ins' pain, flares that ended).
-    with django_assert_max_num_queries(10):
+    # And one for the lessons read (and the first start), whatever the range.
+    with django_assert_max_num_queries(11):
         response = patient_client.get(f"/api/v1/plan/?start=2026-11-02&days={days}")
 
     assert response.status_code == 200
-    assert sum(len(d["items"]) for d in response.json()["days"]) > 0
+    assert sum(len(exercises_of(d)) for d in response.json()["days"]) > 0

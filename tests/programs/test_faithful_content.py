@@ -15,7 +15,7 @@ import yaml
 from backend.programs.catalog import CONTENT_DIR, Catalog, ContentError, ExerciseSpec, read_catalog
 from backend.programs.flare import flare_plan
 from backend.programs.models import Exercise, Prescription, Program
-from tests.programs.factories import EnrollmentFactory
+from tests.programs.factories import EnrollmentFactory, exercises_of
 
 GUIDED = (
     "sophrology-session",
@@ -386,7 +386,7 @@ def test_todays_items_carry_why_guide_limit_and_timer(catalog, patient, patient_
         user=patient, program=Program.objects.get(slug="guided-relaxation"), start_date=dt.date(2026, 11, 16)
     )
 
-    exercises = _by_slug(patient_client.get("/api/v1/today/").json()["items"])
+    exercises = _by_slug(exercises_of(patient_client.get("/api/v1/today/").json()))
 
     assert {"humming", "heat-therapy", "bedtime-muscle-relaxation"} <= set(exercises)
     for shown in exercises.values():
@@ -412,7 +412,7 @@ def test_a_clinicians_prescription_carries_the_guide_too(catalog, patient, patie
         starts_on=dt.date(2026, 11, 21),
     )
 
-    cold = _by_slug(patient_client.get("/api/v1/today/").json()["items"])["cold-therapy"]
+    cold = _by_slug(exercises_of(patient_client.get("/api/v1/today/").json()))["cold-therapy"]
 
     assert (cold["max_per_day"], cold["timer"]) == (3, True)
     assert cold["guide"] and all(set(cue) == {"text", "seconds"} for cue in cold["guide"])

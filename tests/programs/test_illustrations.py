@@ -18,7 +18,7 @@ from backend.programs.catalog import (
     ContentError,
     read_catalog,
 )
-from tests.programs.factories import EnrollmentFactory
+from tests.programs.factories import EnrollmentFactory, exercises_of
 
 pytestmark = pytest.mark.usefixtures("frozen_time")
 
@@ -169,7 +169,7 @@ def test_program_pages_show_each_exercise_with_its_pictures(catalog, api_client)
 def test_todays_items_carry_the_pictures(catalog, patient, patient_client):
     EnrollmentFactory(user=patient, start_date=dt.date(2026, 11, 16))
 
-    items = patient_client.get("/api/v1/today/").json()["items"]
+    items = exercises_of(patient_client.get("/api/v1/today/").json())
 
     assert items
     for item in items:

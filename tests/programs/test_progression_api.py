@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from backend.programs.models import Program
-from tests.programs.factories import EnrollmentFactory
+from tests.programs.factories import EnrollmentFactory, exercises_of
 from tests.tracker.helpers import checkin, entry, session, sync
 
 pytestmark = pytest.mark.usefixtures("frozen_time")  # Saturday 2026-11-21, Paris
@@ -28,8 +28,18 @@ def enrolled(catalog, patient):
     return patient
 
 
+# The pain-monitoring model every decision names, as the app shows it.
+SILBERNAGEL = {
+    "id": "SILBERNAGEL_2007",
+    "title": "Continued sports activity, using a pain-monitoring model, during rehabilitation in "
+    "patients with Achilles tendinopathy: a randomized controlled study. Am J Sports Med "
+    "2007;35(6):897-906.",
+    "author": "Silbernagel KG, Thomee R, Eriksson BI, Karlsson J",
+}
+
+
 def bridge(day_json: dict) -> dict:
-    return next(i for i in day_json["items"] if i["exercise"]["slug"] == "glute-bridge")
+    return next(i for i in exercises_of(day_json) if i["exercise"]["slug"] == "glute-bridge")
 
 
 def dose(item: dict) -> dict:
@@ -44,7 +54,7 @@ def test_without_pain_answers_the_dose_follows_the_calendar(enrolled, patient_cl
         "state": "progress",
         "reason": "A new week of the program: a little more than last week.",
         "week": 3,
-        "sources": ["SILBERNAGEL_2007"],
+        "sources": [SILBERNAGEL],
     }
 
 
@@ -65,7 +75,7 @@ def test_two_sore_sessions_in_a_row_step_the_dose_back_a_week(enrolled, patient_
     # Only the exercise that hurt steps back: the warm-up keeps its week.
     warm_up = next(
         i
-        for i in patient_client.get("/api/v1/today/").json()["items"]
+        for i in exercises_of(patient_client.get("/api/v1/today/").json())
         if i["id"].startswith("core-strength:warm-up")
     )
     assert warm_up["progression"]["week"] == 3
@@ -86,7 +96,7 @@ def test_a_sorer_morning_holds_and_says_why(enrolled, patient_client):
         "state": "hold",
         "reason": "Staying at this level: yesterday's session left your back sorer this morning.",
         "week": 3,
-        "sources": ["SILBERNAGEL_2007"],
+        "sources": [SILBERNAGEL],
     }
     assert dose(item) == WEEK_3_BRIDGE
 
@@ -136,4 +146,4 @@ def test_flare_items_have_no_progression(enrolled, patient_client):
     day = patient_client.get("/api/v1/today/").json()
 
     assert day["mode"] == "flare"
-    assert all(item["progression"] is None for item in day["items"])
+    assert all(item["progression"] is None for item in exercises_of(day))

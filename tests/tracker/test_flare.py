@@ -16,7 +16,7 @@ from backend.reminders.rules import reminder_rule_create
 from backend.reminders.tasks import enqueue_sends
 from backend.tracker.models import Flare
 from tests.accounts.factories import UserFactory
-from tests.programs.factories import EnrollmentFactory
+from tests.programs.factories import EnrollmentFactory, exercises_of
 from tests.tracker.helpers import TODAY, checkin, entry, sync
 
 pytestmark = pytest.mark.usefixtures("frozen_time")
@@ -51,7 +51,7 @@ def today(client) -> dict:
 
 
 def programs(day: dict) -> set[str]:
-    return {item["program"] for item in day["items"]}
+    return {item["program"] for item in exercises_of(day)}
 
 
 # --- start, end, expiry -------------------------------------------------------------
@@ -148,9 +148,9 @@ def test_today_serves_the_flare_plan_then_the_usual_plan_once_ended(enrolled, pa
 
     assert day["mode"] == "flare"
     assert programs(day) == {"flare"}
-    assert {item["exercise"]["slug"] for item in day["items"]} == FLARE_EXERCISES
+    assert {item["exercise"]["slug"] for item in exercises_of(day)} == FLARE_EXERCISES
     assert all(
-        item["id"].startswith("flare:") and item["id"].endswith(":2026-11-21") for item in day["items"]
+        item["id"].startswith("flare:") and item["id"].endswith(":2026-11-21") for item in exercises_of(day)
     )
     assert [s["time_of_day"] for s in day["sessions"]] == [
         "morning",
@@ -159,12 +159,14 @@ def test_today_serves_the_flare_plan_then_the_usual_plan_once_ended(enrolled, pa
         "evening",
         "bedtime",
     ]
-    assert {i for s in day["sessions"] for i in s["items"]} == {item["id"] for item in day["items"]}
-    notes = {item["exercise"]["slug"]: item["prescription"]["note"] for item in day["items"]}
+    assert {i for s in day["sessions"] for i in s["items"]} == {item["id"] for item in exercises_of(day)}
+    notes = {item["exercise"]["slug"]: item["prescription"]["note"] for item in exercises_of(day)}
     assert "only if comfortable" in notes["childs-pose"].lower()
     assert (day["flare"]["started_at"], day["flare"]["ends_at"]) == (flare["started_at"], flare["ends_at"])
     advice = {a["kind"]: a for a in day["flare"]["advice"]}
-    assert "bed" in advice["keep_moving"]["text"] and "S3" in advice["keep_moving"]["sources"]
+    assert "bed" in advice["keep_moving"]["text"] and "S3" in {
+        s["id"] for s in advice["keep_moving"]["sources"]
+    }
     assert advice["seek_help"]["sources"]
 
     end(patient_client)
@@ -197,14 +199,14 @@ def test_the_plan_shows_every_day_the_flare_covers(enrolled, patient_client):
 
 def test_a_flare_item_logged_through_sync_shows_done(enrolled, patient_client):
     start(patient_client)
-    item = today(patient_client)["items"][0]["id"]
+    item = exercises_of(today(patient_client))[0]["id"]
 
     answer = sync(
         patient_client, entry("session", {"date": TODAY.isoformat(), "item_id": item, "status": "done"})
     )
 
     assert answer["results"][0]["status"] == "created"
-    statuses = {i["id"]: i["status"] for i in today(patient_client)["items"]}
+    statuses = {i["id"]: i["status"] for i in exercises_of(today(patient_client))}
     assert statuses[item] == "done"
     assert set(statuses.values()) == {"done", "pending"}
 
@@ -216,7 +218,7 @@ def test_the_safety_hold_still_holds_the_flare_plan(enrolled, patient_client):
     day = today(patient_client)
 
     assert day["mode"] == "flare" and day["safety_hold"] is not None
-    assert {item["status"] for item in day["items"]} == {"held"}
+    assert {item["status"] for item in exercises_of(day)} == {"held"}
 
 
 # --- reminders ----------------------------------------------------------------------

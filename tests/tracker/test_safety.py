@@ -2,8 +2,8 @@ import pytest
 import yaml
 from rest_framework.test import APIClient
 
-from backend.tracker.models import CheckIn
 from backend.programs.sources import CONTENT_DIR
+from backend.tracker.models import CheckIn
 from backend.tracker.safety import MAX_DAILY, safety_rules
 from tests.tracker.helpers import checkin, entry, statuses, sync
 

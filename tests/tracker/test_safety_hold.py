@@ -15,7 +15,7 @@ from backend.reminders.rules import reminder_rule_create
 from backend.reminders.tasks import enqueue_sends
 from backend.tracker.models import SafetyHold
 from tests.accounts.factories import UserFactory
-from tests.programs.factories import EnrollmentFactory
+from tests.programs.factories import EnrollmentFactory, exercises_of
 from tests.tracker.helpers import TODAY, checkin, entry, sync
 
 pytestmark = pytest.mark.usefixtures("frozen_time")
@@ -51,14 +51,14 @@ def release(client, reason: str = "seen_professional", **body) -> dict:
 
 @pytest.mark.parametrize("flag,level", [("chest_breathless", "emergency"), ("leg_weakness", "urgent")])
 def test_an_urgent_or_emergency_answer_pauses_every_exercise(enrolled, patient_client, flag, level):
-    assert {item["status"] for item in today(patient_client)["items"]} == {"pending"}
+    assert {item["status"] for item in exercises_of(today(patient_client))} == {"pending"}
 
     answer = report(patient_client, flag)
 
     client_id = answer["results"][0]["client_id"]
     day = today(patient_client)
-    assert day["items"], "the plan still lists what is paused"
-    assert {item["status"] for item in day["items"]} == {"held"}
+    assert exercises_of(day), "the plan still lists what is paused"
+    assert {item["status"] for item in exercises_of(day)} == {"held"}
     assert day["safety_hold"] == {"level": level, "since": "2026-11-21T09:00:00Z", "check_in": client_id}
     assert hold_of(patient_client) == day["safety_hold"]
 
@@ -68,18 +68,18 @@ def test_milder_answers_keep_the_plan(enrolled, patient_client, flags):
     report(patient_client, *flags)
 
     day = today(patient_client)
-    assert {item["status"] for item in day["items"]} == {"pending"}
+    assert {item["status"] for item in exercises_of(day)} == {"pending"}
     assert day["safety_hold"] is None and hold_of(patient_client) is None
     assert not SafetyHold.objects.exists()
 
 
 def test_what_was_already_done_stays_done_and_the_week_ahead_is_held(enrolled, patient_client):
-    first = today(patient_client)["items"][0]["id"]
+    first = exercises_of(today(patient_client))[0]["id"]
     sync(patient_client, entry("session", {"date": TODAY.isoformat(), "item_id": first, "status": "done"}))
 
     report(patient_client, "bladder_bowel_control")
 
-    statuses = {item["id"]: item["status"] for item in today(patient_client)["items"]}
+    statuses = {item["id"]: item["status"] for item in exercises_of(today(patient_client))}
     assert statuses.pop(first) == "done"
     assert set(statuses.values()) == {"held"}
     plan = patient_client.get("/api/v1/plan/", {"start": "2026-11-19", "days": 5}).json()["days"]
@@ -92,7 +92,7 @@ def test_what_was_already_done_stays_done_and_the_week_ahead_is_held(enrolled, p
         "2026-11-23": True,
     }
     for day in plan:
-        pending = {item["status"] for item in day["items"] if item["id"] != first}
+        pending = {item["status"] for item in exercises_of(day) if item["id"] != first}
         assert pending <= ({"held"} if day["safety_hold"] else {"pending"}), day["date"]
 
 
@@ -121,7 +121,7 @@ def test_seen_a_professional_releases_it_and_the_plan_comes_back(enrolled, patie
     assert answer == {"released": True, "safety_hold": None}
     assert hold_of(patient_client) is None
     day = today(patient_client)
-    assert day["safety_hold"] is None and {item["status"] for item in day["items"]} == {"pending"}
+    assert day["safety_hold"] is None and {item["status"] for item in exercises_of(day)} == {"pending"}
     recorded = SafetyHold.objects.get()
     assert (recorded.release_reason, recorded.released_by, recorded.level) == (
         "seen_professional",
@@ -188,7 +188,7 @@ def test_correcting_the_check_in_that_holds_ends_the_hold(enrolled, patient_clie
 
     assert hold_of(patient_client) is None
     assert SafetyHold.objects.get().release_reason == "check_in_changed"
-    assert {item["status"] for item in today(patient_client)["items"]} == {"pending"}
+    assert {item["status"] for item in exercises_of(today(patient_client))} == {"pending"}
 
 
 @pytest.mark.parametrize(
