@@ -30,7 +30,7 @@ FHIR_NAMESPACE = uuid.UUID("6f1f5e0a-8a59-4c1e-9d0c-2b7f3f6f4a10")
 LOINC = "http://loinc.org"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 BACKTRACK_CODES = "https://backtrack.invalid/fhir/CodeSystem/observation"
-CSV_LISTS = ("pain_areas", "red_flags", "gratitude")
+CSV_LISTS = ("pain_areas", "red_flags", "gratitude", "factors")
 CSV_COLUMNS = list(RECORD_COLUMNS)
 
 

@@ -33,6 +33,7 @@ from backend.tracker.responses import summary_response
 from backend.tracker.safety import safety_answer, safety_rules
 from backend.tracker.serializers import (
     CheckInRecordSerializer,
+    FactorSerializer,
     FlareCheckedInSerializer,
     FlareCheckInSerializer,
     FlareSerializer,
@@ -193,6 +194,15 @@ class JournalView(HistoryView):
     """Journal entries by local date range."""
 
     selector = staticmethod(selectors.journal_entries)
+
+
+class FactorsView(APIView):
+    """What may weigh on a day, for the check-in: the built-in factors, then the caller's own labels."""
+
+    @extend_schema(responses=FactorSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        today = local_today(request.user.timezone)
+        return Response(selectors.factor_choices(user=request.user, today=today))
 
 
 class SummaryView(APIView):

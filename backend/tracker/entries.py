@@ -50,8 +50,19 @@ DATA_FIELDS: dict[str, tuple[str, ...]] = {
         "mood",
         "red_flags",
         "note",
+        # Issue 17: stress factors.
+        "factors",
     ),
-    "journal": ("feeling", "want_to_feel", "gratitude", "text"),
+    # Issue 17 added the reframing prompts after text.
+    "journal": (
+        "feeling",
+        "want_to_feel",
+        "gratitude",
+        "text",
+        "in_control",
+        "anxious_thought",
+        "kinder_view",
+    ),
 }
 # Rendered even when empty; the others only when they hold something.
 ALWAYS_RENDERED: dict[str, tuple[str, ...]] = {
@@ -91,6 +102,11 @@ EMPTY: dict[str, Any] = {
     "want_to_feel": "",
     "text": "",
     "safety_level": CheckIn.Safety.NONE,
+    # Issue 17: stress factors and the reframing prompts.
+    "factors": [],
+    "in_control": "",
+    "anxious_thought": "",
+    "kinder_view": "",
 }
 # One column per field in the CSV export: the record's keys, then every type's data.
 RECORD_COLUMNS: tuple[str, ...] = (

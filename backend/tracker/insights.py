@@ -1,27 +1,27 @@
 """Progress summaries: adherence, streaks, the daily series, weekly averages and the
 stress-pain insights. Pure functions over rows the selectors fetched.
 
-The wording is kind and never claims more than the numbers show: a correlation is
-stated only with at least ``MIN_PAIRS`` paired days and ``|r| >= MIN_R``, always with
-the numbers behind it, and never as a cause.
+The wording is kind and never claims more than the numbers show: a pattern is stated
+only with at least ``MIN_PAIRS`` paired days, as "could be chance" when its bootstrap
+interval includes zero, never with numbers (clinicians read those from the keys) and
+never as a cause (backend/tracker/patterns.py has the statistics).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from backend.programs.schedule import DueDay
-from backend.tracker import adherence
+from backend.tracker import adherence, factors, patterns
+from backend.tracker.patterns import MIN_EACH, MIN_PAIRS
 
 NOTHING_DUE = DueDay(due=0, ids={})
 
-MIN_PAIRS = 14
-MIN_R = 0.3
 INSIGHT_DAYS = 90
+__all__ = ["INSIGHT_DAYS", "MIN_EACH", "MIN_PAIRS"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class DayCheckIn:
     pain: int | None  # None: not answered (the person left the slider alone)
     stress: int | None
     sleep_hours: float | None
+    factors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -42,19 +43,6 @@ class DayLog:
 def latest_per_day(checkins: Iterable[DayCheckIn]) -> dict[dt.date, DayCheckIn]:
     """One check-in per date: callers pass them oldest edit first, so the last wins."""
     return {checkin.date: checkin for checkin in checkins}
-
-
-def pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
-    n = len(xs)
-    if n < 2:
-        return None
-    mean_x, mean_y = sum(xs) / n, sum(ys) / n
-    sxx = sum((x - mean_x) ** 2 for x in xs)
-    syy = sum((y - mean_y) ** 2 for y in ys)
-    if sxx == 0 or syy == 0:
-        return None
-    sxy = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True))
-    return sxy / math.sqrt(sxx * syy)
 
 
 def _mean(values: Iterable[float | None]) -> float | None:
@@ -90,72 +78,124 @@ def streaks(
     return {"current": current, "best": best}
 
 
-def stress_pain_insights(by_day: dict[dt.date, DayCheckIn], today: dt.date) -> list[dict[str, Any]]:
-    window = [today - dt.timedelta(days=n) for n in range(INSIGHT_DAYS - 1, -1, -1)]
+def _pairs(xs: dict[dt.date, float], ys: dict[dt.date, float], lag: int) -> list[tuple[float, float]]:
+    step = dt.timedelta(days=lag)
+    return [(x, ys[day + step]) for day, x in sorted(xs.items()) if day + step in ys]
+
+
+def _sentence(kind: str, higher: bool, chance: bool, label: str = "") -> str:
+    """Plain words for a pattern: no numbers, never a cause, kind about chance."""
+    way = "higher" if higher else "lower"
+    if kind == "stress_pain_same_day":
+        if chance:
+            return "So far your stress and your pain on the same day have not clearly moved together: what shows could be chance."
+        return f"On days you felt more stressed, your pain tended to be {way} that day."
+    if kind == "stress_pain_next_day":
+        if chance:
+            return "So far your stress and your pain the next day have not clearly moved together: what shows could be chance."
+        return f"On days after you felt more stressed, your pain tended to be {way}."
+    if kind == "sleep_pain_next_day":
+        if chance:
+            return "So far how long you slept and your pain the next day have not clearly moved together: what shows could be chance."
+        return f"After nights you slept longer, your pain the next day tended to be {way}."
+    if kind == "practice_pain_next_day":
+        if chance:
+            return "So far your pain on days after you practised has been much like on other days: any difference could be chance."
+        return f"On days after you practised, your pain tended to be {way} than on other days."
+    if chance:
+        return f"So far your pain on days with \u201c{label}\u201d has been much like on other days: any difference could be chance."
+    return f"On days with \u201c{label}\u201d, your pain tended to be {way} than on days without it."
+
+
+def _insight(
+    kind: str, pattern: patterns.Pattern, lag_days: int, factor: dict[str, str] | None = None
+) -> dict[str, Any]:
+    correlation = pattern.method == patterns.SPEARMAN_METHOD
+    insight: dict[str, Any] = {
+        "kind": kind,
+        "text": _sentence(kind, pattern.effect > 0, pattern.chance, factor["label"] if factor else ""),
+        "n": pattern.n,
+        "effect": round(pattern.effect, 2),
+        "ci": [round(pattern.ci[0], 2), round(pattern.ci[1], 2)],
+        "lag_days": lag_days,
+        "method": pattern.method,
+        "chance": pattern.chance,
+        "r": round(pattern.effect, 2) if correlation else None,
+    }
+    if pattern.with_days is not None:
+        insight["with_days"] = pattern.with_days
+    if factor is not None:
+        insight["factor"] = factor
+    return insight
+
+
+def pattern_insights(
+    by_day: dict[dt.date, DayCheckIn], practised: set[dt.date], today: dt.date, seed_key: object
+) -> list[dict[str, Any]]:
+    """What the last ``INSIGHT_DAYS`` days show (backend/tracker/patterns.py has the method).
+
+    A kind with fewer than ``MIN_PAIRS`` paired days is left out; a factor needs at
+    least ``MIN_EACH`` days with it and without it.
+    """
+    first = today - dt.timedelta(days=INSIGHT_DAYS - 1)
     # A score not answered (null) is left out: it is not a 0.
-    same = [
-        (stress, pain)
-        for d in window
-        if d in by_day and (stress := by_day[d].stress) is not None and (pain := by_day[d].pain) is not None
-    ]
-    nxt = [
-        (stress, pain)
-        for d in window[:-1]
-        if d in by_day
-        and d + dt.timedelta(days=1) in by_day
-        and (stress := by_day[d].stress) is not None
-        and (pain := by_day[d + dt.timedelta(days=1)].pain) is not None
-    ]
+    days = {d: c for d, c in by_day.items() if first <= d <= today}
+    pain = patterns.detrend({d: c.pain for d, c in days.items() if c.pain is not None})
+    stress = patterns.detrend({d: c.stress for d, c in days.items() if c.stress is not None})
+    sleep = patterns.detrend({d: c.sleep_hours for d, c in days.items() if c.sleep_hours is not None})
+    # A check-in's sleep is the night before it, so its own pain is the next day's.
+    sleep_by_night = {d - dt.timedelta(days=1): v for d, v in sleep.items()}
+
     insights: list[dict[str, Any]] = []
-    for kind, pairs, when in (
-        ("stress_pain_same_day", same, "on the same day"),
-        ("stress_pain_next_day", nxt, "the next day"),
+    for kind, xs, lag in (
+        ("stress_pain_same_day", stress, 0),
+        ("stress_pain_next_day", stress, 1),
+        ("sleep_pain_next_day", sleep_by_night, 1),
     ):
-        n = len(pairs)
-        if n < MIN_PAIRS:
-            continue
-        r = pearson([p[0] for p in pairs], [p[1] for p in pairs])
-        if r is None:
+        found = patterns.correlation(_pairs(xs, pain, lag), patterns.seed_for(seed_key, kind))
+        if found is not None:
+            insights.append(_insight(kind, found, lag))
+
+    one = dt.timedelta(days=1)
+    after = {d: p for d, p in pain.items() if d - one >= first}
+    found = patterns.difference(
+        [p for d, p in after.items() if d - one in practised],
+        [p for d, p in after.items() if d - one not in practised],
+        patterns.seed_for(seed_key, "practice_pain_next_day"),
+    )
+    if found is not None:
+        insights.append(_insight("practice_pain_next_day", found, 1))
+
+    tapped: dict[str, int] = {}
+    for d in pain:
+        for value in days[d].factors:
+            tapped[value] = tapped.get(value, 0) + 1
+    # The most frequent first; a factor ties by its name so the order is stable.
+    for value, _count in sorted(tapped.items(), key=lambda item: (-item[1], item[0])):
+        found = patterns.difference(
+            [p for d, p in pain.items() if value in days[d].factors],
+            [p for d, p in pain.items() if value not in days[d].factors],
+            patterns.seed_for(seed_key, "factor_pain", value),
+        )
+        if found is not None:
             insights.append(
-                {
-                    "kind": "no_clear_link",
-                    "about": kind,
-                    "r": None,
-                    "n": n,
-                    "text": f"Over {n} days your stress or pain stayed the same, so there is no pattern to show yet.",
-                }
+                _insight("factor_pain", found, 0, factor={"slug": value, "label": factors.label_of(value)})
             )
-            continue
-        r = round(r, 2)
-        if abs(r) >= MIN_R:
-            direction = "higher" if r > 0 else "lower"
-            strength = "clearly" if abs(r) >= 0.5 else "somewhat"
-            text = (
-                f"On days when your stress was higher, your pain {when} tended to be {direction} "
-                f"({strength}: r = {r:+.2f} over {n} days). This is a pattern, not proof of a cause"
-            )
-            text += ", but calming practices may ease both." if r > 0 else "."
-            insights.append({"kind": kind, "r": r, "n": n, "text": text})
-        else:
-            insights.append(
-                {
-                    "kind": "no_clear_link",
-                    "about": kind,
-                    "r": r,
-                    "n": n,
-                    "text": f"Over {n} days, your stress and your pain {when} did not clearly move together "
-                    f"(r = {r:+.2f}).",
-                }
-            )
-    if not same or len(same) < MIN_PAIRS:
-        have = len(same)
+
+    have = sum(1 for d in pain if d in stress)
+    if have < MIN_PAIRS:
         insights.append(
             {
                 "kind": "not_enough_data",
-                "r": None,
+                "about": "stress_pain_same_day",
+                "text": "After two weeks of check-ins we can start to show how your stress and your pain move together.",
                 "n": have,
-                "text": f"After {MIN_PAIRS} days of check-ins we can show how your stress and pain move together "
-                f"({have} so far in the last {INSIGHT_DAYS} days).",
+                "effect": None,
+                "ci": None,
+                "lag_days": 0,
+                "method": patterns.SPEARMAN_METHOD,
+                "chance": True,
+                "r": None,
             }
         )
     return insights
@@ -171,6 +211,7 @@ def summarise(
     practised: set[dt.date],
     streak_due_days: set[dt.date],
     streak_first: dt.date,
+    seed_key: object = 0,
 ) -> dict[str, Any]:
     """The summary document of the API: see ../shared/API.md (``/api/v1/summary/``)."""
     start = today - dt.timedelta(days=days - 1)
@@ -246,5 +287,5 @@ def summarise(
         "series": series,
         "weekly": weekly,
         "change_since_first_week": change,
-        "insights": stress_pain_insights(by_day, today),
+        "insights": pattern_insights(by_day, practised, today, seed_key),
     }

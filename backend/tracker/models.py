@@ -119,6 +119,9 @@ class CheckIn(Entry):
     note = models.TextField(blank=True)
     # Evaluated from red_flags when the check-in is stored; kept for clinicians.
     safety_level = models.CharField(max_length=16, choices=Safety.choices, default=Safety.NONE)
+    # --- Issue 17, stress factors: what weighed on the day (built-in slugs of
+    # content/factors.yaml and the person's own labels, folded, in the order tapped).
+    factors = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [
@@ -156,6 +159,11 @@ class JournalEntry(Entry):
     want_to_feel = models.TextField(blank=True)
     gratitude = models.JSONField(default=list, blank=True)
     text = models.TextField(blank=True)
+    # --- Issue 17, the reframing prompts: what is in my control, an anxious thought,
+    # and a kinder view of it.
+    in_control = models.TextField(blank=True)
+    anxious_thought = models.TextField(blank=True)
+    kinder_view = models.TextField(blank=True)
 
     class Meta:
         verbose_name_plural = "journal entries"

@@ -18,6 +18,7 @@ from backend.programs.models import Enrollment, Program
 from backend.programs.schedule import due_counts, due_days
 from backend.programs.selectors import adjustments_of, enrollments_for_window, plans_on
 from backend.tracker import adherence
+from backend.tracker.factors import CUSTOM_DAYS, MAX_CUSTOM, builtin_factors
 from backend.tracker.flares import instant
 from backend.tracker.insights import NOTHING_DUE, DayCheckIn, DayLog, summarise
 from backend.tracker.models import CheckIn, Flare, JournalEntry, LessonRead, SafetyHold, SessionLog
@@ -213,12 +214,12 @@ def summary(*, user: User, days: int, today: dt.date | None = None) -> dict[str,
         .distinct()
     )
     day_checkins = [
-        DayCheckIn(day, pain, stress, float(sleep) if sleep is not None else None)
-        for day, pain, stress, sleep in CheckIn.objects.filter(
+        DayCheckIn(day, pain, stress, float(sleep) if sleep is not None else None, tuple(tapped or ()))
+        for day, pain, stress, sleep, tapped in CheckIn.objects.filter(
             user=user, deleted=False, date__gte=insight_start, date__lte=today
         )
         .order_by("updated_at", "seq")
-        .values_list("date", "pain", "stress", "sleep_hours")
+        .values_list("date", "pain", "stress", "sleep_hours", "factors")
     ]
     return summarise(
         today=today,
@@ -229,6 +230,7 @@ def summary(*, user: User, days: int, today: dt.date | None = None) -> dict[str,
         practised=practised,
         streak_due_days={day for day, count in due_counts_by_day.items() if count},
         streak_first=streak_first,
+        seed_key=user.pk,
     )
 
 
@@ -288,3 +290,28 @@ def lesson_history(*, user: User) -> LessonHistory:
         else:
             first_start = day
     return LessonHistory(reads=sorted(found, key=lambda r: (r[1], r[0])), first_start=first_start)
+
+
+# --- Issue 17: stress factors ---------------------------------------------------
+
+
+def factor_choices(*, user: User, today: dt.date) -> list[dict[str, Any]]:
+    """The check-in's factor list: the built-in ones, then the person's own labels of the
+    last ``CUSTOM_DAYS`` days, most used first (then most recent), at most ``MAX_CUSTOM``
+    (one query, on the (user, date) index)."""
+    first = today - dt.timedelta(days=CUSTOM_DAYS - 1)
+    builtins = builtin_factors()
+    used: dict[str, list[Any]] = {}
+    for day, tapped in CheckIn.objects.filter(user=user, deleted=False, date__gte=first).values_list(
+        "date", "factors"
+    ):
+        for value in tapped or ():
+            if value in builtins:
+                continue
+            count = used.setdefault(value, [0, day])
+            count[0] += 1
+            count[1] = max(count[1], day)
+    own = sorted(used, key=lambda value: (-used[value][0], -used[value][1].toordinal(), value))
+    return [{"slug": f.slug, "label": f.label, "custom": False} for f in builtins.values()] + [
+        {"slug": value, "label": value, "custom": True} for value in own[:MAX_CUSTOM]
+    ]

@@ -24,6 +24,7 @@ from backend.programs.lessons import lesson_catalog
 from backend.programs.schedule import FLARE_PROGRAM, RX_PROGRAM, parse_item_id
 from backend.tracker import selectors
 from backend.tracker.entries import ENTRY_TYPES, Rejected
+from backend.tracker.factors import LABEL_MAX, MAX_FACTORS, fold_factors
 from backend.tracker.models import CheckIn, SessionLog
 from backend.tracker.safety import safety_rules
 
@@ -33,6 +34,17 @@ PAIN_AREAS = ("neck_shoulders", "upper_back", "lower_back", "legs")
 MAX_CLOCK_AHEAD = dt.timedelta(hours=24)
 _OFFSET = re.compile(r"(?:[zZ]|[+-]\d{2}:?\d{2})$")
 NOTE_MAX = 2000
+JOURNAL_TEXT_MAX = 10000
+# A journal entry must hold at least one of these.
+JOURNAL_WRITTEN = (
+    "feeling",
+    "want_to_feel",
+    "gratitude",
+    "text",
+    "in_control",
+    "anxious_thought",
+    "kinder_view",
+)
 # Versions are a user's change counter (a bigint); anything beyond was not given by us.
 MAX_VERSION = 2**62
 
@@ -117,6 +129,17 @@ class CheckInDataSerializer(serializers.Serializer):
     mood = NullableInt(min_value=1, max_value=5)
     red_flags = serializers.ListField(child=StrictCharField(max_length=64), required=False, max_length=50)
     note = _text(NOTE_MAX)
+    # --- Issue 17: stress factors.
+    factors = serializers.ListField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text=f"What weighed on the day: built-in slugs (GET /api/v1/factors/) or the person's own "
+        f"labels (1-{LABEL_MAX} characters after trimming); at most {MAX_FACTORS}; duplicates are folded.",
+    )
+
+    def validate_factors(self, value: list[Any]) -> list[str]:
+        # One message for the whole list: a per-index error map reads badly on a phone.
+        return fold_factors(value)
 
     def validate_pain_areas(self, value: list[str]) -> list[str]:
         return sorted(set(value), key=PAIN_AREAS.index)
@@ -146,10 +169,14 @@ class JournalDataSerializer(serializers.Serializer):
     feeling = _text(500)
     want_to_feel = _text(500)
     gratitude = serializers.ListField(child=StrictCharField(max_length=200), required=False, max_length=3)
-    text = _text(10000)
+    text = _text(JOURNAL_TEXT_MAX)
+    # --- Issue 17: the reframing prompts, as long as text may be.
+    in_control = _text(JOURNAL_TEXT_MAX)
+    anxious_thought = _text(JOURNAL_TEXT_MAX)
+    kinder_view = _text(JOURNAL_TEXT_MAX)
 
     def validate(self, attrs: dict) -> dict:
-        if not any(attrs.get(name) for name in ("feeling", "want_to_feel", "gratitude", "text")):
+        if not any(attrs.get(name) for name in JOURNAL_WRITTEN):
             raise serializers.ValidationError({"text": ["Write at least one thing before saving."]})
         return attrs
 
@@ -630,6 +657,9 @@ class CheckInRecordSerializer(_RecordSerializer):
     sleep_quality = serializers.IntegerField(required=False)
     mood = serializers.IntegerField(required=False)
     note = serializers.CharField(required=False)
+    factors = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Built-in factor slugs and own labels."
+    )
     safety_level = serializers.ChoiceField(choices=CheckIn.Safety.choices)
 
 
@@ -638,6 +668,9 @@ class JournalRecordSerializer(_RecordSerializer):
     want_to_feel = serializers.CharField(required=False)
     gratitude = serializers.ListField(child=serializers.CharField(), required=False)
     text = serializers.CharField(required=False)
+    in_control = serializers.CharField(required=False, help_text="What is in my control.")
+    anxious_thought = serializers.CharField(required=False, help_text="An anxious thought.")
+    kinder_view = serializers.CharField(required=False, help_text="A kinder view of it.")
 
 
 class ClinicianLogsSerializer(serializers.Serializer):
@@ -691,14 +724,63 @@ class ChangeSerializer(serializers.Serializer):
         return fields
 
 
-class InsightSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(
-        choices=["stress_pain_same_day", "stress_pain_next_day", "no_clear_link", "not_enough_data"]
+INSIGHT_KINDS = (
+    "stress_pain_same_day",
+    "stress_pain_next_day",
+    "sleep_pain_next_day",
+    "practice_pain_next_day",
+    "factor_pain",
+)
+
+
+class FactorSerializer(serializers.Serializer):
+    slug = serializers.CharField(
+        help_text="What a check-in's factors holds: a built-in slug, or the label itself."
     )
-    about = serializers.CharField(required=False, help_text="no_clear_link: which pairing was looked at.")
-    r = serializers.FloatField(allow_null=True, help_text="Pearson's r of the pairs, when there is one.")
+    label = serializers.CharField(help_text="What the person reads.")
+    custom = serializers.BooleanField(help_text="The caller's own label, used in the last 90 days.")
+
+
+class FactorRefSerializer(serializers.Serializer):
+    slug = serializers.CharField(help_text="A built-in slug, or the person's own label.")
+    label = serializers.CharField()
+
+
+class InsightSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[*INSIGHT_KINDS, "not_enough_data"])
+    text = serializers.CharField(
+        help_text="What the person is shown: plain words, no numbers, never a cause."
+    )
     n = serializers.IntegerField(help_text="Paired days the statement rests on.")
-    text = serializers.CharField(help_text="What the person is shown, in plain words.")
+    effect = serializers.FloatField(
+        allow_null=True,
+        help_text="Correlation kinds: Spearman's rho of the detrended series (-1..1). practice and "
+        "factor: the difference of median (detrended) pain, days with minus days without, in points "
+        "of 0-10. null for not_enough_data.",
+    )
+    ci = serializers.ListField(
+        child=serializers.FloatField(),
+        min_length=2,
+        max_length=2,
+        allow_null=True,
+        help_text="The bootstrap percentile interval of effect [low, high] (99% for correlations, 97.5% "
+        "for differences); null for not_enough_data.",
+    )
+    lag_days = serializers.IntegerField(help_text="0: the same day; 1: pain the day after.")
+    method = serializers.CharField(
+        help_text="How effect and ci were worked out (backend/tracker/patterns.py)."
+    )
+    factor = FactorRefSerializer(required=False, help_text="factor_pain: which factor.")
+    chance = serializers.BooleanField(help_text="The interval includes zero: the pattern could be chance.")
+    with_days = serializers.IntegerField(
+        required=False, help_text="practice and factor: days with it (the rest of n are without)."
+    )
+    r = serializers.FloatField(
+        allow_null=True, help_text="Kept for older clients: effect for the correlation kinds, else null."
+    )
+    about = serializers.CharField(
+        required=False, help_text="not_enough_data: which kind it is about (stress_pain_same_day)."
+    )
 
 
 class SummarySerializer(serializers.Serializer):

@@ -2,6 +2,7 @@ from django.urls import path
 
 from backend.tracker.api import (
     CheckInsView,
+    FactorsView,
     FlareCheckInView,
     FlareView,
     JournalView,
@@ -23,5 +24,6 @@ urlpatterns = [
     path("logs/", SessionLogsView.as_view(), name="logs"),
     path("checkins/", CheckInsView.as_view(), name="checkins"),
     path("journal/", JournalView.as_view(), name="journal"),
+    path("factors/", FactorsView.as_view(), name="factors"),
     path("summary/", SummaryView.as_view(), name="summary"),
 ]

@@ -431,6 +431,23 @@ export interface paths {
         patch: operations["enrollments_partial_update"];
         trace?: never;
     };
+    "/api/v1/factors/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description What may weigh on a day, for the check-in: the built-in factors, then the caller's own labels. */
+        get: operations["factors_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/flare/": {
         parameters: {
             query?: never;
@@ -1032,6 +1049,8 @@ export interface components {
             mood?: number | null;
             red_flags?: string[];
             note?: string;
+            /** @description What weighed on the day: built-in slugs (GET /api/v1/factors/) or the person's own labels (1-40 characters after trimming); at most 12; duplicates are folded. */
+            factors?: unknown[];
         };
         CheckInDataRequest: {
             /** Format: date */
@@ -1045,6 +1064,8 @@ export interface components {
             mood?: number | null;
             red_flags?: string[];
             note?: string;
+            /** @description What weighed on the day: built-in slugs (GET /api/v1/factors/) or the person's own labels (1-40 characters after trimming); at most 12; duplicates are folded. */
+            factors?: unknown[];
         };
         /** @description Documentation of one posted entry (validated by ``EntrySerializer``). */
         CheckInEntryInRequest: {
@@ -1116,6 +1137,8 @@ export interface components {
             sleep_quality?: number;
             mood?: number;
             note?: string;
+            /** @description Built-in factor slugs and own labels. */
+            factors?: string[];
             safety_level: components["schemas"]["SafetyLevelEnum"];
         };
         ClinicianLogs: {
@@ -1256,6 +1279,19 @@ export interface components {
          * @enum {string}
          */
         ExerciseKindEnum: "hold" | "reps" | "breathing" | "timed" | "habit";
+        Factor: {
+            /** @description What a check-in's factors holds: a built-in slug, or the label itself. */
+            slug: string;
+            /** @description What the person reads. */
+            label: string;
+            /** @description The caller's own label, used in the last 90 days. */
+            custom: boolean;
+        };
+        FactorRef: {
+            /** @description A built-in slug, or the person's own label. */
+            slug: string;
+            label: string;
+        };
         /**
          * @description * `better` - better
          *     * `same` - same
@@ -1384,26 +1420,45 @@ export interface components {
         };
         Insight: {
             kind: components["schemas"]["InsightKindEnum"];
-            /** @description no_clear_link: which pairing was looked at. */
-            about?: string;
-            /**
-             * Format: double
-             * @description Pearson's r of the pairs, when there is one.
-             */
-            r: number | null;
+            /** @description What the person is shown: plain words, no numbers, never a cause. */
+            text: string;
             /** @description Paired days the statement rests on. */
             n: number;
-            /** @description What the person is shown, in plain words. */
-            text: string;
+            /**
+             * Format: double
+             * @description Correlation kinds: Spearman's rho of the detrended series (-1..1). practice and factor: the difference of median (detrended) pain, days with minus days without, in points of 0-10. null for not_enough_data.
+             */
+            effect: number | null;
+            /** @description The bootstrap percentile interval of effect [low, high] (99% for correlations, 97.5% for differences); null for not_enough_data. */
+            ci: number[] | null;
+            /** @description 0: the same day; 1: pain the day after. */
+            lag_days: number;
+            /** @description How effect and ci were worked out (backend/tracker/patterns.py). */
+            method: string;
+            /** @description factor_pain: which factor. */
+            factor?: components["schemas"]["FactorRef"];
+            /** @description The interval includes zero: the pattern could be chance. */
+            chance: boolean;
+            /** @description practice and factor: days with it (the rest of n are without). */
+            with_days?: number;
+            /**
+             * Format: double
+             * @description Kept for older clients: effect for the correlation kinds, else null.
+             */
+            r: number | null;
+            /** @description not_enough_data: which kind it is about (stress_pain_same_day). */
+            about?: string;
         };
         /**
          * @description * `stress_pain_same_day` - stress_pain_same_day
          *     * `stress_pain_next_day` - stress_pain_next_day
-         *     * `no_clear_link` - no_clear_link
+         *     * `sleep_pain_next_day` - sleep_pain_next_day
+         *     * `practice_pain_next_day` - practice_pain_next_day
+         *     * `factor_pain` - factor_pain
          *     * `not_enough_data` - not_enough_data
          * @enum {string}
          */
-        InsightKindEnum: "stress_pain_same_day" | "stress_pain_next_day" | "no_clear_link" | "not_enough_data";
+        InsightKindEnum: "stress_pain_same_day" | "stress_pain_next_day" | "sleep_pain_next_day" | "practice_pain_next_day" | "factor_pain" | "not_enough_data";
         JournalData: {
             /** Format: date */
             date: string;
@@ -1411,6 +1466,9 @@ export interface components {
             want_to_feel?: string;
             gratitude?: string[];
             text?: string;
+            in_control?: string;
+            anxious_thought?: string;
+            kinder_view?: string;
         };
         JournalDataRequest: {
             /** Format: date */
@@ -1419,6 +1477,9 @@ export interface components {
             want_to_feel?: string;
             gratitude?: string[];
             text?: string;
+            in_control?: string;
+            anxious_thought?: string;
+            kinder_view?: string;
         };
         /** @description Documentation of one posted entry (validated by ``EntrySerializer``). */
         JournalEntryInRequest: {
@@ -1483,6 +1544,12 @@ export interface components {
             want_to_feel?: string;
             gratitude?: string[];
             text?: string;
+            /** @description What is in my control. */
+            in_control?: string;
+            /** @description An anxious thought. */
+            anxious_thought?: string;
+            /** @description A kinder view of it. */
+            kinder_view?: string;
         };
         Lesson: {
             slug: string;
@@ -4691,6 +4758,52 @@ export interface operations {
             };
             /** @description No such object, or not yours (no existence leak). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Briefly unavailable; try again after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    factors_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Factor"][];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but not allowed (or CSRF check failed). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

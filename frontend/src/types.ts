@@ -266,7 +266,7 @@ export type SessionData = Schemas['SessionData']
 export type PainArea = 'neck_shoulders' | 'upper_back' | 'lower_back' | 'legs'
 
 // Written by hand over the schema until the factors branch's schema names them (shapes17).
-export type CheckinData = Schemas['CheckInData'] & { factors?: string[] }
+export type CheckinData = Omit<Schemas['CheckInData'], 'factors'> & { factors?: string[] }
 
 export type JournalData = Schemas['JournalData'] & { in_control?: string; anxious_thought?: string; kinder_view?: string }
 

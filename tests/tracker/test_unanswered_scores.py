@@ -63,7 +63,7 @@ def test_unanswered_days_are_left_out_of_the_stress_pain_insights(client):
 
     same_day = next(i for i in insights if i.get("kind") == "stress_pain_same_day")
     assert same_day["n"] == len(answered) == 14
-    assert same_day["r"] > 0.9
+    assert same_day["effect"] > 0.9
 
 
 def test_the_fhir_export_has_no_pain_observation_for_an_unanswered_pain(client):
