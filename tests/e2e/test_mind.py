@@ -15,15 +15,18 @@ from django.core.management import call_command
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.test_offline import play_to_the_end, server_entries, sign_up_and_enroll, wait_for_service_worker
+from tests.e2e.test_safety import assert_no_axe_violations
 
 PROGRAMS = ("Guided relaxation",)
 
 
 def both_schemes(page: Page, artifacts, name: str) -> None:
-    """A phone-size screenshot in light and in dark."""
+    """A phone-size screenshot in light and in dark, each checked with axe first."""
+    assert_no_axe_violations(page)
     page.screenshot(path=str(artifacts / f"{name}.png"), full_page=False)
     page.emulate_media(color_scheme="dark")
     try:
+        assert_no_axe_violations(page)
         page.screenshot(path=str(artifacts / f"{name}-dark.png"), full_page=False)
     finally:
         page.emulate_media(color_scheme="light")
