@@ -141,6 +141,10 @@ TABLE: dict[tuple[str, str], tuple[dict[str, set[int]], dict | None]] = {
     ("not-for-me", "post"): (OWN_INPUT, {}),
     ("not-for-me-detail", "delete"): (OWNED, None),
     ("plan-changes", "get"): (OWN, None),
+    # Content for anyone signed in; a lesson's status is the caller's own.
+    ("sources", "get"): (OWN, None),
+    ("lessons", "get"): (OWN, None),
+    ("lesson-detail", "get"): (OWN, None),
 }
 
 # What a linked clinician whose link lacks ``prescribe`` gets: reads, never writes.
@@ -250,6 +254,7 @@ def _url(name: str, ids: dict) -> str:
         "reminder-detail": {"pk": ids["reminder"]},
         "care-link": {"pk": ids["link"]},
         "program-detail": {"slug": ids["slug"]},
+        "lesson-detail": {"slug": "the-desk"},
         "care-alert-acknowledge": {**patient, "alert_id": ids["alert_id"]},
         "care-patient-note": {**patient, "note_id": ids["note_id"]},
         "care-patient-prescription": {**patient, "pk": ids["rx"]},

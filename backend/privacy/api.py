@@ -68,7 +68,10 @@ class ExportView(APIView):
             checkins=list(tracker_selectors.checkins(user=user)),
             journal=list(tracker_selectors.journal_entries(user=user)),
             enrollments=list(enrollment_list(user=user)),
-            extra=export.own_settings(user),
+            extra={
+                **export.own_settings(user),
+                **export.lessons_section(tracker_selectors.lesson_reads(user=user)),
+            },
         )
         return export.export_response(subject=user, document=document, fmt=fmt, stem="backtrack")
 

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpResponse
@@ -23,7 +24,7 @@ from backend.reminders.serializers import ReminderRuleSerializer
 from backend.tracker.entries import RECORD_COLUMNS, render_record
 from backend.tracker.flares import render_history as render_flares
 from backend.tracker.holds import render_history
-from backend.tracker.models import CheckIn, Flare, JournalEntry, SessionLog
+from backend.tracker.models import CheckIn, Flare, JournalEntry, LessonRead, SessionLog
 
 # Stable, opaque FHIR ids: no database id leaves the server.
 FHIR_NAMESPACE = uuid.UUID("6f1f5e0a-8a59-4c1e-9d0c-2b7f3f6f4a10")
@@ -74,6 +75,11 @@ def collect(
     return document
 
 
+def lessons_section(reads: Iterable[LessonRead]) -> dict[str, list[dict[str, Any]]]:
+    """The lessons a person read (their own export only: reading is no shared scope)."""
+    return {"lessons_read": [render_record(row) for row in reads]}
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -90,7 +96,12 @@ def to_csv(document: dict[str, Any]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
-    for record_type, key in (("session", "session_logs"), ("checkin", "checkins"), ("journal", "journal")):
+    for record_type, key in (
+        ("session", "session_logs"),
+        ("checkin", "checkins"),
+        ("journal", "journal"),
+        ("lesson", "lessons_read"),
+    ):
         for record in document.get(key, []):
             writer.writerow({"record_type": record_type, **{k: _cell(v) for k, v in record.items()}})
     return buffer.getvalue()

@@ -128,7 +128,7 @@ def session_reminder_state(
 
 
 def _history(
-    model: type[SessionLog] | type[CheckIn] | type[JournalEntry],
+    model: type[SessionLog] | type[CheckIn] | type[JournalEntry] | type[LessonRead],
     user: User,
     start: dt.date | None,
     end: dt.date | None,
@@ -248,6 +248,11 @@ def program_slugs(named: set[str]) -> set[str]:
 
 
 # --- Lessons read (issue 17) ---------------------------------------------------------
+
+
+def lesson_reads(*, user: User) -> QuerySet[LessonRead]:
+    """The live lesson reads, for the person's own export."""
+    return _history(LessonRead, user, None, None)
 
 
 def lessons_read(*, user: User) -> dict[str, dt.date]:

@@ -23,7 +23,7 @@ from tests.conftest import signed_in
 from tests.e2e.test_clinician import log_in
 from tests.e2e.test_offline import wait_for_service_worker
 from tests.e2e.test_safety import assert_no_axe_violations, wait_until
-from tests.programs.factories import EnrollmentFactory
+from tests.programs.factories import EnrollmentFactory, exercises_of
 
 
 def test_the_patient_sees_who_read_what_changes_what_they_may_see_and_ends_sharing(
@@ -180,7 +180,7 @@ def test_an_exercise_set_aside_offline_leaves_the_plan_and_comes_back_from_setti
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     assert wait_until(lambda: [r["exercise"] for r in api.get("/api/v1/me/not-for-me/").json()] == [slug])
-    assert slug not in {i["exercise"]["slug"] for i in api.get("/api/v1/today/").json()["items"]}
+    assert slug not in {i["exercise"]["slug"] for i in exercises_of(api.get("/api/v1/today/").json())}
 
     # Settings: who set it aside, the change in the plan's history, and "Bring back".
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()

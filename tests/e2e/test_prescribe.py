@@ -25,7 +25,7 @@ from tests.accounts.factories import PASSWORD, UserFactory
 from tests.conftest import signed_in
 from tests.e2e.test_clinician import CLINICIAN, log_in, totp_code
 from tests.e2e.test_safety import assert_no_axe_violations
-from tests.programs.factories import EnrollmentFactory
+from tests.programs.factories import EnrollmentFactory, exercises_of
 
 DESK = {"width": 1280, "height": 900}
 TABLET = {"width": 820, "height": 1180}
@@ -72,7 +72,7 @@ def plan_items(patient: User) -> list[dict]:
     """The patient's own next 7 days, as their phone reads them."""
     answer = signed_in(patient).get("/api/v1/plan/?days=7")
     assert answer.status_code == 200, answer.content
-    return [item for day in answer.json()["days"] for item in day["items"]]
+    return [item for day in answer.json()["days"] for item in exercises_of(day)]
 
 
 def test_a_clinician_allowed_to_prescribe_lowers_a_dose_and_adds_an_exercise(
@@ -316,7 +316,7 @@ def phone_sees_what_was_set(browser: Browser, base: str, patient: User, artifact
     """The patient's Today on a phone: each item a clinician set carries "Set by Dr Rao"
     and the note written for it (cat-cow is every morning; the plank on weekday evenings)."""
     user_screening_set(user=patient, answers={"cancer_history": False, "fall_or_injury": False})
-    today = signed_in(patient).get("/api/v1/today/").json()["items"]
+    today = exercises_of(signed_in(patient).get("/api/v1/today/").json())
     prescribed = [item for item in today if item["prescribed_by"]]
     assert any(item["exercise"]["slug"] == "cat-cow" for item in prescribed), today
     phone = browser.new_context(

@@ -30,7 +30,7 @@ from tests.care.test_alert_notices import linked, subscribe
 from tests.conftest import signed_in
 from tests.e2e.test_clinician import CLINICIAN, log_in, totp_code
 from tests.e2e.test_offline import server_entries, sign_up_and_enroll, wait_for_service_worker
-from tests.programs.factories import EnrollmentFactory
+from tests.programs.factories import EnrollmentFactory, exercises_of
 from tests.reminders import conftest as push_fixtures
 
 # The local push service that verifies VAPID and decrypts: the clinician's device.
@@ -218,7 +218,7 @@ def test_an_emergency_offline_shows_one_message_a_number_to_call_and_pauses_the_
     assert hold_on_server["check_in"] == checkins[0]["client_id"]
     today = context.request.get(f"{base}/api/v1/today/").json()
     assert today["safety_hold"]["check_in"] == checkins[0]["client_id"]
-    assert {item["status"] for item in today["items"]} == {"held"}
+    assert {item["status"] for item in exercises_of(today)} == {"held"}
     # The physiotherapist's phone is told once (the task the sync queued, run here),
     # naming the patient and the level only; running it again tells nobody twice.
     alert = SafetyAlert.objects.get(patient__email="emergency@example.com")
