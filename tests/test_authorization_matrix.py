@@ -97,6 +97,7 @@ TABLE: dict[tuple[str, str], tuple[dict[str, set[int]], dict | None]] = {
     ("checkins", "get"): (OWN, None),
     ("journal", "get"): (OWN, None),
     ("summary", "get"): (OWN, None),
+    ("factors", "get"): (OWN, None),
     ("push-public-key", "get"): (OWN, None),
     ("push-subscriptions", "post"): (OWN_INPUT, {}),
     ("push-subscriptions", "delete"): (OWN_INPUT, {}),

@@ -31,10 +31,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import random
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from operator import mul
+from itertools import accumulate
+from operator import mul, sub
 
 MIN_PAIRS = 14
 MIN_EACH = 7  # days with, and days without, for a with/without comparison
@@ -158,20 +160,39 @@ def _tie_groups(values: Sequence[float]) -> list[tuple[int, ...]]:
     return groups
 
 
-def _resampled_ranks(groups: list[tuple[int, ...]], counts: list[int]) -> list[float]:
+class _Ranker:
     """The rank of each original day within a resample that holds it ``counts[i]`` times
-    (copies and equal values share their average rank): exact, without sorting again."""
-    ranked = [0.0] * len(counts)
-    position = 0
-    for group in groups:
-        # Most groups hold one day: skip the generator for them (the hot loop).
-        taken = counts[group[0]] if len(group) == 1 else sum(counts[i] for i in group)
-        if taken:
-            average = position + (taken + 1) / 2
-            for i in group:
-                ranked[i] = average
-            position += taken
-    return ranked
+    (copies and equal values share their average rank): exact, without sorting again.
+
+    Days with a value of their own (the usual case for detrended scores) are ranked with
+    C-level maps only; equal values need the group loop.
+    """
+
+    def __init__(self, values: Sequence[float]) -> None:
+        self.groups = _tie_groups(values)
+        self.order = [i for group in self.groups for i in group]
+        self.position = [0] * len(values)
+        for place, i in enumerate(self.order):
+            self.position[i] = place
+        self.distinct = len(self.groups) == len(values)
+        # (c - 1) / 2: a day taken c times sits at ranks cum - c + 1 .. cum.
+        self.half = [(c - 1) / 2 for c in range(len(values) + 1)]
+
+    def __call__(self, counts: list[int]) -> list[float]:
+        if self.distinct:
+            taken = list(map(counts.__getitem__, self.order))
+            average = list(map(sub, accumulate(taken), map(self.half.__getitem__, taken)))
+            return list(map(average.__getitem__, self.position))
+        ranked = [0.0] * len(counts)
+        position = 0
+        for group in self.groups:
+            taken_in_group = counts[group[0]] if len(group) == 1 else sum(counts[i] for i in group)
+            if taken_in_group:
+                mean_rank = position + (taken_in_group + 1) / 2
+                for i in group:
+                    ranked[i] = mean_rank
+                position += taken_in_group
+        return ranked
 
 
 def _weighted_pearson(xs: list[float], ys: list[float], weights: list[int], total: int) -> float | None:
@@ -186,6 +207,28 @@ def _weighted_pearson(xs: list[float], ys: list[float], weights: list[int], tota
     return sxy / (sxx * syy) ** 0.5
 
 
+def _resample_counts(rng: random.Random, n: int) -> Iterator[list[int]]:
+    """``RESAMPLES`` draws of n days with replacement, each as how often every day was
+    drawn. Bytes from the seeded generator, reduced to 0..n-1 without bias (bytes past
+    the last whole multiple of n are dropped), so the drawing runs at C speed."""
+    if n >= 255:
+        for _ in range(RESAMPLES):
+            counts = [0] * n
+            for i, times in Counter(rng.choices(range(n), k=n)).items():
+                counts[i] = times
+            yield counts
+        return
+    limit = 256 - 256 % n
+    table = bytes(b % n if b < limit else 255 for b in range(256))
+    need = n * RESAMPLES
+    pool = b""
+    while len(pool) < need:
+        pool += rng.randbytes(need - len(pool) + need // 2 + 64).translate(table).replace(b"\xff", b"")
+    days = range(n)
+    for start in range(0, need, n):
+        yield list(map(pool[start : start + n].count, days))
+
+
 def correlation(pairs: Sequence[tuple[float, float]], seed: int) -> Pattern | None:
     """Spearman's rho of (x, y) pairs of detrended scores with its bootstrap interval;
     None with fewer than ``MIN_PAIRS`` pairs or when a side does not vary."""
@@ -198,16 +241,10 @@ def correlation(pairs: Sequence[tuple[float, float]], seed: int) -> Pattern | No
     if rho is None:
         return None
     rng = random.Random(seed)  # noqa: S311 - resampling, not secrecy
-    x_groups, y_groups = _tie_groups(xs), _tie_groups(ys)
+    rank_x, rank_y = _Ranker(xs), _Ranker(ys)
     estimates: list[float] = []
-    indices = range(n)
-    for _ in range(RESAMPLES):
-        counts = [0] * n
-        for i, times in Counter(rng.choices(indices, k=n)).items():
-            counts[i] = times
-        estimate = _weighted_pearson(
-            _resampled_ranks(x_groups, counts), _resampled_ranks(y_groups, counts), counts, n
-        )
+    for counts in _resample_counts(rng, n):
+        estimate = _weighted_pearson(rank_x(counts), rank_y(counts), counts, n)
         # A resample where one side is constant carries no correlation: count it as 0,
         # which only widens the interval towards "could be chance".
         estimates.append(0.0 if estimate is None else estimate)
@@ -220,6 +257,17 @@ def _median(values: Sequence[float]) -> float:
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
+def _resampled_medians(values: Sequence[float], rng: random.Random) -> Iterator[float]:
+    """The median of each resample of ``values``, read off the running counts of the
+    sorted values (no sorting per resample)."""
+    ordered = sorted(values)
+    k = len(ordered)
+    low, high = (k - 1) // 2, k // 2
+    for counts in _resample_counts(rng, k):
+        running = list(accumulate(counts))
+        yield (ordered[bisect_right(running, low)] + ordered[bisect_right(running, high)]) / 2
+
+
 def difference(with_it: Sequence[float], without: Sequence[float], seed: int) -> Pattern | None:
     """Median (detrended) pain on days with minus days without, with a bootstrap interval
     that resamples each group on its own; None unless both have ``MIN_EACH`` days and
@@ -228,10 +276,7 @@ def difference(with_it: Sequence[float], without: Sequence[float], seed: int) ->
         return None
     effect = _median(with_it) - _median(without)
     rng = random.Random(seed)  # noqa: S311 - resampling, not secrecy
-    estimates = [
-        _median(rng.choices(with_it, k=len(with_it))) - _median(rng.choices(without, k=len(without)))
-        for _ in range(RESAMPLES)
-    ]
+    estimates = list(map(sub, _resampled_medians(with_it, rng), _resampled_medians(without, rng)))
     return Pattern(
         effect=effect,
         ci=_interval(estimates, DIFFERENCE_CI),
