@@ -14,7 +14,12 @@ import uuid
 from django.core.management import call_command
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.e2e.test_offline import play_to_the_end, server_entries, sign_up_and_enroll, wait_for_service_worker
+from tests.e2e.test_offline import (
+    play_to_the_end,
+    server_entries,
+    sign_up_and_enroll,
+    wait_for_service_worker,
+)
 from tests.e2e.test_safety import assert_no_axe_violations
 
 PROGRAMS = ("Guided relaxation",)
@@ -184,7 +189,7 @@ def test_the_sophrology_session_plays_in_the_player_with_cues_that_move_on(
     # Paused, the cue stays; resumed, it moves on by itself.
     page.get_by_role("button", name="Pause").click()
     page.clock.fast_forward(120_000)
-    expect(cue).to_have_attribute("data-cue", "1 of %d" % total)
+    expect(cue).to_have_attribute("data-cue", f"1 of {total}")
     page.get_by_role("button", name="Resume").click()
     for _ in range(120):
         if cue.get_attribute("data-cue") != f"1 of {total}":
@@ -223,12 +228,16 @@ def test_the_sophrology_session_plays_in_the_player_with_cues_that_move_on(
     expect(page.get_by_test_id("times-line")).to_have_text("Up to 3 times a day · 1 done today")
 
 
-def test_progress_shows_a_factor_insight_in_words(live_server, page: Page, context: BrowserContext, artifacts):
+def test_progress_shows_a_factor_insight_in_words(
+    live_server, page: Page, context: BrowserContext, artifacts
+):
     call_command("load_programs", verbosity=0)
     base = live_server.url
     sign_up_and_enroll(page, base, "insight@example.com", programs=PROGRAMS)
     wait_for_service_worker(page)
-    today = dt.date.fromisoformat(page.evaluate("new Intl.DateTimeFormat('en-CA', {timeZone: 'Europe/Paris'}).format(new Date())"))
+    today = dt.date.fromisoformat(
+        page.evaluate("new Intl.DateTimeFormat('en-CA', {timeZone: 'Europe/Paris'}).format(new Date())")
+    )
     # Four weeks of check-ins: on work days the pain ran higher.
     entries = []
     for back in range(1, 29):
