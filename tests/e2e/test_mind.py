@@ -215,7 +215,7 @@ def test_the_sophrology_session_plays_in_the_player_with_cues_that_move_on(
     page.get_by_role("button", name="Relax now").click()
     page.get_by_test_id("relax-list").locator('[data-exercise="heat-therapy"]').click()
     page.get_by_role("button", name="Skip this question").click()
-    expect(page.get_by_test_id("countdown")).to_be_visible()
+    expect(page.get_by_test_id("timer").get_by_role("timer")).to_be_visible()
     expect(page.get_by_test_id("times-line")).to_have_text("Up to 3 times a day")
     page.clock.fast_forward(30_000)
     both_schemes(page, artifacts, "timer")

@@ -360,7 +360,7 @@ export function Player({ time, extras, relax }: { time: string; extras: boolean;
     if (cue.current.index !== state.index) {
       cue.current = { index: state.index, left }
       const breath = BREATH_KINDS.includes(step.kind)
-      const guided = (items[step.item]?.exercise.guide?.length ?? 0) > 0
+      const guided = steps.some((st) => st.item === step.item && st.kind === 'cue')
       if (guided) {
         // The guide speaks each cue whole: the last one is stopped, never talked over.
         hush()
@@ -503,7 +503,7 @@ export function Player({ time, extras, relax }: { time: string; extras: boolean;
   const exercise = item.exercise
   const breathing = BREATH_KINDS.includes(step.kind) || (step.kind === 'ready' && steps.some((s) => s.item === step.item && BREATH_KINDS.includes(s.kind)))
   const manual = step.seconds === 0
-  const guided = (exercise.guide?.length ?? 0) > 0
+  const guided = step.kind === 'cue' || (step.kind === 'ready' && steps.some((st) => st.item === step.item && st.kind === 'cue'))
   if (guided) {
     return (
       <main id="main" class="player guided-player" data-step={step.kind} data-exercise={exercise.slug}>
@@ -590,6 +590,16 @@ export function Player({ time, extras, relax }: { time: string; extras: boolean;
         </div>
       )}
       {breathing && BREATH_KINDS.includes(step.kind) && <p class="timer-detail small center">{step.detail}</p>}
+      {exercise.slug === 'cold-therapy' && (
+        <p class="notice warn wrap-note" data-testid="wrap-note">
+          Wrap it in a cloth: never put ice straight on your skin.
+        </p>
+      )}
+      {exercise.max_per_day ? (
+        <p class="small muted times-line center" data-testid="times-line">
+          {timesLine(exercise.max_per_day, times)}
+        </p>
+      ) : null}
       {/* Said to screen readers at each change of step, not every second. */}
       <p class="visually-hidden" aria-live="polite">
         {`${step.label}${step.detail ? `, ${step.detail}` : ''}${manual ? '' : `, ${step.seconds} seconds`}`}

@@ -42,7 +42,7 @@ export interface Step {
 
 export const BREATH_KINDS: StepKind[] = ['inhale', 'hold-in', 'exhale', 'hold-out']
 
-type Shape = Pick<Exercise, 'kind' | 'pattern'> & Partial<Pick<Exercise, 'guide'>>
+type Shape = Pick<Exercise, 'kind' | 'pattern'> & Partial<Pick<Exercise, 'guide' | 'timer'>>
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
 
@@ -76,7 +76,8 @@ export function exerciseSteps(exercise: Shape, p: Prescription, item = 0): Step[
   const ready: Step = { kind: 'ready', seconds: READY_SECONDS, label: 'Get ready', detail: '', say: 'Get ready', item }
   // A guided practice is its spoken cues, each for its own seconds (the guide sets
   // the length; the dose was written to match it).
-  const guide = (exercise.guide ?? []).filter((c) => c.text && c.seconds > 0)
+  // A timer practice (heat, cold) runs for its dose instead: the dose is the safe time.
+  const guide = exercise.timer && p.duration_seconds ? [] : (exercise.guide ?? []).filter((c) => c.text && c.seconds > 0)
   if (guide.length > 0) {
     return [
       ready,
