@@ -15,7 +15,10 @@ import type {
   ClinicianNote,
   Day,
   Enrollment,
+  Factor,
   JournalRecord,
+  Lesson,
+  LessonSummary,
   Me,
   OutgoingEntry,
   PainRule,
@@ -36,6 +39,7 @@ import type {
   SyncEntry,
   SyncResult,
 } from './types'
+import { splitDays, splitLessons } from './plan-items'
 
 /** The server answered with an error status; `body` is its JSON (DRF or allauth shape). */
 export class ApiError extends Error {
@@ -301,18 +305,17 @@ export const enroll = (program: string) => request<Enrollment>('POST', '/api/v1/
 export const setEnrollmentStatus = (id: number, status: 'active' | 'paused') =>
   request<Enrollment>('PATCH', `/api/v1/enrollments/${id}/`, { status })
 export const leaveEnrollment = (id: number) => request<null>('DELETE', `/api/v1/enrollments/${id}/`)
-/**
- * A day may now hold a lesson item (`kind: 'lesson'`, issue 17) beside its exercises.
- * Until the screens show lessons, they are given exercises only, which is what every
- * screen of this build expects of `items`.
- */
-function exercisesOnly<D extends { items: unknown[] }>(day: D): D {
-  const items = day.items.filter((item) => (item as { kind?: string }).kind !== 'lesson')
-  return items.length === day.items.length ? day : { ...day, items }
+// A day's lesson item is lifted out of `items` here, before any screen reads them.
+export const getToday = async () => splitLessons(await request<Day>('GET', '/api/v1/today/'))
+export const getPlan = async (days: number) => {
+  const plan = await request<{ days: Day[] }>('GET', `/api/v1/plan/?days=${days}`)
+  return { ...plan, days: splitDays(plan.days) }
 }
-export const getToday = () => request<Day>('GET', '/api/v1/today/').then(exercisesOnly)
-export const getPlan = (days: number) =>
-  request<{ days: Day[] }>('GET', `/api/v1/plan/?days=${days}`).then((plan) => ({ ...plan, days: plan.days.map(exercisesOnly) }))
+
+// --- Lessons and the check-in's factors (issue 17) ------------------------------------
+export const getLessons = () => request<LessonSummary[]>('GET', '/api/v1/lessons/')
+export const getLesson = (slug: string) => request<Lesson>('GET', `/api/v1/lessons/${encodeURIComponent(slug)}/`)
+export const getFactors = () => request<Factor[]>('GET', '/api/v1/factors/')
 
 // --- Flare-up mode -----------------------------------------------------------------
 /** `started_at`: when the phone started it (offline, it shows the flare from then). */
@@ -372,11 +375,10 @@ export const releasePatientHold = (patientId: number) =>
   request<ReleaseAnswer>('POST', `${CARE}/patients/${patientId}/safety-hold/release/`, {})
 export const getPatient = (id: number) => request<AdaptedPatientProfile>('GET', `${CARE}/patients/${id}/`)
 /** The patient's plan as they see it on their phone, from their today. */
-export const getPatientPlan = (id: number, days: number) =>
-  request<{ days: AdaptedDay[] }>('GET', `${CARE}/patients/${id}/plan/?days=${days}`).then((plan) => ({
-    ...plan,
-    days: plan.days.map(exercisesOnly),
-  }))
+export const getPatientPlan = async (id: number, days: number) => {
+  const plan = await request<{ days: AdaptedDay[] }>('GET', `${CARE}/patients/${id}/plan/?days=${days}`)
+  return { ...plan, days: splitDays(plan.days) }
+}
 // Writes below need the patient's `prescribe` permission (else 403); an ended link is a 404.
 export const getPrescriptions = (id: number) => request<RxRow[]>('GET', `${CARE}/patients/${id}/prescriptions/`)
 export const addPrescription = (id: number, fields: RxFields) =>

@@ -75,13 +75,13 @@ function ClinicianLoader({ onSignOut }: { onSignOut: () => Promise<void> }) {
 type PlayerModule = typeof import('./player/Player')
 
 /** The session player: its own chunk, out of the first screen's JavaScript, precached for offline. */
-function PlayerLoader({ time, extras }: { time: string; extras: boolean }) {
+function PlayerLoader({ time, extras, relax }: { time: string; extras: boolean; relax?: string }) {
   const [module, setModule] = useState<PlayerModule>()
   const [failed, setFailed] = useState(false)
   useEffect(() => {
     import('./player/Player').then(setModule, () => setFailed(true))
   }, [])
-  if (module) return <module.Player time={time} extras={extras} />
+  if (module) return <module.Player time={time} extras={extras} relax={relax} />
   return (
     <main id="main" class="app">
       {failed ? (
@@ -95,8 +95,32 @@ function PlayerLoader({ time, extras }: { time: string; extras: boolean }) {
   )
 }
 
+type LearnModule = typeof import('./screens/learn/Learn')
+
+/** Learn and the lesson reader: their own chunk, out of the first screen's JavaScript. */
+function LearnLoader({ slug }: { slug?: string }) {
+  const [module, setModule] = useState<LearnModule>()
+  const [failed, setFailed] = useState(false)
+  useEffect(() => {
+    import('./screens/learn/Learn').then(setModule, () => setFailed(true))
+  }, [])
+  if (module) return <module.Learn slug={slug} />
+  return (
+    <main id="main">
+      {failed ? (
+        <p class="notice warn" role="alert">
+          Learn could not open. Please reload the app and try again.
+        </p>
+      ) : (
+        <p aria-busy="true">Opening…</p>
+      )}
+    </main>
+  )
+}
+
 const TABS: [string, string][] = [
   ['/today', 'Today'],
+  ['/learn', 'Learn'],
   ['/progress', 'Progress'],
   ['/programs', 'Programs'],
   ['/settings', 'Settings'],
@@ -293,6 +317,10 @@ export function App() {
 
   if (role === 'clinician') return <ClinicianLoader onSignOut={signOut} />
 
+  if (path === 'relax' && key) {
+    return <PlayerLoader key={route} time="anytime" extras={false} relax={decodeURIComponent(key)} />
+  }
+
   if (path === 'play') {
     const [time, query = ''] = key.split('?')
     return <PlayerLoader key={route} time={time || 'morning'} extras={new URLSearchParams(query).has('extras')} />
@@ -305,6 +333,9 @@ export function App() {
       break
     case 'progress':
       screen = <Progress />
+      break
+    case 'learn':
+      screen = <LearnLoader key={key} slug={key ? decodeURIComponent(key) : undefined} />
       break
     case 'programs':
       screen = <Programs />

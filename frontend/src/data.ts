@@ -8,6 +8,9 @@ import { applyServerFlare, cachedFlarePlan, dayShown, FLARE_PLAN_KEY, loadFlare,
 import { deviceDate } from './merge'
 import { parseRules, parseScreeningRules } from './safety'
 import { screeningFromServer } from './screening'
+import { refreshFactors } from './factors'
+import { refreshGuided } from './guided'
+import { refreshLessons } from './lessons'
 import type { Day, Enrollment, Me, Program, SafetyRule } from './types'
 
 export const PLAN_DAYS = 7
@@ -50,6 +53,10 @@ export async function refreshRest(options: { plan: boolean }): Promise<void> {
     // Kept for a bad day with no signal.
     api.getFlarePlan().then((plan) => cacheSet(FLARE_PLAN_KEY, plan)),
     refreshExclusions(),
+    // Issue 17: the check-in's chips, the guided practices and every lesson, for offline.
+    refreshFactors(),
+    refreshGuided(),
+    refreshLessons(),
   ])
   const offline = results.find((r) => r.status === 'rejected' && r.reason instanceof api.OfflineError)
   if (offline) throw (offline as PromiseRejectedResult).reason

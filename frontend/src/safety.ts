@@ -73,6 +73,9 @@ function parseAll(payload: unknown): SafetyRule[] {
       asked: raw.asked === 'once' ? 'once' : 'daily',
       title: levels.get(level)?.title ?? DEFAULT_TITLES[level],
       message: text(raw, 'message', 'advice') ?? levels.get(level)?.message ?? DEFAULT_MESSAGES[level],
+      // "Why this, from where" (issue 17); objects, or bare ids from an older server.
+      ...(text(raw, 'why') ? { why: text(raw, 'why') } : {}),
+      ...(Array.isArray(raw.sources) ? { sources: raw.sources as SafetyRule['sources'] } : {}),
     })
   }
   return rules

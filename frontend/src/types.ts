@@ -40,18 +40,29 @@ export interface Me {
 /** A running flare (POST /api/v1/flare/, /me `flare`). */
 export type Flare = Schemas['Flare']
 
-/** A source an item names (`sources`): "Why this, from where" (GET /api/v1/sources/ lists them all). */
-export interface SourceRef {
-  id: string
-  title: string
-  author?: string
-  url?: string
-}
-
 export interface FlareAdvice {
   kind: string
   text: string
   sources?: SourceRef[]
+}
+
+/**
+ * A source as the API renders it (shapes17): an object; a plan cached from an older
+ * server may still hold bare ids ("S1"), which the phone shows as they are.
+ */
+export interface Source {
+  id: string
+  title: string
+  author?: string
+  url?: string
+  kind?: string
+}
+export type SourceRef = Source | string
+
+/** One spoken cue of a guided practice: shown and said, then `seconds` before the next. */
+export interface GuideCue {
+  text: string
+  seconds: number
 }
 
 /** GET /api/v1/flare/plan/: the flare plan, kept on the phone so a flare starts with no signal. */
@@ -113,6 +124,15 @@ export interface Exercise {
   pattern?: { inhale: number; hold?: number; exhale: number; hold_after?: number } | null
   /** Start and end position (one for a habit); absent from a plan cached before pictures existed. */
   illustrations?: Illustration[]
+  /** Why this helps a stressed back, in a sentence or two (absent from older servers). */
+  why?: string
+  /** Spoken cues of a guided practice, in order; empty for the others. */
+  guide?: GuideCue[]
+  /** At most this many times a day (heat, cold); null: no daily limit. */
+  max_per_day?: number | null
+  /** A countdown with an end chime (heat, cold). */
+  timer?: boolean
+  sources?: SourceRef[]
 }
 
 export interface Prescription {
@@ -137,6 +157,8 @@ export type ItemStatus = Schemas['PlanItemStatusEnum']
 
 export interface PlanItem {
   id: string
+  /** Absent from older servers: an exercise. Lesson items are LessonItem (see Day). */
+  kind?: 'exercise'
   program: string
   week: number
   time_of_day: string
@@ -158,9 +180,67 @@ export interface PlanItem {
 /** One time of day's practice, its items in the order to do them. */
 export type Session = Schemas['Session']
 
+/** The day's lesson (shapes17): inside `items`, never in sessions, minutes or adherence. */
+export interface LessonItem {
+  id: string
+  kind: 'lesson'
+  program: null
+  programs: string[]
+  week: number
+  time_of_day: string
+  lesson: { slug: string; title: string; minutes: number; summary: string }
+  status: 'pending' | 'read'
+}
+
+export interface LessonSummary {
+  slug: string
+  title: string
+  minutes: number
+  summary: string
+  sources: SourceRef[]
+  status: 'unread' | 'read'
+  read_on: string | null
+  order: number
+}
+
+export interface Lesson extends LessonSummary {
+  sections: { heading: string; paragraphs: string[] }[]
+  /** Exercise slugs of the practices that go with it. */
+  try: string[]
+}
+
+export interface LessonData {
+  date: string
+  lesson: string
+  status: 'read'
+}
+
+/** GET /api/v1/factors/: built-in first, then the person's own labels. */
+export interface Factor {
+  slug: string
+  label: string
+  custom: boolean
+}
+
+/** One of /summary/'s insights (shapes17): patients see `text` only. */
+export interface Insight {
+  kind: string
+  text: string
+  n: number
+  effect: number
+  ci: [number, number]
+  lag_days: number
+  method: string
+  factor?: { slug: string; label: string }
+  chance: boolean
+}
+
 export interface Day {
   date: string
+  /** The server's items; lesson items are taken out by `splitLessons` before the exercise code reads them. */
   items: PlanItem[]
+  /** The day's lesson, taken out of `items` on the phone (see lessons.ts). */
+  lesson?: LessonItem | null
   /** Absent from a server from before guided practice: grouped on the phone then. */
   sessions?: Session[]
   minutes?: number
@@ -185,9 +265,10 @@ export type SessionData = Schemas['SessionData']
 
 export type PainArea = 'neck_shoulders' | 'upper_back' | 'lower_back' | 'legs'
 
-export type CheckinData = Schemas['CheckInData']
+// Written by hand over the schema until the factors branch's schema names them (shapes17).
+export type CheckinData = Omit<Schemas['CheckInData'], 'factors'> & { factors?: string[] }
 
-export type JournalData = Schemas['JournalData']
+export type JournalData = Schemas['JournalData'] & { in_control?: string; anxious_thought?: string; kinder_view?: string }
 
 /** An entry as sent to and received from POST/GET /api/v1/sync/. */
 export interface SyncEntry {
@@ -240,6 +321,8 @@ export interface SafetyRule {
   asked?: 'daily' | 'once'
   title?: string
   message: string
+  why?: string
+  sources?: SourceRef[]
 }
 
 export type SeriesPoint = Schemas['SeriesPoint']

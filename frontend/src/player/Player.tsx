@@ -13,6 +13,7 @@ import {
   BREATH_KINDS,
   back,
   current,
+  itemProgress,
   describe,
   finished,
   next,
@@ -29,15 +30,19 @@ import {
   type Step,
 } from './timeline'
 import { Illustrations } from '../ui/Illustration'
+import { Sources } from '../ui/Sources'
+import { countTime, findPractice, practiceItem, timesLine, timesToday } from '../guided'
 import './player.css'
 
 interface Prefs {
   voice: boolean
   sound: boolean
   vibrate: boolean
+  /** The spoken guide of guided practices: on unless turned off (the point of them). */
+  guideVoice: boolean
 }
 const PREFS_KEY = 'player-prefs'
-const DEFAULT_PREFS: Prefs = { voice: false, sound: false, vibrate: true }
+const DEFAULT_PREFS: Prefs = { voice: false, sound: false, vibrate: true, guideVoice: true }
 
 // --- Cues: voice, a soft tone, vibration -----------------------------------------
 let audio: AudioContext | undefined
@@ -62,8 +67,24 @@ function tone(frequency = 528, seconds = 0.25) {
   }
 }
 
+/** Whether this browser can speak at all (the cues still advance on screen when not). */
+const canSpeak = () => typeof speechSynthesis !== 'undefined' && typeof SpeechSynthesisUtterance !== 'undefined'
+
+function hush() {
+  try {
+    if (canSpeak()) speechSynthesis.cancel()
+  } catch {
+    /* nothing to stop */
+  }
+}
+
+/** The end of a timer: three soft falling notes, whatever the sound setting (it is the timer's point). */
+function chime() {
+  ;[660, 550, 440].forEach((f, n) => setTimeout(() => tone(f, 0.6), n * 450))
+}
+
 function say(text: string) {
-  if (!text || typeof speechSynthesis === 'undefined') return
+  if (!text || !canSpeak()) return
   try {
     const u = new SpeechSynthesisUtterance(text)
     u.rate = 0.9
@@ -162,12 +183,17 @@ function PainQuestion({ title, onAnswer }: { title: string; onAnswer: (pain: num
   )
 }
 
-function Toggles({ prefs, onChange }: { prefs: Prefs; onChange: (p: Prefs) => void }) {
-  const items: [keyof Prefs, string][] = [
-    ['voice', 'Voice'],
-    ['sound', 'Sound'],
-    ['vibrate', 'Vibration'],
-  ]
+function Toggles({ prefs, onChange, guided = false }: { prefs: Prefs; onChange: (p: Prefs) => void; guided?: boolean }) {
+  const items: [keyof Prefs, string][] = guided
+    ? [
+        ['guideVoice', canSpeak() ? 'Voice' : 'Voice (not on this phone)'],
+        ['vibrate', 'Vibration'],
+      ]
+    : [
+        ['voice', 'Voice'],
+        ['sound', 'Sound'],
+        ['vibrate', 'Vibration'],
+      ]
   return (
     <div class="toggles" role="group" aria-label="Cues">
       {items.map(([key, name]) => (
@@ -202,7 +228,59 @@ function Pacer({ step, left }: { step: Step; left: number }) {
 
 type Stage = 'loading' | 'held' | 'empty' | 'before' | 'play' | 'after' | 'saved'
 
-export function Player({ time, extras }: { time: string; extras: boolean }) {
+/** A guided practice as it plays: the cue big, a progress bar, the time left (and a timer's count). */
+function Guided({
+  state,
+  step,
+  item,
+  times,
+}: {
+  state: PlayState
+  step: Step
+  item: PlanItem
+  times: number
+}) {
+  const exercise = item.exercise
+  const { done, total, left } = itemProgress(state)
+  const percent = total ? Math.min(100, Math.round((done / total) * 100)) : 0
+  const clock = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`
+  const spoken = `${Math.floor(left / 60)} minutes ${left % 60} seconds left`
+  const cold = exercise.slug === 'cold-therapy'
+  const line = timesLine(exercise.max_per_day, times)
+  return (
+    <div class={`guided${exercise.timer ? ' has-timer' : ''}`} data-testid="guided">
+      {exercise.timer && (
+        <div class="countdown" role="timer" aria-label={spoken} data-testid="countdown">
+          {clock}
+        </div>
+      )}
+      {cold && (
+        <p class="notice warn wrap-note" data-testid="wrap-note">
+          Wrap it in a cloth: never put ice straight on your skin.
+        </p>
+      )}
+      <p class="guide-cue" data-testid="guide-cue" data-cue={step.kind === 'cue' ? step.detail : 'ready'}>
+        {step.kind === 'ready' ? `Get ready: ${exercise.name}` : step.label}
+      </p>
+      <p class="visually-hidden" aria-live="polite">
+        {step.kind === 'ready' ? `Get ready: ${exercise.name}` : step.label}
+      </p>
+      <div class="guide-bar" role="progressbar" aria-label="How far into the practice" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent}>
+        <span style={{ width: `${percent}%` }} />
+      </div>
+      <p class="guide-left small muted">
+        {[!exercise.timer ? `${clock} left` : '', step.kind === 'cue' ? `Part ${step.detail}` : ''].filter(Boolean).join(' · ')}
+      </p>
+      {line && (
+        <p class="small muted times-line" data-testid="times-line">
+          {line}
+        </p>
+      )}
+    </div>
+  )
+}
+
+export function Player({ time, extras, relax }: { time: string; extras: boolean; relax?: string }) {
   const [stage, setStage] = useState<Stage>('loading')
   const [items, setItems] = useState<PlanItem[]>([])
   const [date, setDate] = useState('')
@@ -213,6 +291,8 @@ export function Player({ time, extras }: { time: string; extras: boolean }) {
   const [prefs, setPrefs] = useState<Prefs>(DEFAULT_PREFS)
   const [showSteps, setShowSteps] = useState(false)
   const [result, setResult] = useState({ done: 0, skipped: 0 })
+  const [title, setTitle] = useState(`${timeName(time)} session`)
+  const [times, setTimes] = useState(0)
 
   // The session as it stands when opened; what is logged meanwhile does not reshuffle it.
   useEffect(() => {
@@ -223,6 +303,17 @@ export function Player({ time, extras }: { time: string; extras: boolean }) {
       const [day, entries, safety, saved] = await Promise.all([shownDay(today), listEntries(), loadSafety(), cacheGet<Prefs>(PREFS_KEY)])
       if (saved) setPrefs({ ...DEFAULT_PREFS, ...saved })
       setDate(today)
+      if (relax) {
+        // One practice started from Relax now or a lesson, planned today or not.
+        const practice = await findPractice(relax, today)
+        if (!practice) return setStage('empty')
+        if (safety.hold) return setStage('held')
+        setTitle(practice.exercise.name)
+        setTimes(await timesToday(practice.exercise.slug, today))
+        setCheckedIn(true)
+        setItems([practiceItem(practice, today)])
+        return setStage('before')
+      }
       if (!day) return setStage('empty')
       const shown = heldDay(overlayDay(day, entries), Boolean(safety.hold))
       const sessions = daySessions(shown)
@@ -241,7 +332,7 @@ export function Player({ time, extras }: { time: string; extras: boolean }) {
       setItems(list)
       setStage('before')
     })()
-  }, [time, extras])
+  }, [time, extras, relax])
 
   const steps = useMemo(() => sessionSteps(items), [items])
   const playing = stage === 'play' && Boolean(state?.running)
@@ -269,6 +360,14 @@ export function Player({ time, extras }: { time: string; extras: boolean }) {
     if (cue.current.index !== state.index) {
       cue.current = { index: state.index, left }
       const breath = BREATH_KINDS.includes(step.kind)
+      const guided = steps.some((st) => st.item === step.item && st.kind === 'cue')
+      if (guided) {
+        // The guide speaks each cue whole: the last one is stopped, never talked over.
+        hush()
+        if (prefs.guideVoice) say(step.kind === 'ready' ? `Get ready: ${items[step.item]?.exercise.name ?? ''}` : step.say)
+        if (prefs.vibrate && step.kind === 'ready') buzz(60)
+        return
+      }
       if (prefs.voice) say(step.kind === 'ready' ? `Get ready: ${items[step.item]?.exercise.name ?? ''}` : step.say)
       if (prefs.sound) tone(step.kind === 'inhale' ? 528 : step.kind === 'exhale' ? 396 : breath ? 462 : 440)
       if (prefs.vibrate) buzz(step.kind === 'hold' ? [80, 60, 80] : 60)
@@ -281,6 +380,23 @@ export function Player({ time, extras }: { time: string; extras: boolean }) {
       }
     }
   }, [stage, state?.index, left])
+
+  // A timer (heat, cold) that ran to its end: the chime, and one more time today.
+  const chimed = useRef(new Set<number>())
+  useEffect(() => {
+    if (!state) return
+    for (const n of state.completed) {
+      const exercise = items[n]?.exercise
+      if (!exercise?.timer || chimed.current.has(n)) continue
+      chimed.current.add(n)
+      chime()
+      if (prefs.vibrate) buzz([200, 100, 200])
+      void countTime(exercise.slug, date).then(setTimes)
+    }
+  }, [state?.completed.length])
+
+  // Speech stops with the player.
+  useEffect(() => () => hush(), [])
 
   // The end of the last step: ask how the pain is now.
   useEffect(() => {
@@ -309,11 +425,11 @@ export function Player({ time, extras }: { time: string; extras: boolean }) {
   }
 
   const leave = async () => {
+    hush()
     if (stage === 'play' && state) await log(null)
     location.hash = '#/today'
   }
 
-  const title = `${timeName(time)} session`
 
   if (stage === 'loading') return <main id="main" class="player" aria-busy="true" />
   if (stage === 'held' || stage === 'empty') {
@@ -387,6 +503,52 @@ export function Player({ time, extras }: { time: string; extras: boolean }) {
   const exercise = item.exercise
   const breathing = BREATH_KINDS.includes(step.kind) || (step.kind === 'ready' && steps.some((s) => s.item === step.item && BREATH_KINDS.includes(s.kind)))
   const manual = step.seconds === 0
+  const guided = step.kind === 'cue' || (step.kind === 'ready' && steps.some((st) => st.item === step.item && st.kind === 'cue'))
+  if (guided) {
+    return (
+      <main id="main" class="player guided-player" data-step={step.kind} data-exercise={exercise.slug}>
+        <PlayerBar title={title} onLeave={() => void leave()} />
+        {items.length > 1 && (
+          <p class="player-progress small muted">
+            Exercise {step.item + 1} of {items.length}
+          </p>
+        )}
+        <h1 class="player-name">{exercise.name}</h1>
+        <Guided state={state} step={step} item={item} times={times} />
+        {!state.running && <p class="paused-note center">Paused</p>}
+        <div class="player-controls">
+          <button type="button" class="quiet" onClick={() => setState(back(state))}>
+            Back
+          </button>
+          {state.running ? (
+            <button type="button" class="primary big" onClick={() => (hush(), setState(pause(state)))}>
+              Pause
+            </button>
+          ) : (
+            <button type="button" class="primary big" onClick={() => setState(resume(state))}>
+              Resume
+            </button>
+          )}
+          <button type="button" class="quiet" onClick={() => (hush(), setState(skip(state)))}>
+            {items.length > 1 ? 'Skip' : 'End'}
+            <span class="visually-hidden"> {exercise.name}</span>
+          </button>
+        </div>
+        <Toggles prefs={prefs} onChange={savePrefs} guided />
+        <button type="button" class="linklike small" aria-expanded={showSteps} onClick={() => setShowSteps(!showSteps)}>
+          {showSteps ? 'Hide the written version' : 'Read it instead'}
+        </button>
+        {showSteps && (
+          <ol class="steps">
+            {exercise.steps.map((s) => (
+              <li key={s}>{s}</li>
+            ))}
+          </ol>
+        )}
+        <Sources why={exercise.why} sources={exercise.sources} />
+      </main>
+    )
+  }
   return (
     <main id="main" class={`player${breathing ? ' breathing' : ''}`} data-step={step.kind}>
       <PlayerBar title={title} onLeave={() => void leave()} />
@@ -414,6 +576,7 @@ export function Player({ time, extras }: { time: string; extras: boolean }) {
           ))}
         </ol>
       )}
+      <Sources why={exercise.why} sources={exercise.sources} />
       {!(breathing && BREATH_KINDS.includes(step.kind)) && (
         <div class={`timer ${step.kind}`} data-testid="timer">
           <span class="timer-label">{step.label}</span>
@@ -427,6 +590,16 @@ export function Player({ time, extras }: { time: string; extras: boolean }) {
         </div>
       )}
       {breathing && BREATH_KINDS.includes(step.kind) && <p class="timer-detail small center">{step.detail}</p>}
+      {exercise.slug === 'cold-therapy' && (
+        <p class="notice warn wrap-note" data-testid="wrap-note">
+          Wrap it in a cloth: never put ice straight on your skin.
+        </p>
+      )}
+      {exercise.max_per_day ? (
+        <p class="small muted times-line center" data-testid="times-line">
+          {timesLine(exercise.max_per_day, times)}
+        </p>
+      ) : null}
       {/* Said to screen readers at each change of step, not every second. */}
       <p class="visually-hidden" aria-live="polite">
         {`${step.label}${step.detail ? `, ${step.detail}` : ''}${manual ? '' : `, ${step.seconds} seconds`}`}

@@ -24,6 +24,7 @@ export type StepKind =
   | 'hold-out'
   | 'timed'
   | 'manual'
+  | 'cue'
 
 export interface Step {
   kind: StepKind
@@ -41,7 +42,7 @@ export interface Step {
 
 export const BREATH_KINDS: StepKind[] = ['inhale', 'hold-in', 'exhale', 'hold-out']
 
-type Shape = Pick<Exercise, 'kind' | 'pattern'>
+type Shape = Pick<Exercise, 'kind' | 'pattern'> & Partial<Pick<Exercise, 'guide' | 'timer'>>
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
 
@@ -73,6 +74,16 @@ function breathSteps(pattern: NonNullable<Exercise['pattern']>, breaths: number,
  */
 export function exerciseSteps(exercise: Shape, p: Prescription, item = 0): Step[] {
   const ready: Step = { kind: 'ready', seconds: READY_SECONDS, label: 'Get ready', detail: '', say: 'Get ready', item }
+  // A guided practice is its spoken cues, each for its own seconds (the guide sets
+  // the length; the dose was written to match it).
+  // A timer practice (heat, cold) runs for its dose instead: the dose is the safe time.
+  const guide = exercise.timer && p.duration_seconds ? [] : (exercise.guide ?? []).filter((c) => c.text && c.seconds > 0)
+  if (guide.length > 0) {
+    return [
+      ready,
+      ...guide.map((cue, n): Step => ({ kind: 'cue', seconds: cue.seconds, label: cue.text, detail: `${n + 1} of ${guide.length}`, say: cue.text, item })),
+    ]
+  }
   const pattern = exercise.pattern ?? (exercise.kind === 'breathing' ? FALLBACK_PATTERN : null)
   if (pattern && (p.breaths || p.duration_seconds)) {
     const cycle = pattern.inhale + (pattern.hold ?? 0) + pattern.exhale + (pattern.hold_after ?? 0)
@@ -124,6 +135,31 @@ export function sessionSteps(items: { exercise: Shape; prescription: Prescriptio
 }
 
 export const totalSeconds = (steps: Step[]) => steps.reduce((sum, s) => sum + s.seconds, 0)
+
+/** Which cue of a guide is showing `t` seconds in (the last one once it is over). */
+export function cueAt(guide: { seconds: number }[], t: number): number {
+  let end = 0
+  for (let n = 0; n < guide.length; n++) {
+    end += guide[n].seconds
+    if (t < end) return n
+  }
+  return Math.max(0, guide.length - 1)
+}
+
+/** Seconds done and in all of the current exercise (the guided player's ring and time left). */
+export function itemProgress(s: PlayState): { done: number; total: number; left: number } {
+  const step = current(s)
+  if (!step) return { done: 0, total: 0, left: 0 }
+  let total = 0
+  let done = 0
+  s.steps.forEach((st, n) => {
+    if (st.item !== step.item) return
+    total += st.seconds
+    if (n < s.index) done += st.seconds
+  })
+  done += Math.min(step.seconds, s.elapsed / 1000)
+  return { done, total, left: Math.max(0, Math.ceil(total - done)) }
+}
 
 /** A short description of a dose for the screen: "2 sets of 8 · hold 5 s · each side". */
 export function describe(p: Prescription): string {

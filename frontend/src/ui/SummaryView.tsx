@@ -1,12 +1,52 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { plainText, shortDate, weekWords, workedOut } from '../progress'
 import type { Summary } from '../types'
+import { insightAbout, insightNumbers, isChance, type AnyInsight } from '../insights'
 
 export const WINDOWS = [7, 28, 90] as const
 export type Window = (typeof WINDOWS)[number]
 
 function insightText(insight: Summary['insights'][number]): string {
   return plainText(insight.text)
+}
+
+/** The numbers behind each insight, for a clinician. */
+function InsightTable({ insights }: { insights: AnyInsight[] }) {
+  return (
+    <div class="table-scroll">
+      <table class="data insight-table" data-testid="insight-numbers">
+        <caption class="visually-hidden">The numbers behind each insight</caption>
+        <thead>
+          <tr>
+            <th scope="col">About</th>
+            <th scope="col">n</th>
+            <th scope="col">Effect</th>
+            <th scope="col">95% CI</th>
+            <th scope="col">Lag</th>
+            <th scope="col">Method</th>
+          </tr>
+        </thead>
+        <tbody>
+          {insights.map((i) => {
+            const x = insightNumbers(i)
+            return (
+              <tr key={i.text}>
+                <th scope="row">
+                  {insightAbout(i)}
+                  {isChance(i) ? <span class="small muted"> (could be chance)</span> : null}
+                </th>
+                <td>{x.n}</td>
+                <td>{x.effect}</td>
+                <td>{x.ci}</td>
+                <td>{x.lag}</td>
+                <td>{x.method}</td>
+              </tr>
+            )
+          })}
+        </tbody>
+      </table>
+    </div>
+  )
 }
 
 /** What the lines mean, drawn like the lines themselves. */
@@ -116,14 +156,19 @@ export function SummaryView({
         </div>
       </div>
       {summary.insights.length > 0 && (
-        <section aria-labelledby="insights-title" class="card">
+        <section aria-labelledby="insights-title" class="card insights" data-testid="insights">
           <h2 id="insights-title">{forClinician ? 'What the patient is shown' : 'What we notice'}</h2>
-          <ul>
-            {summary.insights.map((i) => (
-              <li key={i.text}>{forClinician ? i.text : insightText(i)}</li>
+          <ul class="insight-list">
+            {(summary.insights as AnyInsight[]).map((i) => (
+              <li key={i.text} class={`insight${isChance(i) ? ' is-chance' : ''}`} data-kind={i.kind} data-chance={isChance(i) ? 'yes' : 'no'}>
+                {forClinician ? i.text : insightText(i)}
+              </li>
             ))}
           </ul>
-          {!forClinician && summary.insights.some((i) => workedOut(i)) && (
+          {!forClinician && <p class="small muted">Patterns, not causes. They grow clearer with more check-ins.</p>}
+          {forClinician && <InsightTable insights={summary.insights as AnyInsight[]} />}
+          {/* Patients see words only; a server from before the numbers' table still explains its r in words. */}
+          {!forClinician && summary.insights.some((i) => workedOut(i) && !(i as AnyInsight).method) && (
             <details class="worked-out">
               <summary>How this was worked out</summary>
               {summary.insights.map((i) => {

@@ -284,7 +284,7 @@ function NotAnswered() {
   )
 }
 
-const CHECKIN_COLUMNS = ['Date', 'Pain', 'Stress', 'Sleep (h)', 'Sleep quality (1-5)', 'Mood (1-5)', 'Where', 'Red flags', 'Note']
+const CHECKIN_COLUMNS = ['Date', 'Pain', 'Stress', 'Sleep (h)', 'Sleep quality (1-5)', 'Mood (1-5)', 'Where', 'Weighed on the day', 'Red flags', 'Note']
 
 function CheckinTable({ rows }: { rows: CheckinRecord[] }) {
   if (rows.length === 0) return <p>No check-ins in these dates.</p>
@@ -299,6 +299,7 @@ function CheckinTable({ rows }: { rows: CheckinRecord[] }) {
           <td>{c.sleep_quality ?? '–'}</td>
           <td>{c.mood ?? <NotAnswered />}</td>
           <td>{c.pain_areas?.length ? c.pain_areas.map((a) => AREA_NAMES[a] ?? a).join(', ') : '–'}</td>
+          <td>{c.factors?.length ? c.factors.map((f) => f.replace(/_/g, ' ')).join(', ') : '–'}</td>
           <td>{c.red_flags?.length ? c.red_flags.map((f) => f.replace(/_/g, ' ')).join(', ') : 'None'}</td>
           <td class="note-cell">{c.note ?? ''}</td>
         </tr>
@@ -374,6 +375,9 @@ function JournalEntry({ entry }: { entry: JournalRecord }) {
       {entry.feeling && <p>Feeling: {entry.feeling}</p>}
       {entry.want_to_feel && <p>Wants to feel: {entry.want_to_feel}</p>}
       {entry.gratitude?.length ? <p>Grateful for: {entry.gratitude.join('; ')}</p> : null}
+      {entry.in_control && <p>In their control: {entry.in_control}</p>}
+      {entry.anxious_thought && <p>An anxious thought: {entry.anxious_thought}</p>}
+      {entry.kinder_view && <p>A kinder view: {entry.kinder_view}</p>}
       {entry.text && <p class="pre">{entry.text}</p>}
     </li>
   )

@@ -4,6 +4,7 @@ import { cachedEnrollments, cachedPrograms, refreshEnrollments } from '../../dat
 import { cacheSet } from '../../store'
 import type { Enrollment, Exercise, Program } from '../../types'
 import { useLive, useOnline } from '../../ui/hooks'
+import { Sources } from '../../ui/Sources'
 import { Illustrations } from '../../ui/Illustration'
 
 const CATEGORY: Record<string, string> = {
@@ -11,6 +12,7 @@ const CATEGORY: Record<string, string> = {
   stretching: 'Stretching',
   breathing: 'Breathing and relaxation',
   sleep: 'Sleep',
+  relaxation: 'Guided relaxation',
 }
 
 /** The program's exercises with their pictures, fetched the first time it is opened. */
@@ -40,6 +42,7 @@ function ProgramExercises({ slug }: { slug: string }) {
               <h3>{exercise.name}</h3>
               {exercise.summary && <p class="small muted">{exercise.summary}</p>}
               <Illustrations pictures={exercise.illustrations} />
+              <Sources why={exercise.why} sources={exercise.sources} />
             </li>
           ))}
         </ul>

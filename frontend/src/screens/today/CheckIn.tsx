@@ -9,6 +9,87 @@ import type { CheckinData, LocalEntry, Me, PainArea, SafetyRule } from '../../ty
 import { CallButton } from '../../ui/Call'
 import { useDraft, useLive } from '../../ui/hooks'
 import { Slider } from '../../ui/Slider'
+import { Sources } from '../../ui/Sources'
+import { addOwn, cachedFactors, chipsFor, FACTORS_KEY, MAX_FACTORS, MAX_LABEL, toggle as toggleFactor, withFactors } from '../../factors'
+import type { Factor } from '../../types'
+
+/** "What weighed on today?": optional, one tap a chip, and the person's own words. */
+function Factors({ chosen, onChange }: { chosen: string[]; onChange: (chosen: string[]) => void }) {
+  const chips = useLive<Factor[]>(cachedFactors, [`cache:${FACTORS_KEY}`]) ?? []
+  const [adding, setAdding] = useState(false)
+  const [typed, setTyped] = useState('')
+  const [error, setError] = useState('')
+  const shown = chipsFor(chips, chosen)
+  const isOn = (slug: string) => chosen.some((c) => c.toLowerCase() === slug.toLowerCase())
+  const add = () => {
+    const result = addOwn(chosen, typed, chips)
+    if (result.error) return setError(result.error)
+    onChange(result.chosen)
+    setTyped('')
+    setError('')
+    setAdding(false)
+  }
+  return (
+    <fieldset class="factors" data-testid="factors">
+      <legend>What weighed on today?</legend>
+      <p class="hint">Optional. Tap any that fit.</p>
+      <div class="factor-chips">
+        {shown.map((f) => (
+          <button
+            type="button"
+            key={f.slug}
+            class={`factor-chip${f.custom ? ' is-own' : ''}`}
+            aria-pressed={isOn(f.slug)}
+            data-factor={f.slug}
+            disabled={!isOn(f.slug) && chosen.length >= MAX_FACTORS}
+            onClick={() => onChange(toggleFactor(chosen, f.slug))}
+          >
+            {isOn(f.slug) && <span aria-hidden="true">✓ </span>}
+            {f.label}
+          </button>
+        ))}
+        {!adding && (
+          <button type="button" class="factor-chip add" onClick={() => setAdding(true)}>
+            + Add your own
+          </button>
+        )}
+      </div>
+      {adding && (
+        <div class="factor-add">
+          <label for="factor-own">In your own words</label>
+          <div class="row">
+            <input
+              id="factor-own"
+              type="text"
+              maxLength={MAX_LABEL}
+              value={typed}
+              enterKeyHint="done"
+              onInput={(e) => {
+                setTyped((e.currentTarget as HTMLInputElement).value)
+                setError('')
+              }}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter') {
+                  e.preventDefault()
+                  add()
+                }
+              }}
+            />
+            <button type="button" onClick={add}>
+              Add
+            </button>
+          </div>
+          {error && (
+            <p class="field-error small" role="alert">
+              {error}
+            </p>
+          )}
+        </div>
+      )}
+      {chosen.length >= MAX_FACTORS && <p class="hint">That is the most for one day ({MAX_FACTORS}).</p>}
+    </fieldset>
+  )
+}
 
 const AREAS: [PainArea, string][] = [
   ['neck_shoulders', 'Neck and shoulders'],
@@ -32,6 +113,7 @@ interface Draft {
   sleepQuality: number | null
   flags: string[]
   note: string
+  factors?: string[]
 }
 
 function fromEntry(entry?: LocalEntry): Draft | undefined {
@@ -46,15 +128,19 @@ function fromEntry(entry?: LocalEntry): Draft | undefined {
     sleepQuality: d.sleep_quality ?? null,
     flags: d.red_flags ?? [],
     note: d.note ?? '',
+    factors: d.factors ?? [],
   }
 }
 
-const EMPTY: Draft = { pain: null, stress: null, mood: null, areas: [], sleepHours: '', sleepQuality: null, flags: [], note: '' }
+const EMPTY: Draft = { pain: null, stress: null, mood: null, areas: [], sleepHours: '', sleepQuality: null, flags: [], note: '', factors: [] }
 
 /** The advice for the answers ticked, before saving: the most serious level's message only. */
 export function SafetyMessage({ rules, flags, me }: { rules: SafetyRule[]; flags: string[]; me: Me | undefined }) {
   const outcome = evaluate(rules, flags)
   if (outcome.level === 'none') return null
+  const hits = rules.filter((r) => flags.includes(r.id) && r.level === outcome.level)
+  const why = hits.map((r) => r.why).find(Boolean)
+  const sources = hits.flatMap((r) => r.sources ?? [])
   if (outcome.level === 'emergency') {
     return (
       <div class="emergency" role="alert" data-testid="safety-emergency">
@@ -63,6 +149,7 @@ export function SafetyMessage({ rules, flags, me }: { rules: SafetyRule[]; flags
           <p key={m}>{m}</p>
         ))}
         <CallButton call={emergencyCall(null, me)} />
+        <Sources why={why} sources={sources} />
       </div>
     )
   }
@@ -74,6 +161,7 @@ export function SafetyMessage({ rules, flags, me }: { rules: SafetyRule[]; flags
       {outcome.messages.map((m) => (
         <p key={m}>{m}</p>
       ))}
+      <Sources why={why} sources={sources} />
     </div>
   )
 }
@@ -104,14 +192,14 @@ export function CheckIn({ date, entries }: { date: string; entries: LocalEntry[]
   const save = async (event: Event) => {
     event.preventDefault()
     // Unanswered scores are sent as null: the app never sends a value the person did not choose.
-    const data: CheckinData = {
+    const data: CheckinData = withFactors({
       date,
       pain: draft.pain,
       stress: draft.stress,
       mood: draft.mood,
       pain_areas: draft.areas,
       red_flags: draft.flags,
-    }
+    }, draft.factors ?? [])
     const hours = Number.parseFloat(draft.sleepHours)
     if (draft.sleepHours !== '' && Number.isFinite(hours)) data.sleep_hours = Math.min(24, Math.max(0, hours))
     if (draft.sleepQuality) data.sleep_quality = draft.sleepQuality
@@ -167,6 +255,7 @@ export function CheckIn({ date, entries }: { date: string; entries: LocalEntry[]
             </div>
           )}
         </fieldset>
+        <Factors chosen={draft.factors ?? []} onChange={(factors) => update({ factors })} />
         <fieldset>
           <legend>Where does it hurt?</legend>
           {AREAS.map(([value, text]) => (

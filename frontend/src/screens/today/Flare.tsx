@@ -1,4 +1,5 @@
 // Flare-up mode on Today: the calm "My back is bad today", the flare's panel (what is
+import { Sources } from '../../ui/Sources'
 // happening, how long is left, the advice, ending early) and the check-in at its end.
 // Everything here works with no signal: src/flare.ts keeps the state and the queue.
 import { useEffect, useRef, useState } from 'preact/hooks'
@@ -124,6 +125,7 @@ export function FlareAdvice({ day }: { day: Day | null }) {
         {advice.map((a) => (
           <li key={a.kind} data-kind={a.kind}>
             {a.text}
+            <Sources sources={a.sources} label="From where" />
           </li>
         ))}
       </ul>

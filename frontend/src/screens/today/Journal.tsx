@@ -8,15 +8,26 @@ interface Draft {
   feeling: string
   wantToFeel: string
   gratitude: [string, string, string]
+  // The reframing prompts (issue 17); optional in a draft kept from before them.
+  inControl?: string
+  anxious?: string
+  kinder?: string
 }
 
-const EMPTY: Draft = { feeling: '', wantToFeel: '', gratitude: ['', '', ''] }
+const EMPTY: Draft = { feeling: '', wantToFeel: '', gratitude: ['', '', ''], inControl: '', anxious: '', kinder: '' }
 
 function fromEntry(entry?: LocalEntry): Draft | undefined {
   if (!entry || entry.deleted) return undefined
   const d = entry.data as JournalData
   const g = d.gratitude ?? []
-  return { feeling: d.feeling ?? '', wantToFeel: d.want_to_feel ?? '', gratitude: [g[0] ?? '', g[1] ?? '', g[2] ?? ''] }
+  return {
+    feeling: d.feeling ?? '',
+    wantToFeel: d.want_to_feel ?? '',
+    gratitude: [g[0] ?? '', g[1] ?? '', g[2] ?? ''],
+    inControl: d.in_control ?? '',
+    anxious: d.anxious_thought ?? '',
+    kinder: d.kinder_view ?? '',
+  }
 }
 
 /** The evening journal prompts; every keystroke is kept on the device. */
@@ -37,6 +48,9 @@ export function Journal({ date, entries }: { date: string; entries: LocalEntry[]
     if (draft.wantToFeel.trim()) data.want_to_feel = draft.wantToFeel.trim()
     const gratitude = draft.gratitude.map((g) => g.trim()).filter(Boolean)
     if (gratitude.length) data.gratitude = gratitude
+    if (draft.inControl?.trim()) data.in_control = draft.inControl.trim()
+    if (draft.anxious?.trim()) data.anxious_thought = draft.anxious.trim()
+    if (draft.kinder?.trim()) data.kinder_view = draft.kinder.trim()
     await recordJournal(data)
     await clear()
     setMessage('Journal saved.')
@@ -58,6 +72,29 @@ export function Journal({ date, entries }: { date: string; entries: LocalEntry[]
             onInput={(e) => update({ wantToFeel: (e.currentTarget as HTMLTextAreaElement).value })}
           />
         </div>
+        <fieldset class="reframe">
+          <legend>A kinder look at worries</legend>
+          <p class="hint">Optional. Worry tightens the body; naming it and looking again often loosens both.</p>
+          <div class="field">
+            <label for="in-control">What is in my control today?</label>
+            <textarea id="in-control" value={draft.inControl ?? ''} onInput={(e) => update({ inControl: (e.currentTarget as HTMLTextAreaElement).value })} />
+          </div>
+          <div class="reframe-pair">
+            <div class="field">
+              <label for="anxious-thought">An anxious thought</label>
+              <textarea id="anxious-thought" value={draft.anxious ?? ''} onInput={(e) => update({ anxious: (e.currentTarget as HTMLTextAreaElement).value })} />
+            </div>
+            <div class="field">
+              <label for="kinder-view">A kinder way to see it</label>
+              <textarea
+                id="kinder-view"
+                value={draft.kinder ?? ''}
+                placeholder={draft.anxious?.trim() ? 'What would you say to a friend who thought this?' : undefined}
+                onInput={(e) => update({ kinder: (e.currentTarget as HTMLTextAreaElement).value })}
+              />
+            </div>
+          </div>
+        </fieldset>
         <fieldset>
           <legend>Three things I'm grateful for</legend>
           {draft.gratitude.map((value, i) => (

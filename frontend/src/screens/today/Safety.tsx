@@ -1,4 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
+import { cachedRules } from '../../data'
+import { useLive } from '../../ui/hooks'
+import { Sources } from '../../ui/Sources'
 import { dismiss, emergencyCall, releaseHere, type EmergencyNotice, type LocalHold } from '../../hold'
 import type { Me, ReleaseReason } from '../../types'
 import { CallButton, NOBODY_WATCHES } from '../../ui/Call'
@@ -52,6 +55,13 @@ const PAUSED_WHY: Record<LocalHold['level'], string> = {
  * The safety hold: why the exercises are paused, in plain words, and the two ways it
  * ends. Releasing works offline: it shows at once and is sent after the check-in.
  */
+/** Where the advice for this level of answer comes from (the cached check-in rules). */
+function HoldSources({ level }: { level: string }) {
+  const rules = useLive(cachedRules, ['cache:rules']) ?? []
+  const atLevel = rules.filter((r) => r.level === level)
+  return <Sources why={atLevel.map((r) => r.why).find(Boolean)} sources={atLevel.flatMap((r) => r.sources ?? [])} />
+}
+
 export function HoldPanel({ hold, showAdvice, me }: { hold: LocalHold; showAdvice: boolean; me: Me | undefined }) {
   const ref = useFocusWhenNew(hold.from === 'phone' && hold.level === 'urgent' ? `${hold.check_in}:${hold.since}` : undefined)
   const [busy, setBusy] = useState(false)
@@ -75,6 +85,7 @@ export function HoldPanel({ hold, showAdvice, me }: { hold: LocalHold; showAdvic
         Exercises can wait until you have been checked{sinceText && <> (paused since {sinceText})</>}.
       </p>
       {showAdvice && hold.message && <p>{hold.message}</p>}
+      <HoldSources level={hold.level} />
       {/* Before the server has answered (offline), the profile's urgent line for the country. */}
       {showAdvice && (hold.call ?? me?.urgent_call) && <CallButton call={(hold.call ?? me?.urgent_call)!} />}
       <p class="small">Your daily check-in stays open below.</p>

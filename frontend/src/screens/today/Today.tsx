@@ -16,6 +16,50 @@ import { Replaced } from '../../ui/Replaced'
 import { FlareAdvice, FlareCheckIn, FlarePanel, FlareStart } from './Flare'
 import { EmergencyPanel, HoldPanel } from './Safety'
 import { formatSeconds } from './tools'
+import { cachedGuided, guidedKey, guidedPractices } from '../../guided'
+import { isRead } from '../../lessons'
+import type { LessonItem, ProgramDetail } from '../../types'
+
+/** The day's lesson: a calm offer, never a task that is late. */
+function LessonCard({ lesson, entries }: { lesson: LessonItem; entries: LocalEntry[] }) {
+  const read = lesson.status === 'read' || isRead({ slug: lesson.lesson.slug, status: 'unread' }, entries)
+  return (
+    <a class={`card lesson-card${read ? ' is-read' : ''}`} href={`#/learn/${lesson.lesson.slug}`} data-testid="today-lesson" data-read={read ? 'yes' : 'no'}>
+      <span class="lesson-card-kicker small">
+        Today's lesson · {lesson.lesson.minutes} min{read ? ' · read' : ''}
+      </span>
+      <span class="lesson-title">{lesson.lesson.title}</span>
+      <span class="small muted">{lesson.lesson.summary}</span>
+    </a>
+  )
+}
+
+/** "Relax now": the guided practices, one tap to start one (kept for offline). */
+function RelaxNow() {
+  const [open, setOpen] = useState(false)
+  const detail = useLive<ProgramDetail | null>(cachedGuided, [`cache:${guidedKey}`])
+  const practices = guidedPractices(detail ?? null)
+  if (practices.length === 0) return null
+  return (
+    <section class="relax-now" aria-label="Relax now">
+      <button type="button" class="wide relax-button" aria-expanded={open} onClick={() => setOpen(!open)}>
+        {open ? 'Close the list' : 'Relax now'}
+      </button>
+      {open && (
+        <ul class="plain relax-list card" role="list" data-testid="relax-list">
+          {practices.map((p) => (
+            <li key={p.exercise.slug}>
+              <a class="relax-item" href={`#/relax/${p.exercise.slug}`} data-exercise={p.exercise.slug}>
+                <span class="item-name">{p.exercise.name}</span>
+                <span class="small muted">{p.exercise.summary}</span>
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  )
+}
 
 export function dose(p: Prescription): string {
   const parts: string[] = []
@@ -374,6 +418,8 @@ export function Today() {
         <SessionCard key={session.time_of_day} session={session} next={session === next && !session.done && !held} statuses={statuses} open={inFlare} />
       ))}
       {inFlare && <FlareAdvice day={shown ?? null} />}
+      {!inFlare && day?.lesson && <LessonCard lesson={day.lesson} entries={entries} />}
+      {!held && <RelaxNow />}
       {/* Only under the sessions once they are known: the day is read back from the
           store a moment after the refresh ends, and the steps shown first would jump
           down the page (Lighthouse measured a 0.19 layout shift). */}
