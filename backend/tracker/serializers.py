@@ -766,6 +766,11 @@ class InsightSerializer(serializers.Serializer):
         help_text="The bootstrap percentile interval of effect [low, high] (99% for correlations, 97.5% "
         "for differences); null for not_enough_data.",
     )
+    ci_level = serializers.FloatField(
+        allow_null=True,
+        help_text="The interval's coverage (0.99 for correlations, 0.975 for differences); null for "
+        "not_enough_data.",
+    )
     lag_days = serializers.IntegerField(help_text="0: the same day; 1: pain the day after.")
     method = serializers.CharField(
         help_text="How effect and ci were worked out (backend/tracker/patterns.py)."

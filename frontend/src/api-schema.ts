@@ -1431,6 +1431,11 @@ export interface components {
             effect: number | null;
             /** @description The bootstrap percentile interval of effect [low, high] (99% for correlations, 97.5% for differences); null for not_enough_data. */
             ci: number[] | null;
+            /**
+             * Format: double
+             * @description The interval's coverage (0.99 for correlations, 0.975 for differences); null for not_enough_data.
+             */
+            ci_level: number | null;
             /** @description 0: the same day; 1: pain the day after. */
             lag_days: number;
             /** @description How effect and ci were worked out (backend/tracker/patterns.py). */

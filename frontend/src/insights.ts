@@ -16,7 +16,8 @@ const signed = (x: number) => `${x > 0 ? '+' : x < 0 ? '−' : ''}${Math.abs(rou
 
 /** The numbers of one insight in a line for a clinician: "n 24 · effect +1.5 (95% CI 0.4 to 2.6) · lag 1 day · median difference". */
 export function insightNumbers(i: AnyInsight): { n: string; effect: string; ci: string; lag: string; method: string } {
-  const ci = Array.isArray(i.ci) && i.ci.length === 2 && i.ci.every((v) => typeof v === 'number') ? `${signed(i.ci[0])} to ${signed(i.ci[1])}` : '–'
+  const level = typeof i.ci_level === 'number' ? ` (${Math.round(i.ci_level * 1000) / 10}%)` : ''
+  const ci = Array.isArray(i.ci) && i.ci.length === 2 && i.ci.every((v) => typeof v === 'number') ? `${signed(i.ci[0])} to ${signed(i.ci[1])}${level}` : '–'
   return {
     n: String(i.n ?? '–'),
     effect: typeof i.effect === 'number' ? signed(i.effect) : typeof i.r === 'number' ? `r ${signed(i.r)}` : '–',

@@ -229,6 +229,8 @@ export interface Insight {
   n: number
   effect: number
   ci: [number, number]
+  /** The interval's coverage: 0.99 for correlations, 0.975 for differences. */
+  ci_level?: number | null
   lag_days: number
   method: string
   factor?: { slug: string; label: string }

@@ -16,10 +16,10 @@ describe('progress in plain words', () => {
   })
 
   it('keeps the numbers for the disclosure', () => {
-    const text = workedOut({ kind: 'stress_pain_same_day', r: 0.62, n: 14, text: '', effect: 0.62, ci: [0.2, 0.85], lag_days: 0, method: 'spearman_detrended_7d_bootstrap', chance: false })
+    const text = workedOut({ kind: 'stress_pain_same_day', r: 0.62, n: 14, text: '', effect: 0.62, ci: [0.2, 0.85], ci_level: 0.99, lag_days: 0, method: 'spearman_detrended_7d_bootstrap', chance: false })
     expect(text).toContain('+0.62')
     expect(text).toContain('14 days')
-    expect(workedOut({ kind: 'not_enough_data', r: null, n: 3, text: '', effect: null, ci: null, lag_days: 0, method: 'spearman_detrended_7d_bootstrap', chance: true })).toBeNull()
+    expect(workedOut({ kind: 'not_enough_data', r: null, n: 3, text: '', effect: null, ci: null, ci_level: null, lag_days: 0, method: 'spearman_detrended_7d_bootstrap', chance: true })).toBeNull()
   })
 
   it('smooths a week around each day and leaves gaps where there is too little', () => {

@@ -111,6 +111,10 @@ def test_a_flare_started_offline_shows_the_gentle_plan_keeps_the_streak_and_ends
     names = page.locator(".item-name")
     expect(names.filter(has_text=re.compile("breath", re.I)).first).to_be_visible()
     expect(names.filter(has_text=re.compile("heat|warm", re.I)).first).to_be_visible()
+    # Cold, for a new and sharp pain, is offered in the morning beside the breathing.
+    expect(
+        page.locator('[data-session="morning"] .item-name').filter(has_text="Cold for a sore spot")
+    ).to_be_visible()
     expect(page.locator('[data-item-id^="back-stretches:"]')).to_have_count(0)
     expect(page.locator('[data-item-id^="flare:"] .illustration').first).to_be_visible()
     expect(page.get_by_role("button", name="My back is bad today")).to_have_count(0)

@@ -54,6 +54,7 @@ def test_next_day_pain_that_follows_stress_is_found_with_the_right_sign():
     assert 0 < next_day["ci"][0] <= next_day["effect"] <= next_day["ci"][1]
     assert next_day["n"] == 39 and next_day["lag_days"] == 1
     assert next_day["method"] == patterns.SPEARMAN_METHOD
+    assert next_day["ci_level"] == 0.99  # the clinician's table names the interval's coverage
     assert next_day["text"] == "On days after you felt more stressed, your pain tended to be higher."
 
 
@@ -152,6 +153,7 @@ def test_pain_after_practice_days_and_after_longer_nights_is_found():
 
     (practice,) = of_kind(found, "practice_pain_next_day")
     assert practice["chance"] is False and practice["effect"] < 0 and practice["ci"][1] < 0
+    assert practice["ci_level"] == 0.975
     assert practice["text"] == "On days after you practised, your pain tended to be lower than on other days."
     (sleep,) = of_kind(found, "sleep_pain_next_day")
     assert sleep["chance"] is False and sleep["effect"] < 0

@@ -13,7 +13,7 @@ function insightText(insight: Summary['insights'][number]): string {
 /** The numbers behind each insight, for a clinician. */
 function InsightTable({ insights }: { insights: AnyInsight[] }) {
   return (
-    <div class="table-scroll">
+    <div class="table-scroll" role="region" aria-label="The numbers behind each insight" tabIndex={0}>
       <table class="data insight-table" data-testid="insight-numbers">
         <caption class="visually-hidden">The numbers behind each insight</caption>
         <thead>
@@ -21,7 +21,7 @@ function InsightTable({ insights }: { insights: AnyInsight[] }) {
             <th scope="col">About</th>
             <th scope="col">n</th>
             <th scope="col">Effect</th>
-            <th scope="col">95% CI</th>
+            <th scope="col">Interval</th>
             <th scope="col">Lag</th>
             <th scope="col">Method</th>
           </tr>
