@@ -21,7 +21,14 @@ from tests.tracker.helpers import TODAY, checkin, entry, sync
 
 pytestmark = pytest.mark.usefixtures("frozen_time")
 
-FLARE_EXERCISES = {"long-exhale-breathing", "cold-therapy", "heat-therapy", "easy-walk", "childs-pose", "knee-to-chest"}
+FLARE_EXERCISES = {
+    "long-exhale-breathing",
+    "cold-therapy",
+    "heat-therapy",
+    "easy-walk",
+    "childs-pose",
+    "knee-to-chest",
+}
 
 
 @pytest.fixture
