@@ -12,13 +12,13 @@ export const MAX_LABEL = 40
 export const BUILT_IN: Factor[] = [
   ['work', 'Work'],
   ['conflict', 'Conflict'],
-  ['money', 'Money'],
+  ['money', 'Money worries'],
   ['caring', 'Caring for someone'],
   ['poor_sleep', 'Poor sleep'],
   ['long_sitting', 'Long sitting'],
   ['caffeine', 'Caffeine'],
   ['alcohol', 'Alcohol'],
-  ['screens', 'Screens'],
+  ['screens', 'Late screens'],
   ['travel', 'Travel'],
 ].map(([slug, label]) => ({ slug, label, custom: false }))
 

@@ -120,7 +120,7 @@ def test_a_factor_with_higher_pain_is_found_on_seven_days_with_it():
 
     assert [i["factor"] for i in found] == [
         {"slug": "Commute", "label": "Commute"},
-        {"slug": "long_sitting", "label": "Long hours sitting"},
+        {"slug": "long_sitting", "label": "Long sitting"},
     ]
     for insight in found:
         assert insight["chance"] is False
@@ -128,7 +128,7 @@ def test_a_factor_with_higher_pain_is_found_on_seven_days_with_it():
         assert insight["with_days"] == 7 and insight["n"] == 30 and insight["lag_days"] == 0
     assert (
         found[1]["text"]
-        == "On days with \u201cLong hours sitting\u201d, your pain tended to be higher than on days without it."
+        == "On days with \u201cLong sitting\u201d, your pain tended to be higher than on days without it."
     )
 
 
