@@ -171,6 +171,8 @@ def test_the_sophrology_session_plays_in_the_player_with_cues_that_move_on(
     page.get_by_role("button", name="Relax now").click()
     practices = page.get_by_test_id("relax-list")
     expect(practices.locator('[data-exercise="sophrology-session"]')).to_be_visible()
+    # How long each takes, before one is chosen: the humming breath is three minutes.
+    expect(practices.locator('[data-exercise="humming"]')).to_contain_text("3 min")
     practices.scroll_into_view_if_needed()
     both_schemes(page, artifacts, "relax-now")
     practices.locator('[data-exercise="sophrology-session"]').click()

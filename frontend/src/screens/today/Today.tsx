@@ -50,7 +50,10 @@ function RelaxNow() {
           {practices.map((p) => (
             <li key={p.exercise.slug}>
               <a class="relax-item" href={`#/relax/${p.exercise.slug}`} data-exercise={p.exercise.slug}>
-                <span class="item-name">{p.exercise.name}</span>
+                <span class="item-name">
+                  {p.exercise.name}
+                  {p.prescription.duration_seconds ? <span class="small muted"> · {dose({ duration_seconds: p.prescription.duration_seconds })}</span> : null}
+                </span>
                 <span class="small muted">{p.exercise.summary}</span>
               </a>
             </li>
