@@ -13,6 +13,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from backend.reminders.models import ReminderRule
 from tests.e2e.test_offline import (
+    install_daytime_clock,
     play_to_the_end,
     server_entries,
     sign_up_and_enroll,
@@ -43,7 +44,7 @@ def test_a_new_person_plays_a_morning_session_by_itself_and_sees_it_done(
 ):
     call_command("load_programs", verbosity=0)
     base = live_server.url
-    page.clock.install()
+    install_daytime_clock(page)
 
     # Onboarding: the budget screen is checked and drawn on the way through.
     page.goto(f"{base}/")
@@ -195,7 +196,7 @@ def test_offline_a_session_plays_and_its_logs_with_pain_reach_the_server_later(
 ):
     call_command("load_programs", verbosity=0)
     base = live_server.url
-    page.clock.install()
+    install_daytime_clock(page)
     sign_up_and_enroll(page, base, "guided-offline@example.com", programs=PROGRAMS, budget="20 minutes")
     assert not ReminderRule.objects.filter(user__email="guided-offline@example.com").exists()
     wait_for_service_worker(page)
@@ -228,7 +229,7 @@ def test_offline_a_session_plays_and_its_logs_with_pain_reach_the_server_later(
 def test_the_breathing_pacer_is_full_screen_and_calm(live_server, page: Page, artifacts):
     call_command("load_programs", verbosity=0)
     base = live_server.url
-    page.clock.install()
+    install_daytime_clock(page)
     sign_up_and_enroll(page, base, "pacer@example.com", programs=("Breathing and relaxation",))
     morning(page).get_by_role("link", name="Start").click()
     page.get_by_role("button", name="Skip this question").click()
@@ -313,7 +314,7 @@ def test_with_voice_on_the_player_speaks_the_hold_vibrates_and_keeps_the_screen_
     call_command("load_programs", verbosity=0)
     base = live_server.url
     page.add_init_script(RECORD_DEVICE_CALLS)
-    page.clock.install()
+    install_daytime_clock(page)
     sign_up_and_enroll(page, base, "cues@example.com", programs=PROGRAMS, budget="20 minutes")
     morning(page).get_by_role("link", name="Start").click()
     page.get_by_role("button", name="Skip this question").click()

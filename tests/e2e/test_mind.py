@@ -15,6 +15,7 @@ from django.core.management import call_command
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.test_offline import (
+    install_daytime_clock,
     play_to_the_end,
     server_entries,
     sign_up_and_enroll,
@@ -164,7 +165,7 @@ def test_the_sophrology_session_plays_in_the_player_with_cues_that_move_on(
 ):
     call_command("load_programs", verbosity=0)
     base = live_server.url
-    page.clock.install()
+    install_daytime_clock(page)
     sign_up_and_enroll(page, base, "relax@example.com", programs=PROGRAMS)
     wait_for_service_worker(page)
 

@@ -4,13 +4,28 @@ when the connection comes back."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 from django.core.management import call_command
 from playwright.sync_api import BrowserContext, Page, expect
 
 PASSWORD = "calm-steady-breathing-42"
+BROWSER_ZONE = ZoneInfo("Europe/Paris")  # the browser context's timezone_id (conftest)
+
+
+def install_daytime_clock(page: Page) -> None:
+    """page.clock.install(), but never so late in the phone's evening that a test which
+    moves the clock on through long practices crosses midnight (a new day resets what
+    "today" shows). After 20:00 on the phone it starts at noon of the same local date,
+    which is still the server's today for the person."""
+    now = dt.datetime.now(BROWSER_ZONE)
+    if now.hour >= 20:
+        page.clock.install(time=now.replace(hour=12, minute=0, second=0, microsecond=0))
+    else:
+        page.clock.install()
 
 
 def answer_history(page: Page, yes: tuple[str, ...] = ()) -> None:
@@ -88,7 +103,7 @@ def test_entries_made_offline_survive_a_reload_and_reach_the_server_once(
 ):
     call_command("load_programs", verbosity=0)
     base = live_server.url
-    page.clock.install()
+    install_daytime_clock(page)
     sign_up_and_enroll(page, base, "offline@example.com")
     wait_for_service_worker(page)
     pending = page.get_by_test_id("pending-count")

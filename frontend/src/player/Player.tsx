@@ -391,7 +391,10 @@ export function Player({ time, extras, relax }: { time: string; extras: boolean;
       chimed.current.add(n)
       chime()
       if (prefs.vibrate) buzz([200, 100, 200])
-      void countTime(exercise.slug, date).then(setTimes)
+      // Counted on the day it ended, which past midnight is not the day it was opened.
+      void cachedMe()
+        .then((me) => countTime(exercise.slug, me ? userToday(me) : date))
+        .then(setTimes)
     }
   }, [state?.completed.length])
 
