@@ -6,6 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
+# Two test workers (this machine has two cores); the browser tests share one of them
+# (tests/e2e/conftest.py). `make test PYTEST_ARGS=` runs in one process.
+PYTEST_ARGS ?= -n 2 --dist loadgroup
 
 .DEFAULT_GOAL := help
 .PHONY: help run test lint format frontend frontend-test migrate programs clean services-up vapid-keys api-types

@@ -14,6 +14,22 @@ os.environ.setdefault("DEBUG", "0")
 # Tests speak plain HTTP to the test client.
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 
+# Under pytest-xdist each worker has its own test database (pytest-django adds the
+# worker's name) and needs its own Redis database too: a worker's Celery queue, or a
+# FLUSHDB, must never reach the other's. gw0 keeps the given one, gw1 the next. Once
+# only: the processes a test starts (a Celery worker) inherit the moved URL.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if (
+    _worker.startswith("gw")
+    and _worker[2:].isdigit()
+    and os.environ.get("REDIS_URL")
+    and not os.environ.get("TESTS_REDIS_PER_WORKER")
+):
+    _base, _, _db = os.environ["REDIS_URL"].rpartition("/")
+    if _db.isdigit():
+        os.environ["REDIS_URL"] = f"{_base}/{(int(_db) + int(_worker[2:])) % 16}"
+    os.environ["TESTS_REDIS_PER_WORKER"] = "1"
+
 from backend.settings import *  # noqa: F403
 
 # Tasks the tests queue (a serious alert's notices, from the e2e server) must never
