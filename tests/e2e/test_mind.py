@@ -188,6 +188,10 @@ def test_the_sophrology_session_plays_in_the_player_with_cues_that_move_on(
     first = cue.inner_text()
     total = int(cue.get_attribute("data-cue").split(" of ")[1])
     assert total >= 5, total
+    # The position, drawn, above the cue: the picture has loaded, not a broken image.
+    picture = page.get_by_test_id("guide-picture").locator("img")
+    expect(picture).to_be_visible()
+    assert picture.evaluate("img => img.complete && img.naturalWidth > 0")
     both_schemes(page, artifacts, "guided-player")
     # Paused, the cue stays; resumed, it moves on by itself.
     page.get_by_role("button", name="Pause").click()

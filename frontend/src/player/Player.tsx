@@ -29,7 +29,7 @@ import {
   type PlayState,
   type Step,
 } from './timeline'
-import { Illustrations } from '../ui/Illustration'
+import { Illustration, Illustrations } from '../ui/Illustration'
 import { Sources } from '../ui/Sources'
 import { countTime, findPractice, practiceItem, timesLine, timesToday } from '../guided'
 import './player.css'
@@ -247,8 +247,15 @@ function Guided({
   const spoken = `${Math.floor(left / 60)} minutes ${left % 60} seconds left`
   const cold = exercise.slug === 'cold-therapy'
   const line = timesLine(exercise.max_per_day, times)
+  const picture = exercise.illustrations?.[0]
   return (
     <div class={`guided${exercise.timer ? ' has-timer' : ''}`} data-testid="guided">
+      {picture && (
+        // The position to settle into, where there is room; the cue below says it in words.
+        <div class="guide-picture" aria-hidden="true" data-testid="guide-picture">
+          <Illustration picture={picture} />
+        </div>
+      )}
       {exercise.timer && (
         <div class="countdown" role="timer" aria-label={spoken} data-testid="countdown">
           {clock}
