@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "backend.accounts",
     "backend.programs",
     "backend.tracker",
+    "backend.outcomes",
     "backend.reminders",
     "backend.care",
     "backend.privacy",
@@ -259,6 +260,9 @@ SPECTACULAR_SETTINGS = {
         "LessonStatusEnum": ["unread", "read"],
         "LessonItemStatusEnum": ["pending", "read"],
         "LessonTimeOfDayEnum": ["anytime"],
+        "QuestionnaireEntryTypeEnum": ["questionnaire"],
+        "QuestionnaireItemKindEnum": ["questionnaire"],
+        "MeaningfulChangeKindEnum": ["percent", "points"],
         "TimeOfDayEnum": ["morning", "midday", "afternoon", "evening", "bedtime"],
         "SyncStatusEnum": ["created", "updated", "unchanged", "stale", "conflict", "rejected"],
         "SessionLogStatusEnum": "backend.tracker.models.SessionLog.Status",
@@ -434,6 +438,10 @@ WEBPUSH_TIMEOUT = env_number("WEBPUSH_TIMEOUT", default=10.0, low=0.1, high=120,
 
 # --- Sessions -----------------------------------------------------------------
 # Idle and absolute limits by role (backend/accounts/sessions.py), in seconds.
+# Validated questionnaires (issue 18): two of them (STarT Back, PSS-4) are free for
+# non-commercial use only; a commercial deployment sets this false to hide them.
+QUESTIONNAIRES_NONCOMMERCIAL = env.bool("QUESTIONNAIRES_NONCOMMERCIAL", default=True)
+
 SESSION_IDLE_TIMEOUT_PATIENT = env.int("SESSION_IDLE_TIMEOUT_PATIENT", default=30 * 24 * 3600)
 SESSION_MAX_AGE_PATIENT = env.int("SESSION_MAX_AGE_PATIENT", default=90 * 24 * 3600)
 SESSION_IDLE_TIMEOUT_CLINICIAN = env.int("SESSION_IDLE_TIMEOUT_CLINICIAN", default=30 * 60)

@@ -25,6 +25,7 @@ api_v1 = [
     path("me/", MeView.as_view(), name="me"),
     path("", include("backend.programs.urls")),
     path("", include("backend.tracker.urls")),
+    path("", include("backend.outcomes.urls")),
     path("", include("backend.reminders.urls")),
     path("", include("backend.care.urls")),
     path("", include("backend.privacy.urls")),

@@ -30,7 +30,7 @@ if (
         os.environ["REDIS_URL"] = f"{_base}/{(int(_db) + int(_worker[2:])) % 16}"
     os.environ["TESTS_REDIS_PER_WORKER"] = "1"
 
-from backend.settings import *  # noqa: F403
+from backend.settings import *  # noqa: E402, F403
 
 # Tasks the tests queue (a serious alert's notices, from the e2e server) must never
 # reach a development worker: without Redis they go to a folder of their own.

@@ -14,16 +14,18 @@ from decimal import Decimal
 from typing import Any
 
 from backend.accounts.models import User
-from backend.tracker.models import CheckIn, JournalEntry, LessonRead, SessionLog
+from backend.outcomes.instruments import all_instruments
+from backend.tracker.models import CheckIn, JournalEntry, LessonRead, QuestionnaireAnswer, SessionLog
 from backend.tracker.safety import safety_rules
 
-Row = SessionLog | CheckIn | JournalEntry | LessonRead
-ENTRY_TYPES = ("session", "checkin", "journal", "lesson")
+Row = SessionLog | CheckIn | JournalEntry | LessonRead | QuestionnaireAnswer
+ENTRY_TYPES = ("session", "checkin", "journal", "lesson", "questionnaire")
 MODELS: dict[str, type[Row]] = {
     "session": SessionLog,
     "checkin": CheckIn,
     "journal": JournalEntry,
     "lesson": LessonRead,
+    "questionnaire": QuestionnaireAnswer,
 }
 ENTRY_TYPE_OF: dict[type[Row], str] = {model: kind for kind, model in MODELS.items()}
 
@@ -82,6 +84,11 @@ DERIVED_FIELDS: dict[str, tuple[str, ...]] = {
 DATA_FIELDS["lesson"] = ("lesson", "status")
 ALWAYS_RENDERED["lesson"] = ("lesson", "status")
 DERIVED_FIELDS["lesson"] = ()
+# --- Questionnaire answers (issue 18): the instrument and the answers; the server
+# scores them (the score, band and subscale scores are rendered, never read back).
+DATA_FIELDS["questionnaire"] = ("questionnaire", "answers")
+ALWAYS_RENDERED["questionnaire"] = ("questionnaire", "answers")
+DERIVED_FIELDS["questionnaire"] = ("score", "band", "subscores")
 # ---------------------------------------------------------------------------------
 
 # Every stored content column of a type: what an edit overwrites.
@@ -94,6 +101,11 @@ EMPTY: dict[str, Any] = {
     "program": "",
     "status": "",
     "lesson": "",
+    "questionnaire": "",
+    "answers": {},
+    "score": None,
+    "band": "",
+    "subscores": {},
     "note": "",
     "pain_areas": [],
     "red_flags": [],
@@ -142,6 +154,9 @@ def build_row(user: User, entry: dict[str, Any], seq: int) -> Row:
                 values[name] = data[name]
         if kind == "session":
             values["program"] = data["program"]
+        elif kind == "questionnaire":
+            scored = all_instruments()[values["questionnaire"]].score(values["answers"])
+            values.update(score=scored.score, band=scored.band or "", subscores=scored.subscores)
         elif kind == "checkin":
             if values["sleep_hours"] is not None:
                 values["sleep_hours"] = Decimal(str(values["sleep_hours"]))
@@ -181,6 +196,8 @@ def entry_data(row: Row) -> dict[str, Any]:
         elif isinstance(value, list):
             value = list(value)
         data[name] = value
+    if kind == "questionnaire":
+        data.update(score=row.score, band=row.band or None, subscores=dict(row.subscores))
     return data
 
 

@@ -355,3 +355,43 @@ class LessonRead(Entry):
                 fields=["user", "lesson", "date"], condition=Q(deleted=False), name="lessonread_live"
             ),
         ]
+
+
+# --- Questionnaire answers (issue 18) -------------------------------------------------
+
+
+class QuestionnaireAnswer(Entry):
+    """One answer to a validated questionnaire (``outcomes/content/questionnaires.yaml``),
+    synced as type ``questionnaire``. The score, band and subscale scores are worked out
+    by the server from the answers (never taken from the client). The first live answer
+    of an instrument is the person's baseline."""
+
+    questionnaire = models.CharField(max_length=32, blank=True)
+    answers = models.JSONField(default=dict, blank=True)
+    score = models.FloatField(null=True, blank=True)
+    band = models.CharField(max_length=16, blank=True)
+    subscores = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "client_id"], name="questionnaireanswer_client_id_unique"
+            ),
+            models.UniqueConstraint(fields=["user", "seq"], name="questionnaireanswer_seq_unique"),
+            models.CheckConstraint(
+                condition=Q(latest_updated_at__gte=F("updated_at")),
+                name="questionnaireanswer_latest_updated_at_is_latest",
+            ),
+            models.CheckConstraint(
+                condition=Q(deleted=True) | (~Q(questionnaire="") & Q(score__isnull=False)),
+                name="questionnaireanswer_live_is_scored",
+            ),
+        ]
+        indexes = [
+            # The schedule, the plan and the charts read a user's live answers by instrument and date.
+            models.Index(
+                fields=["user", "questionnaire", "date"],
+                condition=Q(deleted=False),
+                name="questionnaireanswer_live",
+            ),
+        ]

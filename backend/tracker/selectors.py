@@ -21,7 +21,15 @@ from backend.tracker import adherence
 from backend.tracker.factors import CUSTOM_DAYS, MAX_CUSTOM, builtin_factors
 from backend.tracker.flares import instant
 from backend.tracker.insights import NOTHING_DUE, DayCheckIn, DayLog, summarise
-from backend.tracker.models import CheckIn, Flare, JournalEntry, LessonRead, SafetyHold, SessionLog
+from backend.tracker.models import (
+    CheckIn,
+    Flare,
+    JournalEntry,
+    LessonRead,
+    QuestionnaireAnswer,
+    SafetyHold,
+    SessionLog,
+)
 
 STREAK_DAYS = 365
 MAX_HISTORY_DAYS = 366
@@ -128,7 +136,11 @@ def session_reminder_state(
 
 
 def _history(
-    model: type[SessionLog] | type[CheckIn] | type[JournalEntry] | type[LessonRead],
+    model: type[SessionLog]
+    | type[CheckIn]
+    | type[JournalEntry]
+    | type[LessonRead]
+    | type[QuestionnaireAnswer],
     user: User,
     start: dt.date | None,
     end: dt.date | None,
@@ -164,7 +176,7 @@ def sync_changes(*, user: User, after: int, limit: int) -> tuple[list[Any], int,
     """
     streams = [
         model.objects.filter(user=user, seq__gt=after).order_by("seq")[: limit + 1]
-        for model in (SessionLog, CheckIn, JournalEntry, LessonRead)
+        for model in (SessionLog, CheckIn, JournalEntry, LessonRead, QuestionnaireAnswer)
     ]
     rows = list(merge(*(list(s) for s in streams), key=lambda row: row.seq))
     has_more = len(rows) > limit
@@ -253,6 +265,11 @@ def program_slugs(named: set[str]) -> set[str]:
 def lesson_reads(*, user: User) -> QuerySet[LessonRead]:
     """The live lesson reads, for the person's own export."""
     return _history(LessonRead, user, None, None)
+
+
+def questionnaire_answers(*, user: User) -> QuerySet[QuestionnaireAnswer]:
+    """The live questionnaire answers, oldest first (exports; one query)."""
+    return _history(QuestionnaireAnswer, user, None, None)
 
 
 def lessons_read(*, user: User) -> dict[str, dt.date]:

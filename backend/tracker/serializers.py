@@ -20,6 +20,7 @@ from backend.core.fields import (
     StrictIntegerField,
     StrictUUIDField,
 )
+from backend.outcomes.instruments import instruments
 from backend.programs.lessons import lesson_catalog
 from backend.programs.schedule import FLARE_PROGRAM, RX_PROGRAM, parse_item_id
 from backend.tracker import selectors
@@ -208,6 +209,49 @@ class LessonDataSerializer(serializers.Serializer):
 
 
 DATA_SERIALIZERS["lesson"] = LessonDataSerializer
+
+
+# --- Questionnaire answers (issue 18) ---------------------------------------------
+
+
+class QuestionnaireDataSerializer(serializers.Serializer):
+    date = EntryDateField(help_text="The local date the questionnaire was answered.")
+    questionnaire = StrictCharField(
+        max_length=32, help_text="An instrument's slug from /api/v1/questionnaires/."
+    )
+    answers = serializers.DictField(
+        child=serializers.JSONField(),
+        help_text="Item id -> the chosen answer's value; every item answered.",
+    )
+    score = serializers.FloatField(read_only=True, help_text="Worked out by the server from the answers.")
+    band = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="The published band or risk group, if the instrument has them.",
+    )
+    subscores = serializers.DictField(
+        child=serializers.IntegerField(),
+        read_only=True,
+        help_text="Subscale scores, e.g. anxiety and depression.",
+    )
+
+    def validate_questionnaire(self, value: str) -> str:
+        if value not in instruments():
+            raise serializers.ValidationError(f"There is no questionnaire called '{value[:32]}'.")
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        instrument = instruments()[attrs["questionnaire"]]
+        errors = instrument.validate(attrs["answers"])
+        if errors:
+            raise serializers.ValidationError(
+                {"answers": {key or "non_field_errors": [message] for key, message in errors.items()}}
+            )
+        attrs["answers"] = {item.id: attrs["answers"][item.id] for item in instrument.items}
+        return attrs
+
+
+DATA_SERIALIZERS["questionnaire"] = QuestionnaireDataSerializer
 # ---------------------------------------------------------------------------------
 
 
@@ -314,6 +358,11 @@ class LessonEntryIn(_EntryIn):
     data = LessonDataSerializer()
 
 
+class QuestionnaireEntryIn(_EntryIn):
+    type = serializers.ChoiceField(choices=["questionnaire"])
+    data = QuestionnaireDataSerializer()
+
+
 @extend_schema_field(
     PolymorphicProxySerializer(
         component_name="SyncEntryIn",
@@ -322,6 +371,7 @@ class LessonEntryIn(_EntryIn):
             "checkin": CheckInEntryIn,
             "journal": JournalEntryIn,
             "lesson": LessonEntryIn,
+            "questionnaire": QuestionnaireEntryIn,
         },
         resource_type_field_name="type",
     )
@@ -462,6 +512,11 @@ class LessonEntryOut(_EntryOut):
     data = LessonDataSerializer()
 
 
+class QuestionnaireEntryOut(_EntryOut):
+    type = serializers.ChoiceField(choices=["questionnaire"])
+    data = QuestionnaireDataSerializer()
+
+
 @extend_schema_field(
     PolymorphicProxySerializer(
         component_name="SyncEntry",
@@ -470,6 +525,7 @@ class LessonEntryOut(_EntryOut):
             "checkin": CheckInEntryOut,
             "journal": JournalEntryOut,
             "lesson": LessonEntryOut,
+            "questionnaire": QuestionnaireEntryOut,
         },
         resource_type_field_name="type",
     )
@@ -612,6 +668,17 @@ class EntryResultSerializer(serializers.Serializer):
     )
     safety = SafetySerializer(
         required=False, help_text="Check-ins: the red-flag level of the answers, and what to do."
+    )
+    score = serializers.FloatField(
+        required=False, help_text="Questionnaires: the server's score of the answers."
+    )
+    band = serializers.CharField(
+        required=False, allow_null=True, help_text="Questionnaires: the published band or risk group, if any."
+    )
+    support = serializers.BooleanField(
+        required=False,
+        help_text="Questionnaires: true when the answers call for the support offer (a PHQ-4 total of 6 or "
+        "more, or 3 or more on its mood items).",
     )
 
 

@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.caching import invalidation
+from backend.outcomes.instruments import all_instruments
 from backend.tracker import entries
 from backend.tracker.entries import CONTENT_FIELDS, MODELS, Rejected, Row
 from backend.tracker.holds import HOLDING, holds_follow
-from backend.tracker.models import CheckIn, SafetyAlert, SyncState
+from backend.tracker.models import CheckIn, QuestionnaireAnswer, SafetyAlert, SyncState
 from backend.tracker.safety import safety_answer, safety_rules
 from backend.tracker.signals import serious_alerts_opened
 
@@ -73,6 +74,11 @@ def _result(client_id: Any, status: str, row: Row | None = None, **extra: Any) -
         result["version"] = row.seq
     if isinstance(row, CheckIn) and not row.deleted:
         result["safety"] = _safety(row.safety_level)
+    if isinstance(row, QuestionnaireAnswer) and not row.deleted:
+        # What the answer scores, and whether to offer support now (a PHQ-4 above its
+        # threshold opens the same help a very low mood does).
+        scored = all_instruments()[row.questionnaire].score(row.answers)
+        result.update(score=scored.score, band=scored.band, support=scored.support)
     return result
 
 

@@ -32,6 +32,14 @@ IDS = {
     "ASHAR_2022",
     "BRINJIKJI_2015",
     "BACKTRACK",
+    # The validated questionnaires (issue 18).
+    "KREBS_2009",
+    "FARRAR_2001",
+    "KROENKE_2009",
+    "HILL_2008",
+    "KEELE_STARTBACK",
+    "COHEN_1983",
+    "COHEN_1988",
 }
 
 

@@ -12,7 +12,12 @@ from backend.tracker import entries, serializers
 @pytest.mark.parametrize("kind", entries.ENTRY_TYPES)
 def test_what_validates_an_entry_names_the_fields_entries_defines(kind):
     validator = serializers.DATA_SERIALIZERS[kind]()
-    assert set(validator.fields) == {"date", *entries.DATA_FIELDS[kind]}
+    written = {name for name, field in validator.fields.items() if not field.read_only}
+    assert written == {"date", *entries.DATA_FIELDS[kind]}
+    # What the server works out is rendered, never read from the client.
+    assert {name for name, field in validator.fields.items() if field.read_only} == set(
+        entries.DERIVED_FIELDS[kind] if kind == "questionnaire" else ()
+    )
 
 
 @pytest.mark.parametrize(
