@@ -48,8 +48,8 @@ def test_a_repeated_today_reads_no_plan_or_log_rows(
     enrolled, patient_client, django_assert_max_num_queries, django_assert_num_queries
 ):
     # user, flares, enrollments, items, the care team's changes and pain rule, the pain
-    # history (3), logs, safety hold, lessons read
-    with django_assert_max_num_queries(11):
+    # history (3), logs, safety hold, lessons read, questionnaires answered
+    with django_assert_max_num_queries(12):
         first = patient_client.get("/api/v1/today/")
     # The user row only (the session comes from the cache): no enrollment, item or log.
     with django_assert_num_queries(1) as captured:

@@ -71,6 +71,7 @@ class ExportView(APIView):
             extra={
                 **export.own_settings(user),
                 **export.lessons_section(tracker_selectors.lesson_reads(user=user)),
+                **export.questionnaires_section(tracker_selectors.questionnaire_answers(user=user)),
             },
         )
         return export.export_response(subject=user, document=document, fmt=fmt, stem="backtrack")
@@ -103,6 +104,10 @@ class PatientExportView(APIView):
             if "journal" in link.scopes
             else None,
             enrollments=list(enrollment_list(user=patient)),
+            # Questionnaire scores are reports of how the person is, like check-ins.
+            extra=export.questionnaires_section(tracker_selectors.questionnaire_answers(user=patient))
+            if "checkins" in link.scopes
+            else None,
         )
         return export.export_response(
             subject=patient, document=document, fmt=fmt, stem=f"patient-{patient.pk}"

@@ -15,6 +15,7 @@ from django.utils import timezone
 from backend.accounts.models import User
 from backend.accounts.timezones import local_today
 from backend.care.selectors import access_log, active_links, safety_holds
+from backend.outcomes.instruments import all_instruments
 from backend.programs import selectors as plan_selectors
 from backend.programs.models import Enrollment, Prescription, SetAside
 from backend.programs.plan_changes import render_changes
@@ -24,7 +25,7 @@ from backend.reminders.serializers import ReminderRuleSerializer
 from backend.tracker.entries import RECORD_COLUMNS, render_record
 from backend.tracker.flares import render_history as render_flares
 from backend.tracker.holds import render_history
-from backend.tracker.models import CheckIn, Flare, JournalEntry, LessonRead, SessionLog
+from backend.tracker.models import CheckIn, Flare, JournalEntry, LessonRead, QuestionnaireAnswer, SessionLog
 
 # Stable, opaque FHIR ids: no database id leaves the server.
 FHIR_NAMESPACE = uuid.UUID("6f1f5e0a-8a59-4c1e-9d0c-2b7f3f6f4a10")
@@ -80,9 +81,16 @@ def lessons_section(reads: Iterable[LessonRead]) -> dict[str, list[dict[str, Any
     return {"lessons_read": [render_record(row) for row in reads]}
 
 
+def questionnaires_section(answers: Iterable[QuestionnaireAnswer]) -> dict[str, list[dict[str, Any]]]:
+    """Validated questionnaires answered, each with the server's score."""
+    return {"questionnaires": [render_record(row) for row in answers]}
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, dict):
+        value = json.dumps(value, sort_keys=True)
     if isinstance(value, list):
         value = "; ".join(str(v) for v in value)
     text = str(value)
@@ -101,6 +109,7 @@ def to_csv(document: dict[str, Any]) -> str:
         ("checkin", "checkins"),
         ("journal", "journal"),
         ("lesson", "lessons_read"),
+        ("questionnaire", "questionnaires"),
     ):
         for record in document.get(key, []):
             writer.writerow({"record_type": record_type, **{k: _cell(v) for k, v in record.items()}})
@@ -199,6 +208,7 @@ def to_fhir(user: User, document: dict[str, Any]) -> dict[str, Any]:
             )
     # A score not answered has no observation: FHIR has no "null" reading, and 0 would be false.
     entries = [e for e in entries if e["resource"].get("valueInteger", 0) is not None]
+    entries.extend(_questionnaire_resources(patient_ref, document.get("questionnaires") or []))
     return {
         "resourceType": "Bundle",
         "id": str(uuid.uuid4()),
@@ -206,6 +216,114 @@ def to_fhir(user: User, document: dict[str, Any]) -> dict[str, Any]:
         "timestamp": document["exported_at"],
         "entry": entries,
     }
+
+
+QUESTIONNAIRE_URL = "https://backtrack.invalid/fhir/Questionnaire/"
+
+
+def _questionnaire_resources(patient_ref: str, answers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A ``Questionnaire`` per instrument answered, a ``QuestionnaireResponse`` per answer
+    and an ``Observation`` of its total score. LOINC codes only where they were looked
+    up (the PHQ-4's items, answers and total); the others carry text only."""
+    catalog = all_instruments()
+    found: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for record in answers:
+        instrument = catalog.get(record["questionnaire"])
+        if instrument is None:
+            continue
+        url = QUESTIONNAIRE_URL + instrument.slug
+        if instrument.slug not in seen:
+            seen.add(instrument.slug)
+            items = []
+            for item in instrument.items:
+                options = []
+                for answer in item.answers:
+                    coding = (
+                        {"system": LOINC, "code": answer.loinc, "display": answer.label}
+                        if answer.loinc
+                        else {"system": url, "code": str(answer.value), "display": answer.label}
+                    )
+                    options.append({"valueCoding": coding})
+                entry: dict[str, Any] = {
+                    "linkId": item.id,
+                    "text": item.text,
+                    "type": "choice",
+                    "required": True,
+                    "answerOption": options,
+                }
+                if item.loinc:
+                    entry["code"] = [{"system": LOINC, "code": item.loinc}]
+                items.append(entry)
+            resource: dict[str, Any] = {
+                "resourceType": "Questionnaire",
+                "id": str(uuid.uuid5(FHIR_NAMESPACE, "questionnaire:" + instrument.slug)),
+                "url": url,
+                "name": instrument.slug.upper(),
+                "title": instrument.title,
+                "status": "active",
+                "subjectType": ["Patient"],
+                "copyright": instrument.licence["text"],
+                "item": items,
+            }
+            if instrument.loinc.get("total"):
+                resource["code"] = [{"system": LOINC, "code": instrument.loinc["total"]}]
+            found.append({"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource})
+        response_id = str(uuid.uuid5(FHIR_NAMESPACE, record["client_id"] + ":response"))
+        response_items = []
+        for item in instrument.items:
+            value = record["answers"].get(item.id)
+            answer = next((a for a in item.answers if a.value == value), None)
+            if answer is None:
+                continue
+            coding = (
+                {"system": LOINC, "code": answer.loinc, "display": answer.label}
+                if answer.loinc
+                else {"system": url, "code": str(answer.value), "display": answer.label}
+            )
+            response_items.append({"linkId": item.id, "text": item.text, "answer": [{"valueCoding": coding}]})
+        found.append(
+            {
+                "fullUrl": f"urn:uuid:{response_id}",
+                "resource": {
+                    "resourceType": "QuestionnaireResponse",
+                    "id": response_id,
+                    "questionnaire": url,
+                    "status": "completed",
+                    "subject": {"reference": patient_ref},
+                    "authored": record["updated_at"],
+                    "item": response_items,
+                },
+            }
+        )
+        # LOINC where it has the total (PHQ-4); else Backtrack's own code, said plainly.
+        total = instrument.loinc.get("total")
+        code: dict[str, Any] = {
+            "coding": [
+                {"system": LOINC, "code": total}
+                if total
+                else {
+                    "system": BACKTRACK_CODES,
+                    "code": f"{instrument.slug}-total",
+                    "display": instrument.title,
+                }
+            ],
+            "text": f"{instrument.title}: total score",
+        }
+        observation = _observation(
+            patient_ref,
+            record,
+            code,
+            {
+                "valueQuantity": {"value": record["score"]},
+                "derivedFrom": [{"reference": f"urn:uuid:{response_id}"}],
+            },
+            ":score",
+        )
+        if record.get("band"):
+            observation["resource"]["interpretation"] = [{"text": record["band"]}]
+        found.append(observation)
+    return found
 
 
 def own_settings(user: User) -> dict[str, list[dict]]:

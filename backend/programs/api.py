@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from backend.accounts.timezones import local_today
 from backend.caching.user_cache import Until, cached
+from backend.outcomes.selectors import questionnaire_items
 from backend.programs import selectors, services
 from backend.programs.days import (
     PLAN_PARAMETERS,
@@ -161,6 +162,7 @@ class TodayView(APIView):
                 Hold.of(user),
                 flare,
                 lessons_for(user, [today]),
+                questionnaire_items(user, [today]),
             )
             # A flare runs out without a write: the cached today is true until then.
             return rendered if flare.until is None else Until(rendered, flare.until)

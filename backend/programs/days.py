@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from backend.accounts.models import User
 from backend.accounts.timezones import local_today
+from backend.outcomes.selectors import questionnaire_items
 from backend.programs import selectors
 from backend.programs.flare import flare_plan, render_advice
 from backend.programs.lessons import Lesson, lesson_catalog
@@ -167,6 +168,7 @@ def render_day(
     hold: Hold | None = None,
     flare: FlareMode | None = None,
     lessons: dict[dt.date, dict] | None = None,
+    questionnaires: dict[dt.date, list[dict]] | None = None,
 ) -> dict:
     """A day of the plan, JSON-ready (``DaySerializer`` documents the shape).
 
@@ -214,7 +216,10 @@ def render_day(
             }
             for item in day.items
         ]
-        + ([] if lesson is None else [lesson]),
+        + ([] if lesson is None else [lesson])
+        # Due questionnaires (issue 18) last: like a lesson, in no session and never held.
+        # Only on a day with a plan: someone with no program is asked from /questionnaires/.
+        + ([] if questionnaires is None or not day.items else questionnaires.get(day.date, [])),
     }
 
 
@@ -229,7 +234,8 @@ def plan_response(user: User, query_params) -> Response:
     statuses = item_statuses(user=user, start=days[0].date, end=days[-1].date)
     hold = Hold.of(user)
     lessons = lessons_for(user, [day.date for day in days])
-    return Response({"days": [render_day(day, statuses, hold, flare, lessons) for day in days]})
+    asked = questionnaire_items(user, [day.date for day in days])
+    return Response({"days": [render_day(day, statuses, hold, flare, lessons, asked) for day in days]})
 
 
 PLAN_PARAMETERS = [

@@ -345,9 +345,36 @@ class LessonItemSerializer(serializers.Serializer):
     )
 
 
+class QuestionnaireCardSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    short_title = serializers.CharField()
+    minutes = serializers.IntegerField(help_text="About how long it takes.")
+    purpose = serializers.CharField(help_text="What it asks about, in one sentence.")
+
+
+class QuestionnaireItemSerializer(serializers.Serializer):
+    """A questionnaire due that day (issue 18): in ``items`` only, after any lesson."""
+
+    id = serializers.CharField(help_text="questionnaire:<slug>.")
+    kind = serializers.ChoiceField(choices=["questionnaire"])
+    program = serializers.CharField(allow_null=True, help_text="Always null.")
+    programs = serializers.ListField(child=serializers.CharField(), help_text="Always empty.")
+    week = serializers.IntegerField()
+    time_of_day = serializers.ChoiceField(choices=["anytime"])
+    questionnaire = QuestionnaireCardSerializer()
+    status = serializers.ChoiceField(
+        choices=["pending", "done"], help_text="done: answered on this date (sync type 'questionnaire')."
+    )
+
+
 DayItemSerializer = PolymorphicProxySerializer(
     component_name="DayItem",
-    serializers={"exercise": PlanItemSerializer, "lesson": LessonItemSerializer},
+    serializers={
+        "exercise": PlanItemSerializer,
+        "lesson": LessonItemSerializer,
+        "questionnaire": QuestionnaireItemSerializer,
+    },
     resource_type_field_name="kind",
     many=True,
 )

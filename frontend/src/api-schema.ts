@@ -819,6 +819,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/questionnaires/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Every validated questionnaire this server offers, its licence and sources, and
+         *     for the caller whether it is due, their baseline and latest score.
+         */
+        get: operations["questionnaires_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reminders/": {
         parameters: {
             query?: never;
@@ -1012,6 +1032,17 @@ export interface components {
             /** Format: date-time */
             withdrawn_at?: string | null;
         };
+        Answer: {
+            /** @description What is sent in answers for this choice. */
+            value: number;
+            label: string;
+        };
+        Band: {
+            min: number | null;
+            max: number | null;
+            label: string;
+            words: string;
+        };
         /** @description A number to tap: ``{"number": "112", "label": "Call 112"}``. */
         Call: {
             number: string;
@@ -1184,7 +1215,13 @@ export interface components {
             /** @description Shown with the flare plan, in this order. */
             advice: components["schemas"]["FlareAdvice"][];
         };
-        DayItem: components["schemas"]["PlanItem"] | components["schemas"]["LessonItem"];
+        DayItem: components["schemas"]["PlanItem"] | components["schemas"]["LessonItem"] | components["schemas"]["QuestionnaireItem"];
+        /**
+         * @description * `fall` - fall
+         *     * `rise` - rise
+         * @enum {string}
+         */
+        DirectionEnum: "fall" | "rise";
         Dose: {
             sets?: number;
             reps?: number;
@@ -1248,6 +1285,15 @@ export interface components {
             };
             /** @description Check-ins: the red-flag level of the answers, and what to do. */
             safety?: components["schemas"]["Safety"];
+            /**
+             * Format: double
+             * @description Questionnaires: the server's score of the answers.
+             */
+            score?: number;
+            /** @description Questionnaires: the published band or risk group, if any. */
+            band?: string | null;
+            /** @description Questionnaires: true when the answers call for the support offer (a PHQ-4 total of 6 or more, or 3 or more on its mood items). */
+            support?: boolean;
         };
         Exercise: {
             slug: string;
@@ -1412,6 +1458,12 @@ export interface components {
          * @enum {string}
          */
         HealthStateEnum: "ok" | "down";
+        /**
+         * @description * `worse` - worse
+         *     * `better` - better
+         * @enum {string}
+         */
+        HigherIsEnum: "worse" | "better";
         Illustration: {
             /** @description A same-origin SVG served with the app, e.g. /illustrations/plank-start.svg. */
             url: string;
@@ -1464,6 +1516,17 @@ export interface components {
          * @enum {string}
          */
         InsightKindEnum: "stress_pain_same_day" | "stress_pain_next_day" | "sleep_pain_next_day" | "practice_pain_next_day" | "factor_pain" | "not_enough_data";
+        Item: {
+            /** @description The key of this question in answers. */
+            id: string;
+            /** @description The question, exactly as the instrument's authors wrote it. */
+            text: string;
+            /** @description 0-10 items: what the low end means. */
+            min_label?: string;
+            /** @description 0-10 items: what the high end means. */
+            max_label?: string;
+            answers: components["schemas"]["Answer"][];
+        };
         JournalData: {
             /** Format: date */
             date: string;
@@ -1721,6 +1784,27 @@ export interface components {
          * @enum {string}
          */
         LessonTimeOfDayEnum: "anytime";
+        Licence: {
+            name: string;
+            /** @description The terms, as the instrument's holders state them. */
+            text: string;
+            url?: string;
+            /** @description false: free for non-commercial use only (hidden when QUESTIONNAIRES_NONCOMMERCIAL is off). */
+            commercial_use: boolean;
+        };
+        MeaningfulChange: {
+            kind: components["schemas"]["MeaningfulChangeKindEnum"];
+            /** Format: double */
+            value: number;
+            direction: components["schemas"]["DirectionEnum"];
+            words: string;
+        };
+        /**
+         * @description * `percent` - percent
+         *     * `points` - points
+         * @enum {string}
+         */
+        MeaningfulChangeKindEnum: "percent" | "points";
         /**
          * @description * `usual` - usual
          *     * `flare` - flare
@@ -2088,6 +2172,165 @@ export interface components {
             /** @description Ignored: push services say 410 instead. */
             expirationTime?: number | null;
         };
+        Questionnaire: {
+            slug: string;
+            title: string;
+            short_title: string;
+            minutes: number;
+            purpose: string;
+            /** @description The period the questions ask about. */
+            recall: string;
+            instructions: string;
+            items: components["schemas"]["Item"][];
+            score: components["schemas"]["ScoreRange"];
+            /** @description Published bands or risk groups; empty when there are none. */
+            bands: components["schemas"]["Band"][];
+            /** @description The published minimal important change. */
+            meaningful_change: components["schemas"]["MeaningfulChange"] | null;
+            licence: components["schemas"]["Licence"];
+            sources: components["schemas"]["SourceRef"][];
+            every_days: number | null;
+            at_days: number[] | null;
+            /** @description Due today and not answered today. */
+            due: boolean;
+            /**
+             * Format: date
+             * @description When it falls due; null: nothing more is due.
+             */
+            due_date: string | null;
+            /** @description My first answer. */
+            baseline: components["schemas"]["ScorePoint"] | null;
+            /** @description My latest answer. */
+            latest: components["schemas"]["ScorePoint"] | null;
+        };
+        QuestionnaireCard: {
+            slug: string;
+            title: string;
+            short_title: string;
+            /** @description About how long it takes. */
+            minutes: number;
+            /** @description What it asks about, in one sentence. */
+            purpose: string;
+        };
+        QuestionnaireData: {
+            /**
+             * Format: date
+             * @description The local date the questionnaire was answered.
+             */
+            date: string;
+            /** @description An instrument's slug from /api/v1/questionnaires/. */
+            questionnaire: string;
+            /** @description Item id -> the chosen answer's value; every item answered. */
+            answers: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: double
+             * @description Worked out by the server from the answers.
+             */
+            readonly score: number;
+            /** @description The published band or risk group, if the instrument has them. */
+            readonly band: string | null;
+            /** @description Subscale scores, e.g. anxiety and depression. */
+            readonly subscores: {
+                [key: string]: number;
+            };
+        };
+        QuestionnaireDataRequest: {
+            /**
+             * Format: date
+             * @description The local date the questionnaire was answered.
+             */
+            date: string;
+            /** @description An instrument's slug from /api/v1/questionnaires/. */
+            questionnaire: string;
+            /** @description Item id -> the chosen answer's value; every item answered. */
+            answers: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description Documentation of one posted entry (validated by ``EntrySerializer``). */
+        QuestionnaireEntryInRequest: {
+            /**
+             * Format: uuid
+             * @description Made by the device; unique among the user's entries.
+             */
+            client_id: string;
+            /**
+             * Format: date-time
+             * @description The device's time of the edit, with its UTC offset.
+             */
+            updated_at: string;
+            /**
+             * @description A tombstone: data keeps only date.
+             * @default false
+             */
+            deleted: boolean;
+            /** @description The version the edit was made from (from a pull or a result); 0 for an entry this device created. Without it, the later updated_at wins. */
+            base_version?: number | null;
+            /** @description An id of the app's installation, the same for all its entries. */
+            device?: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "questionnaire";
+            data: components["schemas"]["QuestionnaireDataRequest"];
+        };
+        QuestionnaireEntryOut: {
+            /** Format: uuid */
+            client_id: string;
+            /**
+             * Format: date-time
+             * @description The device's time of the edit that wrote this content.
+             */
+            updated_at: string;
+            /** @description A tombstone: data holds only date. */
+            deleted: boolean;
+            /** @description The server's version of this entry: it grows with each stored change. Send it back as base_version when editing this copy. */
+            version: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "questionnaire";
+            data: components["schemas"]["QuestionnaireData"];
+        };
+        /** @description A questionnaire due that day (issue 18): in ``items`` only, after any lesson. */
+        QuestionnaireItem: {
+            /** @description questionnaire:<slug>. */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "questionnaire";
+            /** @description Always null. */
+            program: string | null;
+            /** @description Always empty. */
+            programs: string[];
+            week: number;
+            time_of_day: components["schemas"]["LessonTimeOfDayEnum"];
+            questionnaire: components["schemas"]["QuestionnaireCard"];
+            /**
+             * @description done: answered on this date (sync type 'questionnaire').
+             *
+             *     * `pending` - pending
+             *     * `done` - done
+             */
+            status: components["schemas"]["QuestionnaireItemStatusEnum"];
+        };
+        /**
+         * @description * `questionnaire` - questionnaire
+         * @enum {string}
+         */
+        QuestionnaireItemKindEnum: "questionnaire";
+        /**
+         * @description * `pending` - pending
+         *     * `done` - done
+         * @enum {string}
+         */
+        QuestionnaireItemStatusEnum: "pending" | "done";
         /**
          * @description * `seen_professional` - seen_professional
          *     * `answered_by_mistake` - answered_by_mistake
@@ -2244,6 +2487,21 @@ export interface components {
          * @enum {string}
          */
         ScopesEnum: "logs" | "checkins" | "journal" | "prescribe";
+        ScorePoint: {
+            /** Format: date */
+            date: string;
+            /** Format: double */
+            score: number;
+            band?: string | null;
+        };
+        ScoreRange: {
+            /** Format: double */
+            min: number;
+            /** Format: double */
+            max: number;
+            higher_is: components["schemas"]["HigherIsEnum"];
+            decimals: number;
+        };
         ScreeningRequest: {
             /** @description The history questions (safety rules asked once) by id: true (yes) or false (no). */
             answers: {
@@ -2479,8 +2737,8 @@ export interface components {
             cursor: string;
             has_more: boolean;
         };
-        SyncEntry: components["schemas"]["SessionEntryOut"] | components["schemas"]["CheckInEntryOut"] | components["schemas"]["JournalEntryOut"] | components["schemas"]["LessonEntryOut"];
-        SyncEntryInRequest: components["schemas"]["SessionEntryInRequest"] | components["schemas"]["CheckInEntryInRequest"] | components["schemas"]["JournalEntryInRequest"] | components["schemas"]["LessonEntryInRequest"];
+        SyncEntry: components["schemas"]["SessionEntryOut"] | components["schemas"]["CheckInEntryOut"] | components["schemas"]["JournalEntryOut"] | components["schemas"]["LessonEntryOut"] | components["schemas"]["QuestionnaireEntryOut"];
+        SyncEntryInRequest: components["schemas"]["SessionEntryInRequest"] | components["schemas"]["CheckInEntryInRequest"] | components["schemas"]["JournalEntryInRequest"] | components["schemas"]["LessonEntryInRequest"] | components["schemas"]["QuestionnaireEntryInRequest"];
         /** @description The envelope; entries are validated one by one so a bad one sinks only itself. */
         SyncRequestRequest: {
             /** @description At most 500 entries and 1 MB a batch; an entry that breaks its schema is answered 'rejected' with its errors, the others are applied. An edit from the stored version is applied whatever its updated_at; from an older one it is a conflict (another device's edit reached the server first), unless this device wrote the stored copy from that same version and this edit is later (its answer was lost). Without base_version the later updated_at wins, if it is later than every updated_at stored for the entry. */
@@ -6159,6 +6417,52 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but not allowed (or CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Briefly unavailable; try again after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    questionnaires_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Questionnaire"][];
                 };
             };
             /** @description Not signed in. */

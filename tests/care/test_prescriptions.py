@@ -632,10 +632,10 @@ def test_today_with_adjustments_takes_a_constant_number_of_queries(
         patient_client.post("/api/v1/me/not-for-me/", {"exercise": slug}, format="json")
 
     # user, flares, enrollments, items, the care team's changes and pain rule, the pain
-    # history (3), logs, safety hold, lessons read
-    with django_assert_max_num_queries(11):
+    # history (3), logs, safety hold, lessons read, questionnaires answered
+    with django_assert_max_num_queries(12):
         assert patient_client.get("/api/v1/today/").status_code == 200
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         assert patient_client.get(f"/api/v1/plan/?start={TODAY}&days=28").status_code == 200
 
 

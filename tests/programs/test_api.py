@@ -340,8 +340,9 @@ def test_plan_takes_a_constant_number_of_queries(
     # Session and user lookups, the enrollments, the items with their exercises, the logs,
     # the flares that cover the window; the care team's changes and pain rule; the pain
     # history (logs with pain, check-ins' pain, flares that ended).
-    # And one for the lessons read (and the first start), whatever the range.
-    with django_assert_max_num_queries(11):
+    # And one for the lessons read (and the first start), one for the questionnaires
+    # answered, whatever the range.
+    with django_assert_max_num_queries(12):
         response = patient_client.get(f"/api/v1/plan/?start=2026-11-02&days={days}")
 
     assert response.status_code == 200
