@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "backend.reminders",
     "backend.care",
     "backend.privacy",
+    "backend.reports",
     "backend.caching",
 ]
 
@@ -295,6 +296,13 @@ USER_CACHE_SECONDS = env_number("USER_CACHE_SECONDS", default=3600 if REDIS_URL 
 PATIENT_LIST_CACHE_SECONDS = env_number(
     "PATIENT_LIST_CACHE_SECONDS", default=300 if REDIS_URL else 0, low=0, high=3600
 )
+
+# --- Visit reports (backend/reports/) -------------------------------------------
+# Reports of more days than this are made by a Celery task (the request answers 202 and
+# a poll URL): a 90-day report takes about a second of CPU here (README, "Visit report").
+REPORT_SYNC_MAX_DAYS = env_number("REPORT_SYNC_MAX_DAYS", default=28, low=0, high=90)
+# How long a report made in the background waits to be fetched before it is deleted.
+REPORT_KEEP_MINUTES = env_number("REPORT_KEEP_MINUTES", default=15, low=1, high=24 * 60)
 
 # --- Celery -------------------------------------------------------------------
 # Without REDIS_URL the broker is kombu's filesystem transport, so `make run`

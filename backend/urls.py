@@ -29,6 +29,7 @@ api_v1 = [
     path("", include("backend.reminders.urls")),
     path("", include("backend.care.urls")),
     path("", include("backend.privacy.urls")),
+    path("", include("backend.reports.urls")),
 ]
 
 urlpatterns = [
