@@ -85,7 +85,8 @@ def daily_chart(
     low: float,
     high: float,
     unit: str = "",
-    height: float = 1.7,
+    ticks: Sequence[float] = (),
+    height: float = 1.6,
 ) -> Chart:
     """One daily score over the window: a line through the logged days, a gap where
     nothing was logged, a dot on each day (a day alone between gaps still shows)."""
@@ -98,6 +99,8 @@ def daily_chart(
         axes = figure.add_subplot()
         axes.plot(list(dates), _values(values), color=colour, marker="o")
         axes.set_ylim(low, high)
+        if ticks:
+            axes.set_yticks(ticks)
         axes.set_title(title)
         if unit:
             axes.set_ylabel(unit)
@@ -146,11 +149,10 @@ def scores_chart(panels: Sequence[ScorePanel], start: dt.date, end: dt.date) -> 
                 axes.set_visible(False)
                 continue
             panel = panels[index]
-            axes.axhline(panel.baseline, color=MUTED, linestyle="--", linewidth=1, label="Baseline")
-            axes.plot(panel.dates, panel.scores, color=COLOURS["score"], marker="o", label="Score")
+            axes.axhline(panel.baseline, color=MUTED, linestyle="--", linewidth=1)
+            axes.plot(panel.dates, panel.scores, color=COLOURS["score"], marker="o")
             axes.set_ylim(panel.low, panel.high)
             axes.set_title(panel.title)
-            axes.legend(loc="upper right", frameon=False, fontsize=7)
             axes.set_xlim(start - dt.timedelta(days=1), end + dt.timedelta(days=1))
             axes.xaxis.set_major_locator(mdates.DayLocator(interval=max(7, (end - start).days // 4)))
             axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))

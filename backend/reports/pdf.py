@@ -37,6 +37,7 @@ from backend.outcomes.instruments import all_instruments
 from backend.programs.plan_changes import dose_words, when_words
 from backend.reports import charts
 from backend.reports.data import BILLING_PERIOD_DAYS, ReportData
+from backend.tracker import patterns
 from backend.tracker.models import SafetyHold
 from backend.tracker.safety import safety_rules
 
@@ -55,7 +56,11 @@ RELEASE_WORDS = {
     SafetyHold.Reason.CHECK_IN_CHANGED: "the check-in was changed",
 }
 FEELING_WORDS = {"better": "better", "same": "about the same", "worse": "worse"}
-METHOD_WORDS = {"spearman": "Spearman correlation", "difference": "difference of medians"}
+# The statistics behind each insight (backend/tracker/patterns.py), in words.
+METHOD_WORDS = {
+    patterns.SPEARMAN_METHOD: "Spearman r",
+    patterns.MEDIAN_METHOD: "difference in median pain",
+}
 
 
 @cache
@@ -178,6 +183,7 @@ def _daily(data: ReportData) -> list:
         colour=charts.COLOURS["pain"],
         low=-0.3,
         high=10.3,
+        ticks=(0, 2, 4, 6, 8, 10),
     )
     stress = charts.daily_chart(
         title="Stress (0 = none, 10 = most)",
@@ -186,6 +192,7 @@ def _daily(data: ReportData) -> list:
         colour=charts.COLOURS["stress"],
         low=-0.3,
         high=10.3,
+        ticks=(0, 2, 4, 6, 8, 10),
     )
     sleeps = [d["sleep_hours"] for d in series]
     top = max([s for s in sleeps if s is not None] + [10])
@@ -196,6 +203,7 @@ def _daily(data: ReportData) -> list:
         colour=charts.COLOURS["sleep"],
         low=0,
         high=top + 0.5,
+        ticks=range(0, int(top) + 1, 2),
     )
     weekly = [
         [
@@ -276,7 +284,7 @@ def _outcomes(data: ReportData) -> list:
     higher = "Higher scores are worse on each of these."
     return [
         _heading("Questionnaires against baseline"),
-        _p(f"The baseline is the first answer. {higher}", "small"),
+        _p(f"The baseline is the first answer (the dashed line). {higher}", "small"),
         _table(
             ["Questionnaire", "Baseline", "Latest", "Change", "Meaningful change?"],
             rows,
@@ -416,8 +424,9 @@ def _insights(data: ReportData) -> list:
     return [
         _heading("Patterns in the check-ins"),
         _p(
-            "Over the last 90 days, whatever this report's window. A pattern is not a cause; "
-            "one whose interval includes zero could be chance.",
+            "Over the last 90 days, whatever this report's window; each pain is detrended by its "
+            "7-day trend, the interval is a bootstrap one. A pattern is not a cause; one whose "
+            "interval includes zero could be chance.",
             "small",
         ),
         _table(["What shows", "Days", "Numbers"], rows, [92 * mm, 20 * mm, 60 * mm]),
