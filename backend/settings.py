@@ -269,6 +269,8 @@ SPECTACULAR_SETTINGS = {
         "SessionLogStatusEnum": "backend.tracker.models.SessionLog.Status",
         # A user's role, and who changed a plan or set an exercise aside.
         "RoleEnum": "backend.accounts.models.User.Role",
+        "ReportPendingStatusEnum": ["pending"],
+        "ReportFailedStatusEnum": ["failed"],
     },
 }
 

@@ -9,6 +9,7 @@ an unlinked clinician, both signed in with their authenticator.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 import pytest
@@ -21,6 +22,7 @@ from backend.care.models import CareLink, ClinicianNote
 from backend.programs.models import Prescription, SetAside
 from backend.programs.services import prescription_create, set_aside_add
 from backend.reminders.rules import reminder_rule_create
+from backend.reports.models import ReportFile
 from backend.tracker.models import SafetyAlert
 from tests.accounts.factories import ClinicianFactory, UserFactory
 from tests.programs.factories import EnrollmentFactory
@@ -146,6 +148,12 @@ TABLE: dict[tuple[str, str], tuple[dict[str, set[int]], dict | None]] = {
     ("sources", "get"): (OWN, None),
     ("lessons", "get"): (OWN, None),
     ("lesson-detail", "get"): (OWN, None),
+    ("questionnaires", "get"): (OWN, None),
+    # The visit report (issue 18): one's own, a linked patient's, and one being made
+    # in the background, which only the one who asked may fetch.
+    ("report", "get"): (OWN, None),
+    ("report-file", "get"): (OWNED, None),
+    ("care-patient-report", "get"): (LINKED, None),
 }
 
 # What a linked clinician whose link lacks ``prescribe`` gets: reads, never writes.
@@ -242,6 +250,9 @@ def world(catalog, settings):
         # One exercise A set aside, one A's clinician did (only that one they may bring back).
         "aside": set_aside_add(patient=a, by=a, exercise="plank")[0].exercise.slug,
         "exclusion": set_aside_add(patient=a, by=linked, exercise="dead-bug")[0].exercise.slug,
+        "report": ReportFile.objects.create(
+            requester=a, patient=a, days=90, end=dt.date.today(), status="ready", pdf=b"%PDF-1.4"
+        ).pk,
     }
     return {"clients": clients, "ids": ids, "a": a, "link": link}
 
@@ -261,6 +272,7 @@ def _url(name: str, ids: dict) -> str:
         "care-patient-prescription": {**patient, "pk": ids["rx"]},
         "care-patient-exclusion": {**patient, "slug": ids["exclusion"]},
         "not-for-me-detail": {"slug": ids["aside"]},
+        "report-file": {"pk": ids["report"]},
     }.get(name)
     if (kwargs is None and name.startswith("care-patient-")) or name == "care-patient":
         kwargs = patient

@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BACKEND = ROOT / "backend"
-APPS = {"accounts", "programs", "tracker", "reminders", "care", "privacy"}
+APPS = {"accounts", "programs", "tracker", "reminders", "care", "privacy", "reports"}
 
 
 def _module_name(path: Path) -> str:

@@ -143,6 +143,7 @@ class ReportFileView(APIView):
         return super().get_permissions()
 
     @extend_schema(
+        operation_id="me_report_file_retrieve",
         responses={
             **RESPONSES,
             500: OpenApiResponse(ReportFailedSerializer, description="It could not be made: ask again."),
