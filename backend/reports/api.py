@@ -147,7 +147,7 @@ class ReportFileView(APIView):
         responses={
             **RESPONSES,
             500: OpenApiResponse(ReportFailedSerializer, description="It could not be made: ask again."),
-        }
+        },
     )
     def get(self, request: Request, pk: uuid.UUID) -> HttpResponse:
         return _answer(request, pk)
