@@ -7,7 +7,12 @@ COPY frontend/ ./
 RUN ./build.sh
 
 FROM python:3.11-slim-bookworm
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+# The visit report (backend/reports/) needs no system package on this slim image:
+# ReportLab, matplotlib and Pillow install as wheels that carry their own libraries
+# (freetype, libpng, zlib), and the PDF and the charts use the DejaVu fonts that
+# matplotlib's wheel ships (backend/reports/pdf.py), so every name prints without a
+# system font. Agg draws without a display.
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 MPLBACKEND=Agg
 WORKDIR /app
 COPY requirements.txt ./
 RUN pip install -r requirements.txt
@@ -17,6 +22,9 @@ COPY --from=frontend /app/frontend/dist ./frontend/dist
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
 RUN useradd --create-home --uid 10001 backtrack && mkdir -p var && chown -R backtrack var
 USER backtrack
+# matplotlib's font list, built once into the image (in the user's home): otherwise each
+# new container's first report would spend a few seconds building it.
+RUN python -c "import matplotlib.font_manager"
 EXPOSE 8000
 # Threaded workers: a phone on a slow network, or an idle keep-alive connection,
 # holds one thread rather than a whole worker process.

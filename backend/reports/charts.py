@@ -20,6 +20,7 @@ matplotlib.use("Agg")
 
 from matplotlib import dates as mdates
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 DPI = 100
 WIDTH_INCHES = 6.8
@@ -152,6 +153,7 @@ def scores_chart(panels: Sequence[ScorePanel], start: dt.date, end: dt.date) -> 
             axes.axhline(panel.baseline, color=MUTED, linestyle="--", linewidth=1)
             axes.plot(panel.dates, panel.scores, color=COLOURS["score"], marker="o")
             axes.set_ylim(panel.low, panel.high)
+            axes.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
             axes.set_title(panel.title)
             axes.set_xlim(start - dt.timedelta(days=1), end + dt.timedelta(days=1))
             axes.xaxis.set_major_locator(mdates.DayLocator(interval=max(7, (end - start).days // 4)))

@@ -38,8 +38,7 @@ def report_file_request(*, requester: User, patient: User, days: int) -> tuple[R
     """A report of ``patient`` for ``requester`` to be made in the background, and
     whether it is new: asking again while one is being made (a second tap, a reload)
     gives the same one, so it is made once. Reports kept past their time go now."""
-    now = timezone.now()
-    ReportFile.objects.filter(created_at__lt=now - _keep()).delete()
+    _purge()
     end = local_today(patient.timezone)
     waiting = (
         ReportFile.objects.filter(
@@ -51,6 +50,11 @@ def report_file_request(*, requester: User, patient: User, days: int) -> tuple[R
     if waiting is not None:
         return waiting, False
     return ReportFile.objects.create(requester=requester, patient=patient, days=days, end=end), True
+
+
+def _purge() -> None:
+    """Delete the reports kept past their time (fetched or not)."""
+    ReportFile.objects.filter(created_at__lt=timezone.now() - _keep()).delete()
 
 
 def report_file_make(*, report_id: uuid.UUID | str) -> str:
@@ -75,6 +79,7 @@ def report_file_make(*, report_id: uuid.UUID | str) -> str:
     ReportFile.objects.filter(pk=report.pk, status=ReportFile.Status.PENDING).update(
         status=ReportFile.Status.READY, pdf=pdf, finished_at=timezone.now()
     )
+    _purge()
     return "ready"
 
 
