@@ -110,15 +110,18 @@ def _percent(value: float | None) -> str:
     return NONE if value is None else f"{round(value * 100)}%"
 
 
-def _table(head: list[str], rows: list[list[Any]], widths: list[float] | None = None) -> Table:
-    cells = [[_p(h, "cellhead") for h in head]] + [
+def _table(head: list[str] | None, rows: list[list[Any]], widths: list[float] | None = None) -> Table:
+    """A table of rows under a shaded head (repeated on a new page); ``None``: no head."""
+    cells = [[_p(h, "cellhead") for h in head]] if head else []
+    cells += [
         [cell if isinstance(cell, Paragraph) else _p(str(cell), "cell") for cell in row] for row in rows
     ]
-    table = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table = Table(cells, colWidths=widths, repeatRows=1 if head else 0, hAlign="LEFT")
+    shaded = [("BACKGROUND", (0, 0), (-1, 0), HEAD)] if head else [("LINEABOVE", (0, 0), (-1, 0), 0.4, LINE)]
     table.setStyle(
         TableStyle(
             [
-                ("BACKGROUND", (0, 0), (-1, 0), HEAD),
+                *shaded,
                 ("LINEBELOW", (0, 0), (-1, -1), 0.4, LINE),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("TOPPADDING", (0, 0), (-1, -1), 2.5),
@@ -147,7 +150,12 @@ def _glance(data: ReportData) -> list:
     change = summary.get("change_since_first_week") or {}
     with_data = sum(p.days_with_data for p in data.periods)
     rows = [
-        ["Exercises done", f"{summary['done']} of {summary['due']} due ({_percent(summary['adherence'])})"],
+        [
+            "Exercises done",
+            f"{summary['done']} of {summary['due']} due ({_percent(summary['adherence'])})"
+            if summary["due"]
+            else "none were due in these days",
+        ],
         ["Days with something logged", f"{with_data} of {data.days}"],
         ["Streak", f"{summary['streak']['current']} days now, {summary['streak']['best']} at best"],
     ]
@@ -164,7 +172,7 @@ def _glance(data: ReportData) -> list:
         rows.append(["Exercises paused", f"safety hold since {_day(data.local(open_hold.since).date())}"])
     if any(data.flare_running(f) for f in data.flares):
         rows.append(["Flare-up", "in a flare-up now"])
-    return [_heading("At a glance"), _table(["", ""], rows, [55 * mm, 115 * mm])]
+    return [_heading("At a glance"), _table(None, rows, [55 * mm, 115 * mm])]
 
 
 def _signed(value: float | None) -> str:

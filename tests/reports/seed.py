@@ -1,5 +1,6 @@
-"""A patient with three months of use, for the report's tests and its benchmark:
-enrolled 100 days ago, a check-in most days (pain falling, stress and sleep varying,
+"""A patient with three months of use, for the report's tests and its benchmark: a
+check-in most days from 90 days ago, three programs started 42 days ago (the furthest
+back the app allows) (pain falling, stress and sleep varying,
 some days skipped), most sessions done, PEG weekly (a 30% fall from 7), PHQ-4
 fortnightly, PSS-4 monthly, a red flag that held the exercises for two days, a flare
 that ran its 48 hours, and an exercise a clinician prescribed."""
@@ -16,7 +17,7 @@ from django.utils import timezone
 from backend.accounts.models import User
 from backend.accounts.timezones import local_today
 from backend.outcomes.instruments import all_instruments
-from backend.programs.models import Enrollment, Program
+from backend.programs.models import Program
 from backend.programs.selectors import plan_for_user
 from backend.programs.services import enrollment_create, prescription_create
 from backend.tracker.holds import safety_hold_release
@@ -70,8 +71,6 @@ def seed_patient(user: User, *, clinician: User | None = None, seed: int = 18) -
         enrollment_create(
             user=user, program=Program.objects.get(slug=slug), start_date=today - dt.timedelta(days=42)
         )
-    # A start further back than the app allows: they joined three months ago.
-    Enrollment.objects.filter(user=user).update(start_date=today - dt.timedelta(days=100))
     plan = {day.date: day for day in plan_for_user(user=user, start=first, days=DAYS)}
     entries: list[dict] = []
     for back in range(DAYS - 1, -1, -1):
