@@ -224,6 +224,8 @@ REST_FRAMEWORK = {
         # The PWA syncs on start, on focus and when back online: far below this.
         "sync": env.str("THROTTLE_SYNC", default="60/minute"),
         "reminders_test": env.str("THROTTLE_REMINDERS_TEST", default="10/hour"),
+        # A visit report costs about a second of CPU: plenty for a clinic's day, not a flood.
+        "report": env.str("THROTTLE_REPORT", default="60/hour"),
     },
 }
 if DEBUG:

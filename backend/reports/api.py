@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.accounts.models import User
@@ -114,6 +115,9 @@ def _serve(request: Request, *, patient: User, days: int, link: CareLink | None)
 class MyReportView(APIView):
     """My visit report, to bring to an appointment."""
 
+    throttle_scope = "report"
+    throttle_classes = [ScopedRateThrottle]
+
     @extend_schema(parameters=[DAYS_PARAMETER], responses=RESPONSES)
     def get(self, request: Request) -> HttpResponse:
         return _serve(request, patient=request.user, days=_days(request), link=None)
@@ -123,6 +127,8 @@ class PatientReportView(APIView):
     """A linked patient's visit report; every download is in the patient's access log."""
 
     permission_classes = [IsClinicianWithMFA]
+    throttle_scope = "report"
+    throttle_classes = [ScopedRateThrottle]
 
     @extend_schema(parameters=[DAYS_PARAMETER], responses=RESPONSES)
     def get(self, request: Request, patient_id: int) -> HttpResponse:

@@ -7,10 +7,12 @@ patient shares with (and then in the patient's access log)."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.throttling import ScopedRateThrottle
 
 from backend.care.models import AccessLogEntry, CareLink
 from backend.reports.data import periods
@@ -107,6 +109,18 @@ def test_any_other_window_is_refused_naming_days(patient_client, days):
 
     assert response.status_code == 400
     assert "days" in response.json()
+
+
+def test_reports_are_rate_limited_per_person_but_not_the_poll(patient_client, monkeypatch):
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "report", "2/hour")
+    for _ in range(2):
+        assert patient_client.get("/api/v1/me/report/?days=7").status_code == 400
+
+    response = patient_client.get("/api/v1/me/report/?days=28")
+
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 60
+    assert patient_client.get(f"/api/v1/me/report/{uuid.uuid4()}/").status_code == 404
 
 
 def test_a_linked_clinician_downloads_it_and_the_patient_sees_that_they_did(
