@@ -11,7 +11,9 @@ from backend.reports import services
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+# A report takes about a second; one still drawing after 30 s is stuck: it is marked
+# failed (the poll says so) rather than holding a worker.
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=30, time_limit=60)
 def make_report(report_id: str) -> str:
     return services.report_file_make(report_id=report_id)
 

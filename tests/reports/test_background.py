@@ -12,6 +12,7 @@ from backend.accounts.timezones import local_today
 from backend.care.models import AccessLogEntry, CareLink
 from backend.celery import app as celery_app
 from backend.reminders.vapid import generate_key_pair
+from backend.reports import services
 from backend.reports.models import ReportFile
 from backend.reports.services import report_file_make
 from tests.accounts.factories import UserFactory
@@ -60,6 +61,29 @@ def test_a_clinician_s_poll_is_logged_when_the_pdf_is_served_and_stops_with_the_
 
     CareLink.objects.filter(pk=link["id"]).update(ended_at=patient.date_joined)
     assert doctor[1].get(poll).status_code == 404
+
+
+@pytest.mark.redis
+def test_a_report_that_could_not_be_made_says_so_and_can_be_asked_again(
+    seeded, patient_client, at_no_worker, monkeypatch
+):
+    poll = poll_path(patient_client.get("/api/v1/me/report/?days=90"))
+
+    def broken(data):
+        raise RuntimeError("a drawing that failed")
+
+    monkeypatch.setattr(services, "render", broken)
+    assert report_file_make(report_id=ReportFile.objects.get().pk) == "failed"
+
+    response = patient_client.get(poll)
+    assert response.status_code == 500
+    assert response.json() == {
+        "status": "failed",
+        "detail": "The report could not be made. Please try again in a moment.",
+    }
+    # Asking again makes a new one; the same task run again leaves the failed one alone.
+    assert poll_path(patient_client.get("/api/v1/me/report/?days=90")) != poll
+    assert report_file_make(report_id=poll.rstrip("/").rsplit("/", 1)[1]) == "gone"
 
 
 def test_with_the_broker_down_the_report_is_made_in_the_request(seeded, patient_client, monkeypatch):
