@@ -147,8 +147,8 @@ TABLE: dict[tuple[str, str], tuple[dict[str, set[int]], dict | None]] = {
     # Content for anyone signed in; a lesson's status is the caller's own.
     ("sources", "get"): (OWN, None),
     ("lessons", "get"): (OWN, None),
-    ("lesson-detail", "get"): (OWN, None),
     ("questionnaires", "get"): (OWN, None),
+    ("lesson-detail", "get"): (OWN, None),
     # The visit report (issue 18): one's own, a linked patient's, and one being made
     # in the background, which only the one who asked may fetch.
     ("report", "get"): (OWN, None),
