@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.accounts.timezones import local_today
-from backend.outcomes.selectors import outcome_series
 from backend.programs.models import PlanChange, Prescription, SetAside
 from backend.tracker import selectors as tracker_selectors
 from backend.tracker.flares import running
@@ -99,8 +98,15 @@ def report_data(*, user: User, days: int, today: dt.date | None = None) -> Repor
     closes = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=zone)
 
     summary = tracker_selectors.summary(user=user, days=days, today=today)
-    # Only the instruments this deployment offers (outcome_series reads instruments()).
-    outcomes = outcome_series(user, start, today)
+    # Each instrument against its baseline, with its scores in the window, from what
+    # the summary read (only the instruments this deployment offers).
+    outcomes = [
+        {
+            **change,
+            "points": [p for p in summary["outcomes"] if p["questionnaire"] == change["questionnaire"]],
+        }
+        for change in summary["outcome_changes"]
+    ]
     alerts = list(
         SafetyAlert.objects.filter(
             patient=user, date__gte=start, date__lte=today, withdrawn_at__isnull=True

@@ -238,18 +238,16 @@ def _daily(data: ReportData) -> list:
     ]
 
 
-def _change_words(outcome: dict[str, Any]) -> str:
-    instrument = all_instruments()[outcome["questionnaire"]]
-    rule = instrument.meaningful_change
+def _meaningful(outcome: dict[str, Any]) -> str:
+    """Whether the change reaches the instrument's published meaningful change, short."""
+    rule = all_instruments()[outcome["questionnaire"]].meaningful_change
     if rule is None:
-        return "No meaningful change is published for this questionnaire."
+        return "none published"
     unit = "%" if rule["kind"] == "percent" else " points"
-    way = "fall" if rule["direction"] == "fall" else "rise"
+    threshold = f"a {rule['direction']} of {rule['value']}{unit} or more"
     if outcome["change"] is None:
-        return f"One answer so far (a meaningful change is a {way} of {rule['value']}{unit} or more)."
-    if outcome["meaningful"]:
-        return f"Meaningful change: a {way} of {rule['value']}{unit} or more from baseline."
-    return f"Not a meaningful change yet (that is a {way} of {rule['value']}{unit} or more)."
+        return f"one answer so far ({threshold})"
+    return f"{'yes' if outcome['meaningful'] else 'not yet'} ({threshold})"
 
 
 def _outcomes(data: ReportData) -> list:
@@ -274,7 +272,7 @@ def _outcomes(data: ReportData) -> list:
                 f"{_number(outcome['baseline']['score'], decimals)} on {_day(outcome['baseline']['date'])}",
                 f"{_number(latest['score'], decimals)}{band} on {_day(latest['date'])}",
                 change,
-                _p(_change_words(outcome), "cell"),
+                _p(_meaningful(outcome), "cell"),
             ]
         )
         low, high = instrument.score_range
@@ -289,15 +287,19 @@ def _outcomes(data: ReportData) -> list:
                 high=high + pad,
             )
         )
-    higher = "Higher scores are worse on each of these."
+    worse = {all_instruments()[o["questionnaire"]].higher_is for o in data.outcomes} == {"worse"}
+    higher = " Higher scores are worse on each of these." if worse else ""
     return [
         _heading("Questionnaires against baseline"),
-        _p(f"The baseline is the first answer (the dashed line). {higher}", "small"),
+        _p(f"The baseline is the first answer (the dashed line in the charts).{higher}", "small"),
         _table(
-            ["Questionnaire", "Baseline", "Latest", "Change", "Meaningful change?"],
+            ["Questionnaire", "Baseline", "Latest", "Change", "Meaningful change"],
             rows,
-            [38 * mm, 30 * mm, 34 * mm, 22 * mm, 48 * mm],
+            [38 * mm, 30 * mm, 34 * mm, 24 * mm, 46 * mm],
         ),
+        Spacer(0, 3),
+        # The same words the app shows beside each score (outcomes/selectors.py).
+        *[_p(outcome["words"], "cell") for outcome in data.outcomes],
         Spacer(0, 4),
         _image(charts.scores_chart(panels, data.start, data.end)),
     ]

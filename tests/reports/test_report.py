@@ -48,9 +48,15 @@ def test_the_patient_downloads_90_days_with_their_scores_and_charts(seeded, pati
     assert seeded.peg_latest <= seeded.peg_baseline * 0.7
     assert f"{seeded.peg_baseline:g} on {day(START_90)}" in pdf.text
     assert f"{seeded.peg_latest:g} on {day(TODAY - dt.timedelta(days=5))}" in pdf.text
-    assert "Meaningful change: a fall of 30% or more from baseline." in pdf.text
+    assert "yes (a fall of 30% or more)" in pdf.text
     assert "Worry and mood (PHQ-4)" in pdf.text and "1 (normal)" in pdf.text
-    assert "No meaningful change is published for this questionnaire." in pdf.text
+    assert "none published" in pdf.text
+    # Each score against its baseline in the words the app shows beside it.
+    changes = patient_client.get("/api/v1/summary/?days=90").json()["outcome_changes"]
+    assert {c["questionnaire"] for c in changes} == {"peg", "phq4", "pss4"}
+    for change in changes:
+        assert " ".join(change["words"].split()) in pdf.text
+    assert "That is a meaningful change" in pdf.text
     # Pain, stress and sleep, and the questionnaires: four charts.
     assert len(pdf.images) >= 4
     assert 1 <= pdf.pages <= 4
