@@ -87,6 +87,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "body": body,
         "small": ParagraphStyle("small", parent=body, fontSize=7.5, leading=9.5, textColor=MUTED),
         "cell": ParagraphStyle("cell", parent=body, fontSize=8, leading=10),
+        "words": ParagraphStyle("words", parent=body, fontSize=8, leading=10, spaceAfter=2.5),
         "cellhead": ParagraphStyle("cellhead", parent=body, fontName=BOLD, fontSize=8, leading=10),
     }
 
@@ -299,7 +300,7 @@ def _outcomes(data: ReportData) -> list:
         ),
         Spacer(0, 3),
         # The same words the app shows beside each score (outcomes/selectors.py).
-        *[_p(outcome["words"], "cell") for outcome in data.outcomes],
+        *[_p(outcome["words"], "words") for outcome in data.outcomes],
         Spacer(0, 4),
         _image(charts.scores_chart(panels, data.start, data.end)),
     ]
