@@ -49,7 +49,7 @@ class ReportQuerySerializer(QuerySerializer):
 
 class ReportPendingSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["pending"])
-    poll = serializers.CharField(help_text="GET this URL until it answers the PDF (200).")
+    poll = serializers.CharField(help_text="The path to GET until it answers the PDF (200).")
 
 
 class ReportFailedSerializer(serializers.Serializer):
@@ -84,8 +84,10 @@ def _pdf(pdf: bytes, end) -> HttpResponse:
     return response
 
 
-def _pending(request: Request, report: ReportFile) -> Response:
-    poll = request.build_absolute_uri(reverse("api:report-file", kwargs={"pk": report.pk}))
+def _pending(report: ReportFile) -> Response:
+    # A path, not an absolute URL: behind a proxy that ends TLS, an absolute one could
+    # say http:// to a page served over https.
+    poll = reverse("api:report-file", kwargs={"pk": report.pk})
     return Response({"status": "pending", "poll": poll}, status=202)
 
 
@@ -109,7 +111,7 @@ def _serve(request: Request, *, patient: User, days: int, link: CareLink | None)
     if new and not tasks.report_queue(str(report.pk)):
         services.report_file_make(report_id=report.pk)
         return _answer(request, report.pk)
-    return _pending(request, report)
+    return _pending(report)
 
 
 class MyReportView(APIView):
@@ -169,7 +171,7 @@ def _answer(request: Request, pk: uuid.UUID) -> HttpResponse:
         if not set(NEEDED_SCOPES) <= set(link.scopes):
             raise Http404
     if report.status == ReportFile.Status.PENDING:
-        return _pending(request, report)
+        return _pending(report)
     if report.status == ReportFile.Status.FAILED:
         return Response({"status": "failed", "detail": FAILED}, status=500)
     if report.patient_id != request.user.pk:

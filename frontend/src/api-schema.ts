@@ -2496,7 +2496,7 @@ export interface components {
         ReportFailedStatusEnum: "failed";
         ReportPending: {
             status: components["schemas"]["ReportPendingStatusEnum"];
-            /** @description GET this URL until it answers the PDF (200). */
+            /** @description The path to GET until it answers the PDF (200). */
             poll: string;
         };
         /**
