@@ -15,7 +15,7 @@ from backend.reminders.vapid import generate_key_pair
 from backend.reports import services
 from backend.reports.models import ReportFile
 from backend.reports.services import report_file_make
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import PASSWORD, UserFactory
 from tests.conftest import signed_in
 from tests.reminders.worker import Worker, flush_broker
 from tests.reports.conftest import NAME, opened
@@ -84,6 +84,17 @@ def test_a_report_that_could_not_be_made_says_so_and_can_be_asked_again(
     # Asking again makes a new one; the same task run again leaves the failed one alone.
     assert poll_path(patient_client.get("/api/v1/me/report/?days=90")) != poll
     assert report_file_make(report_id=poll.rstrip("/").rsplit("/", 1)[1]) == "gone"
+
+
+@pytest.mark.redis
+def test_erasing_the_account_erases_its_reports(seeded, patient, patient_client, at_no_worker):
+    poll_path(patient_client.get("/api/v1/me/report/?days=90"))
+    report_file_make(report_id=ReportFile.objects.get().pk)
+
+    response = patient_client.delete("/api/v1/me/", {"password": PASSWORD}, format="json")
+
+    assert response.status_code == 204
+    assert not ReportFile.objects.exists()
 
 
 def test_with_the_broker_down_the_report_is_made_in_the_request(seeded, patient_client, monkeypatch):

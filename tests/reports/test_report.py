@@ -18,7 +18,7 @@ from backend.care.models import AccessLogEntry, CareLink
 from backend.reports.data import periods
 from backend.reports.models import ReportFile
 from tests.reports.conftest import NAME, opened
-from tests.tracker.helpers import TODAY
+from tests.tracker.helpers import TODAY, entry, journal, sync
 
 pytestmark = pytest.mark.usefixtures("frozen_time")
 
@@ -139,6 +139,18 @@ def test_a_linked_clinician_downloads_it_and_the_patient_sees_that_they_did(
     assert AccessLogEntry.objects.filter(patient=patient, clinician=doctor[0], what="report").count() == 1
     texts = [row["text"] for row in patient_client.get("/api/v1/me/access-log/").json()]
     assert f"{doctor[0].name} downloaded your visit report" in texts
+
+
+def test_the_journal_is_never_in_it_even_when_shared(link, doctor, patient, patient_client, at_once):
+    secret = "a line only my journal knows"
+    sync(patient_client, entry("journal", journal(day=TODAY, text=secret, feeling=secret)))
+    CareLink.objects.filter(pk=link["id"]).update(scopes=["logs", "checkins", "journal"])
+
+    for client, url in (
+        (patient_client, "/api/v1/me/report/?days=90"),
+        (doctor[1], f"/api/v1/care/patients/{patient.pk}/report/?days=90"),
+    ):
+        assert secret not in opened(client.get(url)).text
 
 
 def test_an_unlinked_clinician_or_a_link_without_the_scopes_gets_404(
