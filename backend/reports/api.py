@@ -4,6 +4,7 @@ report as a PDF, at once for a short window, else ``202`` and a poll URL that an
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.http import Http404, HttpResponse
@@ -76,7 +77,7 @@ def _days(request: Request) -> int:
     return query.validated_data["days"]
 
 
-def _pdf(pdf: bytes, end) -> HttpResponse:
+def _pdf(pdf: bytes, end: dt.date) -> HttpResponse:
     response = HttpResponse(bytes(pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="backtrack-report-{end.isoformat()}.pdf"'
     # Health data: never kept by a browser's or a proxy's cache.
@@ -103,10 +104,11 @@ def _audit(request: Request, patient_id: int) -> None:
 
 def _serve(request: Request, *, patient: User, days: int, link: CareLink | None) -> HttpResponse:
     if not services.runs_in_background(days):
-        pdf = services.report_render(patient=patient, days=days)
+        today = local_today(patient.timezone)  # the window's last day, and the file's name
+        pdf = services.report_render(patient=patient, days=days, today=today)
         if link is not None:
             _audit(request, patient.pk)
-        return _pdf(pdf, local_today(patient.timezone))
+        return _pdf(pdf, today)
     report, new = services.report_file_request(requester=request.user, patient=patient, days=days)
     if new and not tasks.report_queue(str(report.pk)):
         services.report_file_make(report_id=report.pk)

@@ -108,9 +108,9 @@ def report_data(*, user: User, days: int, today: dt.date | None = None) -> Repor
         for change in summary["outcome_changes"]
     ]
     alerts = list(
-        SafetyAlert.objects.filter(
-            patient=user, date__gte=start, date__lte=today, withdrawn_at__isnull=True
-        ).order_by("-date", "-created_at")[:MAX_ROWS]
+        SafetyAlert.objects.filter(patient=user, date__gte=start, date__lte=today, withdrawn_at__isnull=True)
+        .select_related("acknowledged_by")
+        .order_by("-date", "-created_at")[:MAX_ROWS]
     )
     holds = list(
         SafetyHold.objects.filter(patient=user, since__lt=closes)
@@ -125,7 +125,7 @@ def report_data(*, user: User, days: int, today: dt.date | None = None) -> Repor
     prescriptions = list(
         Prescription.objects.filter(patient=user, starts_on__lte=today)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=start))
-        .select_related("exercise")
+        .select_related("exercise", "set_by")
         .order_by("starts_on", "id")[:MAX_ROWS]
     )
     set_aside = list(

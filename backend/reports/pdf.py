@@ -107,6 +107,10 @@ def _number(value: float | None, decimals: int = 1) -> str:
     return f"{value:.{decimals}f}".rstrip("0").rstrip(".") if decimals else str(round(value))
 
 
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
 def _percent(value: float | None) -> str:
     return NONE if value is None else f"{round(value * 100)}%"
 
@@ -158,7 +162,10 @@ def _glance(data: ReportData) -> list:
             else "none were due in these days",
         ],
         ["Days with something logged", f"{with_data} of {data.days}"],
-        ["Streak", f"{summary['streak']['current']} days now, {summary['streak']['best']} at best"],
+        [
+            "Days in a row with an exercise done",
+            f"{_days(summary['streak']['current'])} now, {_days(summary['streak']['best'])} at best",
+        ],
     ]
     if change:
         rows.append(
@@ -327,16 +334,15 @@ def _safety(data: ReportData) -> list:
         rows = []
         for alert in data.alerts:
             asked = "; ".join(rules[r].question if r in rules else r for r in alert.red_flags)
-            seen = (
-                "open"
-                if alert.acknowledged_at is None
-                else f"seen {_day(data.local(alert.acknowledged_at).date())}"
-            )
+            seen = "open"
+            if alert.acknowledged_at is not None:
+                by = f" by {alert.acknowledged_by.name}" if alert.acknowledged_by else ""
+                seen = f"seen{by} on {_day(data.local(alert.acknowledged_at).date())}"
             rows.append(
                 [_day(alert.date), LEVEL_WORDS.get(alert.level, alert.level), _p(asked, "cell"), seen]
             )
         found.append(
-            _table(["Date", "Level", "Answered yes", "Status"], rows, [24 * mm, 22 * mm, 100 * mm, 26 * mm])
+            _table(["Date", "Level", "Answered yes", "Status"], rows, [22 * mm, 18 * mm, 84 * mm, 50 * mm])
         )
     else:
         found.append(_p("No safety alert in these days."))
@@ -388,7 +394,8 @@ def _plan(data: ReportData) -> list:
                     _p(
                         f"{dose_words(row.prescription)}, {when_words(row.time_of_day, row.weekdays)}", "cell"
                     ),
-                    _p(row.set_by_name, "cell"),
+                    # As the app names them: the display name now, else the name kept.
+                    _p(row.set_by.name if row.set_by else row.set_by_name, "cell"),
                     f"{_day(row.starts_on)} to {until}",
                 ]
             )

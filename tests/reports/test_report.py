@@ -17,6 +17,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from backend.care.models import AccessLogEntry, CareLink
 from backend.reports.data import periods
 from backend.reports.models import ReportFile
+from backend.tracker.models import SafetyAlert
 from tests.reports.conftest import NAME, opened
 from tests.tracker.helpers import TODAY, entry, journal, sync
 
@@ -132,10 +133,17 @@ def test_reports_are_rate_limited_per_person_but_not_the_poll(patient_client, mo
 def test_a_linked_clinician_downloads_it_and_the_patient_sees_that_they_did(
     link, doctor, patient_client, patient, at_once
 ):
+    alert = SafetyAlert.objects.get(patient=patient)
+    assert (
+        doctor[1].post(f"/api/v1/care/patients/{patient.pk}/alerts/{alert.pk}/acknowledge/").status_code
+        == 200
+    )
+
     response = doctor[1].get(f"/api/v1/care/patients/{patient.pk}/report/?days=90")
 
     pdf = opened(response)
     assert NAME in pdf.text and "Meaningful change" in pdf.text
+    assert f"seen by {doctor[0].name} on {day(TODAY)}" in pdf.text
     assert AccessLogEntry.objects.filter(patient=patient, clinician=doctor[0], what="report").count() == 1
     texts = [row["text"] for row in patient_client.get("/api/v1/me/access-log/").json()]
     assert f"{doctor[0].name} downloaded your visit report" in texts
