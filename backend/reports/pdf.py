@@ -107,6 +107,12 @@ def _number(value: float | None, decimals: int = 1) -> str:
     return f"{value:.{decimals}f}".rstrip("0").rstrip(".") if decimals else str(round(value))
 
 
+def _two(value: float) -> str:
+    """A signed number to two places, without a signed zero."""
+    shown = f"{value:+.2f}"
+    return "0.00" if shown in ("+0.00", "-0.00") else shown
+
+
 def _days(n: int) -> str:
     return f"{n} day" if n == 1 else f"{n} days"
 
@@ -431,8 +437,8 @@ def _insights(data: ReportData) -> list:
         level = round((insight["ci_level"] or 0) * 100, 1)
         low, high = insight["ci"]
         numbers = (
-            f"{METHOD_WORDS.get(insight['method'], insight['method'])} {insight['effect']:+.2f}, "
-            f"{_number(level)}% interval {low:+.2f} to {high:+.2f}"
+            f"{METHOD_WORDS.get(insight['method'], insight['method'])} {_two(insight['effect'])}, "
+            f"{_number(level)}% interval {_two(low)} to {_two(high)}"
         )
         if insight.get("with_days") is not None:
             numbers += f"; {insight['with_days']} days with it"
