@@ -1,0 +1,246 @@
+// Validated questionnaires on the phone (issue 18): the catalogue kept in IndexedDB so
+// one can be answered with no signal, a score worked out here for display only (the
+// server scores every answer again and is the truth), and answers queued in the outbox
+// as type `questionnaire`: one entry per instrument and day, so a second tap or a
+// retried send never makes two.
+import * as api from './api'
+import { findEntry } from './merge'
+import { record } from './outbox'
+import { cacheGet, cacheSet } from './store'
+import type { LocalEntry, Questionnaire, QuestionnaireData, QuestionnairePlanItem } from './types'
+
+export const QUESTIONNAIRES_KEY = 'questionnaires'
+
+export const cachedQuestionnaires = async () => (await cacheGet<Questionnaire[]>(QUESTIONNAIRES_KEY)) ?? null
+
+/** The catalogue from the server, kept for offline answering. */
+export async function refreshQuestionnaires(): Promise<Questionnaire[]> {
+  const list = await api.getQuestionnaires()
+  await cacheSet(QUESTIONNAIRES_KEY, list)
+  return list
+}
+
+/** The kept catalogue, else the server's (kept then); null offline with nothing kept. */
+export async function loadQuestionnaires(): Promise<Questionnaire[] | null> {
+  const kept = await cachedQuestionnaires()
+  if (kept) return kept
+  try {
+    return await refreshQuestionnaires()
+  } catch (error) {
+    if (error instanceof api.OfflineError) return null
+    throw error
+  }
+}
+
+export type Answers = Record<string, number>
+
+export interface LocalScore {
+  score: number
+  band: string | null
+  subscores: Record<string, number>
+  /** The answers call for the support offer (issue 10's crisis path). */
+  support: boolean
+}
+
+function points(q: Questionnaire, answers: Answers): Record<string, number> {
+  const found: Record<string, number> = {}
+  for (const item of q.items) {
+    const value = answers[item.id]
+    const answer = item.answers.find((a) => a.value === value)
+    found[item.id] = answer ? (answer.points ?? answer.value) : 0
+  }
+  return found
+}
+
+/** True once every item has an answer the instrument knows. */
+export function complete(q: Questionnaire, answers: Answers): boolean {
+  return q.items.every((item) => item.answers.some((a) => a.value === answers[item.id]))
+}
+
+/**
+ * The score as the instrument's authors describe it (the catalogue says how: mean,
+ * sum, or STarT Back's risk groups), for the result shown at once. Mirrors
+ * backend/outcomes/instruments.py `Instrument.score`.
+ */
+export function scoreAnswers(q: Questionnaire, answers: Answers): LocalScore {
+  const pts = points(q, answers)
+  const subscores: Record<string, number> = {}
+  for (const s of q.subscales ?? []) subscores[s.id] = s.items.reduce((sum, id) => sum + (pts[id] ?? 0), 0)
+  const values = Object.values(pts)
+  const sum = values.reduce((a, b) => a + b, 0)
+  const method = q.score.method ?? 'sum'
+  const factor = 10 ** (q.score.decimals ?? 0)
+  const score = method === 'mean' ? Math.round((sum / Math.max(1, values.length)) * factor) / factor : sum
+  let band: string | null
+  if (method === 'startback') {
+    const psychosocial = subscores.psychosocial ?? 0
+    band = psychosocial >= 4 ? 'high' : score <= 3 ? 'low' : 'medium'
+  } else {
+    band = q.bands.find((b) => b.min !== null && b.max !== null && b.min <= score && score <= b.max)?.label ?? null
+  }
+  let support = false
+  if (q.support) {
+    const sub = (q.subscales ?? []).find((s) => s.id === q.support?.subscale)
+    support = score >= q.support.total_at || Boolean(sub && sub.positive_at !== null && subscores[sub.id] >= sub.positive_at)
+  }
+  return { score, band, subscores, support }
+}
+
+/** "4.3" or "7": the score with the instrument's decimals. */
+export function formatScore(q: Pick<Questionnaire, 'score'>, score: number): string {
+  return score.toFixed(q.score.decimals ?? 0)
+}
+
+/** "Your score: 4.3 of 10": the number and its range, never a diagnosis. */
+export function scoreWords(q: Questionnaire, score: number): string {
+  return `Your score: ${formatScore(q, score)} of ${formatScore(q, q.score.max)}`
+}
+
+/** What a band means, in the catalogue's own plain words ("" when it has no bands). */
+export function bandWords(q: Questionnaire, band: string | null): string {
+  return q.bands.find((b) => b.label === band)?.words ?? ''
+}
+
+const same = (slug: string, date: string) => (d: Record<string, unknown>) => d.questionnaire === slug && d.date === date
+
+/** Saves an answer in the outbox; answering the same one again that day updates it. */
+export function recordAnswers(slug: string, date: string, answers: Answers): Promise<LocalEntry> {
+  const data: QuestionnaireData = { date, questionnaire: slug, answers }
+  return record('questionnaire', data, same(slug, date))
+}
+
+/** This phone's answer of `slug` on `date` (sent or not), if any. */
+export function answerOn(entries: LocalEntry[], slug: string, date: string): LocalEntry | undefined {
+  const entry = findEntry(entries, 'questionnaire', same(slug, date))
+  return entry && !entry.deleted ? entry : undefined
+}
+
+export interface ScorePoint {
+  questionnaire: string
+  date: string
+  score: number
+  band?: string | null
+  /** Answered on this phone and not yet confirmed by the server. */
+  pending?: boolean
+}
+
+/**
+ * Every answer this phone holds, as points: the server's score where it sent one,
+ * else the score worked out here (an answer made offline shows on Progress at once).
+ */
+export function localPoints(entries: LocalEntry[], catalogue: Questionnaire[]): ScorePoint[] {
+  const bySlug = new Map(catalogue.map((q) => [q.slug, q]))
+  const found: ScorePoint[] = []
+  for (const entry of entries) {
+    if (entry.type !== 'questionnaire' || entry.deleted || entry.state === 'rejected') continue
+    const data = entry.data as QuestionnaireData & { score?: number; band?: string | null }
+    const q = bySlug.get(data.questionnaire)
+    if (!q) continue
+    const local = typeof data.score === 'number' ? { score: data.score, band: data.band ?? null } : complete(q, data.answers) ? scoreAnswers(q, data.answers) : null
+    if (!local) continue
+    found.push({ questionnaire: q.slug, date: data.date, score: local.score, band: local.band, pending: entry.state === 'pending' })
+  }
+  return found
+}
+
+/**
+ * The server's points with this phone's laid over them: one per instrument and date,
+ * the phone's own answer winning (it is the newer word), oldest first.
+ */
+export function mergePoints(server: ScorePoint[], local: ScorePoint[]): ScorePoint[] {
+  const byKey = new Map<string, ScorePoint>()
+  for (const p of server) byKey.set(`${p.questionnaire}|${p.date}`, p)
+  for (const p of local) byKey.set(`${p.questionnaire}|${p.date}`, p)
+  return [...byKey.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0))
+}
+
+export interface Change {
+  questionnaire: string
+  baseline: number
+  latest: number
+  change: number
+  percent: number | null
+  meaningful: boolean
+  words: string
+}
+
+/** Whether the change from baseline reaches the published minimal important change. */
+export function meaningful(q: Pick<Questionnaire, 'meaningful_change'>, baseline: number, latest: number): boolean {
+  const rule = q.meaningful_change
+  if (!rule) return false
+  if (rule.kind === 'percent') {
+    if (baseline <= 0) return false
+    const percent = ((latest - baseline) / baseline) * 100
+    return rule.direction === 'fall' ? percent <= -rule.value : percent >= rule.value
+  }
+  const delta = latest - baseline
+  return rule.direction === 'fall' ? delta <= -rule.value : delta >= rule.value
+}
+
+/**
+ * The change since the first answer, in plain words, worked out here when the server's
+ * `outcome_changes` has not said it (offline, or an answer not yet sent). Null with
+ * fewer than two answers.
+ */
+export function localChange(q: Questionnaire, points: ScorePoint[]): Change | null {
+  const mine = points.filter((p) => p.questionnaire === q.slug)
+  if (mine.length < 2) return null
+  const baseline = mine[0].score
+  const latest = mine[mine.length - 1].score
+  const change = Math.round((latest - baseline) * 10) / 10
+  const percent = baseline ? Math.round((change / baseline) * 100) : null
+  const isMeaningful = meaningful(q, baseline, latest)
+  return { questionnaire: q.slug, baseline, latest, change, percent, meaningful: isMeaningful, words: changeWords(q, baseline, latest, isMeaningful) }
+}
+
+/** One calm sentence about the change since the start. */
+export function changeWords(q: Pick<Questionnaire, 'short_title' | 'score' | 'meaningful_change'>, baseline: number, latest: number, isMeaningful: boolean): string {
+  const from = `from ${formatScore(q, baseline)} to ${formatScore(q, latest)}`
+  if (latest === baseline) return `${q.short_title}: the same as when you started (${formatScore(q, latest)}).`
+  const better = latest < baseline === (q.score.higher_is === 'worse')
+  if (isMeaningful) {
+    return better
+      ? `${q.short_title}: ${from} since you started. That is a meaningful change: the size of change people notice in daily life.`
+      : `${q.short_title}: ${from} since you started. That is a meaningful change; it may help to talk it over with your clinician.`
+  }
+  return `${q.short_title}: ${from} since you started, ${better ? 'a little better' : 'a little higher'}.`
+}
+
+/**
+ * The score from which a change counts as meaningful, for the chart's marker: a 30%
+ * fall from a PEG baseline of 6 is 4.2. Null when the instrument publishes none.
+ */
+export function meaningfulLine(q: Pick<Questionnaire, 'meaningful_change'>, baseline: number): number | null {
+  const rule = q.meaningful_change
+  if (!rule) return null
+  const sign = rule.direction === 'fall' ? -1 : 1
+  if (rule.kind === 'percent') return baseline > 0 ? Math.round(baseline * (1 + (sign * rule.value) / 100) * 100) / 100 : null
+  return baseline + sign * rule.value
+}
+
+/** The support offer is due: the server said so, or the answers do here (PHQ-4 >= 6 or mood items >= 3). */
+export function needsSupport(q: Questionnaire, answers: Answers, server?: { support?: boolean } | null): boolean {
+  return Boolean(server?.support) || scoreAnswers(q, answers).support
+}
+
+/**
+ * The questionnaires to offer today: the day's items (the server's plan), else those
+ * the kept catalogue says are due (someone with no program yet). Each says whether it
+ * was answered today on this phone or the server.
+ */
+export function dueToday(
+  items: QuestionnairePlanItem[] | undefined,
+  catalogue: Questionnaire[] | null,
+  entries: LocalEntry[],
+  today: string,
+): { slug: string; title: string; short_title: string; minutes: number; purpose: string; done: boolean }[] {
+  const cards = (items ?? []).map((i) => ({ ...i.questionnaire, done: i.status === 'done' }))
+  if (cards.length === 0 && catalogue) {
+    for (const q of catalogue) {
+      // The kept copy may be days old: its due date, not its `due`, says what is due now.
+      const due = q.due_date !== null && q.due_date <= today
+      if (due || answerOn(entries, q.slug, today)) cards.push({ slug: q.slug, title: q.title, short_title: q.short_title, minutes: q.minutes, purpose: q.purpose, done: false })
+    }
+  }
+  return cards.map((c) => ({ ...c, done: c.done || Boolean(answerOn(entries, c.slug, today)) }))
+}
