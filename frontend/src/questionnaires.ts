@@ -7,7 +7,7 @@ import * as api from './api'
 import { findEntry } from './merge'
 import { record } from './outbox'
 import { cacheGet, cacheSet } from './store'
-import type { LocalEntry, Questionnaire, QuestionnaireData, QuestionnairePlanItem } from './types'
+import type { LocalEntry, OutcomeChange, OutcomePoint, Questionnaire, QuestionnaireData, QuestionnairePlanItem, ScoreValue } from './types'
 
 export const QUESTIONNAIRES_KEY = 'questionnaires'
 
@@ -244,3 +244,109 @@ export function dueToday(
   }
   return cards.map((c) => ({ ...c, done: c.done || Boolean(answerOn(entries, c.slug, today)) }))
 }
+
+// --- Progress: each score against the baseline -----------------------------------------
+
+/** What the outcome views need of an instrument (a clinician may lack the catalogue). */
+export type InstrumentInfo = Pick<Questionnaire, 'slug' | 'short_title' | 'score' | 'meaningful_change' | 'bands'> & {
+  title?: string
+  baseline?: Questionnaire['baseline']
+}
+
+const valueOf = (v: ScoreValue | undefined): number | null => (v === null || v === undefined ? null : typeof v === 'number' ? v : v.score)
+const dateOf = (v: ScoreValue | undefined): string | undefined => (v && typeof v === 'object' ? v.date : undefined)
+
+export interface OutcomeView {
+  q: InstrumentInfo
+  points: ScorePoint[]
+  baseline: number
+  baselineDate?: string
+  latest: number
+  meaningful: boolean
+  /** The published threshold as a score (the chart's dotted line), if any. */
+  threshold: number | null
+  words: string
+  /** The change since the baseline (null with one answer). */
+  change: number | null
+}
+
+/** Stands in for an instrument the phone has no catalogue entry for. */
+function stub(slug: string, points: ScorePoint[]): InstrumentInfo {
+  const top = Math.max(10, ...points.map((p) => p.score))
+  return { slug, short_title: slug.toUpperCase(), score: { min: 0, max: top, decimals: 1, higher_is: 'worse', method: 'sum' }, meaningful_change: null, bands: [] }
+}
+
+/**
+ * Per instrument answered: its points (the summary's, the baseline, and this phone's
+ * answers not yet in the summary), and the change since the baseline in words: the
+ * server's `outcome_changes` when it has heard of the latest answer, else worked out
+ * here from the catalogue's published threshold.
+ */
+export function outcomeViews(
+  summary: { start?: string; outcomes?: OutcomePoint[]; outcome_changes?: OutcomeChange[] } | null | undefined,
+  catalogue: InstrumentInfo[] | null,
+  local: ScorePoint[] = [],
+): OutcomeView[] {
+  const server: ScorePoint[] = (summary?.outcomes ?? []).map((p) => ({ questionnaire: p.questionnaire, date: p.date, score: p.score, band: p.band ?? null }))
+  const changes = new Map((summary?.outcome_changes ?? []).map((c) => [c.questionnaire, c]))
+  const slugs = [...(catalogue ?? []).map((q) => q.slug)]
+  for (const p of [...server, ...local]) if (!slugs.includes(p.questionnaire)) slugs.push(p.questionnaire)
+  const views: OutcomeView[] = []
+  for (const slug of slugs) {
+    const mineServer = server.filter((p) => p.questionnaire === slug)
+    const mineLocal = local.filter((p) => p.questionnaire === slug)
+    const q = catalogue?.find((c) => c.slug === slug) ?? stub(slug, [...mineServer, ...mineLocal])
+    const told = changes.get(slug)
+    const known = q.baseline ?? null
+    let baseline = valueOf(told?.baseline) ?? known?.score ?? null
+    let baselineDate = dateOf(told?.baseline) ?? known?.date
+    const all = mergePoints(mineServer, mineLocal)
+    if (baseline === null || (baselineDate && all[0] && all[0].date < baselineDate)) {
+      // Nothing older is known: the first answer here is the baseline.
+      if (!all[0]) continue
+      baseline = all[0].score
+      baselineDate = all[0].date
+    }
+    // The baseline is always drawn, even when it falls before the window.
+    const points = baselineDate && !all.some((p) => p.date === baselineDate) ? mergePoints([{ questionnaire: slug, date: baselineDate, score: baseline }], all) : all
+    const since = summary?.start
+    const shown = since ? points.filter((p) => p.date >= since || p.date === baselineDate) : points
+    const latestPoint = shown[shown.length - 1]
+    const latest = latestPoint?.score ?? valueOf(told?.latest) ?? baseline
+    const answered = shown.length > 1
+    // The server's sentence holds while no answer here is newer than what it knew.
+    const serverLatest = valueOf(told?.latest)
+    const localNewer = mineLocal.some((p) => p.pending)
+    const useServer = told && told.words && !localNewer && (serverLatest === null || serverLatest === latest)
+    const isMeaningful = useServer ? told.meaningful : answered && meaningful(q, baseline, latest)
+    const words = useServer
+      ? told.words
+      : answered
+        ? changeWords(q, baseline, latest, isMeaningful)
+        : `${q.short_title}: your starting point is ${formatScore(q, baseline)}. The next answer shows how it changes.`
+    views.push({
+      q,
+      points: shown,
+      baseline,
+      baselineDate,
+      latest,
+      meaningful: isMeaningful,
+      threshold: meaningfulLine(q, baseline),
+      words,
+      change: answered ? Math.round((latest - baseline) * 10) / 10 : null,
+    })
+  }
+  return views
+}
+
+/** For a clinician: "6.0 → 4.0 (−2.0, −33%)". */
+export function changeNumbers(q: Pick<Questionnaire, 'score'>, baseline: number | null, latest: number | null): string {
+  if (latest === null) return '–'
+  if (baseline === null || baseline === latest) return formatScore(q, latest)
+  const change = Math.round((latest - baseline) * 10) / 10
+  const sign = change > 0 ? '+' : '−'
+  const percent = baseline ? ` ${sign}${Math.abs(Math.round((change / baseline) * 100))}%` : ''
+  return `${formatScore(q, baseline)} → ${formatScore(q, latest)} (${sign}${Math.abs(change).toFixed(q.score.decimals ?? 0)}${percent ? `,${percent}` : ''})`
+}
+
+export { valueOf as scoreOf }
