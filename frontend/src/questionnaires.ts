@@ -91,9 +91,12 @@ export function formatScore(q: Pick<Questionnaire, 'score'>, score: number): str
   return score.toFixed(q.score.decimals ?? 0)
 }
 
+/** The top of the range as people say it: "10", not "10.0". */
+export const ofMax = (q: Pick<Questionnaire, 'score'>) => (Number.isInteger(q.score.max) ? String(q.score.max) : formatScore(q, q.score.max))
+
 /** "Your score: 4.3 of 10": the number and its range, never a diagnosis. */
 export function scoreWords(q: Questionnaire, score: number): string {
-  return `Your score: ${formatScore(q, score)} of ${formatScore(q, q.score.max)}`
+  return `Your score: ${formatScore(q, score)} of ${ofMax(q)}`
 }
 
 /** What a band means, in the catalogue's own plain words ("" when it has no bands). */

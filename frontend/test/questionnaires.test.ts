@@ -43,7 +43,7 @@ describe('scoring on the phone, as the authors publish it', () => {
   it('PEG is the mean of its three answers, one decimal', () => {
     const result = scoreAnswers(q('peg'), { '1': 4, '2': 5, '3': 4 })
     expect(result.score).toBe(4.3)
-    expect(scoreWords(q('peg'), result.score)).toBe('Your score: 4.3 of 10.0')
+    expect(scoreWords(q('peg'), result.score)).toBe('Your score: 4.3 of 10')
     expect(result.band).toBeNull() // Krebs publishes no bands
   })
 

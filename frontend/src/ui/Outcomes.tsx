@@ -2,7 +2,7 @@
 // (uPlot, loaded on demand), one sentence about the change, "a meaningful change"
 // marked where the published threshold is crossed, and the numbers as a table.
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { changeNumbers, formatScore, type OutcomeView } from '../questionnaires'
+import { changeNumbers, formatScore, ofMax, type OutcomeView } from '../questionnaires'
 import { shortDate } from '../progress'
 
 function OutcomeChart({ view, forClinician }: { view: OutcomeView; forClinician: boolean }) {
@@ -90,7 +90,7 @@ function OutcomeCard({ view, forClinician }: { view: OutcomeView; forClinician: 
                   <time dateTime={p.date}>{shortDate(p.date)}</time>
                 </th>
                 <td>
-                  {formatScore(view.q, p.score)} of {formatScore(view.q, view.q.score.max)}
+                  {formatScore(view.q, p.score)} of {ofMax(view.q)}
                   {p.date === view.baselineDate ? ' (start)' : ''}
                   {p.pending ? ' · not sent yet' : ''}
                 </td>
