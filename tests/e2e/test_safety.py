@@ -29,7 +29,7 @@ from tests.accounts.factories import PASSWORD, ClinicianFactory, UserFactory
 from tests.care.test_alert_notices import linked, subscribe
 from tests.conftest import signed_in
 from tests.e2e.test_clinician import CLINICIAN, log_in, totp_code
-from tests.e2e.test_offline import server_entries, sign_up_and_enroll, wait_for_service_worker
+from tests.e2e.test_offline import baseline_later, server_entries, sign_up_and_enroll, wait_for_service_worker
 from tests.programs.factories import EnrollmentFactory, exercises_of
 from tests.reminders import conftest as push_fixtures
 
@@ -118,6 +118,7 @@ def test_history_questions_come_before_any_program_and_are_saved(
         group.get_by_role("radio", name="Yes" if rule_id == "cancer_history" else "No").check()
     page.screenshot(path=str(artifacts / "onboarding-history.png"), full_page=False)
     save.click()
+    baseline_later(page)
 
     # Said kindly: book a visit, and a gentle start is still fine.
     advice = page.get_by_test_id("screening-advice")
