@@ -48,7 +48,7 @@ function OutcomeChart({ view, forClinician }: { view: OutcomeView; forClinician:
         </li>
         {view.threshold !== null && (
           <li>
-            <span class="swatch threshold" /> A meaningful change
+            <span class="swatch threshold" /> A meaningful change: {view.q.meaningful_change?.direction === 'rise' ? 'above' : 'below'} this line
           </li>
         )}
       </ul>
@@ -71,7 +71,13 @@ function OutcomeCard({ view, forClinician }: { view: OutcomeView; forClinician: 
       <p class="outcome-words" data-testid="outcome-words">
         {forClinician ? changeNumbers(view.q, view.change === null ? null : view.baseline, view.latest) : view.words}
       </p>
-      {forClinician && <p class="small muted">{view.words.replace(/since you started/g, 'since the baseline')}</p>}
+      {forClinician && (
+        <p class="small muted">
+          {view.change === null
+            ? `Baseline only${view.baselineDate ? `, ${shortDate(view.baselineDate)}` : ''}: no later answer yet.`
+            : view.words.replace(/since you started/g, 'since the baseline')}
+        </p>
+      )}
       <OutcomeChart view={view} forClinician={forClinician} />
       <details>
         <summary>Show as a table</summary>

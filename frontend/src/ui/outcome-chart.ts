@@ -46,7 +46,8 @@ export function drawOutcomeChart(target: HTMLElement, data: OutcomeChartData): (
       cursor: { show: false },
       scales: { x: { time: true }, y: { range: [data.min, data.max] } },
       axes: [
-        { ...axis, values: (_u: uPlot, splits: number[]) => splits.map((s) => dayMonth(new Date(s * 1000))) },
+        // One label a date: uPlot may split a short span into half days.
+        { ...axis, space: 70, values: (_u: uPlot, splits: number[]) => splits.map((s, i) => (i > 0 && dayMonth(new Date(splits[i - 1] * 1000)) === dayMonth(new Date(s * 1000)) ? '' : dayMonth(new Date(s * 1000)))) },
         { ...axis, scale: 'y', size: 40 },
       ],
       series: [

@@ -84,11 +84,17 @@ function OutcomeCell({ row, slug }: { row: PatientRow; slug: string }) {
       {change !== null && change !== 0 && (
         <span class="small muted">
           {' '}
-          ({change > 0 ? '+' : '−'}
-          {Math.abs(change).toFixed(1)} since start)
+          {change > 0 ? '+' : '−'}
+          {Math.abs(change).toFixed(1)}
+          <span class="visually-hidden"> since the first answer</span>
         </span>
       )}
-      {found.meaningful && <span class="badge badge-meaningful">meaningful</span>}
+      {found.meaningful && (
+        <>
+          <br />
+          <span class="badge-meaningful small">meaningful</span>
+        </>
+      )}
     </span>
   )
 }
@@ -139,7 +145,9 @@ function PatientTable({ rows, sort, onSort }: { rows: PatientRow[]; sort: Sort; 
                   </th>
                 )
               })}
-              <th scope="col">PEG, since start</th>
+              <th scope="col">
+                PEG <span class="small muted">(change)</span>
+              </th>
             </tr>
           </thead>
           <tbody>
