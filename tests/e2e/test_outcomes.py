@@ -161,6 +161,8 @@ def test_baseline_at_onboarding_a_peg_a_week_later_offline_and_the_visit_report(
         expect(page.get_by_test_id("visit-report")).to_be_visible()
         page.get_by_role("button", name="Download").click()
         expect(page.get_by_test_id("report-status")).to_contain_text("needs a connection")
+        page.get_by_test_id("visit-report").scroll_into_view_if_needed()
+        both_schemes(page, artifacts, "progress-report-offline")
 
         # The signal is back: sent once, and the server says the same.
         context.set_offline(False)

@@ -8,7 +8,15 @@ import { shortDate } from '../progress'
 function OutcomeChart({ view, forClinician }: { view: OutcomeView; forClinician: boolean }) {
   const box = useRef<HTMLDivElement>(null)
   const [failed, setFailed] = useState(false)
-  const key = JSON.stringify([view.points, view.baseline, view.threshold])
+  // Light or dark changed: drawn again in the scheme's colours (read when drawing).
+  const [scheme, setScheme] = useState(0)
+  useEffect(() => {
+    const query = window.matchMedia?.('(prefers-color-scheme: dark)')
+    const redraw = () => setScheme((n) => n + 1)
+    query?.addEventListener?.('change', redraw)
+    return () => query?.removeEventListener?.('change', redraw)
+  }, [])
+  const key = JSON.stringify([view.points, view.baseline, view.threshold, scheme])
   useEffect(() => {
     let dispose: (() => void) | undefined
     let alive = true
@@ -63,7 +71,7 @@ function OutcomeCard({ view, forClinician }: { view: OutcomeView; forClinician: 
       <h3 id={id}>
         {view.q.short_title}
         {view.meaningful && (
-          <span class="badge badge-meaningful" data-testid="meaningful">
+          <span class="badge-meaningful" data-testid="meaningful">
             a meaningful change
           </span>
         )}
