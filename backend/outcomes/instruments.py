@@ -194,7 +194,9 @@ class Instrument:
                     **({"min_label": item.min_label, "max_label": item.max_label} if item.min_label else {}),
                     # points: what the answer counts for (reverse-scored items, STarT Back's
                     # item 9), so the phone can show a score with no signal.
-                    "answers": [{"value": a.value, "label": a.label, "points": a.points} for a in item.answers],
+                    "answers": [
+                        {"value": a.value, "label": a.label, "points": a.points} for a in item.answers
+                    ],
                 }
                 for item in self.items
             ],

@@ -93,7 +93,17 @@ def answer_baseline(artifacts):
 
         # STarT Back: agree or disagree, then how bothersome.
         expect(page.get_by_test_id("questionnaire")).to_have_attribute("data-slug", "startback")
-        for label in ("Agree", "Disagree", "Agree", "Disagree", "Disagree", "Disagree", "Disagree", "Disagree", "Moderately"):
+        for label in (
+            "Agree",
+            "Disagree",
+            "Agree",
+            "Disagree",
+            "Disagree",
+            "Disagree",
+            "Disagree",
+            "Disagree",
+            "Moderately",
+        ):
             tap(page, label)
         expect(page.get_by_test_id("questionnaire-result")).to_contain_text("Low risk")
         page.get_by_role("button", name=re.compile("^Next: ")).click()
@@ -123,7 +133,12 @@ def test_baseline_at_onboarding_a_peg_a_week_later_offline_and_the_visit_report(
     patient = User.objects.get(email=EMAIL)
     answers = QuestionnaireAnswer.objects.filter(user=patient, deleted=False)
     assert wait_until(lambda: answers.count() == 4), list(answers.values("questionnaire", "score"))
-    assert {a.questionnaire: a.score for a in answers} == {"peg": 6.0, "phq4": 4.0, "startback": 2.0, "pss4": 8.0}
+    assert {a.questionnaire: a.score for a in answers} == {
+        "peg": 6.0,
+        "phq4": 4.0,
+        "startback": 2.0,
+        "pss4": 8.0,
+    }
     # Answered today: shown done on Today, not due again.
     peg_card = page.locator('[data-testid="today-questionnaire"][data-slug="peg"]')
     expect(peg_card).to_have_attribute("data-done", "yes")
@@ -196,8 +211,12 @@ def report_route_exists() -> bool:
 
 def clinician_downloads_the_report(browser: Browser, base: str, patient: User, artifacts) -> None:
     if "outcome_changes" not in signed_in(patient).get("/api/v1/summary/?days=28").json():
-        pytest.skip("The summary's outcomes (the lead's part of issue 18) are not merged yet: the clinician's view is checked once they are.")
-    call_command("create_clinician", CLINICIAN, password=PASSWORD, timezone="Europe/Paris", stdout=io.StringIO())
+        pytest.skip(
+            "The summary's outcomes (the lead's part of issue 18) are not merged yet: the clinician's view is checked once they are."
+        )
+    call_command(
+        "create_clinician", CLINICIAN, password=PASSWORD, timezone="Europe/Paris", stdout=io.StringIO()
+    )
     clinician = User.objects.get(email=CLINICIAN)
     secret = generate_totp_secret()
     TOTP.activate(clinician, secret)
@@ -205,7 +224,9 @@ def clinician_downloads_the_report(browser: Browser, base: str, patient: User, a
     link = services.care_link_redeem(clinician=clinician, code=code)
     services.care_link_set_scopes(link=link, scopes=["logs", "checkins"])
 
-    desk = browser.new_context(viewport=DESK, locale="en-GB", timezone_id="Europe/Paris", accept_downloads=True)
+    desk = browser.new_context(
+        viewport=DESK, locale="en-GB", timezone_id="Europe/Paris", accept_downloads=True
+    )
     try:
         page = desk.new_page()
         log_in(page, base, CLINICIAN)
@@ -215,20 +236,24 @@ def clinician_downloads_the_report(browser: Browser, base: str, patient: User, a
         row = page.locator(f'tr[data-patient-id="{patient.id}"]')
         cell = row.get_by_test_id("row-outcome")
         expect(cell).to_contain_text("3.7")
-        expect(cell).to_contain_text("−2.3")
+        expect(cell).to_contain_text("\N{MINUS SIGN}2.3")
         expect(cell).to_contain_text("meaningful")
         page.screenshot(path=str(artifacts / "clinician-list-outcomes.png"), full_page=False)
 
         row.get_by_role("link").first.click()
         outcome = page.locator('[data-testid="outcome"][data-slug="peg"]')
-        expect(outcome.get_by_test_id("outcome-words")).to_have_text("6.0 → 3.7 (−2.3, −38%)")
+        expect(outcome.get_by_test_id("outcome-words")).to_have_text(
+            "6.0 → 3.7 (\N{MINUS SIGN}2.3, \N{MINUS SIGN}38%)"
+        )
         expect(outcome.get_by_test_id("meaningful")).to_be_visible()
         outcome.scroll_into_view_if_needed()
         page.screenshot(path=str(artifacts / "clinician-patient-outcomes.png"), full_page=False)
         assert_no_axe_violations(page)
 
         if not report_route_exists():
-            pytest.skip("The visit report route (branch report) is not merged yet: the PDF download is checked once it is.")
+            pytest.skip(
+                "The visit report route (branch report) is not merged yet: the PDF download is checked once it is."
+            )
         report = page.get_by_test_id("visit-report")
         report.scroll_into_view_if_needed()
         with page.expect_download(timeout=60_000) as download:
