@@ -238,7 +238,11 @@ function Summary({ patientId }: { patientId: number }) {
 let catalogue: Promise<Questionnaire[] | null> | undefined
 
 /** The questionnaires' titles, ranges and thresholds (the same catalogue patients get). */
-const questionnaireCatalogue = () => (catalogue ??= api.getQuestionnaires().catch(() => null))
+const questionnaireCatalogue = () =>
+  (catalogue ??= api.getQuestionnaires().catch(() => {
+    catalogue = undefined // asked again next time
+    return null
+  }))
 
 /** Issue 18: the patient's scores against their baseline, as numbers and a chart each. */
 function PatientOutcomes({ summary }: { summary: SummaryData & { outcomes?: OutcomePoint[]; outcome_changes?: OutcomeChange[] } }) {
