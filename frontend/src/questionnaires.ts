@@ -196,18 +196,27 @@ export function localChange(q: Questionnaire, points: ScorePoint[]): Change | nu
   return { questionnaire: q.slug, baseline, latest, change, percent, meaningful: isMeaningful, words: changeWords(q, baseline, latest, isMeaningful) }
 }
 
-/** One calm sentence about the change since the start. */
+/**
+ * One calm sentence about the change since the start, worded as the server words it
+ * (backend/outcomes/selectors.py `_words`), so offline and online read the same.
+ */
 export function changeWords(q: Pick<Questionnaire, 'short_title' | 'score' | 'meaningful_change'>, baseline: number, latest: number, isMeaningful: boolean): string {
-  const from = `from ${formatScore(q, baseline)} to ${formatScore(q, latest)}`
-  if (latest === baseline) return `${q.short_title}: the same as when you started (${formatScore(q, latest)}).`
+  const head = `${q.short_title}: ${formatScore(q, baseline)} when you started, ${formatScore(q, latest)} now`
+  if (latest === baseline) return `${head}, the same.`
+  const change = latest - baseline
+  const percent = baseline ? Math.round((change / baseline) * 100) : 0
+  const size = percent ? ` (${Math.abs(percent)}% ${latest < baseline ? 'lower' : 'higher'})` : ''
+  const rule = q.meaningful_change
+  const threshold = rule ? `a ${rule.direction} of ${rule.value}${rule.kind === 'percent' ? '%' : ' points'}` : ''
+  if (isMeaningful) return `${head}${size}. That is a meaningful change: ${threshold} or more is what the research counts as real.`
   const better = latest < baseline === (q.score.higher_is === 'worse')
-  if (isMeaningful) {
-    return better
-      ? `${q.short_title}: ${from} since you started. That is a meaningful change: the size of change people notice in daily life.`
-      : `${q.short_title}: ${from} since you started. That is a meaningful change; it may help to talk it over with your clinician.`
-  }
-  return `${q.short_title}: ${from} since you started, ${better ? 'a little better' : 'a little higher'}.`
+  if (better) return `${head}${size}, a little better.${threshold ? ` A meaningful change starts at ${threshold}.` : ''}`
+  return `${head}${size}. Scores go up and down; if yours stays higher, tell your physiotherapist or doctor.`
 }
+
+/** A first answer alone: the starting point. */
+export const startWords = (q: Pick<Questionnaire, 'short_title' | 'score'>, baseline: number) =>
+  `${q.short_title}: ${formatScore(q, baseline)} when you started. Your next answer will show the change.`
 
 /**
  * The score from which a change counts as meaningful, for the chart's marker: a 30%
@@ -326,7 +335,7 @@ export function outcomeViews(
       ? told.words
       : answered
         ? changeWords(q, baseline, latest, isMeaningful)
-        : `${q.short_title}: your starting point is ${formatScore(q, baseline)}. The next answer shows how it changes.`
+        : startWords(q, baseline)
     views.push({
       q,
       points: shown,

@@ -174,9 +174,14 @@ describe('progress against the baseline', () => {
     expect(meaningful(q('peg'), 6, 4.3)).toBe(false)
     expect(meaningfulLine(q('peg'), 6)).toBe(4.2)
     expect(changeWords(q('peg'), 6, 4, true)).toBe(
-      'Pain and daily life (PEG): from 6.0 to 4.0 since you started. That is a meaningful change: the size of change people notice in daily life.',
+      'Pain and daily life (PEG): 6.0 when you started, 4.0 now (33% lower). That is a meaningful change: a fall of 30% or more is what the research counts as real.',
     )
-    expect(changeWords(q('peg'), 6, 5.5, false)).toBe('Pain and daily life (PEG): from 6.0 to 5.5 since you started, a little better.')
+    expect(changeWords(q('peg'), 6, 5.5, false)).toBe(
+      'Pain and daily life (PEG): 6.0 when you started, 5.5 now (8% lower), a little better. A meaningful change starts at a fall of 30%.',
+    )
+    expect(changeWords(q('pss4'), 6, 9, false)).toBe(
+      'Stress (PSS-4): 6 when you started, 9 now (50% higher). Scores go up and down; if yours stays higher, tell your physiotherapist or doctor.',
+    )
   })
 
   it('an instrument with no published threshold never says meaningful', () => {
@@ -222,7 +227,7 @@ describe('progress against the baseline', () => {
     const [view] = outcomeViews({ outcomes: [{ questionnaire: 'phq4', date: '2026-12-03', score: 3 }] }, catalogue)
     expect(view.change).toBeNull()
     expect(view.meaningful).toBe(false)
-    expect(view.words).toBe('Worry and mood (PHQ-4): your starting point is 3. The next answer shows how it changes.')
+    expect(view.words).toBe('Worry and mood (PHQ-4): 3 when you started. Your next answer will show the change.')
   })
 
   it('for a clinician: the numbers of the change', () => {
