@@ -49,13 +49,15 @@ export function VisitReport({ patientId, label }: { patientId?: number; label?: 
           ? 'A short PDF of your plan, check-ins and questionnaire scores, to bring to a visit or share with your clinician.'
           : 'A PDF of what this link shares: plan, check-ins and questionnaire scores.'}
       </p>
-      <div class="segmented" role="group" aria-label="Report span">
+      <fieldset class="report-span">
+        <legend class="small">How far back</legend>
         {([28, 90] as Span[]).map((d) => (
-          <button key={d} type="button" aria-pressed={days === d} onClick={() => setDays(d)}>
-            {d} days
-          </button>
+          <label key={d} class="choice inline">
+            <input type="radio" name={`report-days-${patientId ?? 'me'}`} checked={days === d} onChange={() => setDays(d)} />
+            Last {d} days
+          </label>
         ))}
-      </div>
+      </fieldset>
       <button type="button" class="primary" disabled={state === 'busy'} onClick={() => void download()}>
         {state === 'busy' ? 'Preparing the report…' : patientId === undefined ? 'Download' : `Download visit report (${days} days)`}
       </button>
