@@ -261,7 +261,6 @@ SPECTACULAR_SETTINGS = {
         "LessonItemStatusEnum": ["pending", "read"],
         "LessonTimeOfDayEnum": ["anytime"],
         "QuestionnaireEntryTypeEnum": ["questionnaire"],
-        "QuestionnaireItemKindEnum": ["questionnaire"],
         "MeaningfulChangeKindEnum": ["percent", "points"],
         "TimeOfDayEnum": ["morning", "midday", "afternoon", "evening", "bedtime"],
         "SyncStatusEnum": ["created", "updated", "unchanged", "stale", "conflict", "rejected"],

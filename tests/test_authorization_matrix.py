@@ -145,6 +145,7 @@ TABLE: dict[tuple[str, str], tuple[dict[str, set[int]], dict | None]] = {
     # Content for anyone signed in; a lesson's status is the caller's own.
     ("sources", "get"): (OWN, None),
     ("lessons", "get"): (OWN, None),
+    ("questionnaires", "get"): (OWN, None),
     ("lesson-detail", "get"): (OWN, None),
 }
 

@@ -12,6 +12,7 @@ from django.http import Http404
 from backend.accounts.models import User
 from backend.accounts.timezones import local_today
 from backend.care.models import AccessLogEntry, CareLink, ClinicianNote
+from backend.outcomes.selectors import outcomes_of_patients
 from backend.programs.models import Enrollment, Program
 from backend.programs.schedule import NO_ADJUSTMENTS, due_counts
 from backend.programs.selectors import adjustments_for, attach_items
@@ -192,6 +193,9 @@ def overview(
     # Flare days and held days are not due (backend/tracker/adherence.py).
     paused, flaring = pauses(zones={pid: p["timezone"] for pid, p in patients.items()}, start=first_day)
 
+    # Questionnaire scores: latest and change since the baseline (issue 18), one query.
+    outcomes = outcomes_of_patients(ids)
+
     rows = []
     due_table: dict[tuple, int] = {}
     for patient_id, linked_since, scopes in links:
@@ -242,6 +246,7 @@ def overview(
             "flare": flaring.get(patient_id),
             # A safety hold pauses their exercises now (open holds have no last day).
             "on_hold": any(pause.last is None for pause in paused.get(patient_id, [])),
+            "outcomes": outcomes.get(patient_id, []),
         }
         row["attention"] = _attention(row)
         rows.append(row)

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from backend.care.models import SCOPES, AccessLogEntry, CareLink, ClinicianNote
 from backend.core.fields import StrictCharField
+from backend.outcomes.serializers import PatientOutcomeSerializer
 from backend.tracker.models import SafetyAlert
 from backend.tracker.serializers import FlareSerializer
 
@@ -88,6 +89,9 @@ class PatientRowSerializer(serializers.Serializer):
     )
     on_hold = serializers.BooleanField(
         help_text="A safety hold (an urgent or emergency answer) pauses their exercises now."
+    )
+    outcomes = PatientOutcomeSerializer(
+        many=True, help_text="Each questionnaire answered: latest score and change since the baseline."
     )
 
 

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.outcomes.selectors import catalogue_for
+from backend.outcomes.serializers import ScorePointSerializer
 from backend.programs.serializers import SourceRefSerializer
 
 
@@ -70,12 +71,6 @@ class LicenceSerializer(serializers.Serializer):
     commercial_use = serializers.BooleanField(
         help_text="false: free for non-commercial use only (hidden when QUESTIONNAIRES_NONCOMMERCIAL is off)."
     )
-
-
-class ScorePointSerializer(serializers.Serializer):
-    date = serializers.DateField()
-    score = serializers.FloatField()
-    band = serializers.CharField(required=False, allow_null=True)
 
 
 class QuestionnaireSerializer(serializers.Serializer):

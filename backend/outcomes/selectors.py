@@ -4,6 +4,7 @@ items, and each instrument's scores against the baseline. One query each."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from typing import Any
 
 from backend.accounts.models import User
@@ -89,20 +90,56 @@ def _item(instrument: Instrument, day: dt.date, first: dt.date | None, status: s
     }
 
 
-def _words(instrument: Instrument, baseline: float, latest: float, meaningful: bool) -> str:
-    if meaningful:
-        return f"{instrument.short_title}: a meaningful change since you started."
+def _number(instrument: Instrument, value: float) -> str:
+    return f"{value:.{instrument.decimals}f}" if instrument.decimals else f"{value:g}"
+
+
+def _words(
+    instrument: Instrument,
+    baseline: float,
+    latest: float,
+    percent: int | None,
+    bands: tuple[str | None, str | None],
+) -> str:
+    """The change since the baseline in plain words, with the numbers, naming a
+    meaningful change only where the instrument publishes one."""
+    then, now = _number(instrument, baseline), _number(instrument, latest)
+    head = f"{instrument.short_title}: {then} when you started, {now} now"
+    first_band, last_band = bands
     if latest == baseline:
-        return f"{instrument.short_title}: the same as when you started."
+        return f"{head}, the same."
     better = (latest < baseline) == (instrument.higher_is == "worse")
-    return f"{instrument.short_title}: a little {'better' if better else 'higher'} than when you started."
+    size = f" ({abs(percent)}% {'lower' if latest < baseline else 'higher'})" if percent else ""
+    change = instrument.meaningful_change
+    threshold = ""
+    if change:
+        unit = "%" if change["kind"] == "percent" else " points"
+        threshold = f"a {change['direction']} of {change['value']}{unit}"
+    if instrument.meaningful(baseline, latest):
+        return f"{head}{size}. That is a meaningful change: {threshold} or more is what the research counts as real."
+    if first_band and last_band and first_band != last_band:
+        moved = f", from {first_band} to {last_band}"
+    else:
+        moved = ""
+    if better:
+        tail = f" A meaningful change starts at {threshold}." if threshold else ""
+        return f"{head}{size}{moved}, a little better.{tail}"
+    return (
+        f"{head}{size}{moved}. Scores go up and down; if yours stays higher, "
+        "tell your physiotherapist or doctor."
+    )
 
 
 def outcome_series(user: User, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     """Per instrument answered: its scores in the window, the baseline (the first answer
     ever), the latest, the change and whether it reaches the published minimal important
     change. One query."""
-    rows = _answers(user)
+    return _series(_answers(user), start, end)
+
+
+def _series(
+    rows: list[tuple[str, dt.date, float | None, str]], start: dt.date | None, end: dt.date | None
+) -> list[dict[str, Any]]:
     found = []
     for slug, instrument in instruments().items():
         mine = [r for r in rows if r[0] == slug]
@@ -110,9 +147,17 @@ def outcome_series(user: User, start: dt.date, end: dt.date) -> list[dict[str, A
             continue
         first, last = mine[0], mine[-1]
         baseline, latest = float(first[2] or 0), float(last[2] or 0)
-        change = round(latest - baseline, 1) if len(mine) > 1 else None
+        change = round(latest - baseline, instrument.decimals) if len(mine) > 1 else None
         percent = round(change / baseline * 100) if change is not None and baseline else None
         meaningful = len(mine) > 1 and instrument.meaningful(baseline, latest)
+        bands = (first[3] or None, last[3] or None)
+        if change is None:
+            words = (
+                f"{instrument.short_title}: {_number(instrument, baseline)} when you started. "
+                "Your next answer will show the change."
+            )
+        else:
+            words = _words(instrument, baseline, latest, percent, bands)
         found.append(
             {
                 "questionnaire": slug,
@@ -121,14 +166,54 @@ def outcome_series(user: User, start: dt.date, end: dt.date) -> list[dict[str, A
                 "points": [
                     {"date": day.isoformat(), "score": score, "band": band or None}
                     for _, day, score, band in mine
-                    if start <= day <= end
+                    if start is not None and end is not None and start <= day <= end
                 ],
-                "baseline": {"date": first[1].isoformat(), "score": first[2]},
+                "baseline": {"date": first[1].isoformat(), "score": first[2], "band": first[3] or None},
                 "latest": {"date": last[1].isoformat(), "score": last[2], "band": last[3] or None},
                 "change": change,
                 "percent": percent,
                 "meaningful": meaningful,
-                "words": "" if change is None else _words(instrument, baseline, latest, meaningful),
+                "words": words,
             }
         )
     return found
+
+
+def summary_outcomes(user: User, start: dt.date, end: dt.date) -> dict[str, list[dict[str, Any]]]:
+    """The summary's ``outcomes`` (each score in the window) and ``outcome_changes``
+    (each instrument against its baseline). One query."""
+    series = outcome_series(user, start, end)
+    return {
+        "outcomes": sorted(
+            ({"questionnaire": s["questionnaire"], **point} for s in series for point in s["points"]),
+            key=lambda row: (row["date"], row["questionnaire"]),
+        ),
+        "outcome_changes": [{k: v for k, v in s.items() if k != "points"} for s in series],
+    }
+
+
+def outcomes_of_patients(user_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The clinician list's ``outcomes`` per patient: latest score and change since the
+    baseline of each instrument answered. One query for the whole list."""
+    rows: dict[int, list[tuple[str, dt.date, float | None, str]]] = defaultdict(list)
+    for user_id, slug, day, score, band in (
+        QuestionnaireAnswer.objects.filter(user_id__in=user_ids, deleted=False)
+        .order_by("user_id", "date", "seq")
+        .values_list("user_id", "questionnaire", "date", "score", "band")
+    ):
+        rows[user_id].append((slug, day, score, band))
+    return {
+        user_id: [
+            {
+                "questionnaire": s["questionnaire"],
+                "short_title": s["short_title"],
+                "latest": s["latest"],
+                "baseline": s["baseline"],
+                "change": s["change"],
+                "percent": s["percent"],
+                "meaningful": s["meaningful"],
+            }
+            for s in _series(found, None, None)
+        ]
+        for user_id, found in rows.items()
+    }

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.accounts.timezones import local_today
+from backend.outcomes.selectors import summary_outcomes
 from backend.programs.models import Enrollment, Program
 from backend.programs.schedule import due_counts, due_days
 from backend.programs.selectors import adjustments_of, enrollments_for_window, plans_on
@@ -186,7 +187,7 @@ def sync_changes(*, user: User, after: int, limit: int) -> tuple[list[Any], int,
 
 
 def summary(*, user: User, days: int, today: dt.date | None = None) -> dict[str, Any]:
-    """The progress summary over the ``days`` local dates ending today (eight queries)."""
+    """The progress summary over the ``days`` local dates ending today (nine queries)."""
     today = today or local_today(user.timezone)
     start = today - dt.timedelta(days=days - 1)
     streak_first = today - dt.timedelta(days=STREAK_DAYS - 1)
@@ -233,7 +234,7 @@ def summary(*, user: User, days: int, today: dt.date | None = None) -> dict[str,
         .order_by("updated_at", "seq")
         .values_list("date", "pain", "stress", "sleep_hours", "factors")
     ]
-    return summarise(
+    found = summarise(
         today=today,
         days=days,
         due=due_by_day,
@@ -244,6 +245,9 @@ def summary(*, user: User, days: int, today: dt.date | None = None) -> dict[str,
         streak_first=streak_first,
         seed_key=user.pk,
     )
+    # Questionnaire scores in the window and each against its baseline (issue 18).
+    found.update(summary_outcomes(user, start, today))
+    return found
 
 
 # Program slugs this process has seen in the catalog. Programs are retired, never

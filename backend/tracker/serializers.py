@@ -21,6 +21,7 @@ from backend.core.fields import (
     StrictUUIDField,
 )
 from backend.outcomes.instruments import instruments
+from backend.outcomes.serializers import OutcomeChangeSerializer, OutcomePointSerializer
 from backend.programs.lessons import lesson_catalog
 from backend.programs.schedule import FLARE_PROGRAM, RX_PROGRAM, parse_item_id
 from backend.tracker import selectors
@@ -869,3 +870,7 @@ class SummarySerializer(serializers.Serializer):
     weekly = WeekSerializer(many=True)
     change_since_first_week = ChangeSerializer(allow_null=True)
     insights = InsightSerializer(many=True)
+    outcomes = OutcomePointSerializer(many=True, help_text="Questionnaire scores in the window (issue 18).")
+    outcome_changes = OutcomeChangeSerializer(
+        many=True, help_text="Each questionnaire answered, its latest score against the baseline."
+    )

@@ -1859,6 +1859,33 @@ export interface components {
          * @enum {string}
          */
         OpenAlertLevelEnum: "see_doctor" | "urgent" | "emergency";
+        OutcomeChange: {
+            questionnaire: string;
+            title: string;
+            short_title: string;
+            /** @description The first answer ever: the baseline. */
+            baseline: components["schemas"]["ScorePoint"];
+            latest: components["schemas"]["ScorePoint"];
+            /**
+             * Format: double
+             * @description latest - baseline; null with one answer.
+             */
+            change: number | null;
+            /** @description The change as a percent of the baseline. */
+            percent: number | null;
+            /** @description The change reaches the instrument's published minimal important change. */
+            meaningful: boolean;
+            /** @description The change in plain words, with the numbers. */
+            words: string;
+        };
+        OutcomePoint: {
+            questionnaire: string;
+            /** Format: date */
+            date: string;
+            /** Format: double */
+            score: number;
+            band: string | null;
+        };
         /**
          * @description * `neck_shoulders` - neck_shoulders
          *     * `upper_back` - upper_back
@@ -1941,6 +1968,16 @@ export interface components {
             /** @description Add 'journal' to share it. */
             scopes?: components["schemas"]["ScopesEnum"][];
         };
+        PatientOutcome: {
+            questionnaire: string;
+            short_title: string;
+            latest: components["schemas"]["ScorePoint"];
+            baseline: components["schemas"]["ScorePoint"];
+            /** Format: double */
+            change: number | null;
+            percent: number | null;
+            meaningful: boolean;
+        };
         PatientRow: {
             id: number;
             /** Format: email */
@@ -1972,6 +2009,8 @@ export interface components {
             flare: components["schemas"]["Flare"] | null;
             /** @description A safety hold (an urgent or emergency answer) pauses their exercises now. */
             on_hold: boolean;
+            /** @description Each questionnaire answered: latest score and change since the baseline. */
+            outcomes: components["schemas"]["PatientOutcome"][];
         };
         Plan: {
             days: components["schemas"]["Day"][];
@@ -2308,6 +2347,11 @@ export interface components {
             type: "questionnaire";
             data: components["schemas"]["QuestionnaireData"];
         };
+        /**
+         * @description * `questionnaire` - questionnaire
+         * @enum {string}
+         */
+        QuestionnaireEntryTypeEnum: "questionnaire";
         /** @description A questionnaire due that day (issue 18): in ``items`` only, after any lesson. */
         QuestionnaireItem: {
             /** @description questionnaire:<slug>. */
@@ -2332,11 +2376,6 @@ export interface components {
              */
             status: components["schemas"]["QuestionnaireItemStatusEnum"];
         };
-        /**
-         * @description * `questionnaire` - questionnaire
-         * @enum {string}
-         */
-        QuestionnaireItemKindEnum: "questionnaire";
         /**
          * @description * `pending` - pending
          *     * `done` - done
@@ -2757,6 +2796,10 @@ export interface components {
             weekly: components["schemas"]["Week"][];
             change_since_first_week: components["schemas"]["Change"] | null;
             insights: components["schemas"]["Insight"][];
+            /** @description Questionnaire scores in the window (issue 18). */
+            outcomes: components["schemas"]["OutcomePoint"][];
+            /** @description Each questionnaire answered, its latest score against the baseline. */
+            outcome_changes: components["schemas"]["OutcomeChange"][];
         };
         SupportRule: {
             /** @description A total from this score asks for support. */

@@ -654,7 +654,7 @@ def test_the_patient_list_with_adjustments_takes_a_constant_number_of_queries(
         )
         set_aside_add(patient=person, by=person, exercise="plank")
 
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         rows = doctor[1].get("/api/v1/care/patients/").json()
 
     assert len(rows) == patients

@@ -249,7 +249,8 @@ def test_a_patients_insights_are_words_and_a_clinician_reads_the_numbers(
 def test_a_summary_of_ninety_days_takes_constant_queries(
     ninety_days, patient_client, django_assert_max_num_queries
 ):
-    # Session, user, enrollments, items, adjustments, logs, practised days, check-ins.
-    with django_assert_max_num_queries(8):
+    # Session, user, enrollments, items, adjustments, logs, practised days, check-ins,
+    # questionnaire answers.
+    with django_assert_max_num_queries(9):
         body = patient_client.get("/api/v1/summary/?days=90").json()
     assert len(body["series"]) == 90

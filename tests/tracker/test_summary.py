@@ -240,8 +240,9 @@ def test_summary_of_a_year_of_daily_data_takes_a_constant_number_of_queries(
     )
 
     for days in (7, 90):
-        # Session, user, enrollments, items, adjustments, logs, practised days, check-ins.
-        with django_assert_max_num_queries(8):
+        # Session, user, enrollments, items, adjustments, logs, practised days, check-ins,
+        # questionnaire answers.
+        with django_assert_max_num_queries(9):
             body = summary(patient_client, days)
         assert len(body["series"]) == days
     assert body["streak"]["current"] == 365
