@@ -542,7 +542,7 @@ export interface AdaptedPatientProfile extends PatientProfile {
 }
 
 /** A patient list row: `flare` was a yes/no before it carried the flare. */
-export type AdaptedPatientRow = Omit<PatientRow, 'flare' | 'name' | 'on_hold'> & {
+export type AdaptedPatientRow = Omit<PatientRow, 'flare' | 'name' | 'on_hold' | 'outcomes'> & {
   name?: string
   flare?: boolean | Flare | null
   /** A safety hold pauses their exercises now (the list's "Plan on hold"). */
