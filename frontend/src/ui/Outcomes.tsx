@@ -83,7 +83,7 @@ function OutcomeCard({ view, forClinician }: { view: OutcomeView; forClinician: 
         <p class="small muted">
           {view.change === null
             ? `Baseline only${view.baselineDate ? `, ${shortDate(view.baselineDate)}` : ''}: no later answer yet.`
-            : view.words.replace(/since you started/g, 'since the baseline')}
+            : view.words.replace(/when you started/g, 'at baseline').replace(/since you started/g, 'since baseline')}
         </p>
       )}
       <OutcomeChart view={view} forClinician={forClinician} />
