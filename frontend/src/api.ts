@@ -331,7 +331,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
  * "pending", "poll": url} while it is drawn in the background: then the poll URL is
  * asked again every `every` ms until it answers the PDF (at most `tries` times).
  */
-export async function fetchReport(url: string, options: { every?: number; tries?: number } = {}): Promise<Blob> {
+export async function fetchReport(url: string, options: { every?: number; tries?: number } = {}): Promise<{ blob: Blob; filename?: string }> {
   const every = options.every ?? 1500
   let next = url
   for (let attempt = 0; attempt < (options.tries ?? 80); attempt++) {
@@ -341,8 +341,11 @@ export async function fetchReport(url: string, options: { every?: number; tries?
     } catch {
       throw new OfflineError()
     }
-    if (response.status === 202) {
-      const body = (await response.json().catch(() => null)) as { poll?: string } | null
+    const json = (response.headers.get('Content-Type') ?? '').includes('application/json')
+    if (response.status === 202 || (response.ok && json)) {
+      // Still being drawn (a poll may say so with 200 too): ask again in a moment.
+      const body = (await response.json().catch(() => null)) as { status?: string; poll?: string } | null
+      if (response.status !== 202 && body?.status !== 'pending') throw new ApiError(502, { detail: 'The report could not be made. Please try again in a moment.' })
       if (body?.poll) next = body.poll
       await sleep(every)
       continue
@@ -357,7 +360,8 @@ export async function fetchReport(url: string, options: { every?: number; tries?
       }
       throw new ApiError(response.status, data)
     }
-    return response.blob()
+    const named = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(response.headers.get('Content-Disposition') ?? '')
+    return { blob: await response.blob(), filename: named ? decodeURIComponent(named[1]) : undefined }
   }
   throw new ApiError(504, { detail: 'The report is taking longer than usual. Please try again in a minute.' })
 }

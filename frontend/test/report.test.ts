@@ -15,7 +15,7 @@ describe('the visit report download', () => {
   it('takes the PDF when the server answers it at once', async () => {
     const fetch = vi.fn(async () => pdf())
     vi.stubGlobal('fetch', fetch)
-    const blob = await fetchReport(reportUrl(28))
+    const { blob } = await fetchReport(reportUrl(28))
     expect(await blob.text()).toMatch(/^%PDF-/)
     expect(fetch).toHaveBeenCalledTimes(1)
   })
@@ -24,9 +24,18 @@ describe('the visit report download', () => {
     const answers = [json({ status: 'pending', poll: '/api/v1/me/report/jobs/abc/' }, 202), json({ status: 'pending', poll: '/api/v1/me/report/jobs/abc/' }, 202), pdf()]
     const fetch = vi.fn(async () => answers.shift()!)
     vi.stubGlobal('fetch', fetch)
-    const blob = await fetchReport(reportUrl(90), { every: 1 })
+    const { blob } = await fetchReport(reportUrl(90), { every: 1 })
     expect(await blob.text()).toMatch(/^%PDF-/)
     expect(fetch.mock.calls.map((c) => (c as unknown[])[0])).toEqual(['/api/v1/me/report/?days=90', '/api/v1/me/report/jobs/abc/', '/api/v1/me/report/jobs/abc/'])
+  })
+
+  it('a poll that answers 200 "pending" is asked again; the server\'s file name is kept', async () => {
+    const named = new Response(new Blob(['%PDF-1.4']), { status: 200, headers: { 'Content-Type': 'application/pdf', 'Content-Disposition': 'attachment; filename="visit-report-2026-12-03.pdf"' } })
+    const answers = [json({ status: 'pending', poll: '/p/' }, 202), json({ status: 'pending' }, 200), named]
+    vi.stubGlobal('fetch', vi.fn(async () => answers.shift()!))
+    const { blob, filename } = await fetchReport(reportUrl(90), { every: 1 })
+    expect(await blob.text()).toMatch(/^%PDF-/)
+    expect(filename).toBe('visit-report-2026-12-03.pdf')
   })
 
   it('with no signal it says so (an OfflineError the screen words calmly)', async () => {

@@ -28,9 +28,9 @@ export function VisitReport({ patientId, label }: { patientId?: number; label?: 
     setError('')
     try {
       const url = patientId === undefined ? api.reportUrl(days) : api.patientReportUrl(patientId, days)
-      const blob = await api.fetchReport(url)
+      const { blob, filename } = await api.fetchReport(url)
       const today = new Date().toISOString().slice(0, 10)
-      save(blob, `backtrack-visit-report-${days}-days-${today}.pdf`)
+      save(blob, filename ?? `backtrack-visit-report-${days}-days-${today}.pdf`)
       setState('done')
     } catch (e) {
       if (e instanceof api.OfflineError) {
