@@ -193,7 +193,9 @@ def test_baseline_at_onboarding_a_peg_a_week_later_offline_and_the_visit_report(
         expect(outcome.get_by_test_id("meaningful")).to_have_text("a meaningful change")
         expect(outcome.get_by_test_id("outcome-words")).to_contain_text(re.compile("meaningful change", re.I))
         # The other three have one answer: a starting point.
-        expect(page.locator('[data-testid="outcome"][data-slug="pss4"]')).to_contain_text("8 when you started")
+        expect(page.locator('[data-testid="outcome"][data-slug="pss4"]')).to_contain_text(
+            "8 when you started"
+        )
         outcome.scroll_into_view_if_needed()
         expect(outcome.locator(".outcome-chart canvas")).to_have_count(1)
         both_schemes(page, artifacts, "progress-outcomes")
