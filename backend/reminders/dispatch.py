@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from backend.reminders import sql
@@ -138,6 +139,10 @@ def _dispatch_set_batch(
     )
     if not batch.claimed:
         return 0
+    if batch.unknown_ids:
+        # Rare (edited since the tick began): the row-by-row way, in this transaction.
+        rules = list(_rule_rows(ReminderRule.objects.filter(pk__in=batch.unknown_ids)))
+        _dispatch_rules(rules, now=now, report=report, enqueue=enqueue)
     pending = batch.pending_ids
     if batch.sessions:
         zones = {user_id: ZoneInfo(zone) for _, user_id, _, zone, _ in batch.sessions}
@@ -155,7 +160,7 @@ def _dispatch_set_batch(
     chunks = [pending[start : start + SEND_CHUNK] for start in range(0, len(pending), SEND_CHUNK)]
     if chunks:
         transaction.on_commit(partial(enqueue, chunks))
-    report.claimed += batch.claimed
+    report.claimed += batch.claimed - len(batch.unknown_ids)
     report.queued += len(pending)
     report.skipped_late += batch.late
     report.delivery_ids.extend(pending)
@@ -201,20 +206,30 @@ def _count_skips(report: DispatchReport, reasons: list[str]) -> None:
 # --- Elsewhere (SQLite): a batch of model rows ------------------------------------------------
 
 
+def _rule_rows(rules: QuerySet[ReminderRule]) -> QuerySet[ReminderRule]:
+    # What the arithmetic needs: whole user rows (password hashes...) cost time.
+    return rules.select_related("user").only(
+        *RULE_SCHEDULE_FIELDS, "kind", "next_fire_at", "user_id", "user__timezone", "user__daily_minutes"
+    )
+
+
 @transaction.atomic
 def _dispatch_batch(*, now: dt.datetime, batch_size: int, report: DispatchReport, enqueue: Enqueue) -> int:
     rules = list(
-        ReminderRule.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("user")
-        # What the arithmetic needs: whole user rows (password hashes...) cost time.
-        .only(
-            *RULE_SCHEDULE_FIELDS, "kind", "next_fire_at", "user_id", "user__timezone", "user__daily_minutes"
-        )
+        _rule_rows(ReminderRule.objects.select_for_update(skip_locked=True, of=("self",)))
         .filter(enabled=True, next_fire_at__lte=now)
         .order_by("next_fire_at")[:batch_size]
     )
     if not rules:
         return 0
+    _dispatch_rules(rules, now=now, report=report, enqueue=enqueue)
+    return len(rules)
+
+
+def _dispatch_rules(
+    rules: list[ReminderRule], *, now: dt.datetime, report: DispatchReport, enqueue: Enqueue
+) -> None:
+    """Record and queue these claimed rules' deliveries and move them on, a rule at a time."""
     deliveries: list[Delivery] = []
     # Rules with the same fields in the same zone share their arithmetic: with the
     # defaults most of a batch does, so it is done once per distinct schedule.
@@ -264,7 +279,6 @@ def _dispatch_batch(*, now: dt.datetime, batch_size: int, report: DispatchReport
     report.skipped_late += sum(d.reason == Delivery.Reason.LATE for d in deliveries)
     _count_skips(report, [d.reason for d in deliveries if d.reason != Delivery.Reason.LATE])
     report.delivery_ids.extend(pending)
-    return len(rules)
 
 
 RULE_SCHEDULE_FIELDS = ("times", "every_minutes", "window", "weekdays", "quiet_hours")

@@ -181,6 +181,8 @@ def _json_decoder() -> Any:
 @dataclass
 class ClaimedBatch:
     claimed: int
+    # Claimed, but of a schedule not worked out beforehand (edited since): still due, locked.
+    unknown_ids: list[int]
     late: int
     pending_ids: list[int]  # queued to send, session reminders aside
     # Pending session reminders, which may yet be skipped: (id, user_id, fire_at, zone, daily_minutes).
@@ -203,7 +205,9 @@ def dispatch_claimed(
     sent instead; a rule due since is sent at the later of its due time and that last
     slot (one reminder after a short outage, not a burst). Every claimed rule moves to
     its schedule's next slot. A slot already recorded (the unique rule and fire_at) is
-    not recorded again: it went out before.
+    not recorded again: it went out before. A claimed rule whose schedule is not in
+    ``outlook`` (edited since it was read) is left as it is, locked, its id in
+    ``unknown_ids`` for the caller to do.
     """
     tables = _tables()
     keys, lasts, nexts = zip(*((k, last, nxt) for k, (last, nxt) in outlook.items()), strict=True)
@@ -213,27 +217,34 @@ def dispatch_claimed(
                 AS o(key, last_slot, next_slot)
         ),
         claimed AS (
-            SELECT r.id, r.user_id, r.kind, r.next_fire_at AS due, o.last_slot, o.next_slot
+            -- Only the rule rows: a join here would have the planner sort every due row
+            -- each batch rather than walk the due index and stop at the limit.
+            SELECT r.id, r.user_id, r.kind, r.next_fire_at AS due, r.times, r.every_minutes, r."window",
+                r.weekdays, r.quiet_hours
             FROM {tables["rule"]} r
-            JOIN {tables["user"]} u ON u.id = r.user_id
-            JOIN outlook o ON o.key = {_SCHEDULE_KEY}
             WHERE r.enabled AND r.next_fire_at <= %(now)s
             ORDER BY r.next_fire_at
             LIMIT %(limit)s
-            FOR UPDATE OF r SKIP LOCKED
+            FOR UPDATE SKIP LOCKED
+        ),
+        matched AS (
+            SELECT r.id, r.user_id, r.kind, r.due, o.key IS NOT NULL AS known, o.last_slot, o.next_slot
+            FROM claimed r
+            JOIN {tables["user"]} u ON u.id = r.user_id
+            LEFT JOIN outlook o ON o.key = {_SCHEDULE_KEY}
         ),
         moved AS (
-            UPDATE {tables["rule"]} r SET next_fire_at = c.next_slot FROM claimed c WHERE r.id = c.id
+            UPDATE {tables["rule"]} r SET next_fire_at = m.next_slot FROM matched m WHERE r.id = m.id AND m.known
         ),
         slots AS (
             SELECT id, user_id, kind, due AS fire_at, 'skipped' AS status, 'late' AS reason,
                 %(now)s::timestamptz AS finished_at, NULL::timestamptz AS leased_until
-            FROM claimed WHERE due < %(late_before)s
+            FROM matched WHERE known AND due < %(late_before)s
             UNION ALL
             SELECT id, user_id, kind,
                 CASE WHEN due < %(late_before)s THEN last_slot ELSE GREATEST(due, last_slot) END,
                 'pending', '', NULL::timestamptz, %(leased_until)s::timestamptz
-            FROM claimed WHERE due >= %(late_before)s OR last_slot IS NOT NULL
+            FROM matched WHERE known AND (due >= %(late_before)s OR last_slot IS NOT NULL)
         ),
         inserted AS (
             INSERT INTO {tables["delivery"]}
@@ -250,6 +261,7 @@ def dispatch_claimed(
         )
         SELECT
             (SELECT count(*) FROM claimed),
+            (SELECT coalesce(array_agg(id), '{{}}') FROM matched WHERE NOT known),
             (SELECT count(*) FROM inserted WHERE reason = 'late'),
             (SELECT coalesce(array_agg(id ORDER BY id), '{{}}') FROM inserted
                 WHERE status = 'pending' AND kind <> 'session'),
@@ -273,9 +285,13 @@ def dispatch_claimed(
                 "created_at": timezone.now(),
             },
         )
-        claimed, late, pending_ids, *sessions = cursor.fetchone()
+        claimed, unknown, late, pending_ids, *sessions = cursor.fetchone()
     return ClaimedBatch(
-        claimed=claimed, late=late, pending_ids=list(pending_ids), sessions=list(zip(*sessions, strict=True))
+        claimed=claimed,
+        unknown_ids=list(unknown),
+        late=late,
+        pending_ids=list(pending_ids),
+        sessions=list(zip(*sessions, strict=True)),
     )
 
 
