@@ -98,7 +98,9 @@ def main() -> None:
         if args.keep_database:
             print(f"kept the database {bench_name}")
         else:
-            with psycopg.connect(admin_url.replace("postgres://", "postgresql://", 1), autocommit=True) as admin:
+            with psycopg.connect(
+                admin_url.replace("postgres://", "postgresql://", 1), autocommit=True
+            ) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{bench_name}" WITH (FORCE)')
 
 
@@ -362,11 +364,13 @@ def run_claim_only(args: argparse.Namespace) -> None:
             queries["seconds"] += time.perf_counter() - start
             queries["count"] += 1
 
-    published = {"tasks": 0}
+    published = {"tasks": 0, "seconds": 0.0}
 
     def enqueue(chunks: list[list[int]]) -> None:
-        published["tasks"] += len(chunks)
+        start = time.perf_counter()
         enqueue_sends(chunks)
+        published["tasks"] += len(chunks)
+        published["seconds"] += time.perf_counter() - start
 
     try:
         with meter, connection.execute_wrapper(timed):
@@ -380,8 +384,8 @@ def run_claim_only(args: argparse.Namespace) -> None:
     left = ReminderRule.objects.filter(enabled=True, next_fire_at__lte=now).count()
     print(
         f"dispatcher: {report.claimed} claimed in {report.batches} batches, {report.queued} queued in "
-        f"{published['tasks']} send tasks ({in_queue} in Redis); {queries['count']} queries taking "
-        f"{queries['seconds']:.2f} s; {left} rules left due"
+        f"{published['tasks']} send tasks ({in_queue} in Redis, published in {published['seconds']:.2f} s); "
+        f"{queries['count']} queries taking {queries['seconds']:.2f} s; {left} rules left due"
     )
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(

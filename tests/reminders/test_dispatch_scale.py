@@ -151,12 +151,16 @@ def expected_outcome(rules: list[SeedRule], ids: list[int], now: dt.datetime):
         pytest.param(utc("2026-11-01T06:40:00"), 20_000, id="fall-back-20k"),
     ],
 )
-def test_every_rule_fires_and_moves_on_exactly_as_the_per_rule_arithmetic_says_through_dst(now, count):
+def test_every_rule_fires_and_moves_on_exactly_as_the_per_rule_arithmetic_says_through_dst(
+    now, count, django_capture_on_commit_callbacks
+):
     rules = due_rules(now, count)
     ids = seed_rules(rules)
     deliveries, moved = expected_outcome(rules, ids, now)
 
-    report = reminders_dispatch(enqueue=lambda chunks: None, now=now)
+    queued: list[list[int]] = []
+    with django_capture_on_commit_callbacks(execute=True):
+        report = reminders_dispatch(enqueue=queued.extend, now=now)
 
     recorded = set(Delivery.objects.values_list("rule_id", "fire_at", "status", "reason"))
     assert len(recorded) == Delivery.objects.count()
@@ -169,6 +173,9 @@ def test_every_rule_fires_and_moves_on_exactly_as_the_per_rule_arithmetic_says_t
         statuses["pending", ""],
         statuses["skipped", "late"],
     )
+    # Every pending one queued once, in few send tasks (a publish costs milliseconds).
+    assert sorted(i for chunk in queued for i in chunk) == sorted(report.delivery_ids)
+    assert len(queued) <= report.batches * dispatcher.MAX_SEND_TASKS
     # What this data set is meant to cover did happen.
     assert statuses["skipped", "late"] > count / 20 and statuses["pending", ""] > count / 2
     # (Night-time slots inside their own quiet hours: some rules never fire again.)
