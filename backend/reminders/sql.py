@@ -270,8 +270,10 @@ def dispatch_claimed(
             (SELECT coalesce(array_agg(daily_minutes ORDER BY id), '{{}}') FROM sessions)
     """  # noqa: S608 - table names from the models, values as parameters
     with connection.cursor() as cursor:
-        # For this transaction only: compiling the statement (JIT) costs more than it saves.
-        cursor.execute("SELECT set_config('jit', 'off', true)")
+        # For this transaction only: the batch's rows stay in memory between the steps
+        # (with the default 4 MB they spill to temporary files), and compiling the
+        # statement (JIT) costs more than it saves.
+        cursor.execute("SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)")
         cursor.execute(
             statement,
             {
