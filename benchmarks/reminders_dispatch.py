@@ -317,6 +317,7 @@ def run_claim_only(args: argparse.Namespace) -> None:
     from django.db import connection, transaction
 
     from backend.celery import app
+    from backend.reminders import sql
     from backend.reminders.dispatch import reminders_dispatch
     from backend.reminders.models import Delivery, ReminderRule
     from backend.reminders.tasks import enqueue_sends
@@ -328,8 +329,10 @@ def run_claim_only(args: argparse.Namespace) -> None:
     now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
     started = time.perf_counter()
     seed_due(count, now)
+    schedules = len(sql.due_schedules(now=now))
     print(
-        f"setup: {count} users with a rule due at {now:%Y-%m-%d %H:%M}Z in {time.perf_counter() - started:.1f} s"
+        f"setup: {count} users with a rule due at {now:%Y-%m-%d %H:%M}Z ({schedules} distinct schedules) "
+        f"in {time.perf_counter() - started:.1f} s"
     )
     quote = connection.ops.quote_name
     rules, deliveries = quote(ReminderRule._meta.db_table), quote(Delivery._meta.db_table)

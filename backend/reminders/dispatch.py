@@ -32,7 +32,8 @@ from backend.tracker.selectors import session_reminder_state, users_in_flare, us
 logger = logging.getLogger(__name__)
 
 # Rules claimed per transaction: row by row (SQLite), and in one statement (PostgreSQL),
-# where a batch this size takes about a second.
+# where a batch this size takes a few seconds (the sends of one batch go out while the
+# next is claimed).
 DISPATCH_BATCH = 500
 SET_BATCH = 50_000
 # A batch's sends go out in at most this many tasks, of SEND_CHUNK deliveries or more:
@@ -96,7 +97,7 @@ def reminders_dispatch(
     return report
 
 
-# --- PostgreSQL: a few statements per batch, no object per row -------------------------------
+# --- PostgreSQL: one statement per batch, no object per row ----------------------------------
 
 
 def _dispatch_set_based(
@@ -107,7 +108,7 @@ def _dispatch_set_based(
     statement applies it to every rule of that schedule.
 
     The schedules are those of the rules due when the tick starts. A rule edited
-    meanwhile into a schedule not among them is left for the next tick (a minute).
+    meanwhile into a schedule not among them is done the row-by-row way.
     """
     since = now - LATE_LIMIT
     outlook: dict[str, tuple[dt.datetime | None, dt.datetime | None]] = {}
