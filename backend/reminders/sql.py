@@ -152,7 +152,6 @@ def due_schedules(*, now: dt.datetime) -> list[tuple[str, str, dict[str, Any]]]:
             [now],
         )
         rows = cursor.fetchall()
-    decode = _json_decoder()
     return [
         (
             key,
@@ -169,13 +168,9 @@ def due_schedules(*, now: dt.datetime) -> list[tuple[str, str, dict[str, Any]]]:
     ]
 
 
-def _json_decoder() -> Any:
+def decode(value: Any) -> Any:
     """Raw cursors hand jsonb back as text or already decoded, depending on the driver's set-up."""
-
-    def decode(value: Any) -> Any:
-        return json.loads(value) if isinstance(value, str | bytes) else value
-
-    return decode
+    return json.loads(value) if isinstance(value, str | bytes) else value
 
 
 @dataclass
