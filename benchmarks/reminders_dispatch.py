@@ -1,7 +1,15 @@
 """Dispatch N due reminders through a real Celery worker to the local push service.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/backtrack REDIS_URL=redis://127.0.0.1:6379/0 \\
-        .venv/bin/python benchmarks/reminders_dispatch.py [--reminders 10000]
+        .venv/bin/python benchmarks/reminders_dispatch.py [--reminders 10000] [--claim-only]
+
+--claim-only times the dispatcher alone at scale (try --reminders 200000): N people in
+eight time zones, each with a rule due this minute of today in their own local time
+(a few hundred distinct schedules, some with quiet hours), seeded in SQL. The sends
+are published to Redis (a queue of this run's, emptied at the end) but no worker takes
+them. For comparison the same rows go in once by a bare INSERT ... SELECT, timed
+the same way (commit included), then are emptied out again before the dispatcher
+runs. The last line reads `claimed N in S s` and the ratio of the two.
 
 Creates a scratch database (<name>_reminders_bench) next to DATABASE_URL's and drops it at the
 end, and uses a queue of its own on REDIS_URL (nothing else there is touched).
@@ -46,6 +54,8 @@ def main() -> None:
     )
     parser.add_argument("--reminders", type=int, default=10_000)
     parser.add_argument("--worker-concurrency", type=int, default=2)
+    parser.add_argument("--claim-only", action="store_true", help="time the dispatcher alone (see above)")
+    parser.add_argument("--keep-database", action="store_true", help="leave the scratch database to look at")
     args = parser.parse_args()
     if not os.environ.get("REDIS_URL"):
         sys.exit("needs Redis: REDIS_URL=redis://...")
@@ -77,13 +87,21 @@ def main() -> None:
 
     django.setup()
     try:
-        run(args, env, public_key)
+        if args.claim_only:
+            run_claim_only(args)
+        else:
+            run(args, env, public_key)
     finally:
         from django.db import connections
 
         connections.close_all()
-        with psycopg.connect(admin_url.replace("postgres://", "postgresql://", 1), autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{bench_name}" WITH (FORCE)')
+        if args.keep_database:
+            print(f"kept the database {bench_name}")
+        else:
+            with psycopg.connect(
+                admin_url.replace("postgres://", "postgresql://", 1), autocommit=True
+            ) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{bench_name}" WITH (FORCE)')
 
 
 def run(args: argparse.Namespace, env: dict[str, str], public_key: str) -> None:
@@ -202,6 +220,182 @@ def run(args: argparse.Namespace, env: dict[str, str], public_key: str) -> None:
     )
     if len(received) != count or sent != count or service.rejections:
         sys.exit(f"FAILED; worker log: {log}")
+
+
+# Eight zones on both sides of the date line, four of them with daylight saving time.
+ZONES = (
+    "Europe/Paris",
+    "Europe/London",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Asia/Tokyo",
+    "Asia/Kolkata",
+    "Australia/Sydney",
+    "UTC",
+)
+KINDS = ("checkin", "breathing", "desk_break", "bedtime")
+
+
+def seed_due(count: int, due: dt.datetime) -> None:
+    """``count`` users and one rule each due at ``due``, their local time that minute
+    of today, plus one of 24 other hours; one in five with quiet hours. In SQL: ORM
+    objects would take minutes at this size."""
+    from zoneinfo import ZoneInfo
+
+    from django.db import connection
+
+    from backend.accounts.models import User
+    from backend.reminders.models import ReminderRule
+
+    quote = connection.ops.quote_name
+    user_table, rule_table = quote(User._meta.db_table), quote(ReminderRule._meta.db_table)
+    template = User.objects.create_user(email="template@example.org", timezone="UTC")
+    columns = [f.column for f in User._meta.concrete_fields if f.column not in ("id", "email", "timezone")]
+    local_minutes = [due.astimezone(ZoneInfo(zone)).strftime("%H:%M") for zone in ZONES]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {user_table} (email, timezone, {', '.join(map(quote, columns))}) "  # noqa: S608
+            f"SELECT 'bench' || g || '@example.org', (%s::text[])[1 + g %% {len(ZONES)}], "
+            f"{', '.join('t.' + quote(c) for c in columns)} "
+            f"FROM {user_table} t, generate_series(1, %s) g WHERE t.id = %s",
+            [list(ZONES), count, template.pk],
+        )
+        cursor.execute(f"DELETE FROM {user_table} WHERE id = %s", [template.pk])  # noqa: S608
+        # Each user's time is the minute ``due`` shows in their zone; the second time one
+        # of 24 hours (sorted into place by jsonb_agg); every fifth rule quiet 22:00-07:00
+        # unless its own minute falls inside.
+        cursor.execute(
+            f"""
+            INSERT INTO {rule_table} (user_id, kind, times, every_minutes, "window", weekdays, quiet_hours,
+                enabled, next_fire_at, customized, created_at, updated_at)
+            SELECT u.id, (%(kinds)s::text[])[1 + u.id %% {len(KINDS)}],
+                (SELECT jsonb_agg(DISTINCT t ORDER BY t) FROM unnest(ARRAY[
+                    (%(minutes)s::text[])[array_position(%(zones)s::text[], u.timezone::text)],
+                    lpad((u.id / 8 %% 24)::text, 2, '0') || ':15']) t),
+                NULL, NULL, '[0, 1, 2, 3, 4, 5, 6]'::jsonb,
+                CASE WHEN u.id %% 5 = 0 AND (%(minutes)s::text[])[array_position(%(zones)s::text[], u.timezone::text)]
+                    BETWEEN '07:00' AND '21:59' THEN '["22:00", "07:00"]'::jsonb END,
+                true, %(due)s, false, now(), now()
+            FROM {user_table} u
+            """,  # noqa: S608
+            {"kinds": list(KINDS), "minutes": local_minutes, "zones": list(ZONES), "due": due},
+        )
+        cursor.execute(f"VACUUM ANALYZE {user_table}")
+        cursor.execute(f"VACUUM ANALYZE {rule_table}")
+
+
+class Meter:
+    """Wall and CPU time of a block: this process's, and the database backend's
+    (read from /proc: the server runs on this machine)."""
+
+    def __init__(self) -> None:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            (self.backend_pid,) = cursor.fetchone()
+
+    def backend_cpu(self) -> float:
+        fields = Path(f"/proc/{self.backend_pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def __enter__(self) -> Meter:
+        self.wall, self.cpu, self.db_cpu = time.perf_counter(), time.process_time(), self.backend_cpu()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self.wall
+        self.cpu = time.process_time() - self.cpu
+        self.db_cpu = self.backend_cpu() - self.db_cpu
+
+    def __str__(self) -> str:
+        return f"{self.wall:.2f} s wall (CPU: {self.cpu:.2f} s here, {self.db_cpu:.2f} s in PostgreSQL)"
+
+
+def run_claim_only(args: argparse.Namespace) -> None:
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from backend.celery import app
+    from backend.reminders import sql
+    from backend.reminders.dispatch import reminders_dispatch
+    from backend.reminders.models import Delivery, ReminderRule
+    from backend.reminders.tasks import enqueue_sends
+
+    call_command("migrate", verbosity=0)
+    queue = f"bench-{uuid.uuid4().hex[:8]}"
+    app.conf.task_default_queue = queue
+    count = args.reminders
+    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    started = time.perf_counter()
+    seed_due(count, now)
+    schedules = len(sql.due_schedules(now=now))
+    print(
+        f"setup: {count} users with a rule due at {now:%Y-%m-%d %H:%M}Z ({schedules} distinct schedules) "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    quote = connection.ops.quote_name
+    rules, deliveries = quote(ReminderRule._meta.db_table), quote(Delivery._meta.db_table)
+
+    def settle() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {deliveries} CASCADE")
+            cursor.execute("CHECKPOINT")
+
+    meter = Meter()
+    settle()
+    with meter, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {deliveries} (user_id, rule_id, kind, fire_at, status, reason, created_at, "  # noqa: S608
+            "finished_at, lease_owner, leased_until) "
+            f"SELECT user_id, id, kind, next_fire_at, 'pending', '', now(), NULL, '', now() + interval '5 minutes' "
+            f"FROM {rules} WHERE enabled AND next_fire_at <= %s",
+            [now],
+        )
+        inserted = cursor.rowcount
+    bare = meter.wall
+    print(f"bare INSERT ... SELECT: {inserted} rows in {meter}")
+    settle()
+
+    queries = {"count": 0, "seconds": 0.0}
+
+    def timed(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            queries["seconds"] += time.perf_counter() - start
+            queries["count"] += 1
+
+    published = {"tasks": 0, "seconds": 0.0}
+
+    def enqueue(chunks: list[list[int]]) -> None:
+        start = time.perf_counter()
+        enqueue_sends(chunks)
+        published["tasks"] += len(chunks)
+        published["seconds"] += time.perf_counter() - start
+
+    try:
+        with meter, connection.execute_wrapper(timed):
+            report = reminders_dispatch(enqueue=enqueue, now=now)
+    finally:
+        with app.connection_for_write() as broker:  # leave nothing of this run in Redis
+            client = broker.default_channel.client
+            in_queue = client.llen(queue)
+            for key in client.scan_iter(match=f"*{queue}*"):
+                client.delete(key)
+    left = ReminderRule.objects.filter(enabled=True, next_fire_at__lte=now).count()
+    print(
+        f"dispatcher: {report.claimed} claimed in {report.batches} batches, {report.queued} queued in "
+        f"{published['tasks']} send tasks ({in_queue} in Redis, published in {published['seconds']:.2f} s); "
+        f"{queries['count']} queries taking {queries['seconds']:.2f} s; {left} rules left due"
+    )
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(
+        f"claimed {report.claimed} in {meter.wall:.2f} s ({meter}); bare INSERT ... SELECT ratio {meter.wall / bare:.2f}"
+    )
+    if report.claimed != count or report.queued != count or in_queue != published["tasks"] or left:
+        sys.exit("FAILED: not every due rule was claimed and queued once")
 
 
 if __name__ == "__main__":

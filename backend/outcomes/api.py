@@ -16,6 +16,9 @@ from backend.programs.serializers import SourceRefSerializer
 class AnswerSerializer(serializers.Serializer):
     value = serializers.IntegerField(help_text="What is sent in answers for this choice.")
     label = serializers.CharField()
+    points = serializers.IntegerField(
+        help_text="What this answer counts for in the score (reverse-scored items differ from value)."
+    )
 
 
 class ItemSerializer(serializers.Serializer):
@@ -31,6 +34,20 @@ class ScoreRangeSerializer(serializers.Serializer):
     max = serializers.FloatField()
     higher_is = serializers.ChoiceField(choices=["worse", "better"])
     decimals = serializers.IntegerField()
+    method = serializers.ChoiceField(
+        choices=["mean", "sum", "startback"], help_text="How the points make the score."
+    )
+
+
+class SubscaleSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    items = serializers.ListField(child=serializers.CharField())
+    positive_at = serializers.IntegerField(allow_null=True, help_text="A positive screen from this sum.")
+
+
+class SupportRuleSerializer(serializers.Serializer):
+    total_at = serializers.IntegerField(help_text="A total from this score asks for support.")
+    subscale = serializers.CharField(help_text="A positive screen on this subscale asks for support too.")
 
 
 class BandSerializer(serializers.Serializer):
@@ -66,6 +83,10 @@ class QuestionnaireSerializer(serializers.Serializer):
     instructions = serializers.CharField()
     items = ItemSerializer(many=True)
     score = ScoreRangeSerializer()
+    subscales = SubscaleSerializer(many=True)
+    support = SupportRuleSerializer(
+        allow_null=True, help_text="When an answer opens the support offer (the crisis path)."
+    )
     bands = BandSerializer(many=True, help_text="Published bands or risk groups; empty when there are none.")
     meaningful_change = MeaningfulChangeSerializer(
         allow_null=True, help_text="The published minimal important change."

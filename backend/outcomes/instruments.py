@@ -192,11 +192,26 @@ class Instrument:
                     "id": item.id,
                     "text": item.text,
                     **({"min_label": item.min_label, "max_label": item.max_label} if item.min_label else {}),
-                    "answers": [{"value": a.value, "label": a.label} for a in item.answers],
+                    # points: what the answer counts for (reverse-scored items, STarT Back's
+                    # item 9), so the phone can show a score with no signal.
+                    "answers": [
+                        {"value": a.value, "label": a.label, "points": a.points} for a in item.answers
+                    ],
                 }
                 for item in self.items
             ],
-            "score": {"min": low, "max": high, "higher_is": self.higher_is, "decimals": self.decimals},
+            "score": {
+                "min": low,
+                "max": high,
+                "higher_is": self.higher_is,
+                "decimals": self.decimals,
+                "method": self.method,
+            },
+            "subscales": [
+                {"id": s["id"], "items": list(s["items"]), "positive_at": s.get("positive_at")}
+                for s in self.subscales
+            ],
+            "support": dict(self.support) if self.support else None,
             "bands": [{"min": b.min, "max": b.max, "label": b.label, "words": b.words} for b in self.bands],
             "meaningful_change": dict(self.meaningful_change) if self.meaningful_change else None,
             "licence": {

@@ -154,3 +154,23 @@ def latest_due(schedule: Schedule, start: dt.datetime, now: dt.datetime) -> dt.d
     while (following := next_fire_after(schedule, current)) is not None and following <= now:
         current = following
     return current
+
+
+def recent_and_next(
+    schedule: Schedule, *, since: dt.datetime, now: dt.datetime
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """(the last slot in (``since``, ``now``], the first slot after ``now``), None where none.
+
+    All the set-based dispatcher needs of a schedule, once per distinct schedule: for a
+    rule due at ``due`` (``since`` = now - the late limit), ``latest_due(schedule, due,
+    now)`` is the later of ``due`` and that last slot when ``due`` is after ``since``;
+    when ``due`` is older, the slot sent instead is that last slot (none if None); and
+    the rule's next firing is the second value. Both come from ``next_fire_after``, so
+    they are exactly what the per-rule arithmetic gives, DST included.
+    """
+    last = None
+    following = next_fire_after(schedule, since)
+    while following is not None and following <= now:
+        last = following
+        following = next_fire_after(schedule, following)
+    return last, next_fire_after(schedule, now)

@@ -63,3 +63,17 @@ if (care.length === 0 || care.some((name) => !worker.includes(name)) || scripts.
 }
 const careKb = gzipSync(readFileSync(join(dist, 'assets', care[0])), { level: 9 }).length / 1024
 console.log(`budget: care team settings ${careKb.toFixed(1)} KB gzip, on demand and precached for offline`)
+
+// A questionnaire (issue 18) opens with no signal: its screen loads on demand, precached.
+const questionnaire = readdirSync(join(dist, 'assets')).filter((name) => /^Questionnaire-.*\.(js|css)$/.test(name))
+if (
+  !questionnaire.some((name) => name.endsWith('.js')) ||
+  questionnaire.some((name) => !worker.includes(name)) ||
+  scripts.some((src) => src.includes('Questionnaire-'))
+) {
+  console.error(`budget: the questionnaire chunk is missing, not precached, or on the first screen (${questionnaire.join(', ') || 'none'})`)
+  process.exit(1)
+}
+const questionnaireJs = questionnaire.find((name) => name.endsWith('.js'))
+const questionnaireKb = gzipSync(readFileSync(join(dist, 'assets', questionnaireJs)), { level: 9 }).length / 1024
+console.log(`budget: questionnaire screen ${questionnaireKb.toFixed(1)} KB gzip, on demand and precached for offline`)

@@ -1090,6 +1090,8 @@ export interface components {
             /** @description What is sent in answers for this choice. */
             value: number;
             label: string;
+            /** @description What this answer counts for in the score (reverse-scored items differ from value). */
+            points: number;
         };
         Band: {
             min: number | null;
@@ -1860,6 +1862,13 @@ export interface components {
          */
         MeaningfulChangeKindEnum: "percent" | "points";
         /**
+         * @description * `mean` - mean
+         *     * `sum` - sum
+         *     * `startback` - startback
+         * @enum {string}
+         */
+        MethodEnum: "mean" | "sum" | "startback";
+        /**
          * @description * `usual` - usual
          *     * `flare` - flare
          * @enum {string}
@@ -2276,6 +2285,9 @@ export interface components {
             instructions: string;
             items: components["schemas"]["Item"][];
             score: components["schemas"]["ScoreRange"];
+            subscales: components["schemas"]["Subscale"][];
+            /** @description When an answer opens the support offer (the crisis path). */
+            support: components["schemas"]["SupportRule"] | null;
             /** @description Published bands or risk groups; empty when there are none. */
             bands: components["schemas"]["Band"][];
             /** @description The published minimal important change. */
@@ -2613,6 +2625,14 @@ export interface components {
             max: number;
             higher_is: components["schemas"]["HigherIsEnum"];
             decimals: number;
+            /**
+             * @description How the points make the score.
+             *
+             *     * `mean` - mean
+             *     * `sum` - sum
+             *     * `startback` - startback
+             */
+            method: components["schemas"]["MethodEnum"];
         };
         ScreeningRequest: {
             /** @description The history questions (safety rules asked once) by id: true (yes) or false (no). */
@@ -2821,6 +2841,12 @@ export interface components {
             current: number;
             best: number;
         };
+        Subscale: {
+            id: string;
+            items: string[];
+            /** @description A positive screen from this sum. */
+            positive_at: number | null;
+        };
         Summary: {
             days: number;
             /** Format: date */
@@ -2847,6 +2873,12 @@ export interface components {
             outcomes: components["schemas"]["OutcomePoint"][];
             /** @description Each questionnaire answered, its latest score against the baseline. */
             outcome_changes: components["schemas"]["OutcomeChange"][];
+        };
+        SupportRule: {
+            /** @description A total from this score asks for support. */
+            total_at: number;
+            /** @description A positive screen on this subscale asks for support too. */
+            subscale: string;
         };
         SyncChanges: {
             entries: components["schemas"]["SyncEntry"][];

@@ -25,6 +25,7 @@ import type {
   PainRuleFields,
   Program,
   ProgramDetail,
+  Questionnaire,
   ReleaseAnswer,
   ReleaseReason,
   Reminder,
@@ -316,6 +317,54 @@ export const getPlan = async (days: number) => {
 export const getLessons = () => request<LessonSummary[]>('GET', '/api/v1/lessons/')
 export const getLesson = (slug: string) => request<Lesson>('GET', `/api/v1/lessons/${encodeURIComponent(slug)}/`)
 export const getFactors = () => request<Factor[]>('GET', '/api/v1/factors/')
+
+// --- Questionnaires and the visit report (issue 18) ----------------------------------
+export const getQuestionnaires = () => request<Questionnaire[]>('GET', '/api/v1/questionnaires/')
+
+export const reportUrl = (days: 28 | 90) => `/api/v1/me/report/?days=${days}`
+export const patientReportUrl = (patientId: number, days: 28 | 90) => `${CARE}/patients/${patientId}/report/?days=${days}`
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * A visit report as a PDF. The server answers the PDF at once, or 202 {"status":
+ * "pending", "poll": url} while it is drawn in the background: then the poll URL is
+ * asked again every `every` ms until it answers the PDF (at most `tries` times).
+ */
+export async function fetchReport(url: string, options: { every?: number; tries?: number } = {}): Promise<{ blob: Blob; filename?: string }> {
+  const every = options.every ?? 1500
+  let next = url
+  for (let attempt = 0; attempt < (options.tries ?? 80); attempt++) {
+    let response: Response
+    try {
+      response = await fetch(next, { headers: { Accept: 'application/pdf, application/json' }, credentials: 'same-origin' })
+    } catch {
+      throw new OfflineError()
+    }
+    const json = (response.headers.get('Content-Type') ?? '').includes('application/json')
+    if (response.status === 202 || (response.ok && json)) {
+      // Still being drawn (a poll may say so with 200 too): ask again in a moment.
+      const body = (await response.json().catch(() => null)) as { status?: string; poll?: string } | null
+      if (response.status !== 202 && body?.status !== 'pending') throw new ApiError(502, { detail: 'The report could not be made. Please try again in a moment.' })
+      if (body?.poll) next = body.poll
+      await sleep(every)
+      continue
+    }
+    if (!response.ok) {
+      const text = await response.text()
+      let data: unknown = null
+      try {
+        data = text ? JSON.parse(text) : null
+      } catch {
+        data = { detail: text.slice(0, 200) }
+      }
+      throw new ApiError(response.status, data)
+    }
+    const named = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(response.headers.get('Content-Disposition') ?? '')
+    return { blob: await response.blob(), filename: named ? decodeURIComponent(named[1]) : undefined }
+  }
+  throw new ApiError(504, { detail: 'The report is taking longer than usual. Please try again in a minute.' })
+}
 
 // --- Flare-up mode -----------------------------------------------------------------
 /** `started_at`: when the phone started it (offline, it shows the flare from then). */

@@ -118,6 +118,29 @@ function LearnLoader({ slug }: { slug?: string }) {
   )
 }
 
+type QuestionnaireModule = typeof import('./screens/questionnaire/Questionnaire')
+
+/** A questionnaire (issue 18): its own chunk, precached, so it opens with no signal. */
+function QuestionnaireLoader({ slug }: { slug: string }) {
+  const [module, setModule] = useState<QuestionnaireModule>()
+  const [failed, setFailed] = useState(false)
+  useEffect(() => {
+    import('./screens/questionnaire/Questionnaire').then(setModule, () => setFailed(true))
+  }, [])
+  if (module) return <module.QuestionnaireScreen slug={slug} />
+  return (
+    <main id="main">
+      {failed ? (
+        <p class="notice warn" role="alert">
+          The questionnaire could not open. Please reload the app and try again. <a href="#/today">Back to today</a>
+        </p>
+      ) : (
+        <p aria-busy="true">Opening…</p>
+      )}
+    </main>
+  )
+}
+
 const TABS: [string, string][] = [
   ['/today', 'Today'],
   ['/learn', 'Learn'],
@@ -351,6 +374,9 @@ export function App() {
       break
     case 'help':
       screen = <Crisis />
+      break
+    case 'questionnaire':
+      screen = key ? <QuestionnaireLoader key={key} slug={decodeURIComponent(key)} /> : <Today />
       break
     default:
       screen = <Today />

@@ -11,6 +11,7 @@ import { screeningFromServer } from './screening'
 import { refreshFactors } from './factors'
 import { refreshGuided } from './guided'
 import { refreshLessons } from './lessons'
+import { refreshQuestionnaires } from './questionnaires'
 import type { Day, Enrollment, Me, Program, SafetyRule } from './types'
 
 export const PLAN_DAYS = 7
@@ -57,6 +58,8 @@ export async function refreshRest(options: { plan: boolean }): Promise<void> {
     refreshFactors(),
     refreshGuided(),
     refreshLessons(),
+    // Issue 18: the questionnaires, answerable with no signal.
+    refreshQuestionnaires(),
   ])
   const offline = results.find((r) => r.status === 'rejected' && r.reason instanceof api.OfflineError)
   if (offline) throw (offline as PromiseRejectedResult).reason

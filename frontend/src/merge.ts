@@ -59,6 +59,8 @@ export function applyResults(
       case 'unchanged':
         updates.push({
           ...now,
+          // A questionnaire's score is the server's (issue 18): kept with the answer.
+          data: typeof result.score === 'number' ? { ...now.data, score: result.score, band: result.band ?? null } : now.data,
           state: 'synced',
           status: result.status,
           errors: undefined,

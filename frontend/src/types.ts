@@ -243,6 +243,8 @@ export interface Day {
   items: PlanItem[]
   /** The day's lesson, taken out of `items` on the phone (see lessons.ts). */
   lesson?: LessonItem | null
+  /** Due questionnaires, taken out of `items` on the phone (plan-items.ts). */
+  questionnaires?: QuestionnairePlanItem[]
   /** Absent from a server from before guided practice: grouped on the phone then. */
   sessions?: Session[]
   minutes?: number
@@ -255,7 +257,45 @@ export interface Day {
   awaiting?: boolean
 }
 
-export type EntryType = 'session' | 'checkin' | 'journal' | 'lesson'
+export type EntryType = 'session' | 'checkin' | 'journal' | 'lesson' | 'questionnaire'
+
+/** GET /api/v1/questionnaires/ (issue 18): an instrument, with my due state. */
+export type Questionnaire = Schemas['Questionnaire']
+/** A due questionnaire in a day's items (taken out into `Day.questionnaires` on the phone). */
+export type QuestionnairePlanItem = Schemas['QuestionnaireItem']
+/** Sync type `questionnaire`: what the phone sends (the server adds score, band, subscores). */
+export type QuestionnaireData = Schemas['QuestionnaireDataRequest'] & { answers: Record<string, number> }
+
+/** Summary `outcomes` (contract, issue 18): one score on one date. */
+export interface OutcomePoint {
+  questionnaire: string
+  date: string
+  score: number
+  band?: string | null
+}
+
+/** A score as the contract's summaries and rows may carry it: a number, or {date, score}. */
+export type ScoreValue = number | { date?: string; score: number } | null
+
+/** Summary `outcome_changes`: the change since the baseline, in words. */
+export interface OutcomeChange {
+  questionnaire: string
+  baseline: ScoreValue
+  latest: ScoreValue
+  change: number | null
+  percent: number | null
+  meaningful: boolean
+  words: string
+}
+
+/** Clinician list row `outcomes`. */
+export interface OutcomeRow {
+  questionnaire: string
+  latest: ScoreValue
+  baseline: ScoreValue
+  change: number | null
+  meaningful: boolean
+}
 
 type Schemas = components['schemas']
 
@@ -502,11 +542,13 @@ export interface AdaptedPatientProfile extends PatientProfile {
 }
 
 /** A patient list row: `flare` was a yes/no before it carried the flare. */
-export type AdaptedPatientRow = Omit<PatientRow, 'flare' | 'name' | 'on_hold'> & {
+export type AdaptedPatientRow = Omit<PatientRow, 'flare' | 'name' | 'on_hold' | 'outcomes'> & {
   name?: string
   flare?: boolean | Flare | null
   /** A safety hold pauses their exercises now (the list's "Plan on hold"). */
   on_hold?: boolean
   /** The page's open hold, read the same way. */
   safety_hold?: SafetyHold | null
+  /** Issue 18: each questionnaire's latest score and change since the baseline. */
+  outcomes?: OutcomeRow[]
 }

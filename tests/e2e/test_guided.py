@@ -255,7 +255,7 @@ def test_the_breathing_pacer_is_full_screen_and_calm(live_server, page: Page, ar
     page.emulate_media(reduced_motion="no-preference")
     page.get_by_role("button", name="Close the session").click()
     expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
-    page.get_by_role("link", name="Start").first.click()
+    page.get_by_role("link", name="Start", exact=True).first.click()
     page.get_by_role("button", name="Skip this question").click()
     expect(page.get_by_role("button", name="Sound on")).to_be_visible()
 

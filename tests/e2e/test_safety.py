@@ -29,7 +29,7 @@ from tests.accounts.factories import PASSWORD, ClinicianFactory, UserFactory
 from tests.care.test_alert_notices import linked, subscribe
 from tests.conftest import signed_in
 from tests.e2e.test_clinician import CLINICIAN, log_in, totp_code
-from tests.e2e.test_offline import server_entries, sign_up_and_enroll, wait_for_service_worker
+from tests.e2e.test_offline import baseline_later, server_entries, sign_up_and_enroll, wait_for_service_worker
 from tests.programs.factories import EnrollmentFactory, exercises_of
 from tests.reminders import conftest as push_fixtures
 
@@ -118,6 +118,7 @@ def test_history_questions_come_before_any_program_and_are_saved(
         group.get_by_role("radio", name="Yes" if rule_id == "cancer_history" else "No").check()
     page.screenshot(path=str(artifacts / "onboarding-history.png"), full_page=False)
     save.click()
+    baseline_later(page)
 
     # Said kindly: book a visit, and a gentle start is still fine.
     advice = page.get_by_test_id("screening-advice")
@@ -184,7 +185,7 @@ def test_an_emergency_offline_shows_one_message_a_number_to_call_and_pauses_the_
     expect(page.get_by_test_id("safety-hold")).to_contain_text("Your exercises are paused")
     expect(page.get_by_text(re.compile(r"\d+ of \d+ done"))).to_have_count(0)  # no tally while paused
     expect(morning_items(page).first.locator(".chip")).to_have_text("Paused")
-    expect(page.get_by_role("link", name="Start")).to_have_count(0)
+    expect(page.get_by_role("link", name="Start", exact=True)).to_have_count(0)
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(artifacts / "emergency-screen.png"), full_page=False)
     assert_no_axe_violations(page)
@@ -197,7 +198,7 @@ def test_an_emergency_offline_shows_one_message_a_number_to_call_and_pauses_the_
     # The hold stays until the person has been seen; the check-in stays open.
     hold = page.get_by_test_id("safety-hold")
     expect(hold).to_be_visible()
-    expect(page.get_by_role("link", name="Start")).to_have_count(0)
+    expect(page.get_by_role("link", name="Start", exact=True)).to_have_count(0)
     expect(open_checkin(page).get_by_role("button", name="Update check-in")).to_be_enabled()
     page.get_by_role("link", name="Back to today").click()
     expect(hold).to_be_visible()
@@ -376,7 +377,7 @@ def test_a_clinician_the_patient_allows_sees_the_hold_and_releases_it(
     # The phone did not see it reported, and shows the plan held all the same.
     log_in(page, base, patient.email)
     expect(page.get_by_test_id("safety-hold")).to_contain_text("another device")
-    expect(page.get_by_role("link", name="Start")).to_have_count(0)
+    expect(page.get_by_role("link", name="Start", exact=True)).to_have_count(0)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
     share = page.get_by_role("region", name="Your care team")
     expect(share).to_contain_text("Nobody watches Backtrack live")

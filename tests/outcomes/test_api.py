@@ -60,6 +60,28 @@ def test_the_list_shows_items_licence_sources_and_a_baseline_due(patient_client)
     )
 
 
+def test_the_list_says_how_each_score_is_made_so_the_phone_can_show_it_offline(patient_client):
+    found = listed(patient_client)
+
+    assert {slug: q["score"]["method"] for slug, q in found.items()} == {
+        "peg": "mean",
+        "phq4": "sum",
+        "startback": "startback",
+        "pss4": "sum",
+    }
+    # PSS-4 items 2 and 3 are reverse-scored: "Very often" (4) counts 0.
+    reversed_item = found["pss4"]["items"][1]["answers"]
+    assert [(a["value"], a["points"]) for a in reversed_item] == [(0, 4), (1, 3), (2, 2), (3, 1), (4, 0)]
+    # STarT Back item 9: only "Very much" and "Extremely" count.
+    assert [a["points"] for a in found["startback"]["items"][8]["answers"]] == [0, 0, 0, 1, 1]
+    assert found["phq4"]["subscales"] == [
+        {"id": "anxiety", "items": ["1", "2"], "positive_at": 3},
+        {"id": "depression", "items": ["3", "4"], "positive_at": 3},
+    ]
+    assert found["phq4"]["support"] == {"total_at": 6, "subscale": "depression"}
+    assert found["peg"]["support"] is None
+
+
 def test_an_answer_is_scored_by_the_server_and_the_baseline_is_set(patient_client):
     sent = entry("questionnaire", {**answer("peg", [7, 6, 5]), "score": 0})  # a client's score is ignored
     result = sync(patient_client, sent)["results"][0]

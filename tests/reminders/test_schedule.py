@@ -9,7 +9,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backend.reminders.schedule import Schedule, format_hhmm, latest_due, next_fire_after, parse_hhmm
+from backend.reminders.schedule import (
+    Schedule,
+    format_hhmm,
+    latest_due,
+    next_fire_after,
+    parse_hhmm,
+    recent_and_next,
+)
 
 UTC = dt.UTC
 MINUTE = dt.timedelta(minutes=1)
@@ -270,3 +277,43 @@ def test_every_fire_is_on_an_allowed_weekday_outside_quiet_hours_and_never_twice
         if wall.time() in schedule.daily_times():  # (else it is the moment of a jump)
             assert wall.weekday() in schedule.weekdays
             assert not schedule.is_quiet(wall.time())
+
+
+def per_rule(schedule: Schedule, due: dt.datetime, now: dt.datetime, late: dt.timedelta):
+    """What the dispatcher did a rule at a time: (skipped-late slot, slot sent, next)."""
+    skipped = None
+    sent: dt.datetime | None = due
+    if now - due > late:
+        skipped = due
+        recent = next_fire_after(schedule, now - late)
+        sent = recent if recent is not None and recent <= now else None
+    if sent is not None:
+        sent = latest_due(schedule, sent, now)
+    return skipped, sent, next_fire_after(schedule, now)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    schedule=schedules(),
+    now=instants | near_transitions,
+    due_back=st.integers(0, 4 * 60 * 60),
+    on_a_slot=st.booleans(),
+)
+def test_one_outlook_per_schedule_gives_each_rule_what_its_own_arithmetic_does(
+    schedule, now, due_back, on_a_slot
+):
+    # The set-based dispatcher: per schedule, the last slot of the past hour and the
+    # next one; per rule, the late limit and the later of its due time and that slot.
+    late = dt.timedelta(hours=1)
+    due = now - dt.timedelta(seconds=due_back)
+    if on_a_slot:
+        slot = next_fire_after(schedule, due - dt.timedelta(minutes=1))
+        due = slot if slot is not None and slot <= now else due
+    last, following = recent_and_next(schedule, since=now - late, now=now)
+
+    if due < now - late:
+        got = (due, last, following)
+    else:
+        got = (None, max(due, last) if last is not None else due, following)
+
+    assert got == per_rule(schedule, due, now, late)

@@ -6,6 +6,8 @@ const TYPE_NAMES: Record<string, string> = {
   session: 'An exercise log',
   checkin: 'A check-in',
   journal: 'A journal page',
+  lesson: 'A lesson read',
+  questionnaire: 'A questionnaire answer',
 }
 
 function describe(errors: unknown): string {

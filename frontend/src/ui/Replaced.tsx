@@ -6,6 +6,8 @@ const TYPE_NAMES: Record<string, string> = {
   session: 'Your exercise log',
   checkin: 'Your check-in',
   journal: 'Your journal page',
+  lesson: 'Your lesson read',
+  questionnaire: 'Your questionnaire answer',
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact'
-import { useContext, useState } from 'preact/hooks'
+import { useContext, useEffect, useState } from 'preact/hooks'
 import * as api from '../../api'
 import { parseRules, parseScreeningRules } from '../../safety'
 import type {
@@ -8,11 +8,18 @@ import type {
   HoldRecord,
   Illustration as Picture,
   JournalRecord,
+  OutcomeChange,
+  OutcomePoint,
   PatientProfile,
+  Questionnaire,
   SafetyAlert,
   SafetyHold,
   SessionRecord,
+  Summary as SummaryData,
 } from '../../types'
+import { outcomeViews } from '../../questionnaires'
+import { Outcomes } from '../../ui/Outcomes'
+import { VisitReport } from '../../ui/Report'
 import { go, useSubmit } from '../../ui/hooks'
 import { Illustration } from '../../ui/Illustration'
 import { TextField } from '../../ui/TextField'
@@ -223,8 +230,30 @@ function Summary({ patientId }: { patientId: number }) {
       {summary.error !== undefined && <Problem error={summary.error} what="the progress summary" />}
       {summary.data === undefined && summary.loading && <p aria-busy="true">Loading…</p>}
       {summary.data && <SummaryView summary={summary.data} days={days} forClinician />}
+      {summary.data && <PatientOutcomes summary={summary.data} />}
     </section>
   )
+}
+
+let catalogue: Promise<Questionnaire[] | null> | undefined
+
+/** The questionnaires' titles, ranges and thresholds (the same catalogue patients get). */
+const questionnaireCatalogue = () =>
+  (catalogue ??= api.getQuestionnaires().catch(() => {
+    catalogue = undefined // asked again next time
+    return null
+  }))
+
+/** Issue 18: the patient's scores against their baseline, as numbers and a chart each. */
+function PatientOutcomes({ summary }: { summary: SummaryData & { outcomes?: OutcomePoint[]; outcome_changes?: OutcomeChange[] } }) {
+  const [list, setList] = useState<Questionnaire[] | null>()
+  useEffect(() => {
+    void questionnaireCatalogue().then(setList)
+  }, [])
+  if (list === undefined) return null
+  // A clinician's catalogue carries their own (empty) baselines: the patient's come from the summary.
+  const info = list?.map((q) => ({ ...q, baseline: null })) ?? null
+  return <Outcomes views={outcomeViews(summary, info)} forClinician />
 }
 
 interface Range {
@@ -550,6 +579,7 @@ export function PatientPage({ id }: { id: number }) {
           <Logs patientId={patient.id} range={shown} onRange={setRange} />
           <Journal patientId={patient.id} shared={patient.scopes.includes('journal')} range={shown} />
           <Notes patientId={patient.id} />
+          <VisitReport patientId={patient.id} label="Visit report" />
           <section class="card" aria-labelledby="export-title">
             <h2 id="export-title">Export</h2>
             <p class="small muted">Everything this link shares, for your records.</p>

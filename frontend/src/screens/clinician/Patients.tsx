@@ -16,6 +16,7 @@ import {
   type SortKey,
 } from './patients'
 import { Problem, useRemote } from './remote'
+import { scoreOf } from '../../questionnaires'
 import { useSubmit } from '../../ui/hooks'
 import { TextField } from '../../ui/TextField'
 import { AlertPush } from './AlertPush'
@@ -59,6 +60,40 @@ function Score({ value, trend }: { value: number | null; trend: Trend | null }) 
         <span class={`trend trend-${trend}`} aria-hidden="true" title={trendWords(trend)}>
           {trendArrow(trend)}
         </span>
+      )}
+    </span>
+  )
+}
+
+/** Latest PEG and its change since the baseline (issue 18 row `outcomes`). */
+function OutcomeCell({ row, slug }: { row: PatientRow; slug: string }) {
+  const found = row.outcomes?.find((o) => o.questionnaire === slug)
+  const latest = scoreOf(found?.latest)
+  if (!found || latest === null) {
+    return (
+      <span class="muted">
+        –<span class="visually-hidden">not answered yet</span>
+      </span>
+    )
+  }
+  const baseline = scoreOf(found.baseline)
+  const change = found.change ?? (baseline === null ? null : Math.round((latest - baseline) * 10) / 10)
+  return (
+    <span class="score outcome-cell" data-testid="row-outcome" data-slug={slug}>
+      <b>{latest.toFixed(1)}</b>
+      {change !== null && change !== 0 && (
+        <span class="small muted">
+          {' '}
+          {change > 0 ? '+' : '−'}
+          {Math.abs(change).toFixed(1)}
+          <span class="visually-hidden"> since the first answer</span>
+        </span>
+      )}
+      {found.meaningful && (
+        <>
+          <br />
+          <span class="badge-meaningful small">meaningful</span>
+        </>
       )}
     </span>
   )
@@ -110,6 +145,9 @@ function PatientTable({ rows, sort, onSort }: { rows: PatientRow[]; sort: Sort; 
                   </th>
                 )
               })}
+              <th scope="col">
+                PEG <span class="small muted">(change)</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -141,6 +179,9 @@ function PatientTable({ rows, sort, onSort }: { rows: PatientRow[]; sort: Sort; 
                 <td>
                   <Score value={row.latest_stress} trend={row.stress_trend} />
                 </td>
+                <td>
+                  <OutcomeCell row={row} slug="peg" />
+                </td>
               </tr>
             ))}
           </tbody>
@@ -148,7 +189,8 @@ function PatientTable({ rows, sort, onSort }: { rows: PatientRow[]; sort: Sort; 
       </div>
       <p class="small muted">
         Plan done: the share of planned exercises logged as done, up to the patient’s today (today counts what is logged so far). Arrows compare the last 7
-        days of check-ins with the 7 before.
+        days of check-ins with the 7 before. PEG: pain and its interference, 0 to 10 (lower is better); its change since the first answer, marked
+        meaningful at a 30% fall.
       </p>
     </>
   )

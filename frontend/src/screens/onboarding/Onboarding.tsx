@@ -1,26 +1,29 @@
 import { useEffect, useState } from 'preact/hooks'
 import * as api from '../../api'
 import { cachedEnrollments, cachedMe, cachedPrograms, refreshAll, saveMe, screeningRules } from '../../data'
+import { userToday } from '../../merge'
+import { cachedQuestionnaires, refreshQuestionnaires } from '../../questionnaires'
+import { listEntries } from '../../outbox'
 import { loadScreening, screeningAdvice, type ScreeningState } from '../../screening'
 import { BUDGETS } from '../../sessions'
 import { cacheGet, cacheSet } from '../../store'
-import type { Program, ReminderFields, SafetyRule } from '../../types'
+import type { Program, Questionnaire, ReminderFields, SafetyRule } from '../../types'
 import { go, useLive } from '../../ui/hooks'
 import { DEFAULTS, fieldsOf, KIND_HINTS, KIND_NAMES, ReminderEditor, rememberCheckinTime, type Kind } from '../../ui/ReminderEditor'
 import { detectedTimezone, TimezoneSelect } from '../../ui/timezone'
 import { ScreeningAdvice, ScreeningForm } from './Screening'
 
 /** Where onboarding stands, kept on the phone: closing the app mid-way resumes here. */
-export type OnboardingStep = 'screening' | 'programs' | 'budget' | 'reminders' | 'done'
+export type OnboardingStep = 'screening' | 'baseline' | 'programs' | 'budget' | 'reminders' | 'done'
 export const ONBOARDING_KEY = 'onboarding'
-const ORDER: OnboardingStep[] = ['screening', 'programs', 'budget', 'reminders', 'done']
+const ORDER: OnboardingStep[] = ['screening', 'baseline', 'programs', 'budget', 'reminders', 'done']
 
 export const onboardingStep = async () => (await cacheGet<{ step: OnboardingStep }>(ONBOARDING_KEY))?.step
 export const setOnboardingStep = (step: OnboardingStep) => cacheSet(ONBOARDING_KEY, { step })
 
 function StepCount({ step }: { step: OnboardingStep }) {
   const n = ORDER.indexOf(step) + 1
-  return <p class="small muted step-count">Step {n} of 4</p>
+  return <p class="small muted step-count">Step {n} of 5</p>
 }
 
 /**
@@ -41,7 +44,7 @@ export function Onboarding() {
     if (!rules || stored === undefined || saved === undefined || step !== undefined) return
     // Resume where it stopped; answered already (on this phone or another): past the history.
     if (saved && saved !== 'screening' && saved !== 'done') setStep(saved)
-    else setStep(rules.length > 0 && !stored ? 'screening' : 'programs')
+    else setStep(rules.length > 0 && !stored ? 'screening' : 'baseline')
   }, [rules, stored === undefined, saved === undefined])
   const to = (next: OnboardingStep) => {
     void setOnboardingStep(next)
@@ -61,11 +64,12 @@ export function Onboarding() {
           <p class="small muted">
             Asked once. You can change your answers in Settings at any time. Backtrack does not diagnose.
           </p>
-          <ScreeningForm rules={rules} submitLabel="Save and continue" onSaved={() => to('programs')} />
+          <ScreeningForm rules={rules} submitLabel="Save and continue" onSaved={() => to('baseline')} />
         </section>
       </main>
     )
   }
+  if (step === 'baseline') return <Baseline onDone={() => to('programs')} />
   if (step === 'budget') return <Budget onDone={() => to('reminders')} onBack={() => to('programs')} />
   if (step === 'reminders') {
     return (
@@ -81,6 +85,90 @@ export function Onboarding() {
   }
   const advice = stored ? (stored.answer ?? screeningAdvice(rules, stored.answers)) : undefined
   return <PlanChoices advice={advice} onEditHistory={rules.length > 0 ? () => to('screening') : undefined} onDone={() => to('budget')} />
+}
+
+type RunnerModule = typeof import('../questionnaire/Questionnaire')
+
+/**
+ * After the history: the questionnaires' first answers, the baseline every later
+ * score is compared with. Each can wait ("Later"): it stays due on Today.
+ */
+function Baseline({ onDone }: { onDone: () => void }) {
+  const me = useLive(cachedMe, ['cache:me'])
+  const [catalogue, setCatalogue] = useState<Questionnaire[] | null>()
+  const [runner, setRunner] = useState<RunnerModule>()
+  const [at, setAt] = useState<number>()
+  const [failed, setFailed] = useState(false)
+  useEffect(() => {
+    void (async () => {
+      // Fresh from the server when it can be (answered on another phone: not asked again).
+      const list = await refreshQuestionnaires().catch(() => cachedQuestionnaires())
+      const mine = new Set((await listEntries()).filter((e) => e.type === 'questionnaire' && !e.deleted).map((e) => (e.data as { questionnaire?: string }).questionnaire))
+      setCatalogue(list?.filter((q) => q.baseline === null && !mine.has(q.slug)) ?? null)
+    })().catch(() => setCatalogue(null))
+    // The questionnaire screen is its own chunk: fetched now, while this one is read.
+    import('../questionnaire/Questionnaire').then(setRunner, () => setFailed(true))
+  }, [])
+  useEffect(() => {
+    // Nothing to ask (all answered on another phone, or none offered): straight on.
+    if (catalogue !== undefined && (catalogue === null || catalogue.length === 0)) onDone()
+  }, [catalogue])
+  if (!catalogue || !me) return <main id="main" aria-busy="true" />
+  const today = userToday(me)
+  if (at !== undefined && runner && catalogue[at]) {
+    const last = at + 1 >= catalogue.length
+    return (
+      <main id="main">
+        <StepCount step="baseline" />
+        <p class="small muted">
+          Check {at + 1} of {catalogue.length}
+        </p>
+        <runner.QuestionnaireRunner
+          key={catalogue[at].slug}
+          q={catalogue[at]}
+          date={today}
+          doneLabel={last ? 'Continue' : `Next: ${catalogue[at + 1].short_title}`}
+          onDone={() => (last ? onDone() : setAt(at + 1))}
+          onLeave={onDone}
+          leaveLabel="Later"
+        />
+      </main>
+    )
+  }
+  const minutes = catalogue.reduce((sum, q) => sum + q.minutes, 0)
+  return (
+    <main id="main">
+      <StepCount step="baseline" />
+      <h1 tabIndex={-1}>Where you are starting from</h1>
+      <p>
+        {catalogue.length === 1 ? 'One short check' : `${catalogue.length} short checks`}, about {minutes} minutes in all. Your answers are the starting
+        point: later, Progress shows how they change.
+      </p>
+      <ul class="baseline-list">
+        {catalogue.map((q) => (
+          <li key={q.slug}>
+            <b>{q.short_title}</b>
+            <br />
+            <span class="small muted">{q.purpose}</span>
+          </li>
+        ))}
+      </ul>
+      <p class="small muted">Well-known questionnaires, asked exactly as their authors wrote them. They are not a test and not a diagnosis.</p>
+      {failed && (
+        <p class="notice warn" role="status">
+          The questions could not open just now. Choose Later: they wait for you on Today.
+        </p>
+      )}
+      <div class="row">
+        <button type="button" class="primary" disabled={!runner} onClick={() => setAt(0)}>
+          Start
+        </button>
+        <button type="button" class="quiet" onClick={onDone}>
+          Later
+        </button>
+      </div>
+    </main>
+  )
 }
 
 function PlanChoices({

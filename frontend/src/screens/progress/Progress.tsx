@@ -7,6 +7,26 @@ import type { Summary } from '../../types'
 import { useLive } from '../../ui/hooks'
 import { dayMonth } from '../../progress'
 import { SummaryView, type Window, WindowPicker } from '../../ui/SummaryView'
+import { listEntries } from '../../outbox'
+import { cachedQuestionnaires, localPoints, outcomeViews, QUESTIONNAIRES_KEY, refreshQuestionnaires } from '../../questionnaires'
+import type { OutcomeChange, OutcomePoint, Questionnaire } from '../../types'
+import { Outcomes } from '../../ui/Outcomes'
+import { VisitReport } from '../../ui/Report'
+
+type WithOutcomes = Summary & { outcomes?: OutcomePoint[]; outcome_changes?: OutcomeChange[] }
+
+/** The questionnaires against the baseline: the summary's scores and this phone's answers. */
+function YourOutcomes({ summary }: { summary: WithOutcomes | null | undefined }) {
+  const catalogue = useLive<Questionnaire[] | null>(cachedQuestionnaires, [`cache:${QUESTIONNAIRES_KEY}`])
+  const entries = useLive(listEntries, ['entries'])
+  // The kept catalogue holds the baseline: read again while the screen opens.
+  useEffect(() => {
+    void refreshQuestionnaires().catch(() => undefined)
+  }, [])
+  if (catalogue === undefined || entries === undefined || summary === undefined) return null
+  const views = outcomeViews(summary, catalogue, localPoints(entries, catalogue ?? []))
+  return <Outcomes views={views} />
+}
 
 // The last summary seen, whatever its span: shown offline rather than an empty screen.
 const LAST = 'summary:last'
@@ -72,6 +92,8 @@ export function Progress() {
         <p class="card">You are offline, and this phone has no progress saved yet. It shows here after you are next online.</p>
       )}
       {shown && <SummaryView summary={shown} days={(WINDOWS_OK.includes(shown.days) ? shown.days : days) as Window} flareDays={flareDays} />}
+      <YourOutcomes summary={shown} />
+      <VisitReport />
     </main>
   )
 }

@@ -1,5 +1,6 @@
 import { Fragment } from 'preact'
 import { useMemo, useState } from 'preact/hooks'
+import { SupportOffer } from '../../ui/SupportOffer'
 import { cachedMe, cachedRules } from '../../data'
 import { emergencyCall, noteCheckin } from '../../hold'
 import { findEntry } from '../../merge'
@@ -246,14 +247,7 @@ export function CheckIn({ date, entries }: { date: string; entries: LocalEntry[]
               Clear mood<span class="visually-hidden"> (back to not answered)</span>
             </button>
           )}
-          {draft.mood === 1 && (
-            <div class="notice support" role="status" data-testid="crisis-offer">
-              <p>Thank you for telling us. Days like this are hard, and you do not have to carry it alone.</p>
-              <a class="button primary" href="#/help">
-                Talk to someone now
-              </a>
-            </div>
-          )}
+          {draft.mood === 1 && <SupportOffer />}
         </fieldset>
         <Factors chosen={draft.factors ?? []} onChange={(factors) => update({ factors })} />
         <fieldset>

@@ -18,7 +18,39 @@ import { EmergencyPanel, HoldPanel } from './Safety'
 import { formatSeconds } from './tools'
 import { cachedGuided, guidedKey, guidedPractices } from '../../guided'
 import { isRead } from '../../lessons'
-import type { LessonItem, ProgramDetail } from '../../types'
+import { cachedQuestionnaires, dueToday, QUESTIONNAIRES_KEY } from '../../questionnaires'
+import type { LessonItem, ProgramDetail, Questionnaire } from '../../types'
+
+/**
+ * Due questionnaires (issue 18): a short check, offered like the lesson; done at once
+ * when answered here, with no signal too.
+ */
+function QuestionnaireCards({ day, today, entries }: { day: Day | null; today: string; entries: LocalEntry[] }) {
+  const catalogue = useLive<Questionnaire[] | null>(cachedQuestionnaires, [`cache:${QUESTIONNAIRES_KEY}`])
+  if (catalogue === undefined) return null
+  const cards = dueToday(day?.questionnaires, catalogue, entries, today)
+  if (cards.length === 0) return null
+  return (
+    <section class="questionnaire-cards" aria-label="Short checks">
+      {cards.map((c) => (
+        <a
+          key={c.slug}
+          class={`card lesson-card questionnaire-card${c.done ? ' is-read' : ''}`}
+          href={`#/questionnaire/${c.slug}`}
+          data-testid="today-questionnaire"
+          data-slug={c.slug}
+          data-done={c.done ? 'yes' : 'no'}
+        >
+          <span class="lesson-card-kicker small">
+            {c.minutes}-minute check{c.done ? ' · done, thank you' : ''}
+          </span>
+          <span class="lesson-title">{c.short_title}</span>
+          <span class="small muted">{c.purpose}</span>
+        </a>
+      ))}
+    </section>
+  )
+}
 
 /** The day's lesson: a calm offer, never a task that is late. */
 function LessonCard({ lesson, entries }: { lesson: LessonItem; entries: LocalEntry[] }) {
@@ -422,6 +454,7 @@ export function Today() {
       ))}
       {inFlare && <FlareAdvice day={shown ?? null} />}
       {!inFlare && day?.lesson && <LessonCard lesson={day.lesson} entries={entries} />}
+      {!inFlare && <QuestionnaireCards day={day} today={today} entries={entries} />}
       {!held && <RelaxNow />}
       {/* Only under the sessions once they are known: the day is read back from the
           store a moment after the refresh ends, and the steps shown first would jump
