@@ -156,7 +156,7 @@ class ReportFileView(APIView):
         operation_id="me_report_file_retrieve",
         responses={
             **RESPONSES,
-            500: OpenApiResponse(ReportFailedSerializer, description="It could not be made: ask again."),
+            503: OpenApiResponse(ReportFailedSerializer, description="It could not be made: ask again."),
         },
     )
     def get(self, request: Request, pk: uuid.UUID) -> HttpResponse:
@@ -175,7 +175,7 @@ def _answer(request: Request, pk: uuid.UUID) -> HttpResponse:
     if report.status == ReportFile.Status.PENDING:
         return _pending(report)
     if report.status == ReportFile.Status.FAILED:
-        return Response({"status": "failed", "detail": FAILED}, status=500)
+        return Response({"status": "failed", "detail": FAILED}, status=503)
     if report.patient_id != request.user.pk:
         _audit(request, report.patient_id)
     return _pdf(report.pdf, report.end)

@@ -6390,21 +6390,12 @@ export interface operations {
                 };
             };
             /** @description It could not be made: ask again. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReportFailed"];
-                };
-            };
-            /** @description Briefly unavailable; try again after Retry-After seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ReportFailed"];
                 };
             };
         };

@@ -76,7 +76,7 @@ def test_a_report_that_could_not_be_made_says_so_and_can_be_asked_again(
     assert report_file_make(report_id=ReportFile.objects.get().pk) == "failed"
 
     response = patient_client.get(poll)
-    assert response.status_code == 500
+    assert response.status_code == 503
     assert response.json() == {
         "status": "failed",
         "detail": "The report could not be made. Please try again in a moment.",
