@@ -82,7 +82,14 @@ def _styles() -> dict[str, ParagraphStyle]:
             "note", parent=body, backColor=HEAD, borderPadding=(5, 6, 5, 6), spaceBefore=6, spaceAfter=6
         ),
         "h2": ParagraphStyle(
-            "h2", parent=body, fontName=BOLD, fontSize=11.5, leading=15, spaceBefore=9, spaceAfter=3
+            "h2",
+            parent=body,
+            fontName=BOLD,
+            fontSize=11.5,
+            leading=15,
+            spaceBefore=9,
+            spaceAfter=3,
+            keepWithNext=1,
         ),
         "body": body,
         "small": ParagraphStyle("small", parent=body, fontSize=7.5, leading=9.5, textColor=MUTED),

@@ -1,4 +1,5 @@
 import io
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -43,10 +44,17 @@ class Opened:
         self.pages = len(self.reader.pages)
 
 
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
 def opened(response) -> Opened:
     assert response.status_code == 200, response.content[:300]
     assert response["Content-Type"] == "application/pdf"
-    return Opened(b"".join(response.streaming_content) if response.streaming else response.content)
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    # The last report a test opened, kept to look at (pdftoppm turns it into pictures).
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "visit-report-last.pdf").write_bytes(content)
+    return Opened(content)
 
 
 @pytest.fixture
