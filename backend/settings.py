@@ -204,6 +204,11 @@ MFA_TOTP_TOLERANCE = 1
 # Wrong authenticator codes count per user under the same rate. Attempts of any outcome
 # stay capped per address by allauth's "login" rate, which bounds password spraying.
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/key", "login": "30/m/ip"}
+# How many proxies of ours stand in front of gunicorn (the compose file's nginx is one).
+# The client's address is then the one the outermost trusted proxy saw; with 0 the
+# X-Forwarded-For header is ignored, so no one can choose their own address by sending it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # --- API ----------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -219,6 +224,8 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # ?format= is ours (the export's json|csv|fhir), not DRF's renderer switch.
     "URL_FORMAT_OVERRIDE": None,
+    # Throttles key anonymous callers by address: the same trusted proxies as allauth.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "care_redeem": env.str("THROTTLE_CARE_REDEEM", default="20/hour"),
         # The PWA syncs on start, on focus and when back online: far below this.

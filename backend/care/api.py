@@ -28,6 +28,7 @@ from backend.care.serializers import (
     ShareCodeSerializer,
     render_access,
 )
+from backend.core.clientip import client_ip
 from backend.core.fields import QuerySerializer
 from backend.programs import selectors as plan_selectors
 from backend.programs.days import PLAN_PARAMETERS, plan_response
@@ -60,7 +61,7 @@ from backend.tracker.serializers import (
 
 
 def _ip(request: Request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip(request)
 
 
 class ShareCodeView(APIView):

@@ -13,6 +13,7 @@ from backend.accounts.serializers import EraseSerializer
 from backend.care import selectors as care_selectors
 from backend.care import services as care_services
 from backend.care.permissions import IsClinicianWithMFA
+from backend.core.clientip import client_ip
 from backend.core.fields import QuerySerializer
 from backend.privacy import export
 from backend.privacy.services import account_erase
@@ -93,7 +94,7 @@ class PatientExportView(APIView):
             clinician=request.user,
             patient_ids=[link.patient_id],
             what=f"export ({fmt})",
-            ip=request.META.get("REMOTE_ADDR") or None,
+            ip=client_ip(request),
         )
         patient = link.patient
         document = export.collect(

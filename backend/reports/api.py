@@ -23,6 +23,7 @@ from backend.care import selectors as care_selectors
 from backend.care import services as care_services
 from backend.care.models import CareLink
 from backend.care.permissions import IsClinicianWithMFA
+from backend.core.clientip import client_ip
 from backend.core.fields import QuerySerializer
 from backend.reports import services, tasks
 from backend.reports.data import WINDOWS
@@ -93,7 +94,7 @@ def _pending(report: ReportFile) -> Response:
 
 
 def _ip(request: Request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip(request)
 
 
 def _audit(request: Request, patient_id: int) -> None:
