@@ -322,6 +322,9 @@ CELERY_FILESYSTEM_BROKER_DIR = BASE_DIR / "var" / "broker"
 # restart may lose messages); a send task holds its reminders this long.
 REMINDERS_REQUEUE_AFTER = env_number("REMINDERS_REQUEUE_AFTER", default=300, low=1, high=3600)
 REMINDERS_SEND_LEASE = env_number("REMINDERS_SEND_LEASE", default=600, low=1, high=3600)
+# Connections the dispatcher claims with at once (PostgreSQL): each takes its own batches
+# (FOR UPDATE SKIP LOCKED), so a busy minute uses more than one of the database's cores.
+REMINDERS_DISPATCH_CONNECTIONS = env_number("REMINDERS_DISPATCH_CONNECTIONS", default=2, low=1, high=16)
 # Clinicians' notices of urgent and emergency alerts (backend/care/notify.py): a send
 # task holds the notices it took this long; after that the sweep queues them again.
 CARE_NOTICE_LEASE = env_number("CARE_NOTICE_LEASE", default=300, low=1, high=3600)

@@ -275,6 +275,75 @@ def test_two_dispatchers_at_once_record_each_reminder_exactly_once(transactional
     assert not ReminderRule.objects.filter(next_fire_at__lte=now).exists()
 
 
+def test_one_dispatcher_claims_on_two_connections_at_once_and_records_each_reminder_once(
+    transactional_db, monkeypatch, settings
+):
+    settings.REMINDERS_DISPATCH_CONNECTIONS = 2
+    now = utc("2026-10-25T00:30:00")
+    rules = due_rules(now, 3000, seed=11)
+    ids = seed_rules(rules)
+    deliveries, _ = expected_outcome(rules, ids, now)
+    # Each connection's first batch waits, rows locked, until the other holds one too:
+    # both really claim at the same moment (on two PostgreSQL backends).
+    both_hold_a_batch = threading.Barrier(2, timeout=30)
+    real = sql.dispatch_claimed
+    seen = threading.local()
+    backends: Counter[int] = Counter()
+
+    def claim_then_wait(**kwargs):
+        batch = real(**kwargs)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backends[cursor.fetchone()[0]] += batch.claimed
+        if not getattr(seen, "first", False):
+            seen.first = True
+            both_hold_a_batch.wait()
+        return batch
+
+    monkeypatch.setattr(sql, "dispatch_claimed", claim_then_wait)
+    queued_chunks: list[list[int]] = []
+
+    report = reminders_dispatch(enqueue=queued_chunks.extend, now=now, batch_size=500)
+
+    assert len(backends) == 2 and all(backends.values()), backends
+    assert report.claimed == sum(backends.values()) == 3000
+    queued = [i for chunk in queued_chunks for i in chunk]
+    pending = sum(1 for d in deliveries if d[2] == "pending")
+    assert sorted(queued) == sorted(report.delivery_ids) and len(set(queued)) == report.queued == pending
+    recorded = list(Delivery.objects.values_list("rule_id", "fire_at", "status", "reason"))
+    assert sorted(recorded) == sorted(deliveries)
+    assert not ReminderRule.objects.filter(next_fire_at__lte=now).exists()
+
+
+def test_when_one_connection_fails_what_the_other_committed_stays_and_the_error_is_raised(
+    transactional_db, monkeypatch, settings
+):
+    settings.REMINDERS_DISPATCH_CONNECTIONS = 2
+    now = utc("2026-10-25T00:30:00")
+    rules = due_rules(now, 2000, seed=5)
+    ids = seed_rules(rules)
+    deliveries, _ = expected_outcome(rules, ids, now)
+    real = sql.dispatch_claimed
+
+    def fail_on_the_second_connection(**kwargs):
+        if threading.current_thread().name == "dispatch-1":
+            raise RuntimeError("connection lost")
+        return real(**kwargs)
+
+    monkeypatch.setattr(sql, "dispatch_claimed", fail_on_the_second_connection)
+    queued_chunks: list[list[int]] = []
+
+    with pytest.raises(RuntimeError, match="connection lost"):
+        reminders_dispatch(enqueue=queued_chunks.extend, now=now, batch_size=500)
+
+    # The first connection went on alone and took every rule; each was recorded once, and queued.
+    recorded = list(Delivery.objects.values_list("rule_id", "fire_at", "status", "reason"))
+    assert sorted(recorded) == sorted(deliveries)
+    assert not ReminderRule.objects.filter(next_fire_at__lte=now).exists()
+    pending = set(Delivery.objects.filter(status="pending").values_list("id", flat=True))
+    assert {i for chunk in queued_chunks for i in chunk} == pending
+
+
 def test_a_batch_is_the_same_few_statements_however_many_rules_are_due(django_assert_max_num_queries):
     now = utc("2026-03-29T01:30:00")
     seed_rules(due_rules(now, 5000, seed=3))
