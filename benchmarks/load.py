@@ -30,7 +30,9 @@ deleted once every request has been answered) with every user's cache filled (ea
 patient's /today/ and summary and each clinician's list are requested once), then
 runs the ceiling and each endpoint in turn, the ceiling again after each endpoint:
 an endpoint's ratio is to the mean of the two ceilings either side of it, measured
-seconds apart. For every phase it prints req/s, p50/p95/p99, errors, and the CPU
+seconds apart, both by req/s and by CPU (the ceiling's web + database CPU per
+request over the endpoint's: on a shared machine, what the requests cost moves far
+less than how many of them the machine found time for). For every phase it prints req/s, p50/p95/p99, errors, and the CPU
 per request of gunicorn's workers, of PostgreSQL's backends for this database and of
 wrk (from /proc/<pid>/stat and getrusage, before and after), with how busy the whole
 machine was; then the medians over the rounds. That is saturation, every connection
@@ -491,11 +493,16 @@ def fresh_round(server: Server, tokens: dict[str, list[str]]) -> None:
 
 HEADER = (
     f"{'endpoint':<16}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>7}"
-    f"{'web ms':>8}{'pg ms':>7}{'wrk ms':>7}{'busy':>6}{'vs ceiling':>11}  target"
+    f"{'web ms':>8}{'pg ms':>7}{'wrk ms':>7}{'busy':>6}{'vs ceiling':>11}{'by CPU':>8}  target"
 )
 
 
-def row(name: str, r: dict, ratio: float | None) -> str:
+def cpu_ms(r: dict) -> float:
+    """The server's CPU per request: web workers and database backends."""
+    return r["web_ms"] + r["pg_ms"]
+
+
+def row(name: str, r: dict, ratio: float | None, by_cpu: float | None = None) -> str:
     target = TARGETS_P95_MS.get(name)
     verdict = ""
     if target:
@@ -503,6 +510,7 @@ def row(name: str, r: dict, ratio: float | None) -> str:
     if name == "today" and ratio is not None:
         verdict += f"; >= 0.5 x ceiling: {'yes' if ratio >= 0.5 else 'NO'}"
     shown = f"{ratio:>11.2f}" if ratio is not None else f"{'':>11}"
+    shown += f"{by_cpu:>8.2f}" if by_cpu is not None else f"{'':>8}"
     return (
         f"{name:<16}{r['rps']:>8.0f}{r['p50_us'] / 1000:>8.1f}{r['p95_us'] / 1000:>8.1f}"
         f"{r['p99_us'] / 1000:>8.1f}{r['errors']:>7}{r['web_ms']:>8.2f}{r['pg_ms']:>7.2f}"
@@ -522,15 +530,18 @@ def run_round(server: Server, endpoints: list[str], tokens_file: Path, seconds: 
     ratio is to the mean of the ceilings just before and just after it."""
     ceilings = [run_wrk(server, "ceiling", tokens_file, seconds)]
     print("  " + row("ceiling", ceilings[0], None))
-    results, ratios = {}, {}
+    results, ratios, by_cpu = {}, {}, {}
     for endpoint in endpoints:
         results[endpoint] = run_wrk(server, endpoint, tokens_file, seconds)
         ceilings.append(run_wrk(server, "ceiling", tokens_file, seconds))
         ceiling = (ceilings[-2]["rps"] + ceilings[-1]["rps"]) / 2
         ratios[endpoint] = results[endpoint]["rps"] / ceiling
-        print("  " + row(endpoint, results[endpoint], ratios[endpoint]))
+        # The same ratio from CPU: what the requests cost, whatever else ran meanwhile.
+        ceiling_cpu = (cpu_ms(ceilings[-2]) + cpu_ms(ceilings[-1])) / 2
+        by_cpu[endpoint] = ceiling_cpu / max(cpu_ms(results[endpoint]), 1e-9)
+        print("  " + row(endpoint, results[endpoint], ratios[endpoint], by_cpu[endpoint]))
         print("  " + row("ceiling", ceilings[-1], None))
-    return {"results": results, "ratios": ratios, "ceilings": ceilings}
+    return {"results": results, "ratios": ratios, "by_cpu": by_cpu, "ceilings": ceilings}
 
 
 def main() -> None:
@@ -568,6 +579,7 @@ def main() -> None:
         help="threads per worker, gthread (as in the Dockerfile); 1: sync workers",
     )
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # each phase as it ends, even through a pipe
     asked = [e.strip() for e in args.endpoints.split(",") if e.strip() and e.strip() != "ceiling"]
     unknown = sorted(set(asked) - set(ENDPOINTS))
     if unknown:
@@ -611,15 +623,20 @@ def main() -> None:
         print(
             "web, pg, wrk ms: CPU per request of gunicorn's workers, PostgreSQL's backends, wrk; busy: all cores"
         )
+        print("vs ceiling: req/s over the ceiling's; by CPU: the ceiling's web + pg ms over the endpoint's")
         print(HEADER)
         for endpoint in endpoints:
             ratio = statistics.median(r["ratios"][endpoint] for r in rounds)
-            print(row(endpoint, median_row([r["results"][endpoint] for r in rounds]), ratio))
-        print(row("ceiling", median_row([c for r in rounds for c in r["ceilings"]]), 1.0))
+            by_cpu = statistics.median(r["by_cpu"][endpoint] for r in rounds)
+            print(row(endpoint, median_row([r["results"][endpoint] for r in rounds]), ratio, by_cpu))
+        print(row("ceiling", median_row([c for r in rounds for c in r["ceilings"]]), 1.0, 1.0))
         for endpoint in endpoints:
-            each = ", ".join(f"{r['ratios'][endpoint]:.2f}" for r in rounds)
-            median = statistics.median(r["ratios"][endpoint] for r in rounds)
-            print(f"  {endpoint} vs the ceilings either side, each round: {each}; median {median:.2f}")
+            for key, what in (("ratios", "req/s"), ("by_cpu", "CPU")):
+                each = ", ".join(f"{r[key][endpoint]:.2f}" for r in rounds)
+                median = statistics.median(r[key][endpoint] for r in rounds)
+                print(
+                    f"  {endpoint} vs the ceilings either side by {what}, each round: {each}; median {median:.2f}"
+                )
         lost = sum(r["lost"] for rr in rounds for r in [*rr["results"].values(), *rr["ceilings"]])
         if lost:
             print(f"  ({lost} process(es) ended mid-phase: their CPU is missing from the figures)")
