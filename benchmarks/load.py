@@ -122,7 +122,7 @@ def seed(patients: int, clinicians: int) -> dict[str, list[str]]:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.db.models import Max
 
-    from backend.accounts.models import User
+    from backend.accounts.models import User, UserSession
     from backend.accounts.session_store import SessionStore
     from backend.accounts.sessions import LAST_SEEN, STARTED
     from backend.tracker.models import CheckIn
@@ -150,6 +150,10 @@ def seed(patients: int, clinicians: int) -> dict[str, list[str]]:
 
     wanted = [f"load-patient-{n}@example.com" for n in range(patients)]
     wanted += [f"load-clinician-{n}@example.com" for n in range(clinicians)]
+    # Earlier runs' tokens: gone, so the session table stays the same size run after run.
+    UserSession.objects.filter(
+        user_id__in=User.objects.filter(email__startswith="load-").values("pk")
+    ).delete()
     tokens: dict[str, list[str]] = {"patients": [], "clinicians": []}
     now_ts = time.time()
     for user in User.objects.filter(email__in=wanted).order_by("pk"):
