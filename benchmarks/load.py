@@ -425,11 +425,12 @@ def run_wrk(server: Server, endpoint: str, tokens_file: Path, seconds: int, thin
         env=env,
         capture_output=True,
         text=True,
-        check=True,
-    ).stdout
+    )
     wait_quiet(server.port)
     after = server.cpu()
-    line = next(line for line in out.splitlines() if line.startswith("RESULT "))
+    line = next((line for line in out.stdout.splitlines() if line.startswith("RESULT ")), None)
+    if out.returncode or line is None:
+        sys.exit(f"wrk failed on {endpoint} (exit {out.returncode}):\n{out.stdout}{out.stderr}")
     result = json.loads(line[len("RESULT ") :])
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
     result["errors"] = result["status_errors"] + result["socket_errors"]
