@@ -10,6 +10,10 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.db.backends.utils import CursorWrapper
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -67,7 +71,7 @@ PARK_DAYS = 100_000
 OWNER_COLUMNS = ("user_id", "patient_id")
 
 
-def _seed_table(cursor) -> None:
+def _seed_table(cursor: CursorWrapper) -> None:
     cursor.execute(
         "CREATE TABLE IF NOT EXISTS benchmark_seed (tag text PRIMARY KEY, seeded_on date NOT NULL)"
     )
@@ -98,7 +102,7 @@ def seed_day(tag: str) -> dt.date | None:
     return row[0] if row else None
 
 
-def dated_tables(cursor) -> dict[str, tuple[str, list[str]]]:
+def dated_tables(cursor: CursorWrapper) -> dict[str, tuple[str, list[str]]]:
     """Each table with a ``date`` column and an owner: {table: (owner column, date columns)}.
 
     The owner is a foreign key to ``accounts_user`` named in OWNER_COLUMNS; a dated table

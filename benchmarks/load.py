@@ -167,7 +167,7 @@ def seed(patients: int, clinicians: int) -> dict[str, list[str]]:
             session[AUTHENTICATION_METHODS_SESSION_KEY] = [{"method": "mfa", "at": now_ts}]
             session["account_authentication_methods_user"] = str(user.pk)
         session.create()
-        tokens["clinicians" if user.role == "clinician" else "patients"].append(session.session_key)
+        tokens["clinicians" if user.role == "clinician" else "patients"].append(str(session.session_key))
     return tokens
 
 
@@ -584,7 +584,7 @@ def main() -> None:
         help="threads per worker, gthread (as in the Dockerfile); 1: sync workers",
     )
     args = parser.parse_args()
-    sys.stdout.reconfigure(line_buffering=True)  # each phase as it ends, even through a pipe
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # each phase as it ends, through a pipe too
     asked = [e.strip() for e in args.endpoints.split(",") if e.strip() and e.strip() != "ceiling"]
     unknown = sorted(set(asked) - set(ENDPOINTS))
     if unknown:
