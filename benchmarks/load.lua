@@ -1,5 +1,8 @@
 -- wrk script for benchmarks/load.py: one endpoint per run, chosen by ENDPOINT.
--- Tokens (allauth app session keys) come from the Lua file named by TOKENS.
+-- Tokens (allauth app session keys) come from the Lua file named by TOKENS. Every
+-- request, the ceiling's too, carries a signed-in user's X-Session-Token.
+-- RUN is a number load.py makes unique per phase: with the thread and a counter it
+-- makes every client_id a sync request sends unique, in the run and across runs.
 local tokens = dofile(os.getenv("TOKENS"))
 local endpoint = os.getenv("ENDPOINT")
 local threads = {}
@@ -9,16 +12,22 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
+local run = tonumber(os.getenv("RUN") or "0")
+local sent = 0
+
 function init(args)
-  math.randomseed(os.time() * 1000 + id)
+  math.randomseed(run * 64 + id)
 end
 
-local function uuid4()
-  local t = "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx"
-  return (t:gsub("[xy]", function(c)
+-- A version-4 UUID whose last 48 bits are this thread and a counter (unique within
+-- the phase), and whose first bits are random from RUN (unique across phases).
+local function client_id(entry)
+  local t = "xxxxxxxx-xxxx-4xxx-yxxx-"
+  local head = t:gsub("[xy]", function(c)
     local v = (c == "x") and math.random(0, 15) or math.random(8, 11)
     return string.format("%x", v)
-  end))
+  end)
+  return head .. string.format("%02x%07x%03x", id % 256, sent % 0x10000000, entry)
 end
 
 local function patient()
@@ -26,6 +35,7 @@ local function patient()
 end
 
 local function sync_body()
+  sent = sent + 1
   local day = os.date("!%Y-%m-%d")
   local now = os.date("!%Y-%m-%dT%H:%M:%SZ")
   local entries = {}
@@ -33,10 +43,10 @@ local function sync_body()
     local data
     if i % 2 == 0 then
       data = string.format('{"date":"%s","pain":%d,"stress":%d,"sleep_hours":7}', day, math.random(0, 10), math.random(0, 10))
-      entries[i] = string.format('{"client_id":"%s","type":"checkin","updated_at":"%s","data":%s}', uuid4(), now, data)
+      entries[i] = string.format('{"client_id":"%s","type":"checkin","updated_at":"%s","data":%s}', client_id(i), now, data)
     else
       data = string.format('{"date":"%s","item_id":"back-stretches:cat-cow:%s","status":"done"}', day, day)
-      entries[i] = string.format('{"client_id":"%s","type":"session","updated_at":"%s","data":%s}', uuid4(), now, data)
+      entries[i] = string.format('{"client_id":"%s","type":"session","updated_at":"%s","data":%s}', client_id(i), now, data)
     end
   end
   return '{"entries":[' .. table.concat(entries, ",") .. ']}'
@@ -51,7 +61,7 @@ local routes = {
   clinician_list = function()
     return wrk.format("GET", "/api/v1/care/patients/", {["X-Session-Token"] = tokens.clinicians[math.random(#tokens.clinicians)]})
   end,
-  ceiling = function() return wrk.format("GET", "/bench/ceiling/") end,
+  ceiling = function() return wrk.format("GET", "/bench/ceiling/", {["X-Session-Token"] = patient()}) end,
 }
 local names = {"today", "summary", "sync", "clinician_list"}
 
