@@ -143,8 +143,11 @@ def _rows(queryset: QuerySet, kind: str, filled: Iterable[str]) -> QuerySet:
         f"c_{n}": F(name) if name in filled else Cast(Value(None), output_field=field)
         for n, (name, field) in enumerate(_COLUMNS.items())
     }
-    return queryset.annotate(c_kind=Value(kind, output_field=CharField()), **columns).values_list(
-        "c_kind", *columns
+    # No ORDER BY: the rows meet in a UNION, where SQLite refuses one in each part.
+    return (
+        queryset.order_by()
+        .annotate(c_kind=Value(kind, output_field=CharField()), **columns)
+        .values_list("c_kind", *columns)
     )
 
 
