@@ -190,7 +190,15 @@ def main() -> None:
     queries_logged = len(connection.queries_log)
 
     if args.profile:
-        profiler = cProfile.Profile()
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            sync(batches[args.warmup + args.rounds])
+        print(f"--- the queries of one POST /sync/ of {BATCH} new entries: {len(captured)}")
+        for query in captured.captured_queries:
+            print(f"  {query['sql'][:160]}")
+        # Own CPU, not wall: waiting for PostgreSQL is not this process's work.
+        profiler = cProfile.Profile(time.process_time)
         for n in range(args.warmup, args.warmup + args.rounds):
             profiler.enable()
             sync(batches[n])

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Value
 from django.utils import timezone
 
@@ -224,10 +227,16 @@ def _apply(user: User, checked: list[dict[str, Any] | Rejected], cursor: str | N
         else:
             outcome.results.append(_lost(client_id, decision, row, incoming))
 
+    inserted = False
+    if connection.vendor == "postgresql":
+        created_checkins = to_create["checkin"].values()
+        # A flagged check-in's alert refers to its id: those batches take bulk_create.
+        if not any(row.safety_level != CheckIn.Safety.NONE for row in created_checkins):  # type: ignore[union-attr]
+            inserted = _insert(to_create, counter=seq if seq != before else None, user_id=user.pk)
     for kind, model in MODELS.items():
         # Each dict holds rows of this kind's model only (mypy sees the union of the three).
         manager: Any = model.objects
-        if to_create[kind]:
+        if to_create[kind] and not inserted:
             manager.bulk_create(to_create[kind].values(), batch_size=500)
         if to_update[kind]:
             # One statement for edits and raised marks alike: an unedited row writes its own values back.
@@ -248,8 +257,9 @@ def _apply(user: User, checked: list[dict[str, Any] | Rejected], cursor: str | N
         updated=[row for row in changed["checkin"] if isinstance(row, CheckIn)],
     )
     if seq != before:
-        state.counter = seq
-        state.save(update_fields=["counter"])
+        if not inserted:
+            state.counter = seq
+            state.save(update_fields=["counter"])
         invalidation.user_changed(user.pk)  # today's plan, clinicians' patient lists
 
     country = user.effective_country
@@ -265,6 +275,64 @@ def _apply(user: User, checked: list[dict[str, Any] | Rejected], cursor: str | N
     else:
         outcome.cursor = cursor or ""
     return outcome
+
+
+def _columns(model: type[Row]) -> list[tuple[str, str, str | None]]:
+    """(attribute, column, PostgreSQL type) of every column a new row is inserted with."""
+    return [
+        (field.attname, field.column, field.db_type(connection))
+        for field in model._meta.concrete_fields
+        if not field.primary_key
+    ]
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, uuid.UUID | Decimal):
+        return str(value)
+    if isinstance(value, dt.date):  # datetimes too: ISO 8601 with the offset
+        return value.isoformat()
+    return value
+
+
+def _insert(to_create: dict[str, dict[uuid.UUID, Row]], *, counter: int | None, user_id: int) -> bool:
+    """The batch's new rows, every type, and the user's new change counter in one
+    statement: each table's rows travel as one JSON array that PostgreSQL expands
+    (``jsonb_to_recordset``), so no parameter is quoted per value, no model field
+    prepares a value, and a batch costs one round trip whatever types it holds.
+    The created and updated times are the server's (``auto_now``), one for the batch.
+    False when there was nothing new (the counter is then the caller's to write).
+    """
+    now = timezone.now().isoformat()
+    parts: list[str] = []
+    params: list[Any] = []
+    for kind, rows in to_create.items():
+        if not rows:
+            continue
+        model = MODELS[kind]
+        columns = _columns(model)
+        names = ", ".join(f'"{column}"' for _, column, _ in columns)
+        types = ", ".join(f'"{column}" {db_type}' for _, column, db_type in columns)
+        records = []
+        for row in rows.values():
+            record = {column: _json_value(getattr(row, attname)) for attname, column, _ in columns}
+            record["created_on_server"] = record["updated_on_server"] = now
+            records.append(record)
+        # Names and types come from the models, never from a request; the rows are a parameter.
+        parts.append(
+            f'"{kind}" AS (INSERT INTO "{model._meta.db_table}" ({names}) '  # noqa: S608
+            f"SELECT {names} FROM jsonb_to_recordset(%s::jsonb) AS r({types}))"
+        )
+        params.append(json.dumps(records))
+    if not parts:
+        return False
+    if counter is None:
+        final = "SELECT 1"
+    else:
+        final = f'UPDATE "{SyncState._meta.db_table}" SET "counter" = %s WHERE "user_id" = %s'  # noqa: S608
+        params += [counter, user_id]
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(parts)} {final}", params)
+    return True
 
 
 SAFETY_RANK = {level: rank for rank, level in enumerate(("none", "see_doctor", "urgent", "emergency"))}
