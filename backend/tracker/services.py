@@ -7,6 +7,7 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -112,12 +113,16 @@ def _existing(user: User, valid: list[dict[str, Any]]) -> dict[uuid.UUID, tuple[
     ids = [entry["client_id"] for entry in valid]
     if not ids:
         return {}
-    lookups = [
-        model.objects.filter(user=user, client_id__in=ids).values_list(Value(kind), "pk")
-        for kind, model in MODELS.items()
-    ]
+    if connection.vendor == "postgresql":
+        # The same question in plain SQL: building five ORM querysets cost more than asking.
+        listed = "{" + ",".join(str(client_id) for client_id in ids) + "}"
+        with connection.cursor() as cursor:
+            cursor.execute(_EXISTING_SQL, [value for _ in MODELS for value in (user.pk, listed)])
+            pairs = cursor.fetchall()
+    else:
+        pairs = _existing_pairs(user, ids)
     found: dict[str, list[int]] = {}
-    for kind, pk in lookups[0].union(*lookups[1:], all=True):
+    for kind, pk in pairs:
         found.setdefault(kind, []).append(pk)
     existing: dict[uuid.UUID, tuple[str, Row]] = {}
     for kind, pks in found.items():
@@ -126,13 +131,39 @@ def _existing(user: User, valid: list[dict[str, Any]]) -> dict[uuid.UUID, tuple[
     return existing
 
 
+_EXISTING_SQL = " UNION ALL ".join(
+    f'SELECT \'{kind}\', "id" FROM "{model._meta.db_table}" '  # noqa: S608 - no user input in the SQL
+    f'WHERE "user_id" = %s AND "client_id" = ANY(%s::uuid[])'
+    for kind, model in MODELS.items()
+)
+
+
+def _existing_pairs(user: User, ids: list[uuid.UUID]) -> list[tuple[str, int]]:
+    lookups = [
+        model.objects.filter(user=user, client_id__in=ids).values_list(Value(kind), "pk")
+        for kind, model in MODELS.items()
+    ]
+    return list(lookups[0].union(*lookups[1:], all=True))
+
+
 def _lock_sync_state(user: User) -> SyncState:
     # One round trip once the row exists, which is every batch but a user's first.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_LOCK_SQL, [user.pk])
+            found = cursor.fetchone()
+        if found is not None:
+            state = SyncState(user_id=user.pk, counter=found[0])
+            state._state.adding, state._state.db = False, connection.alias
+            return state
     state = SyncState.objects.select_for_update().filter(user=user).first()
     if state is None:
         SyncState.objects.bulk_create([SyncState(user=user)], ignore_conflicts=True)
         state = SyncState.objects.select_for_update().get(user=user)
     return state
+
+
+_LOCK_SQL = f'SELECT "counter" FROM "{SyncState._meta.db_table}" WHERE "user_id" = %s FOR UPDATE'  # noqa: S608
 
 
 def sync_apply(
@@ -277,6 +308,7 @@ def _apply(user: User, checked: list[dict[str, Any] | Rejected], cursor: str | N
     return outcome
 
 
+@cache
 def _columns(model: type[Row]) -> list[tuple[str, str, str | None]]:
     """(attribute, column, PostgreSQL type) of every column a new row is inserted with."""
     return [
