@@ -153,9 +153,9 @@ def _lock_sync_state(user: User) -> SyncState:
             cursor.execute(_LOCK_SQL, [user.pk])
             found = cursor.fetchone()
         if found is not None:
-            state = SyncState(user_id=user.pk, counter=found[0])
-            state._state.adding, state._state.db = False, connection.alias
-            return state
+            locked = SyncState(user_id=user.pk, counter=found[0])
+            locked._state.adding, locked._state.db = False, connection.alias
+            return locked
     state = SyncState.objects.select_for_update().filter(user=user).first()
     if state is None:
         SyncState.objects.bulk_create([SyncState(user=user)], ignore_conflicts=True)
