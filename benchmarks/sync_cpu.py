@@ -16,8 +16,9 @@ session, DRF authentication and permissions, validation, the service, JSON):
 Each request's CPU (``time.process_time``: this process only; PostgreSQL's work is in
 its own processes) and wall time are recorded; the medians, the spread and the ratios
 sync/ceiling are printed, with the load average. DEBUG is off (no query logging).
-``--profile`` prints cProfile's top 25 (by own time and by cumulative time) for the
-20-new-entry sync request instead.
+``--profile`` prints instead the queries of one new-entry sync, and cProfile's top 25
+(own CPU time, by own time and by cumulative time) for the new-entry and the replayed
+sync requests.
 """
 
 from __future__ import annotations
@@ -50,7 +51,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
-    parser.add_argument("--profile", action="store_true", help="cProfile top 25 of the new-entry sync")
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile's top 25 of the sync requests (new, replayed)"
+    )
     args = parser.parse_args()
     setup_django()
 
@@ -198,17 +201,22 @@ def main() -> None:
         for query in captured.captured_queries:
             print(f"  {query['sql'][:160]}")
         # Own CPU, not wall: waiting for PostgreSQL is not this process's work.
-        profiler = cProfile.Profile(time.process_time)
+        profilers = {
+            "new entries": cProfile.Profile(time.process_time),
+            "replayed": cProfile.Profile(time.process_time),
+        }
         for n in range(args.warmup, args.warmup + args.rounds):
-            profiler.enable()
-            sync(batches[n])
-            profiler.disable()
-        for order in ("tottime", "cumulative"):
-            out = io.StringIO()
-            stats = pstats.Stats(profiler, stream=out)
-            stats.sort_stats(order).print_stats(25)
-            print(f"--- POST /sync/ {BATCH} new entries, {args.rounds} requests, top 25 by {order}")
-            print(out.getvalue())
+            for profiler in profilers.values():
+                profiler.enable()
+                sync(batches[n])
+                profiler.disable()
+        for what, profiler in profilers.items():
+            for order in ("tottime", "cumulative"):
+                out = io.StringIO()
+                stats = pstats.Stats(profiler, stream=out)
+                stats.sort_stats(order).print_stats(25)
+                print(f"--- POST /sync/ {BATCH} {what}, {args.rounds} requests, top 25 by {order}")
+                print(out.getvalue())
         return
 
     times: dict[str, tuple[list[float], list[float]]] = {
