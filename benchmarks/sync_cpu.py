@@ -16,7 +16,7 @@ session, DRF authentication and permissions, validation, the service, JSON):
 Each request's CPU (``time.process_time``: this process only; PostgreSQL's work is in
 its own processes) and wall time are recorded; the medians, the spread and the ratios
 sync/ceiling are printed, with the load average. DEBUG is off (no query logging).
-``--profile`` prints instead the queries of one new-entry sync, and cProfile's top 25
+``--profile`` prints instead the queries of one new and one replayed batch, and cProfile's top 25
 (own CPU time, by own time and by cumulative time) for the new-entry and the replayed
 sync requests.
 """
@@ -195,11 +195,12 @@ def main() -> None:
     if args.profile:
         from django.test.utils import CaptureQueriesContext
 
-        with CaptureQueriesContext(connection) as captured:
-            sync(batches[args.warmup + args.rounds])
-        print(f"--- the queries of one POST /sync/ of {BATCH} new entries: {len(captured)}")
-        for query in captured.captured_queries:
-            print(f"  {query['sql'][:160]}")
+        for what in ("new entries", "replayed"):
+            with CaptureQueriesContext(connection) as captured:
+                sync(batches[args.warmup + args.rounds])
+            print(f"--- the queries of one POST /sync/ of {BATCH} {what}: {len(captured)}")
+            for query in captured.captured_queries:
+                print(f"  {query['sql'][:160]}")
         # Own CPU, not wall: waiting for PostgreSQL is not this process's work.
         profilers = {
             "new entries": cProfile.Profile(time.process_time),
