@@ -107,7 +107,8 @@ def _rejection(rejected: Rejected) -> dict[str, Any]:
 def _existing(user: User, valid: list[dict[str, Any]]) -> dict[uuid.UUID, tuple[str, Row]]:
     """The user's stored rows with the batch's client ids, of any type.
 
-    One query finds which ids exist and in which table; rows are read only from the
+    On PostgreSQL one query reads them whole, from every table at once. Elsewhere one
+    query finds which ids exist and in which table, and rows are read only from the
     tables that have some. A batch of new entries, the usual case, costs one query.
     """
     ids = [entry["client_id"] for entry in valid]
