@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Value
 from django.utils import timezone
 
@@ -103,18 +107,28 @@ def _rejection(rejected: Rejected) -> dict[str, Any]:
 def _existing(user: User, valid: list[dict[str, Any]]) -> dict[uuid.UUID, tuple[str, Row]]:
     """The user's stored rows with the batch's client ids, of any type.
 
-    One query finds which ids exist and in which table; rows are read only from the
+    On PostgreSQL one query reads them whole, from every table at once. Elsewhere one
+    query finds which ids exist and in which table, and rows are read only from the
     tables that have some. A batch of new entries, the usual case, costs one query.
     """
     ids = [entry["client_id"] for entry in valid]
     if not ids:
         return {}
-    lookups = [
-        model.objects.filter(user=user, client_id__in=ids).values_list(Value(kind), "pk")
-        for kind, model in MODELS.items()
-    ]
+    if connection.vendor == "postgresql":
+        # One query in plain SQL, whole rows as JSON: building five ORM querysets, and
+        # reading each table that has some, cost more than the rest of a replay.
+        listed = "{" + ",".join(str(client_id) for client_id in ids) + "}"
+        with connection.cursor() as cursor:
+            cursor.execute(_EXISTING_SQL, [value for _ in MODELS for value in (user.pk, listed)])
+            found_rows = cursor.fetchall()
+        existing_rows: dict[uuid.UUID, tuple[str, Row]] = {}
+        for kind, record in found_rows:
+            row = _from_json(MODELS[kind], json.loads(record))
+            existing_rows[row.client_id] = (kind, row)
+        return existing_rows
+    pairs = _existing_pairs(user, ids)
     found: dict[str, list[int]] = {}
-    for kind, pk in lookups[0].union(*lookups[1:], all=True):
+    for kind, pk in pairs:
         found.setdefault(kind, []).append(pk)
     existing: dict[uuid.UUID, tuple[str, Row]] = {}
     for kind, pks in found.items():
@@ -123,13 +137,69 @@ def _existing(user: User, valid: list[dict[str, Any]]) -> dict[uuid.UUID, tuple[
     return existing
 
 
+_EXISTING_SQL = " UNION ALL ".join(
+    f"SELECT '{kind}', row_to_json(t)::text FROM \"{model._meta.db_table}\" t "  # noqa: S608 - no user input
+    f'WHERE "user_id" = %s AND "client_id" = ANY(%s::uuid[])'
+    for kind, model in MODELS.items()
+)
+
+
+def _parse_decimal(value: Any) -> Decimal:
+    return Decimal(str(value))
+
+
+# How a column's JSON value (row_to_json) becomes what the ORM would have read.
+_FROM_JSON: dict[str, Any] = {
+    "DateTimeField": dt.datetime.fromisoformat,
+    "DateField": dt.date.fromisoformat,
+    "DecimalField": _parse_decimal,
+    "UUIDField": uuid.UUID,
+    "FloatField": float,
+}
+
+
+@cache
+def _json_columns(model: type[Row]) -> tuple[list[str], list[tuple[str, Any]]]:
+    fields = model._meta.concrete_fields
+    return [f.attname for f in fields], [(f.column, _FROM_JSON.get(f.get_internal_type())) for f in fields]
+
+
+def _from_json(model: type[Row], record: dict[str, Any]) -> Row:
+    """A stored row read as JSON, as the model instance the ORM would have built."""
+    names, columns = _json_columns(model)
+    values = []
+    for column, parse in columns:
+        value = record[column]
+        values.append(value if value is None or parse is None else parse(value))
+    return model.from_db(connection.alias, names, values)
+
+
+def _existing_pairs(user: User, ids: list[uuid.UUID]) -> list[tuple[str, int]]:
+    lookups = [
+        model.objects.filter(user=user, client_id__in=ids).values_list(Value(kind), "pk")
+        for kind, model in MODELS.items()
+    ]
+    return list(lookups[0].union(*lookups[1:], all=True))
+
+
 def _lock_sync_state(user: User) -> SyncState:
     # One round trip once the row exists, which is every batch but a user's first.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_LOCK_SQL, [user.pk])
+            found = cursor.fetchone()
+        if found is not None:
+            locked = SyncState(user_id=user.pk, counter=found[0])
+            locked._state.adding, locked._state.db = False, connection.alias
+            return locked
     state = SyncState.objects.select_for_update().filter(user=user).first()
     if state is None:
         SyncState.objects.bulk_create([SyncState(user=user)], ignore_conflicts=True)
         state = SyncState.objects.select_for_update().get(user=user)
     return state
+
+
+_LOCK_SQL = f'SELECT "counter" FROM "{SyncState._meta.db_table}" WHERE "user_id" = %s FOR UPDATE'  # noqa: S608
 
 
 def sync_apply(
@@ -224,10 +294,16 @@ def _apply(user: User, checked: list[dict[str, Any] | Rejected], cursor: str | N
         else:
             outcome.results.append(_lost(client_id, decision, row, incoming))
 
+    inserted = False
+    if connection.vendor == "postgresql":
+        created_checkins = to_create["checkin"].values()
+        # A flagged check-in's alert refers to its id: those batches take bulk_create.
+        if not any(row.safety_level != CheckIn.Safety.NONE for row in created_checkins):  # type: ignore[union-attr]
+            inserted = _insert(to_create, counter=seq if seq != before else None, user_id=user.pk)
     for kind, model in MODELS.items():
         # Each dict holds rows of this kind's model only (mypy sees the union of the three).
         manager: Any = model.objects
-        if to_create[kind]:
+        if to_create[kind] and not inserted:
             manager.bulk_create(to_create[kind].values(), batch_size=500)
         if to_update[kind]:
             # One statement for edits and raised marks alike: an unedited row writes its own values back.
@@ -248,8 +324,9 @@ def _apply(user: User, checked: list[dict[str, Any] | Rejected], cursor: str | N
         updated=[row for row in changed["checkin"] if isinstance(row, CheckIn)],
     )
     if seq != before:
-        state.counter = seq
-        state.save(update_fields=["counter"])
+        if not inserted:
+            state.counter = seq
+            state.save(update_fields=["counter"])
         invalidation.user_changed(user.pk)  # today's plan, clinicians' patient lists
 
     country = user.effective_country
@@ -265,6 +342,65 @@ def _apply(user: User, checked: list[dict[str, Any] | Rejected], cursor: str | N
     else:
         outcome.cursor = cursor or ""
     return outcome
+
+
+@cache
+def _columns(model: type[Row]) -> list[tuple[str, str, str | None]]:
+    """(attribute, column, PostgreSQL type) of every column a new row is inserted with."""
+    return [
+        (field.attname, field.column, field.db_type(connection))
+        for field in model._meta.concrete_fields
+        if not field.primary_key
+    ]
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, uuid.UUID | Decimal):
+        return str(value)
+    if isinstance(value, dt.date):  # datetimes too: ISO 8601 with the offset
+        return value.isoformat()
+    return value
+
+
+def _insert(to_create: dict[str, dict[uuid.UUID, Row]], *, counter: int | None, user_id: int) -> bool:
+    """The batch's new rows, every type, and the user's new change counter in one
+    statement: each table's rows travel as one JSON array that PostgreSQL expands
+    (``jsonb_to_recordset``), so no parameter is quoted per value, no model field
+    prepares a value, and a batch costs one round trip whatever types it holds.
+    The created and updated times are the server's (``auto_now``), one for the batch.
+    False when there was nothing new (the counter is then the caller's to write).
+    """
+    now = timezone.now().isoformat()
+    parts: list[str] = []
+    params: list[Any] = []
+    for kind, rows in to_create.items():
+        if not rows:
+            continue
+        model = MODELS[kind]
+        columns = _columns(model)
+        names = ", ".join(f'"{column}"' for _, column, _ in columns)
+        types = ", ".join(f'"{column}" {db_type}' for _, column, db_type in columns)
+        records = []
+        for row in rows.values():
+            record = {column: _json_value(getattr(row, attname)) for attname, column, _ in columns}
+            record["created_on_server"] = record["updated_on_server"] = now
+            records.append(record)
+        # Names and types come from the models, never from a request; the rows are a parameter.
+        parts.append(
+            f'"{kind}" AS (INSERT INTO "{model._meta.db_table}" ({names}) '  # noqa: S608
+            f"SELECT {names} FROM jsonb_to_recordset(%s::jsonb) AS r({types}))"
+        )
+        params.append(json.dumps(records))
+    if not parts:
+        return False
+    if counter is None:
+        final = "SELECT 1"
+    else:
+        final = f'UPDATE "{SyncState._meta.db_table}" SET "counter" = %s WHERE "user_id" = %s'  # noqa: S608
+        params += [counter, user_id]
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(parts)} {final}", params)
+    return True
 
 
 SAFETY_RANK = {level: rank for rank, level in enumerate(("none", "see_doctor", "urgent", "emergency"))}

@@ -437,3 +437,50 @@ def test_a_program_added_after_the_first_sync_is_accepted(client, patient):
     Program.objects.create(slug="brand-new", title="Brand new", category="core", weeks=4, content_hash="x")
 
     assert statuses(sync(client, entry("session", session("brand-new:first-step")))) == ["created"]
+
+
+@pytest.mark.postgres
+def test_new_entries_of_every_type_are_stored_as_sent_in_one_write_with_the_counter(client, patient):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from backend.outcomes.instruments import instruments
+    from backend.programs.lessons import lesson_catalog
+    from backend.tracker.models import SyncState
+
+    lesson = next(iter(lesson_catalog()))
+    answers = {item.id: 2 for item in instruments()["phq4"].items}
+    sent = [
+        entry("session", session(sets=2, reps=12, effort=5, pain_before=4, pain_after=3, note="easier")),
+        entry("session", session(item="core-strength:dead-bug", status="skipped")),
+        entry(
+            "checkin",
+            checkin(
+                pain_areas=["lower_back", "legs"], sleep_hours=6.5, mood=2, note="tired", factors=["work"]
+            ),
+        ),
+        entry("journal", journal(gratitude=["tea"], text="A long day.", kinder_view="It passed.")),
+        entry("lesson", {"date": TODAY.isoformat(), "lesson": lesson, "status": "read"}),
+        entry("questionnaire", {"date": TODAY.isoformat(), "questionnaire": "phq4", "answers": answers}),
+    ]
+    sync(client, entry("journal", journal()))  # a user's first batch also makes their counter
+    with CaptureQueriesContext(connection) as queries:
+        answer = sync(client, *sent)
+
+    assert statuses(answer) == ["created"] * 6
+    assert [r["version"] for r in answer["results"]] == [2, 3, 4, 5, 6, 7]
+    writes = [q["sql"] for q in queries if q["sql"].lstrip().startswith(("INSERT", "UPDATE", "WITH"))]
+    assert len(writes) == 1, writes
+    assert SyncState.objects.get(user=patient).counter == 7
+    # What the person typed comes back, on another device, as they typed it.
+    pulled = {e["client_id"]: e for e in client.get("/api/v1/sync/").json()["entries"]}
+    for posted in sent:
+        back = pulled[posted["client_id"]]
+        shown = {k: v for k, v in back["data"].items() if k not in ("score", "band", "subscores")}
+        assert {k: shown.get(k) for k in posted["data"]} == posted["data"], (shown, posted["data"])
+        assert all(shown[k] == [] for k in shown.keys() - posted["data"].keys()), shown  # red_flags: none
+        assert (
+            back["updated_at"][:19]
+            == dt.datetime.fromisoformat(posted["updated_at"]).astimezone(dt.UTC).isoformat()[:19]
+        )
+    assert pulled[sent[5]["client_id"]]["data"]["score"] == 8
