@@ -289,6 +289,7 @@ def run_end_to_end(args: argparse.Namespace, service, worker_pid: int) -> Timing
 
     service_cpu = service.wait_for(0, timeout=0).cpu_seconds
     worker_cpu = process_tree_cpu(worker_pid)
+    database_cpu = backends_cpu()
     cpu_before = time.process_time()
     t0 = time.monotonic()
     with connection.execute_wrapper(timed):
@@ -303,6 +304,7 @@ def run_end_to_end(args: argparse.Namespace, service, worker_pid: int) -> Timing
     all_recorded = time.monotonic() - t0
     sent = Delivery.objects.filter(status="sent").count()
     worker_cpu = process_tree_cpu(worker_pid) - worker_cpu
+    database_cpu = sum(cpu - database_cpu.get(pid, 0.0) for pid, cpu in backends_cpu().items())
     service_cpu = service.wait_for(0, timeout=0).cpu_seconds - service_cpu
     once = len(set(tally.delivery_ids)) == tally.received
     latencies = sorted(at - t0 for at in tally.times)
@@ -319,9 +321,23 @@ def run_end_to_end(args: argparse.Namespace, service, worker_pid: int) -> Timing
             f"median {statistics.median(latencies):.1f} s, p95 {latencies[int(0.95 * (len(latencies) - 1))]:.1f} s)"
         )
     lines.append(f"recorded as sent: {sent} of {count}, {all_recorded:.1f} s after the start")
-    lines.append(f"CPU: worker {worker_cpu:.1f} s, dispatcher {here:.1f} s, push service {service_cpu:.1f} s")
+    lines.append(
+        f"CPU: worker {worker_cpu:.1f} s, dispatcher {here:.1f} s, push service {service_cpu:.1f} s, "
+        f"PostgreSQL {database_cpu:.1f} s"
+    )
     ok = tally.received == count and sent == count and not tally.rejections and once
     return Timing(rate, last - t0, worker_cpu, service_cpu, ok=ok, lines=lines)
+
+
+def backends_cpu() -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend on this database (the server runs here).
+    The worker's connections stay open (CONN_MAX_AGE), so they are all there at the end."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        pids = [pid for (pid,) in cursor.fetchall()]
+    return {pid: process_tree_cpu(pid) for pid in pids}
 
 
 def process_tree_cpu(pid: int) -> float:
