@@ -52,19 +52,19 @@ def deliveries_claim(*, delivery_ids: Iterable[int], owner: str, now: dt.datetim
     """
     ids = list(delivery_ids)
     until = now + dt.timedelta(seconds=settings.REMINDERS_SEND_LEASE)
-    Delivery.objects.filter(pk__in=ids, status=Delivery.Status.PENDING).filter(
+    Delivery.objects.filter(sql.AnyOf(F("pk"), ids), status=Delivery.Status.PENDING).filter(
         Q(lease_owner__in=["", owner]) | Q(leased_until__isnull=True) | Q(leased_until__lt=now)
     ).update(lease_owner=owner, leased_until=until)
     return list(
-        Delivery.objects.filter(pk__in=ids, status=Delivery.Status.PENDING, lease_owner=owner).values_list(
-            "pk", flat=True
-        )
+        Delivery.objects.filter(
+            sql.AnyOf(F("pk"), ids), status=Delivery.Status.PENDING, lease_owner=owner
+        ).values_list("pk", flat=True)
     )
 
 
 def deliveries_hold(*, delivery_ids: Iterable[int], owner: str, until: dt.datetime) -> None:
     """Keep a task's lease while it waits to retry, so the sweep does not queue them again."""
-    Delivery.objects.filter(pk__in=list(delivery_ids), lease_owner=owner).update(leased_until=until)
+    Delivery.objects.filter(sql.AnyOf(F("pk"), delivery_ids), lease_owner=owner).update(leased_until=until)
 
 
 @transaction.atomic
@@ -123,7 +123,7 @@ def deliveries_finish(*, delivery_ids: Iterable[int], status: str, reason: str =
     ids = list(delivery_ids)
     if not ids:
         return 0
-    return Delivery.objects.filter(pk__in=ids, status=Delivery.Status.PENDING).update(
+    return Delivery.objects.filter(sql.AnyOf(F("pk"), ids), status=Delivery.Status.PENDING).update(
         status=status, reason=reason, finished_at=now
     )
 
@@ -145,7 +145,7 @@ def push_results_record(
             [(d, s, now) for d, s in accepted],
             ignore_conflicts=True,  # an earlier attempt's receipt stays as it is
         )
-        PushSubscription.objects.filter(pk__in={s for _, s in accepted}).update(
+        PushSubscription.objects.filter(sql.AnyOf(F("pk"), {s for _, s in accepted})).update(
             last_success_at=now, failure_count=0
         )
     gone = set(gone)
@@ -153,7 +153,9 @@ def push_results_record(
         PushSubscription.objects.filter(pk__in=gone).delete()
     failed = set(failed) - gone
     if failed:
-        PushSubscription.objects.filter(pk__in=failed).update(failure_count=F("failure_count") + 1)
+        PushSubscription.objects.filter(sql.AnyOf(F("pk"), failed)).update(
+            failure_count=F("failure_count") + 1
+        )
 
 
 @transaction.atomic
