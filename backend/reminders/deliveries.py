@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -31,9 +31,11 @@ Enqueue = Callable[[list[list[int]]], None]
 # "time for your morning stretches" at lunchtime helps nobody.
 LATE_LIMIT = dt.timedelta(hours=1)
 
-# Deliveries per send task (250 cost a worker 15% less CPU than 100 in the
-# benchmark: fewer per-task queries).
-SEND_CHUNK = 250
+# Deliveries per send task. A busy tick's tasks hold 1,000 anyway (50 tasks per
+# batch of 50,000); a small tick's were 250. At 250 the worker spent 4.5-4.7 s of CPU
+# on 5,000 deliveries, at 1,000 3.5-4.1 s (the bare sender 3.1-4.2 s in the same
+# runs): fewer per-task queries, round trips and moments with few requests in flight.
+SEND_CHUNK = 1000
 # Deliveries are history for support and tests; older rows are pruned daily.
 DELIVERY_RETENTION = dt.timedelta(days=30)
 
@@ -139,12 +141,7 @@ def push_results_record(
     """``accepted``: (delivery, subscription) pairs the push service took; ``gone``:
     subscriptions it says no longer exist; ``failed``: subscriptions that failed."""
     if accepted:
-        sql.bulk_insert(
-            PushReceipt,
-            ("delivery_id", "subscription_id", "created_at"),
-            [(d, s, now) for d, s in accepted],
-            ignore_conflicts=True,  # an earlier attempt's receipt stays as it is
-        )
+        _receipts_insert(accepted, now=now)
         PushSubscription.objects.filter(sql.AnyOf(F("pk"), {s for _, s in accepted})).update(
             last_success_at=now, failure_count=0
         )
@@ -155,6 +152,29 @@ def push_results_record(
     if failed:
         PushSubscription.objects.filter(sql.AnyOf(F("pk"), failed)).update(
             failure_count=F("failure_count") + 1
+        )
+
+
+def _receipts_insert(accepted: Sequence[tuple[int, int]], *, now: dt.datetime) -> None:
+    """One INSERT; an earlier attempt's receipt stays as it is. On PostgreSQL the ids
+    go as two arrays in text form and the time once: psycopg adapting a list of
+    datetimes, one per receipt, was over half of recording's CPU."""
+    if connection.vendor != "postgresql":
+        sql.bulk_insert(
+            PushReceipt,
+            ("delivery_id", "subscription_id", "created_at"),
+            [(d, s, now) for d, s in accepted],
+            ignore_conflicts=True,
+        )
+        return
+    table = connection.ops.quote_name(PushReceipt._meta.db_table)
+    deliveries_ids = "{" + ",".join(str(int(d)) for d, _ in accepted) + "}"
+    subscription_ids = "{" + ",".join(str(int(s)) for _, s in accepted) + "}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (delivery_id, subscription_id, created_at) "  # noqa: S608 - table from the model
+            "SELECT d, s, %s FROM unnest(%s::bigint[], %s::bigint[]) AS v(d, s) ON CONFLICT DO NOTHING",
+            [now, deliveries_ids, subscription_ids],
         )
 
 
