@@ -13,11 +13,20 @@ runs. The last line reads `claimed N in S s` and the ratio of the two.
 
 Creates a scratch database (<name>_reminders_bench) next to DATABASE_URL's and drops it at the
 end, and uses a queue of its own on REDIS_URL (nothing else there is touched).
-N users each have one subscription on tests/pushservice (which verifies the VAPID
-signature and decrypts every payload, as a push service and browser would) and one
-rule due now. The dispatcher runs here, timed, with its queries counted; a worker
-(prefork, 2 processes, as on this 2-core machine) sends. Prints deliveries per
-second from the dispatcher's start to the last message the push service accepted.
+N users each have one subscription on tests/pushservice, run in a process of its own
+(it verifies the VAPID signature and decrypts every payload, as a push service and
+browser would; in this process it would share the sender's GIL), and one rule due now.
+
+After 1,000 messages sent untimed (a warm-up), three timed runs, one after another,
+to the same N devices:
+- the bare sender: the same N messages (a real reminder's payload) sent straight by the
+  project's PushSender from this process: no Celery, no database;
+- end to end: the dispatcher runs here, timed, with its queries counted; the worker
+  (--pool, --worker-concurrency, WEBPUSH_CONCURRENCY=--webpush-concurrency) sends;
+  deliveries per second from the dispatcher's start to the last message the push
+  service accepted, each delivery checked to arrive once;
+- the bare sender again, so a change of load on shared cores weighs on both sides.
+The last line reads `end to end R/s = X of the bare sender (B/s)`, B the mean of the two.
 """
 
 from __future__ import annotations
@@ -25,13 +34,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import resource
 import secrets
 import statistics
 import subprocess
 import sys
 import time
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -53,7 +62,14 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--reminders", type=int, default=10_000)
-    parser.add_argument("--worker-concurrency", type=int, default=2)
+    parser.add_argument("--worker-concurrency", type=int, default=2, help="worker processes (or threads)")
+    parser.add_argument("--pool", default="prefork", choices=["prefork", "threads", "solo"])
+    parser.add_argument(
+        "--webpush-concurrency",
+        type=int,
+        default=100,
+        help="requests in flight per sender (WEBPUSH_CONCURRENCY)",
+    )
     parser.add_argument("--claim-only", action="store_true", help="time the dispatcher alone (see above)")
     parser.add_argument("--keep-database", action="store_true", help="leave the scratch database to look at")
     args = parser.parse_args()
@@ -106,27 +122,24 @@ def main() -> None:
 
 def run(args: argparse.Namespace, env: dict[str, str], public_key: str) -> None:
     from django.core.management import call_command
-    from django.db import connection
     from django.utils import timezone
 
     from backend.accounts.models import User
     from backend.celery import app
-    from backend.reminders.dispatch import reminders_dispatch
-    from backend.reminders.models import Delivery, PushSubscription, ReminderRule
-    from backend.reminders.tasks import enqueue_sends
-    from tests.pushservice import PushService
+    from backend.reminders.models import PushSubscription, ReminderRule
+    from tests.pushservice.process import PushServiceProcess
 
     call_command("migrate", verbosity=0)
     queue = f"bench-{uuid.uuid4().hex[:8]}"
     app.conf.task_default_queue = queue  # the dispatcher here enqueues to the bench worker only
 
     count = args.reminders
-    service = PushService(vapid_public_key=public_key).start()
+    service = PushServiceProcess(vapid_public_key=public_key).start()
     started = time.perf_counter()
+    devices = service.subscribe(count)
     users = User.objects.bulk_create(
         [User(email=f"bench{n}@example.org", timezone="Europe/Paris") for n in range(count)], batch_size=2000
     )
-    devices = [service.subscribe() for _ in users]
     PushSubscription.objects.bulk_create(
         [
             PushSubscription(user=user, endpoint=d.endpoint, p256dh=d.p256dh, auth=d.auth)
@@ -148,12 +161,17 @@ def run(args: argparse.Namespace, env: dict[str, str], public_key: str) -> None:
 
     log = ROOT / "var" / f"bench-worker-{queue}.log"
     log.parent.mkdir(exist_ok=True)
-    worker_env = {**os.environ, **env, "LOG_LEVEL": "INFO"}
+    worker_env = {
+        **os.environ,
+        **env,
+        "LOG_LEVEL": "INFO",
+        "WEBPUSH_CONCURRENCY": str(args.webpush_concurrency),
+    }
     with log.open("w") as out:
         worker = subprocess.Popen(
             [
                 sys.executable, "-m", "celery", "-A", "backend", "worker", "-Q", queue,
-                f"--concurrency={args.worker_concurrency}", "--pool=prefork", "--loglevel=INFO",
+                f"--concurrency={args.worker_concurrency}", f"--pool={args.pool}", "--loglevel=INFO",
                 "--without-gossip", "--without-mingle", "--without-heartbeat", f"--hostname={queue}@%h",
             ],
             cwd=ROOT, env=worker_env, stdout=out, stderr=subprocess.STDOUT,
@@ -164,30 +182,20 @@ def run(args: argparse.Namespace, env: dict[str, str], public_key: str) -> None:
             if worker.poll() is not None or time.monotonic() > deadline:
                 sys.exit(f"the worker did not start:\n{log.read_text()[-3000:]}")
             time.sleep(0.1)
-
-        queries = {"count": 0, "seconds": 0.0}
-
-        def timed(execute, sql, params, many, context):
-            start = time.perf_counter()
-            try:
-                return execute(sql, params, many, context)
-            finally:
-                queries["seconds"] += time.perf_counter() - start
-                queries["count"] += 1
-
-        cpu_before = resource.getrusage(resource.RUSAGE_SELF)
-        t0 = time.monotonic()
-        with connection.execute_wrapper(timed):
-            report = reminders_dispatch(enqueue=enqueue_sends)
-        dispatched = time.monotonic() - t0
-        received = service.wait_for(count, timeout=600)
-        last = max(r.at for r in received) if received else t0
-        recorded_deadline = time.monotonic() + 120
-        while Delivery.objects.filter(status="sent").count() < count and time.monotonic() < recorded_deadline:
-            time.sleep(0.2)
-        all_recorded = time.monotonic() - t0
-        sent = Delivery.objects.filter(status="sent").count()
-        cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+        load_before = os.getloadavg()[0]
+        # The bare sender before and after, so a change of load on the shared cores
+        # during the run weighs on both sides of the ratio.
+        # Untimed first: in seven runs of eight the first bare run was the slower of the
+        # two (the push service's and this process's first requests), which flattered
+        # the end-to-end run's ratio.
+        run_bare(args, service, devices[:WARM_UP])
+        service.reset()
+        before = run_bare(args, service, devices)
+        service.reset()
+        end_to_end = run_end_to_end(args, service, worker.pid)
+        service.reset()
+        after = run_bare(args, service, devices)
+        load_after = os.getloadavg()[0]
     finally:
         worker.terminate()
         worker.wait(timeout=30)
@@ -196,30 +204,174 @@ def run(args: argparse.Namespace, env: dict[str, str], public_key: str) -> None:
             client = broker.default_channel.client
             for key in client.scan_iter(match=f"*{queue}*"):
                 client.delete(key)
-    worker_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)  # the worker and its pool, once waited
 
-    latencies = sorted(r.at - t0 for r in received)
-    print(
-        f"dispatcher: {report.claimed} rules claimed in {report.batches} batches, {dispatched:.2f} s wall; "
-        f"{queries['count']} queries taking {queries['seconds'] * 1000:.0f} ms"
-    )
-    print(
-        f"push service: {len(received)} of {count} accepted, decrypted and verified; rejections: {len(service.rejections)}"
-    )
-    if received:
+    for line in end_to_end.lines:
+        print(line)
+    for name, bare in (("before", before), ("after", after)):
         print(
-            f"end to end: {len(received) / (last - t0):.0f} deliveries/s "
-            f"(last accepted {last - t0:.1f} s after the dispatcher started; "
+            f"bare sender {name}: {bare.rate:.0f}/s ({count} sent and accepted in {bare.seconds:.2f} s; "
+            f"CPU {bare.cpu:.1f} s sender, {bare.service_cpu:.1f} s push service)"
+        )
+    model = f"{args.pool} x {args.worker_concurrency}, WEBPUSH_CONCURRENCY={args.webpush_concurrency}"
+    print(
+        f"worker: {model}; load average {load_before:.1f} before, {load_after:.1f} after, on {os.cpu_count()} cores"
+    )
+    if not end_to_end.ok:
+        sys.exit(f"FAILED; worker log: {log}")
+    reference = (before.rate + after.rate) / 2
+    print(
+        f"end to end {end_to_end.rate:.0f}/s = {end_to_end.rate / reference:.2f} of the bare sender "
+        f"({reference:.0f}/s)"
+    )
+
+
+WARM_UP = 1000  # messages sent before anything is timed
+
+
+@dataclass
+class Timing:
+    rate: float
+    seconds: float
+    cpu: float
+    service_cpu: float
+    ok: bool = True
+    lines: list[str] = field(default_factory=list)
+
+
+def run_bare(args: argparse.Namespace, service, devices) -> Timing:
+    """The same messages sent straight by the project's sender: no Celery, no database.
+    Delivery ids are made up; the payload is a real reminder's."""
+    from backend.reminders.endpoints import parse_allowed_hosts
+    from backend.reminders.notifications import NOTIFICATIONS
+    from backend.reminders.webpush import Outcome, PushMessage, PushSender
+
+    notification = NOTIFICATIONS["desk_break"]
+    messages = [
+        PushMessage(
+            delivery_id=n,
+            subscription_id=n,
+            endpoint=d.endpoint,
+            p256dh=d.p256dh,
+            auth=d.auth,
+            payload=notification.payload(delivery_id=n),
+            ttl=notification.ttl,
+            urgency=notification.urgency,
+            topic=notification.topic,
+        )
+        for n, d in enumerate(devices, start=1)
+    ]
+    service_cpu = service.wait_for(0, timeout=0).cpu_seconds
+    cpu, t0 = time.process_time(), time.monotonic()
+    sender = PushSender(
+        vapid_private_key=os.environ["VAPID_PRIVATE_KEY"],
+        vapid_subject=os.environ["VAPID_SUBJECT"],
+        allowed_hosts=parse_allowed_hosts("127.0.0.1"),
+        concurrency=args.webpush_concurrency,
+        timeout=30,
+    )
+    try:
+        accepted = sum(
+            1 for group in sender.send(messages) for result in group if result.outcome == Outcome.ACCEPTED
+        )
+    finally:
+        sender.close()
+    cpu = time.process_time() - cpu
+    tally = service.wait_for(len(messages), timeout=60)
+    if accepted != len(messages) or tally.received != len(messages) or tally.rejections:
+        sys.exit(
+            f"FAILED: the bare sender had {accepted} of {len(messages)} accepted: {tally.rejections[:3]}"
+        )
+    seconds = max(tally.times) - t0
+    return Timing(len(messages) / seconds, seconds, cpu, tally.cpu_seconds - service_cpu)
+
+
+def run_end_to_end(args: argparse.Namespace, service, worker_pid: int) -> Timing:
+    """Dispatcher (here, timed, queries counted) -> Redis -> the worker -> the push service."""
+    from django.db import connection
+
+    from backend.reminders.dispatch import reminders_dispatch
+    from backend.reminders.models import Delivery
+    from backend.reminders.tasks import enqueue_sends
+
+    count = args.reminders
+    queries = {"count": 0, "seconds": 0.0}
+
+    def timed(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            queries["seconds"] += time.perf_counter() - start
+            queries["count"] += 1
+
+    service_cpu = service.wait_for(0, timeout=0).cpu_seconds
+    worker_cpu = process_tree_cpu(worker_pid)
+    database_cpu = backends_cpu()
+    cpu_before = time.process_time()
+    t0 = time.monotonic()
+    with connection.execute_wrapper(timed):
+        report = reminders_dispatch(enqueue=enqueue_sends)
+    dispatched = time.monotonic() - t0
+    here = time.process_time() - cpu_before
+    tally = service.wait_for(count, timeout=600)
+    last = max(tally.times) if tally.times else t0
+    recorded_deadline = time.monotonic() + 120
+    while Delivery.objects.filter(status="sent").count() < count and time.monotonic() < recorded_deadline:
+        time.sleep(0.2)
+    all_recorded = time.monotonic() - t0
+    sent = Delivery.objects.filter(status="sent").count()
+    worker_cpu = process_tree_cpu(worker_pid) - worker_cpu
+    database_cpu = sum(cpu - database_cpu.get(pid, 0.0) for pid, cpu in backends_cpu().items())
+    service_cpu = service.wait_for(0, timeout=0).cpu_seconds - service_cpu
+    once = len(set(tally.delivery_ids)) == tally.received
+    latencies = sorted(at - t0 for at in tally.times)
+    lines = [
+        f"dispatcher: {report.claimed} rules claimed in {report.batches} batches, {dispatched:.2f} s wall; "
+        f"{queries['count']} queries taking {queries['seconds'] * 1000:.0f} ms",
+        f"push service (its own process): {tally.received} of {count} accepted, decrypted and verified"
+        f"{'' if once else ' (SOME TWICE)'}; rejections: {len(tally.rejections)}",
+    ]
+    rate = tally.received / (last - t0) if tally.received else 0.0
+    if tally.received:
+        lines.append(
+            f"end to end: {rate:.0f} deliveries/s (last accepted {last - t0:.2f} s after the dispatcher started; "
             f"median {statistics.median(latencies):.1f} s, p95 {latencies[int(0.95 * (len(latencies) - 1))]:.1f} s)"
         )
-    print(f"recorded as sent: {sent} of {count}, {all_recorded:.1f} s after the start")
-    here = cpu_after.ru_utime + cpu_after.ru_stime - cpu_before.ru_utime - cpu_before.ru_stime
-    print(
-        f"CPU: worker {worker_cpu.ru_utime + worker_cpu.ru_stime:.1f} s (start-up included), "
-        f"dispatcher and push service {here:.1f} s; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    lines.append(f"recorded as sent: {sent} of {count}, {all_recorded:.1f} s after the start")
+    lines.append(
+        f"CPU: worker {worker_cpu:.1f} s, dispatcher {here:.1f} s, push service {service_cpu:.1f} s, "
+        f"PostgreSQL {database_cpu:.1f} s"
     )
-    if len(received) != count or sent != count or service.rejections:
-        sys.exit(f"FAILED; worker log: {log}")
+    ok = tally.received == count and sent == count and not tally.rejections and once
+    return Timing(rate, last - t0, worker_cpu, service_cpu, ok=ok, lines=lines)
+
+
+def backends_cpu() -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend on this database (the server runs here).
+    The worker's connections stay open (CONN_MAX_AGE), so they are all there at the end."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        pids = [pid for (pid,) in cursor.fetchall()]
+    return {pid: process_tree_cpu(pid) for pid in pids}
+
+
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a process and its live children, from /proc."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        pending.extend(int(child) for child in children)
+    return total
 
 
 # Eight zones on both sides of the date line, four of them with daylight saving time.

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -31,9 +31,11 @@ Enqueue = Callable[[list[list[int]]], None]
 # "time for your morning stretches" at lunchtime helps nobody.
 LATE_LIMIT = dt.timedelta(hours=1)
 
-# Deliveries per send task (250 cost a worker 15% less CPU than 100 in the
-# benchmark: fewer per-task queries).
-SEND_CHUNK = 250
+# Deliveries per send task. A busy tick's tasks hold 1,000 anyway (50 tasks per
+# batch of 50,000); a small tick's were 250. At 250 the worker spent 4.5-4.7 s of CPU
+# on 5,000 deliveries, at 1,000 3.5-4.1 s (the bare sender 3.1-4.2 s in the same
+# runs): fewer per-task queries, round trips and moments with few requests in flight.
+SEND_CHUNK = 1000
 # Deliveries are history for support and tests; older rows are pruned daily.
 DELIVERY_RETENTION = dt.timedelta(days=30)
 
@@ -52,19 +54,19 @@ def deliveries_claim(*, delivery_ids: Iterable[int], owner: str, now: dt.datetim
     """
     ids = list(delivery_ids)
     until = now + dt.timedelta(seconds=settings.REMINDERS_SEND_LEASE)
-    Delivery.objects.filter(pk__in=ids, status=Delivery.Status.PENDING).filter(
+    Delivery.objects.filter(sql.AnyOf(F("pk"), ids), status=Delivery.Status.PENDING).filter(
         Q(lease_owner__in=["", owner]) | Q(leased_until__isnull=True) | Q(leased_until__lt=now)
     ).update(lease_owner=owner, leased_until=until)
     return list(
-        Delivery.objects.filter(pk__in=ids, status=Delivery.Status.PENDING, lease_owner=owner).values_list(
-            "pk", flat=True
-        )
+        Delivery.objects.filter(
+            sql.AnyOf(F("pk"), ids), status=Delivery.Status.PENDING, lease_owner=owner
+        ).values_list("pk", flat=True)
     )
 
 
 def deliveries_hold(*, delivery_ids: Iterable[int], owner: str, until: dt.datetime) -> None:
     """Keep a task's lease while it waits to retry, so the sweep does not queue them again."""
-    Delivery.objects.filter(pk__in=list(delivery_ids), lease_owner=owner).update(leased_until=until)
+    Delivery.objects.filter(sql.AnyOf(F("pk"), delivery_ids), lease_owner=owner).update(leased_until=until)
 
 
 @transaction.atomic
@@ -123,7 +125,7 @@ def deliveries_finish(*, delivery_ids: Iterable[int], status: str, reason: str =
     ids = list(delivery_ids)
     if not ids:
         return 0
-    return Delivery.objects.filter(pk__in=ids, status=Delivery.Status.PENDING).update(
+    return Delivery.objects.filter(sql.AnyOf(F("pk"), ids), status=Delivery.Status.PENDING).update(
         status=status, reason=reason, finished_at=now
     )
 
@@ -139,13 +141,8 @@ def push_results_record(
     """``accepted``: (delivery, subscription) pairs the push service took; ``gone``:
     subscriptions it says no longer exist; ``failed``: subscriptions that failed."""
     if accepted:
-        sql.bulk_insert(
-            PushReceipt,
-            ("delivery_id", "subscription_id", "created_at"),
-            [(d, s, now) for d, s in accepted],
-            ignore_conflicts=True,  # an earlier attempt's receipt stays as it is
-        )
-        PushSubscription.objects.filter(pk__in={s for _, s in accepted}).update(
+        _receipts_insert(accepted, now=now)
+        PushSubscription.objects.filter(sql.AnyOf(F("pk"), {s for _, s in accepted})).update(
             last_success_at=now, failure_count=0
         )
     gone = set(gone)
@@ -153,7 +150,32 @@ def push_results_record(
         PushSubscription.objects.filter(pk__in=gone).delete()
     failed = set(failed) - gone
     if failed:
-        PushSubscription.objects.filter(pk__in=failed).update(failure_count=F("failure_count") + 1)
+        PushSubscription.objects.filter(sql.AnyOf(F("pk"), failed)).update(
+            failure_count=F("failure_count") + 1
+        )
+
+
+def _receipts_insert(accepted: Sequence[tuple[int, int]], *, now: dt.datetime) -> None:
+    """One INSERT; an earlier attempt's receipt stays as it is. On PostgreSQL the ids
+    go as two arrays in text form and the time once: psycopg adapting a list of
+    datetimes, one per receipt, was over half of recording's CPU."""
+    if connection.vendor != "postgresql":
+        sql.bulk_insert(
+            PushReceipt,
+            ("delivery_id", "subscription_id", "created_at"),
+            [(d, s, now) for d, s in accepted],
+            ignore_conflicts=True,
+        )
+        return
+    table = connection.ops.quote_name(PushReceipt._meta.db_table)
+    deliveries_ids = "{" + ",".join(str(int(d)) for d, _ in accepted) + "}"
+    subscription_ids = "{" + ",".join(str(int(s)) for _, s in accepted) + "}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (delivery_id, subscription_id, created_at) "  # noqa: S608 - table from the model
+            "SELECT d, s, %s FROM unnest(%s::bigint[], %s::bigint[]) AS v(d, s) ON CONFLICT DO NOTHING",
+            [now, deliveries_ids, subscription_ids],
+        )
 
 
 @transaction.atomic

@@ -28,8 +28,9 @@ from django.utils import timezone
 
 from backend.reminders import deliveries, selectors
 from backend.reminders.config import push_config
-from backend.reminders.models import Delivery, PushSubscription
+from backend.reminders.models import Delivery
 from backend.reminders.notifications import NOTIFICATIONS, TEST_KIND
+from backend.reminders.selectors import DeliveryToSend, PushTarget
 from backend.reminders.webpush import Outcome, PushMessage, PushResult, PushSender, process_sender
 
 logger = logging.getLogger(__name__)
@@ -85,7 +86,8 @@ def deliveries_send(
         delivery_ids=late, status=Delivery.Status.SKIPPED, reason=Delivery.Reason.LATE, now=now
     )
     report.skipped.extend(late)
-    live = [d for d in batch.deliveries if d.pk not in set(late)]
+    skipped = set(late)
+    live = [d for d in batch.deliveries if d.pk not in skipped]
 
     sender = sender or default_sender()
     if sender is None:
@@ -149,7 +151,7 @@ def deliveries_send(
     return report
 
 
-def _message(delivery: Delivery, subscription: PushSubscription, payload: bytes) -> PushMessage:
+def _message(delivery: DeliveryToSend, subscription: PushTarget, payload: bytes) -> PushMessage:
     notification = NOTIFICATIONS[delivery.kind]
     return PushMessage(
         delivery_id=delivery.pk,
@@ -190,7 +192,7 @@ def _record(group: list[PushResult], *, now: dt.datetime) -> None:
     deliveries.push_results_record(accepted=accepted, gone=gone, failed=failed, now=now)
 
 
-def _email(owed: list[Delivery], *, report: SendReport, now: dt.datetime) -> None:
+def _email(owed: list[DeliveryToSend], *, report: SendReport, now: dt.datetime) -> None:
     if not owed:
         return
     messages = []
@@ -200,7 +202,7 @@ def _email(owed: list[Delivery], *, report: SendReport, now: dt.datetime) -> Non
             EmailMessage(
                 subject=notification.title,
                 body=f"{notification.body}\n\n{EMAIL_FOOTER}\n",
-                to=[delivery.user.email],
+                to=[delivery.email],
             )
         )
     try:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, models
+from django.db.models import Lookup
 from django.utils import timezone
 
 from backend.reminders.models import (
@@ -61,6 +62,36 @@ def bulk_insert(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row_id for (row_id,) in cursor.fetchall()] if returning_ids else []
+
+
+class AnyOf(Lookup):
+    """``column = ANY(%s)``: a list of integer ids as one array parameter, for
+    ``filter()`` (``filter(AnyOf(F("pk"), ids))``).
+
+    ``pk__in`` prepares every id in Django and writes a placeholder per id, a query
+    psycopg then parses afresh each time; psycopg adapting a Python list is slow too,
+    so the array goes as its text form (``{1,2,3}``, every id checked an int). With
+    250 ids this was a third of a send task's own CPU in the benchmark. SQLite
+    (``make run``) gets the ``IN (...)`` it understands.
+    """
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def __init__(self, lhs: Any, rhs: Any) -> None:
+        super().__init__(lhs, [int(value) for value in rhs])
+
+    def get_prep_lookup(self) -> Any:
+        return self.rhs
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        if connection.vendor == "postgresql":
+            array = "{" + ",".join(map(str, self.rhs)) + "}"
+            return f"{lhs} = ANY(%s::{self.lhs.output_field.db_type(connection)}[])", [*lhs_params, array]
+        if not self.rhs:
+            return "1 = 0", list(lhs_params)
+        return f"{lhs} IN ({', '.join(['%s'] * len(self.rhs))})", [*lhs_params, *self.rhs]
 
 
 DELIVERY_COLUMNS = (

@@ -12,6 +12,7 @@ import threading
 import pytest
 from django.core import mail
 from django.utils import timezone
+from py_vapid import Vapid02
 
 from backend.reminders import sender as sending
 from backend.reminders.deliveries import push_results_record
@@ -19,7 +20,7 @@ from backend.reminders.endpoints import parse_allowed_hosts
 from backend.reminders.models import Delivery, PushReceipt, PushSubscription
 from backend.reminders.subscriptions import push_subscription_save
 from backend.reminders.tasks import RETRY_MAX_SECONDS, enqueue_sends, retry_delay
-from backend.reminders.webpush import PushSender, parse_retry_after
+from backend.reminders.webpush import PushMessage, PushSender, parse_retry_after
 from tests.reminders.conftest import VAPID_SUBJECT
 
 pytestmark = pytest.mark.django_db
@@ -364,3 +365,32 @@ def test_a_redirect_from_an_allowed_endpoint_is_never_followed(patient, push_ser
     assert report.retry_ids == []
     delivery.refresh_from_db()
     assert (delivery.status, delivery.reason) == ("failed", "no_target")
+
+
+def test_a_hundred_pushes_to_one_push_service_share_one_vapid_signature(
+    push_service, push_sender, monkeypatch
+):
+    """RFC 8292 lets a token serve every request to its origin until it expires: one
+    ECDSA signature for the lot, not one per message. (Each message's encryption is
+    its own: RFC 8291 wants a fresh key and salt every time.)"""
+    signatures = []
+    sign = Vapid02.sign
+
+    def counted(self, claims, *args, **kwargs):
+        signatures.append(claims["aud"])
+        return sign(self, claims, *args, **kwargs)
+
+    monkeypatch.setattr(Vapid02, "sign", counted)
+    devices = [push_service.subscribe() for _ in range(100)]
+    messages = [
+        PushMessage(n, n, d.endpoint, d.p256dh, d.auth, b'{"id": %d}' % n, 60, "normal", "t")
+        for n, d in enumerate(devices)
+    ]
+
+    results = [r for group in push_sender.send(messages) for r in group]
+
+    assert [r.outcome for r in results] == ["accepted"] * 100
+    received = push_service.wait_for(100, timeout=10)
+    assert len(received) == 100
+    assert signatures == [push_service.origin]
+    assert len({r.claims["exp"] for r in received}) == 1  # the one token, on every request
