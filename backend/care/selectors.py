@@ -14,7 +14,7 @@ from backend.accounts.timezones import local_today
 from backend.care.models import AccessLogEntry, CareLink, ClinicianNote
 from backend.outcomes.selectors import outcomes_of_patients
 from backend.programs.models import Enrollment, Program
-from backend.programs.schedule import NO_ADJUSTMENTS, due_counts
+from backend.programs.schedule import NO_ADJUSTMENTS, DueTable, due_counts
 from backend.programs.selectors import adjustments_for, attach_items
 from backend.tracker import adherence
 from backend.tracker.models import CheckIn, Flare, SafetyAlert, SafetyHold, SessionLog
@@ -197,32 +197,27 @@ def overview(
     outcomes = outcomes_of_patients(ids)
 
     rows = []
-    due_table: dict[tuple, int] = {}
+    due_table: DueTable = {}
+    windows: dict[dt.date, tuple[dt.date, ...]] = {}  # today -> its 28 days, shared
     for patient_id, linked_since, scopes in links:
         patient = patients[patient_id]
         local = today[patient_id]
-        window28 = [local - dt.timedelta(days=n) for n in range(27, -1, -1)]
-        due = adherence.not_due(
-            due_counts(
-                enrollments[patient_id],
-                window28[0],
-                28,
-                due_table,
-                patient["daily_minutes"],
-                adjustments.get(patient_id, NO_ADJUSTMENTS),
-            ),
-            adherence.paused_days(paused.get(patient_id, []), window28[0], local),
-            0,
+        window28 = windows.get(local)
+        if window28 is None:
+            window28 = windows[local] = tuple(local - dt.timedelta(days=n) for n in range(27, -1, -1))
+        due = due_counts(
+            enrollments[patient_id],
+            window28[0],
+            28,
+            due_table,
+            patient["daily_minutes"],
+            adjustments.get(patient_id, NO_ADJUSTMENTS),
         )
-        counted = [
-            adherence.Day(
-                done=done[patient_id].get(day, 0),
-                due=due.get(day, 0),
-                logged=len(logged_today[patient_id]) if day == local else 0,
-                is_today=day == local,
-            )
-            for day in window28
-        ]
+        if patient_id in paused:
+            due = adherence.not_due(due, adherence.paused_days(paused[patient_id], window28[0], local), 0)
+        adherence_7, adherence_28 = adherence.trailing(
+            window28, done[patient_id], due, local, len(logged_today[patient_id]), (7, 28)
+        )
         # Ordered by date, then last edit: the latest check-in of each day wins.
         by_day = {day: (pain, stress) for day, pain, stress in recent[patient_id]}
         week_ago, two_weeks_ago = local - dt.timedelta(days=7), local - dt.timedelta(days=14)
@@ -234,8 +229,8 @@ def overview(
             "name": patient["display_name"] or patient["email"],
             "linked_since": linked_since.isoformat(),
             "scopes": scopes,
-            "adherence_7": adherence.adherence(counted[-7:]),
-            "adherence_28": adherence.adherence(counted),
+            "adherence_7": adherence_7,
+            "adherence_28": adherence_28,
             "today": local.isoformat(),
             "last_checkin": patient["last_checkin"].isoformat() if patient["last_checkin"] else None,
             "latest_pain": patient["latest_pain"],
