@@ -7,7 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.lookups import In
 from django.http import Http404
 
@@ -173,17 +173,23 @@ def overview(
     ):
         recent[user_id].append((day, pain, stress))
 
+    # Items done by day: one row per patient, a column per date (COUNT ... FILTER),
+    # rather than a row per patient and day to convert one by one.
+    dates = [first_day + dt.timedelta(days=n) for n in range((last_day - first_day).days + 1)]
+    columns = {
+        f"done_{n}": Count("item_id", distinct=True, filter=Q(date=day)) for n, day in enumerate(dates)
+    }
     done: defaultdict[int, dict[dt.date, int]] = defaultdict(dict)
-    for user_id, day, count in (
+    for user_id, *counts in (
         SessionLog.objects.filter(
             _among("user_id", ids), deleted=False, status="done", date__gte=first_day, date__lte=last_day
         )
-        .values("user_id", "date")
-        .annotate(n=Count("item_id", distinct=True))
+        .values("user_id")
+        .annotate(**columns)
         .order_by()
-        .values_list("user_id", "date", "n")
+        .values_list("user_id", *columns)
     ):
-        done[user_id][day] = count
+        done[user_id] = dict(zip(dates, counts, strict=True))
 
     # Today is counted once logged (done or skipped): the few logs of the patients' today.
     logged_today = defaultdict(set)
