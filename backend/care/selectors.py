@@ -6,14 +6,13 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from django.db import connection
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.lookups import In
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from backend.accounts.models import User
 from backend.accounts.timezones import local_today
 from backend.care.models import AccessLogEntry, CareLink, ClinicianNote
+from backend.core.lookups import among
 from backend.outcomes.selectors import outcomes_of_patients
 from backend.programs.models import Enrollment, Program
 from backend.programs.schedule import NO_ADJUSTMENTS, DueTable, due_counts
@@ -21,30 +20,6 @@ from backend.programs.selectors import adjustments_for, attach_items
 from backend.tracker import adherence
 from backend.tracker.models import CheckIn, Flare, SafetyAlert, SafetyHold, SessionLog
 from backend.tracker.selectors import checkins, pauses, session_logs
-
-
-class AmongIds(In):
-    """``field IN ids`` as one array parameter on PostgreSQL (``= ANY(%s)``).
-
-    The list reads each patient's rows with the ids of all of them: as ``IN (%s, ...)``
-    each id was a placeholder to prepare, build and quote, query after query, which
-    made a visible part of the list's cost per patient. Other databases: ``IN``.
-    """
-
-    def get_prep_lookup(self):
-        if connection.vendor == "postgresql":
-            return [int(v) for v in self.rhs]
-        return super().get_prep_lookup()
-
-    def as_postgresql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        array = f"{self.lhs.output_field.cast_db_type(connection)}[]"
-        return f"{lhs} = ANY(%s::{array})", (*lhs_params, self.rhs)
-
-
-def _among(field: str, ids: list[int]) -> AmongIds:
-    return AmongIds(F(field), ids)
-
 
 ALERT_RANK = {"see_doctor": 1, "urgent": 2, "emergency": 3}
 TREND_STEP = 1.0  # points of the 0-10 scale between two weeks that count as a change
@@ -151,7 +126,7 @@ def overview(
     ids = [patient_id for patient_id, _, _ in links]
     patients = {
         p["id"]: p
-        for p in User.objects.filter(_among("id", ids))
+        for p in User.objects.filter(among("id", ids))
         .values("id", "email", "display_name", "timezone", "daily_minutes")
         .annotate(
             last_checkin=Subquery(latest.values("date")[:1]),
@@ -166,7 +141,7 @@ def overview(
     recent = defaultdict(list)
     for user_id, day, pain, stress in (
         CheckIn.objects.filter(
-            _among("user_id", ids), deleted=False, date__gte=first_day + dt.timedelta(days=14)
+            among("user_id", ids), deleted=False, date__gte=first_day + dt.timedelta(days=14)
         )
         .order_by("user_id", "date", "updated_at", "seq")
         .values_list("user_id", "date", "pain", "stress")
@@ -182,7 +157,7 @@ def overview(
     done: defaultdict[int, dict[dt.date, int]] = defaultdict(dict)
     for user_id, *counts in (
         SessionLog.objects.filter(
-            _among("user_id", ids), deleted=False, status="done", date__gte=first_day, date__lte=last_day
+            among("user_id", ids), deleted=False, status="done", date__gte=first_day, date__lte=last_day
         )
         .values("user_id")
         .annotate(**columns)
@@ -194,14 +169,14 @@ def overview(
     # Today is counted once logged (done or skipped): the few logs of the patients' today.
     logged_today = defaultdict(set)
     for user_id, day, item_id in SessionLog.objects.filter(
-        _among("user_id", ids), deleted=False, date__gte=min(today.values()), date__lte=last_day
+        among("user_id", ids), deleted=False, date__gte=min(today.values()), date__lte=last_day
     ).values_list("user_id", "date", "item_id"):
         if day == today[user_id]:
             logged_today[user_id].add(item_id)
 
     # Programs are few and shared: one instance each, not one per enrollment.
     enrollment_rows = list(
-        Enrollment.objects.filter(_among("user_id", ids), start_date__lte=last_day).only(
+        Enrollment.objects.filter(among("user_id", ids), start_date__lte=last_day).only(
             "id", "user_id", "program_id", "start_date", "pauses", "ended_on"
         )
     )
@@ -217,7 +192,7 @@ def overview(
     open_alerts = defaultdict(list)
     for alert in (
         SafetyAlert.objects.filter(
-            _among("patient_id", ids), acknowledged_at__isnull=True, withdrawn_at__isnull=True
+            among("patient_id", ids), acknowledged_at__isnull=True, withdrawn_at__isnull=True
         )
         .order_by("-created_at")
         .values("id", "patient_id", "level", "date", "red_flags", "created_at")
