@@ -21,6 +21,14 @@ from backend.tracker import adherence
 from backend.tracker.models import CheckIn, Flare, SafetyAlert, SafetyHold, SessionLog
 from backend.tracker.selectors import checkins, pauses, session_logs
 
+# Due counts of plans without adjustments, shared by every load of every clinician's
+# list in this process: a plan's count depends only on the catalog's content (in the
+# keys: each program's content hash) and the key, and planning new combinations was
+# most of the list's cost for patients whose programs began on different days.
+# Counts with a patient's own adjustments are kept for one load only.
+_DUE_TABLE: DueTable = {}
+_DUE_TABLE_MAX = 100_000
+
 ALERT_RANK = {"see_doctor": 1, "urgent": 2, "emergency": 3}
 TREND_STEP = 1.0  # points of the 0-10 scale between two weeks that count as a change
 LOW_ADHERENCE = 0.5
@@ -206,7 +214,9 @@ def overview(
     outcomes = outcomes_of_patients(ids)
 
     rows = []
-    due_table: DueTable = {}
+    if len(_DUE_TABLE) > _DUE_TABLE_MAX:
+        _DUE_TABLE.clear()
+    adjusted_table: DueTable = {}
     windows: dict[dt.date, tuple[dt.date, ...]] = {}  # today -> its 28 days, shared
     for patient_id, linked_since, scopes in links:
         patient = patients[patient_id]
@@ -214,13 +224,14 @@ def overview(
         window28 = windows.get(local)
         if window28 is None:
             window28 = windows[local] = tuple(local - dt.timedelta(days=n) for n in range(27, -1, -1))
+        adjusted = adjustments.get(patient_id, NO_ADJUSTMENTS)
         due = due_counts(
             enrollments[patient_id],
             window28[0],
             28,
-            due_table,
+            adjusted_table if adjusted else _DUE_TABLE,
             patient["daily_minutes"],
-            adjustments.get(patient_id, NO_ADJUSTMENTS),
+            adjusted,
         )
         if patient_id in paused:
             due = adherence.not_due(due, adherence.paused_days(paused[patient_id], window28[0], local), 0)

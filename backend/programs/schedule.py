@@ -578,6 +578,10 @@ def due_counts(
     began, so patients whose enrollments began on the same weekday, at the same
     distances apart (most have one or two programs), read one series of counts by
     that number of days: a slice per stretch of days, not a lookup per day.
+
+    Keys name each program's content hash: a table may outlive a request (the
+    clinician list keeps one per process) as long as the items cached with
+    ``selectors.attach_items`` do, and a catalog edit starts new keys.
     """
     table = {} if table is None else table
     last = start + dt.timedelta(days=days - 1)
@@ -626,7 +630,7 @@ def due_counts(
             "series",
             budget_minutes,
             anchor.weekday(),
-            tuple((e.program_id, (e.start_date - anchor).days) for e in running),
+            tuple((e.program_id, e.program.content_hash, (e.start_date - anchor).days) for e in running),
         )
         series = table.get(key)
         if series is None:
@@ -655,7 +659,7 @@ def _due_on(
     key = (
         budget_minutes,
         day.weekday(),
-        tuple((e.program_id, (day - e.start_date).days // 7 + 1) for e in running),
+        tuple((e.program_id, e.program.content_hash, (day - e.start_date).days // 7 + 1) for e in running),
         adjustments.key_on(day),
     )
     due = table.get(key)

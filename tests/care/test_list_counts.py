@@ -15,6 +15,8 @@ from backend.programs.models import Enrollment, Program
 from backend.programs.schedule import NO_ADJUSTMENTS, _due_counts_by_day, _newest_first, due_counts, plan_days
 from backend.programs.selectors import attach_items
 from backend.tracker import adherence
+from tests.conftest import signed_in
+from tests.tracker.helpers import entry, session, sync
 
 TODAY = dt.date(2026, 12, 4)
 
@@ -117,3 +119,46 @@ def test_trailing_adherence_equals_the_days_definition():
             adherence.adherence(days[-7:]),
             adherence.adherence(days),
         ]
+
+
+def test_the_lists_due_counts_are_planned_once_per_process_and_anew_after_a_catalog_edit(
+    catalog, patient, other_patient, doctor, monkeypatch
+):
+    """Every load of every clinician's list shares the planned counts (a second load
+    plans nothing), and a program whose content changed is counted from its new items."""
+    from backend.accounts.timezones import local_today
+    from backend.care import selectors
+    from backend.care.models import CareLink
+    from backend.programs import schedule
+    from backend.programs.models import ProgramItem
+    from tests.programs.factories import EnrollmentFactory
+
+    stretches = Program.objects.get(slug="back-stretches")
+    for person in (patient, other_patient):
+        CareLink.objects.create(patient=person, clinician=doctor[0], scopes=["logs"])
+        EnrollmentFactory(
+            user=person, program=stretches, start_date=local_today(person.timezone) - dt.timedelta(days=10)
+        )
+    planned = []
+    real_plan_day = schedule._plan_day
+    monkeypatch.setattr(schedule, "_plan_day", lambda *a, **k: planned.append(1) or real_plan_day(*a, **k))
+
+    def first_row():
+        rows, _ = selectors.overview(links=selectors.overview_links(clinician=doctor[0]))
+        return next(row for row in rows if row["id"] == patient.pk)
+
+    keep = stretches.items.order_by("position").first()
+    yesterday = local_today(patient.timezone) - dt.timedelta(days=1)
+    sync(signed_in(patient), entry("session", session(f"back-stretches:{keep.key}", yesterday)))
+    before = first_row()
+    assert planned  # the first load planned the days
+    planned.clear()
+    assert first_row() == before
+    assert planned == []  # the second load counted from the shared table
+
+    # A catalog edit: every item but the first leaves the program (a new content hash).
+    ProgramItem.objects.filter(program=stretches).exclude(pk=keep.pk).delete()
+    Program.objects.filter(pk=stretches.pk).update(content_hash="edited")
+    after = first_row()
+    assert planned  # planned anew
+    assert after["adherence_7"] > before["adherence_7"]  # one item a day is due now, one was done
