@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The clinician's patient list on PostgreSQL: what each linked patient costs.
 
-    .venv/bin/python benchmarks/care.py [--patients 50,200] [--runs 15] [--profile]
+    .venv/bin/python benchmarks/care.py [--patients 50,200] [--runs 15] [--profile] [--varied 200]
 
 Seeds (once; re-runs reuse the data, its dates moved to today) one clinician per
 size in ``--patients``, each linked to that many patients, each patient enrolled in two
@@ -15,7 +15,8 @@ constant number of queries.
 
 It measures the list being computed: the cached list (backend/caching/patient_lists.py)
 is turned off here; benchmarks/load.py measures the endpoint as served.
-``--profile`` runs the largest list under cProfile and prints where its CPU goes.
+``--profile`` runs the largest list under cProfile and prints where its CPU goes;
+``--varied N`` times the due counts alone for N patients unlike each other.
 """
 
 from __future__ import annotations
@@ -147,6 +148,38 @@ def signed_in(clinician):
     return client
 
 
+def varied(patients: int, runs: int) -> None:
+    """``due_counts`` alone for patients unlike the seed's: programs, start dates, pauses
+    and budgets of their own (``tests/care/test_list_counts.py``'s generator), with an
+    empty table (a process's first load, or after a catalog edit) and with the table
+    an earlier load left (as ``care.selectors`` keeps it)."""
+    from backend.programs.schedule import due_counts
+    from tests.care import test_list_counts
+
+    test_list_counts.TODAY = today = dt.date.today()
+    made_up = test_list_counts._varied_patients(patients, seed=5)
+    start = today - dt.timedelta(days=27)
+
+    def one_load(table: dict, first: dt.date) -> float:
+        started = time.process_time()
+        for enrollments, budget in made_up:
+            due_counts(enrollments, first, 28, table, budget)
+        return (time.process_time() - started) * 1000
+
+    empty = [one_load({}, start) for _ in range(runs)]
+    kept: dict = {}
+    one_load(kept, start)
+    plans = sum(1 for key in kept if key[0] not in ("series", "dates"))
+    again = [one_load(kept, start) for _ in range(runs)]
+    next_day = one_load(kept, start + dt.timedelta(days=1))
+    print(
+        f"due_counts, {patients} varied patients x 28 days, {plans} distinct day plans, load average {loadavg()}"
+    )
+    print(f"  empty table      median {statistics.median(empty):6.1f} ms (min {min(empty):6.1f})")
+    print(f"  table kept       median {statistics.median(again):6.1f} ms (min {min(again):6.1f})")
+    print(f"  next day's window, table kept: {next_day:6.1f} ms")
+
+
 def loadavg() -> str:
     with open("/proc/loadavg") as f:
         return " ".join(f.read().split()[:3])
@@ -157,9 +190,15 @@ def main() -> None:
     parser.add_argument("--patients", default="50,200", help="list sizes, comma-separated")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--profile", action="store_true", help="profile the largest list and stop")
+    parser.add_argument(
+        "--varied", type=int, metavar="N", help="time due_counts alone for N varied made-up patients and stop"
+    )
     args = parser.parse_args()
     sizes = sorted({int(n) for n in args.patients.split(",")})
     setup_django()
+    if args.varied:
+        varied(args.varied, args.runs)
+        return
 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
