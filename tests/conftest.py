@@ -116,11 +116,13 @@ def _fresh_caches():
     rows may reuse ids on SQLite)."""
     from django.core.cache import cache
 
+    from backend.care import selectors as care_selectors
     from backend.programs import selectors
     from backend.tracker import selectors as tracker_selectors
 
     cache.clear()
     selectors._ITEMS.clear()
+    care_selectors._DUE_TABLE.clear()
     tracker_selectors._KNOWN_PROGRAMS.clear()
 
 

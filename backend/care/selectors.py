@@ -6,19 +6,28 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from backend.accounts.models import User
 from backend.accounts.timezones import local_today
 from backend.care.models import AccessLogEntry, CareLink, ClinicianNote
+from backend.core.lookups import among
 from backend.outcomes.selectors import outcomes_of_patients
 from backend.programs.models import Enrollment, Program
-from backend.programs.schedule import NO_ADJUSTMENTS, due_counts
+from backend.programs.schedule import NO_ADJUSTMENTS, DueTable, due_counts
 from backend.programs.selectors import adjustments_for, attach_items
 from backend.tracker import adherence
 from backend.tracker.models import CheckIn, Flare, SafetyAlert, SafetyHold, SessionLog
 from backend.tracker.selectors import checkins, pauses, session_logs
+
+# Due counts of plans without adjustments, shared by every load of every clinician's
+# list in this process: a plan's count depends only on the catalog's content (in the
+# keys: each program's content hash) and the key, and planning new combinations was
+# most of the list's cost for patients whose programs began on different days.
+# Counts with a patient's own adjustments are kept for one load only.
+_DUE_TABLE: DueTable = {}
+_DUE_TABLE_MAX = 100_000
 
 ALERT_RANK = {"see_doctor": 1, "urgent": 2, "emergency": 3}
 TREND_STEP = 1.0  # points of the 0-10 scale between two weeks that count as a change
@@ -125,7 +134,7 @@ def overview(
     ids = [patient_id for patient_id, _, _ in links]
     patients = {
         p["id"]: p
-        for p in User.objects.filter(pk__in=ids)
+        for p in User.objects.filter(among("id", ids))
         .values("id", "email", "display_name", "timezone", "daily_minutes")
         .annotate(
             last_checkin=Subquery(latest.values("date")[:1]),
@@ -139,35 +148,43 @@ def overview(
 
     recent = defaultdict(list)
     for user_id, day, pain, stress in (
-        CheckIn.objects.filter(user_id__in=ids, deleted=False, date__gte=first_day + dt.timedelta(days=14))
+        CheckIn.objects.filter(
+            among("user_id", ids), deleted=False, date__gte=first_day + dt.timedelta(days=14)
+        )
         .order_by("user_id", "date", "updated_at", "seq")
         .values_list("user_id", "date", "pain", "stress")
     ):
         recent[user_id].append((day, pain, stress))
 
+    # Items done by day: one row per patient, a column per date (COUNT ... FILTER),
+    # rather than a row per patient and day to convert one by one.
+    dates = [first_day + dt.timedelta(days=n) for n in range((last_day - first_day).days + 1)]
+    columns = {
+        f"done_{n}": Count("item_id", distinct=True, filter=Q(date=day)) for n, day in enumerate(dates)
+    }
     done: defaultdict[int, dict[dt.date, int]] = defaultdict(dict)
-    for user_id, day, count in (
+    for user_id, *counts in (
         SessionLog.objects.filter(
-            user_id__in=ids, deleted=False, status="done", date__gte=first_day, date__lte=last_day
+            among("user_id", ids), deleted=False, status="done", date__gte=first_day, date__lte=last_day
         )
-        .values("user_id", "date")
-        .annotate(n=Count("item_id", distinct=True))
+        .values("user_id")
+        .annotate(**columns)
         .order_by()
-        .values_list("user_id", "date", "n")
+        .values_list("user_id", *columns)
     ):
-        done[user_id][day] = count
+        done[user_id] = dict(zip(dates, counts, strict=True))
 
     # Today is counted once logged (done or skipped): the few logs of the patients' today.
     logged_today = defaultdict(set)
     for user_id, day, item_id in SessionLog.objects.filter(
-        user_id__in=ids, deleted=False, date__gte=min(today.values()), date__lte=last_day
+        among("user_id", ids), deleted=False, date__gte=min(today.values()), date__lte=last_day
     ).values_list("user_id", "date", "item_id"):
         if day == today[user_id]:
             logged_today[user_id].add(item_id)
 
     # Programs are few and shared: one instance each, not one per enrollment.
     enrollment_rows = list(
-        Enrollment.objects.filter(user_id__in=ids, start_date__lte=last_day).only(
+        Enrollment.objects.filter(among("user_id", ids), start_date__lte=last_day).only(
             "id", "user_id", "program_id", "start_date", "pauses", "ended_on"
         )
     )
@@ -183,7 +200,7 @@ def overview(
     open_alerts = defaultdict(list)
     for alert in (
         SafetyAlert.objects.filter(
-            patient_id__in=ids, acknowledged_at__isnull=True, withdrawn_at__isnull=True
+            among("patient_id", ids), acknowledged_at__isnull=True, withdrawn_at__isnull=True
         )
         .order_by("-created_at")
         .values("id", "patient_id", "level", "date", "red_flags", "created_at")
@@ -197,32 +214,30 @@ def overview(
     outcomes = outcomes_of_patients(ids)
 
     rows = []
-    due_table: dict[tuple, int] = {}
+    if len(_DUE_TABLE) > _DUE_TABLE_MAX:
+        _DUE_TABLE.clear()
+    adjusted_table: DueTable = {}
+    windows: dict[dt.date, tuple[dt.date, ...]] = {}  # today -> its 28 days, shared
     for patient_id, linked_since, scopes in links:
         patient = patients[patient_id]
         local = today[patient_id]
-        window28 = [local - dt.timedelta(days=n) for n in range(27, -1, -1)]
-        due = adherence.not_due(
-            due_counts(
-                enrollments[patient_id],
-                window28[0],
-                28,
-                due_table,
-                patient["daily_minutes"],
-                adjustments.get(patient_id, NO_ADJUSTMENTS),
-            ),
-            adherence.paused_days(paused.get(patient_id, []), window28[0], local),
-            0,
+        window28 = windows.get(local)
+        if window28 is None:
+            window28 = windows[local] = tuple(local - dt.timedelta(days=n) for n in range(27, -1, -1))
+        adjusted = adjustments.get(patient_id, NO_ADJUSTMENTS)
+        due = due_counts(
+            enrollments[patient_id],
+            window28[0],
+            28,
+            adjusted_table if adjusted else _DUE_TABLE,
+            patient["daily_minutes"],
+            adjusted,
         )
-        counted = [
-            adherence.Day(
-                done=done[patient_id].get(day, 0),
-                due=due.get(day, 0),
-                logged=len(logged_today[patient_id]) if day == local else 0,
-                is_today=day == local,
-            )
-            for day in window28
-        ]
+        if patient_id in paused:
+            due = adherence.not_due(due, adherence.paused_days(paused[patient_id], window28[0], local), 0)
+        adherence_7, adherence_28 = adherence.trailing(
+            window28, done[patient_id], due, local, len(logged_today[patient_id]), (7, 28)
+        )
         # Ordered by date, then last edit: the latest check-in of each day wins.
         by_day = {day: (pain, stress) for day, pain, stress in recent[patient_id]}
         week_ago, two_weeks_ago = local - dt.timedelta(days=7), local - dt.timedelta(days=14)
@@ -234,8 +249,8 @@ def overview(
             "name": patient["display_name"] or patient["email"],
             "linked_since": linked_since.isoformat(),
             "scopes": scopes,
-            "adherence_7": adherence.adherence(counted[-7:]),
-            "adherence_28": adherence.adherence(counted),
+            "adherence_7": adherence_7,
+            "adherence_28": adherence_28,
             "today": local.isoformat(),
             "last_checkin": patient["last_checkin"].isoformat() if patient["last_checkin"] else None,
             "latest_pain": patient["latest_pain"],

@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.utils import timezone
 
@@ -104,11 +104,32 @@ def care_link_set_scopes(*, link: CareLink, scopes: Iterable[str]) -> CareLink:
 
 
 def access_log_record(*, clinician: User, patient_ids: Iterable[int], what: str, ip: str | None) -> None:
-    """One row per patient whose data this clinician was just shown."""
-    AccessLogEntry.objects.bulk_create(
-        AccessLogEntry(patient_id=pid, clinician=clinician, clinician_email=clinician.email, what=what, ip=ip)
-        for pid in patient_ids
-    )
+    """One row per patient whose data this clinician was just shown.
+
+    On PostgreSQL one ``INSERT ... SELECT`` over the ids as one array: the patient list
+    logs every patient on it at each load, and a model instance per row (bulk_create)
+    was a tenth of the list's cost per patient.
+    """
+    ids = list(patient_ids)
+    if not ids:
+        return
+    if connection.vendor != "postgresql":
+        AccessLogEntry.objects.bulk_create(
+            AccessLogEntry(
+                patient_id=pid, clinician=clinician, clinician_email=clinician.email, what=what, ip=ip
+            )
+            for pid in ids
+        )
+        return
+    table = AccessLogEntry._meta.db_table
+    ip = AccessLogEntry._meta.get_field("ip").get_db_prep_value(ip, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (patient_id, clinician_id, clinician_email, what, ip, at)"  # noqa: S608
+            " SELECT shown.patient_id, %s, %s, %s, %s::inet, %s"
+            " FROM unnest(%s::bigint[]) WITH ORDINALITY AS shown(patient_id, n) ORDER BY shown.n",
+            [clinician.pk, clinician.email, what, ip, timezone.now(), ids],
+        )
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from typing import Any
 
 from backend.accounts.models import User
 from backend.accounts.timezones import local_today
+from backend.core.lookups import among
 from backend.outcomes.instruments import Instrument, instruments
 from backend.outcomes.schedule import answered_dates, due_date, is_due
 from backend.tracker.models import QuestionnaireAnswer
@@ -197,7 +198,7 @@ def outcomes_of_patients(user_ids: list[int]) -> dict[int, list[dict[str, Any]]]
     baseline of each instrument answered. One query for the whole list."""
     rows: dict[int, list[tuple[str, dt.date, float | None, str]]] = defaultdict(list)
     for user_id, slug, day, score, band in (
-        QuestionnaireAnswer.objects.filter(user_id__in=user_ids, deleted=False)
+        QuestionnaireAnswer.objects.filter(among("user_id", user_ids), deleted=False)
         .order_by("user_id", "date", "seq")
         .values_list("user_id", "questionnaire", "date", "score", "band")
     ):

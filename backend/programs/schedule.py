@@ -24,6 +24,8 @@ import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
+from typing import Any
 
 from backend.programs.models import TIME_OF_DAY_ORDER, Enrollment, Exercise, ProgramItem
 from backend.programs.progression import PainLimits, Progression
@@ -551,11 +553,16 @@ def due_days(
     }
 
 
+# ``due_counts``' table, shared by many patients: a day's key -> its due count, and a
+# series key -> counts by position (see ``due_counts``).
+DueTable = dict[tuple, Any]
+
+
 def due_counts(
     enrollments: Iterable[Enrollment],
     start: dt.date,
     days: int,
-    table: dict[tuple, int] | None = None,
+    table: DueTable | None = None,
     budget_minutes: int | None = None,
     adjustments: Adjustments = NO_ADJUSTMENTS,
 ) -> dict[dt.date, int]:
@@ -565,11 +572,20 @@ def due_counts(
     count depends only on the budget, the weekday, which programs run in which week
     and the patient's adjustments that apply that day, so it is planned once per
     combination; pass the same ``table`` for many patients to share that work.
+
+    Without adjustments the count goes further: while the same enrollments run, the
+    weekday and every enrollment's week follow from the days since the newest one
+    began, so patients whose enrollments began on the same weekday, at the same
+    distances apart (most have one or two programs), read one series of counts by
+    that number of days: a slice per stretch of days, not a lookup per day.
+
+    Keys name each program's content hash: a table may outlive a request (the
+    clinician list keeps one per process) as long as the items cached with
+    ``selectors.attach_items`` do, and a catalog edit starts new keys.
     """
     table = {} if table is None else table
     last = start + dt.timedelta(days=days - 1)
-    # This runs for every day of every patient in a clinician's list: each
-    # enrollment's running span and pauses are worked out once, not per day
+    # Each enrollment's running span and pauses are worked out once, not per day
     # (``Enrollment.runs_on`` re-reads the program and re-parses the pauses).
     spans = []
     for e in _newest_first(enrollments):
@@ -581,6 +597,86 @@ def due_counts(
             (dt.date.fromisoformat(a), dt.date.fromisoformat(b) if b else dt.date.max) for a, b in e.pauses
         ]
         spans.append((e, first, stop, pauses))
+    if adjustments:
+        return _due_counts_by_day(spans, start, days, table, budget_minutes, adjustments)
+    dates = table.get(("dates", start, days))
+    if dates is None:
+        dates = table["dates", start, days] = tuple(start + dt.timedelta(days=n) for n in range(days))
+    if not spans:
+        return dict.fromkeys(dates, 0)
+    # Stretches of days over which the same enrollments run: cut where any begins,
+    # ends or pauses.
+    cuts = {0, days}
+    for _, first, stop, pauses in spans:
+        cuts.add((first - start).days)
+        cuts.add((stop - start).days)
+        for a, b in pauses:
+            cuts.add(min(max((a - start).days, 0), days))
+            cuts.add(min(max((b - start).days, 0), days) if b != dt.date.max else days)
+    bounds = sorted(cuts)
+    counts: list[int] = []
+    for a, b in pairwise(bounds):
+        day = dates[a]
+        running = [
+            e
+            for e, first, stop, pauses in spans
+            if first <= day < stop and not any(p <= day < q for p, q in pauses)
+        ]
+        if not running:
+            counts.extend([0] * (b - a))
+            continue
+        anchor = running[0].start_date
+        key = (
+            "series",
+            budget_minutes,
+            anchor.weekday(),
+            tuple((e.program_id, e.program.content_hash, (e.start_date - anchor).days) for e in running),
+        )
+        series = table.get(key)
+        if series is None:
+            series = table[key] = []
+        at = (day - anchor).days
+        if len(series) < at + b - a:
+            series.extend([None] * (at + b - a - len(series)))
+        part = series[at : at + b - a]
+        if None in part:
+            for n in range(a, b):
+                if series[at + n - a] is None:
+                    series[at + n - a] = _due_on(running, dates[n], table, budget_minutes, NO_ADJUSTMENTS)
+            part = series[at : at + b - a]
+        counts.extend(part)
+    return dict(zip(dates, counts, strict=True))
+
+
+def _due_on(
+    running: list[Enrollment],
+    day: dt.date,
+    table: DueTable,
+    budget_minutes: int | None,
+    adjustments: Adjustments,
+) -> int:
+    """The due count of one day on which these enrollments run, planned once per key."""
+    key = (
+        budget_minutes,
+        day.weekday(),
+        tuple((e.program_id, e.program.content_hash, (day - e.start_date).days // 7 + 1) for e in running),
+        adjustments.key_on(day),
+    )
+    due = table.get(key)
+    if due is None:
+        due = table[key] = len(_plan_day(running, day, budget_minutes, adjustments=adjustments).due)
+    return due
+
+
+def _due_counts_by_day(
+    spans: list[tuple[Enrollment, dt.date, dt.date, list[tuple[dt.date, dt.date]]]],
+    start: dt.date,
+    days: int,
+    table: DueTable,
+    budget_minutes: int | None,
+    adjustments: Adjustments,
+) -> dict[dt.date, int]:
+    """``due_counts`` day by day: the adjustments that apply change from day to day."""
     result = {}
     for n in range(days):
         day = start + dt.timedelta(days=n)
@@ -592,14 +688,5 @@ def due_counts(
         if not running and not adjustments:
             result[day] = 0
             continue
-        key = (
-            budget_minutes,
-            day.weekday(),
-            tuple((e.program_id, (day - e.start_date).days // 7 + 1) for e in running),
-            adjustments.key_on(day),
-        )
-        due = table.get(key)
-        if due is None:
-            due = table[key] = len(_plan_day(running, day, budget_minutes, adjustments=adjustments).due)
-        result[day] = due
+        result[day] = _due_on(running, day, table, budget_minutes, adjustments)
     return result

@@ -20,6 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Cast
 
 from backend.accounts.models import User
+from backend.core.lookups import among
 from backend.programs.flare import flare_day, flare_plan
 from backend.programs.models import (
     Enrollment,
@@ -158,7 +159,7 @@ def adjustments_for(*, user_ids: Iterable[int], start: dt.date, end: dt.date) ->
     ids = list(user_ids)
     if not ids:
         return {}
-    spans = Q(patient_id__in=ids, starts_on__lte=end) & (Q(ends_on__isnull=True) | Q(ends_on__gt=start))
+    spans = Q(among("patient_id", ids), starts_on__lte=end) & (Q(ends_on__isnull=True) | Q(ends_on__gt=start))
     dated = (
         "patient_id",
         "id",
@@ -185,7 +186,7 @@ def adjustments_for(*, user_ids: Iterable[int], start: dt.date, end: dt.date) ->
         SetAside.objects.filter(spans), _ASIDE, ("patient_id", "id", "starts_on", "ends_on", "exercise_id")
     )
     rules = _rows(
-        PainRule.objects.filter(patient_id__in=ids),
+        PainRule.objects.filter(among("patient_id", ids)),
         _RULE,
         ("patient_id", "id", "during_max", "morning_rise_max", "regress_after"),
     )

@@ -20,7 +20,7 @@ Every window ends on the person's today (in their own time zone). Rounded to 3 p
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -50,6 +50,34 @@ def adherence(days: Iterable[Day]) -> float | None:
         done += day.counted_done
         due += day.counted_due
     return round(done / due, 3) if due else None
+
+
+def trailing(
+    dates: Sequence[dt.date],
+    done: Mapping[dt.date, int],
+    due: Mapping[dt.date, int],
+    today: dt.date,
+    logged_today: int,
+    lengths: Sequence[int],
+) -> list[float | None]:
+    """``adherence`` of the last ``lengths`` days of ``dates`` (oldest first, ending on
+    ``today``), from the counts by date rather than ``Day`` rows: the clinician's list
+    counts every patient's weeks this way. ``logged_today``: today's ``Day.logged``;
+    each length at most ``len(dates)``."""
+    results: list[float | None] = []
+    done_sum = due_sum = 0
+    wanted = sorted(lengths)
+    for counted, day in enumerate(reversed(dates), start=1):
+        planned = due.get(day, 0)
+        if day == today:
+            planned = min(logged_today, planned)
+        done_sum += min(done.get(day, 0), planned)
+        due_sum += planned
+        while wanted and counted == wanted[0]:
+            results.append(round(done_sum / due_sum, 3) if due_sum else None)
+            wanted.pop(0)
+    by_length = dict(zip(sorted(lengths), results, strict=True))
+    return [by_length[n] for n in lengths]
 
 
 def totals(days: Iterable[Day]) -> tuple[int, int]:

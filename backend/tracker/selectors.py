@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.accounts.timezones import local_today
+from backend.core.lookups import among
 from backend.outcomes.selectors import summary_outcomes
 from backend.programs.models import Enrollment, Program
 from backend.programs.schedule import due_counts, due_days
@@ -61,12 +62,12 @@ def pauses(
     floor = dt.datetime.combine(start - dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
     ids = list(zones)
     flares = (
-        Flare.objects.filter(patient_id__in=ids, ends_at__gte=floor)
+        Flare.objects.filter(among("patient_id", ids), ends_at__gte=floor)
         .annotate(reported=Value(None, output_field=DateField()))
         .values_list("patient_id", "started_at", "ends_at", "ended_at", "reported")
     )
     holds = (
-        SafetyHold.objects.filter(patient_id__in=ids)
+        SafetyHold.objects.filter(among("patient_id", ids))
         .filter(Q(released_at__isnull=True) | Q(released_at__gte=floor))
         .annotate(ends=Value(None, output_field=DateTimeField()), reported=F("check_in__date"))
         .values_list("patient_id", "since", "ends", "released_at", "reported")

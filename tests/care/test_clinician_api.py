@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.test import override_settings
+from django.utils import timezone
 from fhir.resources.bundle import Bundle
 
 from backend.accounts.timezones import local_today
@@ -14,6 +15,7 @@ from backend.care.models import AccessLogEntry, CareLink
 from backend.programs.models import Program
 from backend.tracker.models import CheckIn, SafetyAlert, SessionLog
 from tests.accounts.factories import UserFactory
+from tests.conftest import signed_in
 from tests.programs.factories import EnrollmentFactory
 from tests.tracker.helpers import checkin, entry, journal, session, sync
 
@@ -306,11 +308,18 @@ def test_the_patient_list_logs_one_row_per_patient_shown(catalog, doctor):
     for person in patients:
         link_patient(person, doctor[0])
 
+    before = timezone.now()
     doctor[1].get("/api/v1/care/patients/")
 
-    assert sorted(
-        AccessLogEntry.objects.filter(what="patient list").values_list("patient_id", flat=True)
-    ) == sorted(p.pk for p in patients)
+    rows = AccessLogEntry.objects.filter(what="patient list")
+    assert sorted(rows.values_list("patient_id", flat=True)) == sorted(p.pk for p in patients)
+    assert set(rows.values_list("clinician_id", "clinician_email", "ip")) == {
+        (doctor[0].pk, doctor[0].email, "127.0.0.1")
+    }
+    assert all(before <= entry.at <= timezone.now() for entry in rows)
+    # Each patient sees the read in their own log.
+    for person in patients:
+        assert [r["what"] for r in signed_in(person).get("/api/v1/me/access-log/").json()] == ["patient list"]
 
 
 def test_refused_reads_and_notes_write_no_access_log(link, patient, doctor):
