@@ -32,14 +32,17 @@ The last line reads `end to end R/s = X of the bare sender (B/s)`, B the mean of
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import secrets
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -287,7 +290,6 @@ def run_bare(args: argparse.Namespace, service, devices) -> Timing:
 
 def run_end_to_end(args: argparse.Namespace, service, worker_pid: int) -> Timing:
     """Dispatcher (here, timed, queries counted) -> Redis -> the worker -> the push service."""
-    from django.db import connection
 
     from backend.reminders.dispatch import reminders_dispatch
     from backend.reminders.models import Delivery
@@ -295,21 +297,12 @@ def run_end_to_end(args: argparse.Namespace, service, worker_pid: int) -> Timing
 
     count = args.reminders
     queries = {"count": 0, "seconds": 0.0}
-
-    def timed(execute, sql, params, many, context):
-        start = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            queries["seconds"] += time.perf_counter() - start
-            queries["count"] += 1
-
     service_cpu = service.wait_for(0, timeout=0).cpu_seconds
     worker_cpu = process_tree_cpu(worker_pid)
-    database_cpu = backends_cpu()
+    database_cpu = postgres_cpu()
     cpu_before = time.process_time()
     t0 = time.monotonic()
-    with connection.execute_wrapper(timed):
+    with counting_queries(queries):
         report = reminders_dispatch(enqueue=enqueue_sends)
     dispatched = time.monotonic() - t0
     here = time.process_time() - cpu_before
@@ -321,7 +314,7 @@ def run_end_to_end(args: argparse.Namespace, service, worker_pid: int) -> Timing
     all_recorded = time.monotonic() - t0
     sent = Delivery.objects.filter(status="sent").count()
     worker_cpu = process_tree_cpu(worker_pid) - worker_cpu
-    database_cpu = sum(cpu - database_cpu.get(pid, 0.0) for pid, cpu in backends_cpu().items())
+    database_cpu = postgres_cpu() - database_cpu
     service_cpu = service.wait_for(0, timeout=0).cpu_seconds - service_cpu
     once = len(set(tally.delivery_ids)) == tally.received
     latencies = sorted(at - t0 for at in tally.times)
@@ -346,15 +339,33 @@ def run_end_to_end(args: argparse.Namespace, service, worker_pid: int) -> Timing
     return Timing(rate, last - t0, worker_cpu, service_cpu, ok=ok, lines=lines)
 
 
-def backends_cpu() -> dict[int, float]:
-    """CPU seconds of each PostgreSQL backend on this database (the server runs here).
-    The worker's connections stay open (CONN_MAX_AGE), so they are all there at the end."""
+@contextlib.contextmanager
+def counting_queries(queries: dict[str, float]) -> Iterator[None]:
+    """Count the queries of this thread's connection and of any opened meanwhile (the
+    dispatcher claims on more than one, in threads: REMINDERS_DISPATCH_CONNECTIONS)."""
     from django.db import connection
+    from django.db.backends.signals import connection_created
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
-        pids = [pid for (pid,) in cursor.fetchall()]
-    return {pid: process_tree_cpu(pid) for pid in pids}
+    lock = threading.Lock()
+
+    def timed(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            with lock:
+                queries["seconds"] += time.perf_counter() - start
+                queries["count"] += 1
+
+    def on_new_connection(sender, connection, **kwargs) -> None:
+        connection.execute_wrappers.append(timed)
+
+    connection_created.connect(on_new_connection)
+    try:
+        with connection.execute_wrapper(timed):
+            yield
+    finally:
+        connection_created.disconnect(on_new_connection)
 
 
 def process_tree_cpu(pid: int) -> float:
@@ -437,34 +448,51 @@ def seed_due(count: int, due: dt.datetime) -> None:
 
 
 class Meter:
-    """Wall and CPU time of a block: this process's, and the database backend's
-    (read from /proc: the server runs on this machine)."""
+    """Wall and CPU time of a block: this process's, and PostgreSQL's (read from /proc:
+    the server runs on this machine).
 
-    def __init__(self) -> None:
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            (self.backend_pid,) = cursor.fetchone()
-
-    def backend_cpu(self) -> float:
-        fields = Path(f"/proc/{self.backend_pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    PostgreSQL's is every one of its processes (the dispatcher claims on several
+    connections, and the WAL writer and checkpointer work for it too), including
+    backends that exited meanwhile, whose time their parent, the postmaster, collects.
+    Anything else the server did meanwhile is counted too: quote it from a quiet machine.
+    """
 
     def __enter__(self) -> Meter:
-        self.wall, self.cpu, self.db_cpu = time.perf_counter(), time.process_time(), self.backend_cpu()
+        self.wall, self.cpu, self.db_cpu = time.perf_counter(), time.process_time(), postgres_cpu()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.wall = time.perf_counter() - self.wall
         self.cpu = time.process_time() - self.cpu
-        self.db_cpu = self.backend_cpu() - self.db_cpu
+        self.db_cpu = postgres_cpu() - self.db_cpu
 
     def __str__(self) -> str:
         return f"{self.wall:.2f} s wall (CPU: {self.cpu:.2f} s here, {self.db_cpu:.2f} s in PostgreSQL)"
 
 
+def postgres_cpu() -> float:
+    """CPU seconds of every PostgreSQL process, and of the exited ones the postmaster reaped."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() != "postgres":
+                continue
+            stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+    total = 0
+    for fields in stats.values():
+        total += int(fields[11]) + int(fields[12])
+        if int(fields[1]) not in stats:  # the postmaster: its reaped children's time
+            total += int(fields[13]) + int(fields[14])
+    return total / tick
+
+
 def run_claim_only(args: argparse.Namespace) -> None:
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection, transaction
 
@@ -510,15 +538,6 @@ def run_claim_only(args: argparse.Namespace) -> None:
     settle()
 
     queries = {"count": 0, "seconds": 0.0}
-
-    def timed(execute, sql, params, many, context):
-        start = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            queries["seconds"] += time.perf_counter() - start
-            queries["count"] += 1
-
     published = {"tasks": 0, "seconds": 0.0}
 
     def enqueue(chunks: list[list[int]]) -> None:
@@ -528,7 +547,7 @@ def run_claim_only(args: argparse.Namespace) -> None:
         published["seconds"] += time.perf_counter() - start
 
     try:
-        with meter, connection.execute_wrapper(timed):
+        with meter, counting_queries(queries):
             report = reminders_dispatch(enqueue=enqueue, now=now)
     finally:
         with app.connection_for_write() as broker:  # leave nothing of this run in Redis
@@ -538,7 +557,8 @@ def run_claim_only(args: argparse.Namespace) -> None:
                 client.delete(key)
     left = ReminderRule.objects.filter(enabled=True, next_fire_at__lte=now).count()
     print(
-        f"dispatcher: {report.claimed} claimed in {report.batches} batches, {report.queued} queued in "
+        f"dispatcher: {report.claimed} claimed in {report.batches} batches on "
+        f"{settings.REMINDERS_DISPATCH_CONNECTIONS} connection(s), {report.queued} queued in "
         f"{published['tasks']} send tasks ({in_queue} in Redis, published in {published['seconds']:.2f} s); "
         f"{queries['count']} queries taking {queries['seconds']:.2f} s; {left} rules left due"
     )

@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 # next is claimed).
 DISPATCH_BATCH = 500
 SET_BATCH = 50_000
+FIRST_SET_BATCH = 1_000
 # A batch's sends go out in at most this many tasks, of SEND_CHUNK deliveries or more:
 # a publish costs a few milliseconds (800 of them were 4 s of a 200,000-reminder tick).
 MAX_SEND_TASKS = 50
@@ -138,13 +139,18 @@ def _claim_until_done(
     report: DispatchReport,
     enqueue: Enqueue,
 ) -> None:
+    # The first batch is small, so the first reminders go out while the big ones are
+    # claimed: no send starts before its batch commits, and one of 50,000 takes a second
+    # or two (a third of a second for 10,000, 6 % of that benchmark's run).
+    size = min(FIRST_SET_BATCH, batch_size)
     while True:
         claimed = _dispatch_set_batch(
-            now=now, batch_size=batch_size, outlook=outlook, report=report, enqueue=enqueue
+            now=now, batch_size=size, outlook=outlook, report=report, enqueue=enqueue
         )
         report.batches += 1
-        if claimed < batch_size:
+        if claimed < size:
             break
+        size = batch_size
 
 
 def _claim_in_parallel(
