@@ -300,6 +300,7 @@ def run_end_to_end(args: argparse.Namespace, service, worker_pid: int) -> Timing
     service_cpu = service.wait_for(0, timeout=0).cpu_seconds
     worker_cpu = process_tree_cpu(worker_pid)
     database_cpu = postgres_cpu()
+    wal = wal_position()
     cpu_before = time.process_time()
     t0 = time.monotonic()
     with counting_queries(queries):
@@ -315,6 +316,7 @@ def run_end_to_end(args: argparse.Namespace, service, worker_pid: int) -> Timing
     sent = Delivery.objects.filter(status="sent").count()
     worker_cpu = process_tree_cpu(worker_pid) - worker_cpu
     database_cpu = postgres_cpu() - database_cpu
+    wal = wal_position() - wal
     service_cpu = service.wait_for(0, timeout=0).cpu_seconds - service_cpu
     once = len(set(tally.delivery_ids)) == tally.received
     latencies = sorted(at - t0 for at in tally.times)
@@ -333,7 +335,7 @@ def run_end_to_end(args: argparse.Namespace, service, worker_pid: int) -> Timing
     lines.append(f"recorded as sent: {sent} of {count}, {all_recorded:.1f} s after the start")
     lines.append(
         f"CPU: worker {worker_cpu:.1f} s, dispatcher {here:.1f} s, push service {service_cpu:.1f} s, "
-        f"PostgreSQL {database_cpu:.1f} s"
+        f"PostgreSQL {database_cpu:.1f} s; PostgreSQL wrote {wal / 1e6:.0f} MB of WAL ({wal / count:,.0f} bytes a reminder)"
     )
     ok = tally.received == count and sent == count and not tally.rejections and once
     return Timing(rate, last - t0, worker_cpu, service_cpu, ok=ok, lines=lines)
@@ -458,6 +460,7 @@ class Meter:
     """
 
     def __enter__(self) -> Meter:
+        self.wal = wal_position()
         self.wall, self.cpu, self.db_cpu = time.perf_counter(), time.process_time(), postgres_cpu()
         return self
 
@@ -465,9 +468,23 @@ class Meter:
         self.wall = time.perf_counter() - self.wall
         self.cpu = time.process_time() - self.cpu
         self.db_cpu = postgres_cpu() - self.db_cpu
+        self.wal = wal_position() - self.wal
 
     def __str__(self) -> str:
-        return f"{self.wall:.2f} s wall (CPU: {self.cpu:.2f} s here, {self.db_cpu:.2f} s in PostgreSQL)"
+        return (
+            f"{self.wall:.2f} s wall (CPU: {self.cpu:.2f} s here, {self.db_cpu:.2f} s in PostgreSQL; "
+            f"WAL {self.wal / 1e6:.0f} MB)"
+        )
+
+
+def wal_position() -> int:
+    """PostgreSQL's write-ahead log position in bytes: what it wrote (the whole server's)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint")
+        (position,) = cursor.fetchone()
+    return int(position)
 
 
 def postgres_cpu() -> float:
