@@ -28,4 +28,6 @@ RUN python -c "import matplotlib.font_manager"
 EXPOSE 8000
 # Threaded workers: a phone on a slow network, or an idle keep-alive connection,
 # holds one thread rather than a whole worker process.
-CMD ["gunicorn", "backend.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "4", "--access-logfile", "-"]
+# WEB_CONCURRENCY x WEB_THREADS (3 x 4 by default; about a process per core on a
+# bigger machine). `exec`: gunicorn is PID 1 and gets the container's SIGTERM.
+CMD ["sh", "-c", "exec gunicorn backend.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --worker-class gthread --threads ${WEB_THREADS:-4} --access-logfile -"]

@@ -51,13 +51,23 @@ def _published(service: dict) -> list[int]:
 
 
 def test_web_and_workers_scale_out_behind_the_proxy_while_beat_stays_single(compose):
-    result = compose(SECRET_KEY="s" * 50, POSTGRES_PASSWORD="p" * 20, WEB_REPLICAS="4", WORKER_REPLICAS="6")
+    result = compose(
+        SECRET_KEY="s" * 50,
+        POSTGRES_PASSWORD="p" * 20,
+        WEB_REPLICAS="4",
+        WORKER_REPLICAS="6",
+        WEB_CONCURRENCY="5",
+        WORKER_CONCURRENCY="4",
+    )
 
     assert result.returncode == 0, result.stderr
     services = yaml.safe_load(result.stdout)["services"]
     assert services["web"]["deploy"]["replicas"] == 4
     assert services["worker"]["deploy"]["replicas"] == 6
     assert services["beat"]["deploy"]["replicas"] == 1
+    # Each replica's processes fit its machine: gunicorn's workers, Celery's prefork pool.
+    assert services["web"]["environment"]["WEB_CONCURRENCY"] == "5"
+    assert "--concurrency=4" in services["worker"]["command"]
     # Replicas cannot share a host port: only the proxy publishes one.
     assert _published(services["web"]) == []
     assert _published(services["proxy"]) == [8000]
