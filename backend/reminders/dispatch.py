@@ -121,7 +121,7 @@ def _dispatch_set_based(
         outlook[key] = recent_and_next(Schedule.from_fields(zone=zone, **fields), since=since, now=now)
     if not outlook:
         return
-    connections = settings.REMINDERS_DISPATCH_CONNECTIONS
+    connections = int(settings.REMINDERS_DISPATCH_CONNECTIONS)
     if connections == 1 or connection.in_atomic_block:
         # Inside a transaction (a caller's, a test's) other connections would not see its rows.
         _claim_until_done(now=now, batch_size=batch_size, outlook=outlook, report=report, enqueue=enqueue)
