@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import tempfile
 import time
+from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -17,6 +21,29 @@ from tests.accounts.factories import PASSWORD, ClinicianFactory, UserFactory
 from tests.tracker.helpers import NOW
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings_tox_suffix() -> Iterator[None]:
+    """On SQLite the test database is a file, not Django's shared in-memory one.
+
+    The browser tests' live server and the test itself use the database from two
+    threads at once. In a shared in-memory database a write that meets another
+    connection's open statement fails at once ("database table is locked"); in a
+    file, with the settings' 20 s timeout and WAL, it waits its turn as it does under
+    `make run`. Runs before pytest-django gives each xdist worker its own name (this
+    fixture stands in for its tox suffix, which this project does not use). Durability
+    is off: the file is thrown away with the run.
+    """
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3" and not db.get("TEST", {}).get("NAME"):
+        folder = Path(tempfile.mkdtemp(prefix="backtrack-tests-"))
+        db.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+        db.setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
+        yield
+        shutil.rmtree(folder, ignore_errors=True)
+    else:
+        yield
 
 
 def _reachable(url: str, default_port: int) -> bool:
