@@ -207,7 +207,7 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/key", "login": "30/m/ip"}
 # How many proxies of ours stand in front of gunicorn (the compose file's nginx is one).
 # The client's address is then the one the outermost trusted proxy saw; with 0 the
 # X-Forwarded-For header is ignored, so no one can choose their own address by sending it.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_COUNT = int(env_number("TRUSTED_PROXY_COUNT", default=0, low=0, high=10))
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # --- API ----------------------------------------------------------------------

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -121,14 +122,13 @@ def _dispatch_set_based(
         outlook[key] = recent_and_next(Schedule.from_fields(zone=zone, **fields), since=since, now=now)
     if not outlook:
         return
+    claim = partial(_claim_until_done, now=now, batch_size=batch_size, outlook=outlook, enqueue=enqueue)
     connections = int(settings.REMINDERS_DISPATCH_CONNECTIONS)
     if connections == 1 or connection.in_atomic_block:
         # Inside a transaction (a caller's, a test's) other connections would not see its rows.
-        _claim_until_done(now=now, batch_size=batch_size, outlook=outlook, report=report, enqueue=enqueue)
+        claim(report=report)
         return
-    _claim_in_parallel(
-        connections, now=now, batch_size=batch_size, outlook=outlook, report=report, enqueue=enqueue
-    )
+    _claim_in_parallel(connections, claim, report)
 
 
 def _claim_until_done(
@@ -153,16 +153,8 @@ def _claim_until_done(
         size = batch_size
 
 
-def _claim_in_parallel(
-    connections: int,
-    *,
-    now: dt.datetime,
-    batch_size: int,
-    outlook: dict[str, tuple[dt.datetime | None, dt.datetime | None]],
-    report: DispatchReport,
-    enqueue: Enqueue,
-) -> None:
-    """Batches on ``connections`` database connections at once, one thread each.
+def _claim_in_parallel(connections: int, claim: Callable[..., None], report: DispatchReport) -> None:
+    """``claim(report=...)`` on ``connections`` database connections at once, a thread each.
 
     PostgreSQL does the dispatcher's work (a batch is one statement), one core per
     statement: with two connections a busy minute takes two of its cores. Each thread
@@ -174,16 +166,16 @@ def _claim_in_parallel(
     reports = [DispatchReport() for _ in range(connections)]
     errors: list[BaseException] = []
 
-    def claim(part: DispatchReport) -> None:
+    def run(part: DispatchReport) -> None:
         try:
-            _claim_until_done(now=now, batch_size=batch_size, outlook=outlook, report=part, enqueue=enqueue)
+            claim(report=part)
         except BaseException as exc:  # raised again in the caller's thread
             errors.append(exc)
         finally:
             db_connections.close_all()
 
     threads = [
-        threading.Thread(target=claim, args=(part,), name=f"dispatch-{n}") for n, part in enumerate(reports)
+        threading.Thread(target=run, args=(part,), name=f"dispatch-{n}") for n, part in enumerate(reports)
     ]
     for thread in threads:
         thread.start()

@@ -9,6 +9,7 @@ history and export renderings (``privacy/export.py`` takes its CSV columns from 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -20,6 +21,23 @@ from backend.tracker.safety import safety_rules
 
 Row = SessionLog | CheckIn | JournalEntry | LessonRead | QuestionnaireAnswer
 ENTRY_TYPES = ("session", "checkin", "journal", "lesson", "questionnaire")
+# An entry's limits, read by the serializers and by the quick check
+# (``entry_checks``), which must agree with them.
+# An instant must state its UTC offset.
+OFFSET = re.compile(r"(?:[zZ]|[+-]\d{2}:?\d{2})$")
+NOTE_MAX = 2000
+FEELING_MAX = 500
+JOURNAL_TEXT_MAX = 10000
+# A journal entry must hold at least one of these.
+JOURNAL_WRITTEN = (
+    "feeling",
+    "want_to_feel",
+    "gratitude",
+    "text",
+    "in_control",
+    "anxious_thought",
+    "kinder_view",
+)
 MODELS: dict[str, type[Row]] = {
     "session": SessionLog,
     "checkin": CheckIn,

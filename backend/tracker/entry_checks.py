@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 import uuid
 from typing import Any
 
@@ -25,6 +24,14 @@ from backend.core.fields import _ISO_DATE, MAX_YEAR, MIN_YEAR
 from backend.outcomes.instruments import instruments
 from backend.programs.lessons import lesson_catalog
 from backend.programs.schedule import FLARE_PROGRAM, RX_PROGRAM, parse_item_id
+from backend.tracker.entries import (
+    ENTRY_TYPES,
+    FEELING_MAX,
+    JOURNAL_TEXT_MAX,
+    JOURNAL_WRITTEN,
+    NOTE_MAX,
+    OFFSET,
+)
 from backend.tracker.factors import fold_factors
 from backend.tracker.safety import safety_rules
 
@@ -35,10 +42,8 @@ class _Doubt(Exception):
 
 _DOUBT = _Doubt()
 _ABSENT = object()
-# As ``serializers._OFFSET``: an instant must state its UTC offset.
-_OFFSET = re.compile(r"(?:[zZ]|[+-]\d{2}:?\d{2})$")
 _PAIN_AREAS = ("neck_shoulders", "upper_back", "lower_back", "legs")
-_TYPES = frozenset(("session", "checkin", "journal", "lesson", "questionnaire"))
+_TYPES = frozenset(ENTRY_TYPES)
 _SESSION_STATUSES = frozenset(("done", "skipped"))
 
 
@@ -114,7 +119,7 @@ def _session(data: dict, context: dict) -> dict:
             out[name] = _int(value, 0, high)
     note = data.get("note", _ABSENT)
     if note is not _ABSENT:
-        out["note"] = _text(note, 2000, allow_blank=True)
+        out["note"] = _text(note, NOTE_MAX, allow_blank=True)
     parsed = parse_item_id(out["item_id"])
     if parsed is None:
         raise _DOUBT
@@ -166,7 +171,7 @@ def _checkin(data: dict, context: dict) -> dict:
         out["red_flags"] = sorted(set(given))
     note = data.get("note", _ABSENT)
     if note is not _ABSENT:
-        out["note"] = _text(note, 2000, allow_blank=True)
+        out["note"] = _text(note, NOTE_MAX, allow_blank=True)
     factors = data.get("factors", _ABSENT)
     if factors is not _ABSENT:
         if factors.__class__ is not list:
@@ -179,21 +184,12 @@ def _checkin(data: dict, context: dict) -> dict:
 
 
 _JOURNAL_TEXTS = (
-    ("feeling", 500),
-    ("want_to_feel", 500),
-    ("text", 10000),
-    ("in_control", 10000),
-    ("anxious_thought", 10000),
-    ("kinder_view", 10000),
-)
-_JOURNAL_WRITTEN = (
-    "feeling",
-    "want_to_feel",
-    "gratitude",
-    "text",
-    "in_control",
-    "anxious_thought",
-    "kinder_view",
+    ("feeling", FEELING_MAX),
+    ("want_to_feel", FEELING_MAX),
+    ("text", JOURNAL_TEXT_MAX),
+    ("in_control", JOURNAL_TEXT_MAX),
+    ("anxious_thought", JOURNAL_TEXT_MAX),
+    ("kinder_view", JOURNAL_TEXT_MAX),
 )
 
 
@@ -210,7 +206,7 @@ def _journal(data: dict, context: dict) -> dict:
         value = data.get(name, _ABSENT)
         if value is not _ABSENT:
             out[name] = _text(value, max_length, allow_blank=True)
-    if not any(out.get(name) for name in _JOURNAL_WRITTEN):
+    if not any(out.get(name) for name in JOURNAL_WRITTEN):
         raise _DOUBT
     return out
 
@@ -265,7 +261,7 @@ def quick_entry(raw: dict, context: dict, timestamp: Any) -> dict | None:
         stamp = raw.get("updated_at")
         if client_id.__class__ is not str or kind.__class__ is not str or stamp.__class__ is not str:
             return None
-        if kind not in _TYPES or _OFFSET.search(stamp.strip()) is None:
+        if kind not in _TYPES or OFFSET.search(stamp.strip()) is None:
             return None
         parsed = parse_datetime(stamp)
         if parsed is None or parsed.tzinfo is None:

@@ -6,7 +6,6 @@ No writes and no rendering here: a stored entry is rendered by ``entries.py``.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
@@ -25,7 +24,15 @@ from backend.outcomes.serializers import OutcomeChangeSerializer, OutcomePointSe
 from backend.programs.lessons import lesson_catalog
 from backend.programs.schedule import FLARE_PROGRAM, RX_PROGRAM, parse_item_id
 from backend.tracker import selectors
-from backend.tracker.entries import ENTRY_TYPES, Rejected
+from backend.tracker.entries import (
+    ENTRY_TYPES,
+    FEELING_MAX,
+    JOURNAL_TEXT_MAX,
+    JOURNAL_WRITTEN,
+    NOTE_MAX,
+    OFFSET,
+    Rejected,
+)
 from backend.tracker.entry_checks import quick_entry
 from backend.tracker.factors import LABEL_MAX, MAX_FACTORS, fold_factors
 from backend.tracker.models import CheckIn, SessionLog
@@ -35,19 +42,6 @@ PAIN_AREAS = ("neck_shoulders", "upper_back", "lower_back", "legs")
 # A client's clock may run ahead a little; a whole day ahead is a broken clock, and
 # would let that device's edits win every future merge.
 MAX_CLOCK_AHEAD = dt.timedelta(hours=24)
-_OFFSET = re.compile(r"(?:[zZ]|[+-]\d{2}:?\d{2})$")
-NOTE_MAX = 2000
-JOURNAL_TEXT_MAX = 10000
-# A journal entry must hold at least one of these.
-JOURNAL_WRITTEN = (
-    "feeling",
-    "want_to_feel",
-    "gratitude",
-    "text",
-    "in_control",
-    "anxious_thought",
-    "kinder_view",
-)
 # Versions are a user's change counter (a bigint); anything beyond was not given by us.
 MAX_VERSION = 2**62
 
@@ -169,8 +163,8 @@ class CheckInDataSerializer(serializers.Serializer):
 
 class JournalDataSerializer(serializers.Serializer):
     date = EntryDateField()
-    feeling = _text(500)
-    want_to_feel = _text(500)
+    feeling = _text(FEELING_MAX)
+    want_to_feel = _text(FEELING_MAX)
     gratitude = serializers.ListField(child=StrictCharField(max_length=200), required=False, max_length=3)
     text = _text(JOURNAL_TEXT_MAX)
     # --- Issue 17: the reframing prompts, as long as text may be.
@@ -315,7 +309,7 @@ class EntrySerializer(serializers.Serializer):
 
 
 def _has_offset(value: str) -> bool:
-    return _OFFSET.search(value.strip()) is not None
+    return OFFSET.search(value.strip()) is not None
 
 
 class _EntryIn(serializers.Serializer):

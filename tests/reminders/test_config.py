@@ -83,6 +83,9 @@ def test_a_good_configuration_starts():
         ({"WEBPUSH_CONCURRENCY": "lots"}, "WEBPUSH_CONCURRENCY='lots' is not a whole number"),
         ({"WEBPUSH_TIMEOUT": "0"}, "WEBPUSH_TIMEOUT='0' must be between"),
         ({"CELERY_VISIBILITY_TIMEOUT": "-5"}, "CELERY_VISIBILITY_TIMEOUT"),
+        ({"REMINDERS_DISPATCH_CONNECTIONS": "0"}, "REMINDERS_DISPATCH_CONNECTIONS='0' must be between"),
+        ({"TRUSTED_PROXY_COUNT": "-1"}, "TRUSTED_PROXY_COUNT='-1' must be between"),
+        ({"TRUSTED_PROXY_COUNT": "one"}, "TRUSTED_PROXY_COUNT='one' is not a whole number"),
     ],
 )
 def test_bad_values_stop_the_process_naming_the_variable(env, message):
